@@ -1,0 +1,143 @@
+"""The ``khuyenhoc`` command: parses arguments and calls the package."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from khuyenhoc import __version__
+from khuyenhoc.errors import DataValidationError, KhuyenhocError, UsageError
+from khuyenhoc.i18n import DEFAULT_LANG, LANGS, text
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def _default_data() -> Path:
+    from khuyenhoc.paths import SAMPLE_DATA
+
+    return SAMPLE_DATA
+
+
+def _print_validation_error(error: DataValidationError, lang: str) -> None:
+    from khuyenhoc.report import validation_report
+
+    source = error.problems["file"].iloc[0] if len(error.problems) else ""
+    print(validation_report(source, problems=error.problems, lang=lang), file=sys.stderr)
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from khuyenhoc.report import validation_report
+    from khuyenhoc.table import load_table
+
+    table = load_table(args.path, sheet=args.sheet, lang=args.lang)
+    if len(table.warnings):
+        print(validation_report(table.source, warnings=table.warnings, lang=args.lang))
+    units = table.frame["unit_id"].nunique()
+    print(text("valid", args.lang, rows=len(table.frame), units=units, years=", ".join(map(str, table.years))))
+    return EXIT_OK
+
+
+def cmd_indicators(args: argparse.Namespace) -> int:
+    from khuyenhoc.indicators import SCOPE_ALL, compute, to_json
+    from khuyenhoc.report import indicator_rows, indicator_table
+    from khuyenhoc.table import load_table
+
+    table = load_table(args.data or _default_data(), sheet=args.sheet, lang=args.lang)
+    scope = args.unit or SCOPE_ALL
+    values = compute(table, args.year, scope, lang=args.lang)
+    if args.format == "json":
+        document = to_json(args.year, scope, values)
+        document["illustrative"] = table.illustrative
+        print(json.dumps(document, ensure_ascii=False, indent=2))
+    elif args.format == "csv":
+        print(indicator_rows(values, args.lang).to_csv(index=False, lineterminator="\n"), end="")
+    else:
+        scope_label = text("scope.all", args.lang) if scope == SCOPE_ALL else scope
+        print(text("indicators.title", args.lang, year=args.year, scope=scope_label))
+        if table.illustrative:
+            print(text("illustrative", args.lang))
+        print(indicator_table(values, args.lang))
+    return EXIT_OK
+
+
+def cmd_template(args: argparse.Namespace) -> int:
+    from khuyenhoc.template import write_template
+
+    if Path(args.path).suffix.lower() != ".xlsx":
+        raise UsageError("the template is an Excel workbook: give a path ending in .xlsx")
+    print(text("template.written", args.lang, path=write_template(args.path, args.lang)))
+    return EXIT_OK
+
+
+def _add_lang(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--lang", choices=sorted(LANGS), default=DEFAULT_LANG, help="language of the output (default: vi)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="khuyenhoc", description="Analytics for Hội Khuyến học yearly reports.")
+    parser.add_argument("--version", action="version", version=f"khuyenhoc {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    validate = commands.add_parser("validate", help="check a data file against the input contract")
+    validate.add_argument("path", help="CSV or XLSX file")
+    validate.add_argument("--sheet", help="sheet name (XLSX; default: the first sheet)")
+    _add_lang(validate)
+    validate.set_defaults(handler=cmd_validate)
+
+    indicators = commands.add_parser("indicators", help="print the indicators of a year")
+    indicators.add_argument("--data", help="CSV or XLSX file (default: the bundled illustrative sample)")
+    indicators.add_argument("--sheet", help="sheet name (XLSX)")
+    indicators.add_argument("--year", type=int, required=True)
+    indicators.add_argument("--unit", help="one unit_id instead of the whole area")
+    indicators.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    _add_lang(indicators)
+    indicators.set_defaults(handler=cmd_indicators)
+
+    template = commands.add_parser("template", help="write an empty input workbook (XLSX) for commune staff")
+    template.add_argument("path", help="where to write the .xlsx file")
+    _add_lang(template)
+    template.set_defaults(handler=cmd_template)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code (0 fine, 1 invalid data or failed runs, 2 usage)."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:
+        return int(exit_.code or 0)
+    lang = getattr(args, "lang", DEFAULT_LANG)
+    handler: Callable[[argparse.Namespace], int] = args.handler
+    try:
+        return handler(args)
+    except DataValidationError as error:
+        _print_validation_error(error, lang)
+        return EXIT_FAILED
+    except UsageError as error:
+        print(f"khuyenhoc: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except KhuyenhocError as error:
+        print(f"khuyenhoc: {error}", file=sys.stderr)
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        print("khuyenhoc: interrupted", file=sys.stderr)
+        return 130
+    except Exception as error:  # the last line of defence: no tracebacks for users
+        if os.environ.get("KHUYENHOC_DEBUG"):
+            raise
+        print(f"khuyenhoc: unexpected error: {type(error).__name__}: {error} (set KHUYENHOC_DEBUG=1 for details)", file=sys.stderr)
+        return EXIT_FAILED
+
+
+def run() -> None:
+    """Console-script entry point."""
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    run()

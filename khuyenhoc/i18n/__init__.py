@@ -1,0 +1,52 @@
+"""Text a user reads, one catalogue per language (``vi`` default, ``en``)."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from khuyenhoc.i18n import en, vi
+
+DEFAULT_LANG = "vi"
+LANGS: dict[str, ModuleType] = {"vi": vi, "en": en}
+SECTIONS = ("INDICATORS", "UNITS", "COLUMNS", "RULES", "TEXT", "TEMPLATE_HELP")
+
+
+def check_lang(lang: str) -> str:
+    """Return ``lang`` if it is supported, else raise ``ValueError``."""
+    if lang not in LANGS:
+        raise ValueError(f"unsupported language {lang!r}; choose one of {sorted(LANGS)}")
+    return lang
+
+
+def _section(section: str, lang: str) -> dict[str, str]:
+    return getattr(LANGS[check_lang(lang)], section)
+
+
+def text(key: str, lang: str = DEFAULT_LANG, **values: object) -> str:
+    """A user-facing sentence from the ``TEXT`` catalogue, filled with ``values``."""
+    return _section("TEXT", lang)[key].format(**values)
+
+
+def rule_message(rule: str, lang: str = DEFAULT_LANG, **values: object) -> str:
+    """The message for a validation rule id."""
+    return _section("RULES", lang)[rule].format(**values)
+
+
+def indicator_label(indicator_id: str, lang: str = DEFAULT_LANG) -> str:
+    """The label of an indicator."""
+    return _section("INDICATORS", lang)[indicator_id]
+
+
+def unit_name(unit: str, lang: str = DEFAULT_LANG) -> str:
+    """How a measurement unit is written after a number."""
+    return _section("UNITS", lang)[unit]
+
+
+def column_header(column: str, lang: str = DEFAULT_LANG) -> str:
+    """The header a canonical input column carries in templates and reports."""
+    return _section("COLUMNS", lang)[column]
+
+
+def template_help(column: str, lang: str = DEFAULT_LANG) -> str:
+    """How to fill in a column, for the input template."""
+    return _section("TEMPLATE_HELP", lang)[column]

@@ -1,0 +1,166 @@
+"""The declared registry of indicators and their vectorised computation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from khuyenhoc.errors import KhuyenhocError
+from khuyenhoc.i18n import DEFAULT_LANG, indicator_label, text
+from khuyenhoc.table import YearlyTable
+
+SCOPE_ALL = "all"
+Compute = Callable[[pd.DataFrame], pd.Series]
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One indicator: its id, unit, display precision and formula over yearly aggregates."""
+
+    id: str
+    unit: str  # a key of the UNITS catalogue: person, percent, vnd, ...
+    precision: int  # decimals shown
+    compute: Compute
+    additive: bool = False  # the value for the whole area is the sum of the units' values
+    signed: bool = False  # a change: shown with + or -
+    higher_is_better: bool | None = True  # for rankings and findings; None when neither
+
+    def label(self, lang: str = DEFAULT_LANG) -> str:
+        """The label in ``lang``."""
+        return indicator_label(self.id, lang)
+
+
+def _ratio(numerator: pd.Series, denominator: pd.Series, scale: float = 1.0) -> pd.Series:
+    """numerator / denominator, missing (NaN) where the denominator is 0 or missing."""
+    return scale * numerator / denominator.where(denominator != 0)
+
+
+def _column(name: str) -> Compute:
+    return lambda agg: agg[name]
+
+
+def _change(name: str) -> Compute:
+    return lambda agg: agg[name] - agg[f"{name}_prev"]
+
+
+def _growth(name: str) -> Compute:
+    return lambda agg: _ratio(agg[name] - agg[f"{name}_prev"], agg[f"{name}_prev"], 100.0)
+
+
+_I = Indicator
+INDICATORS: tuple[Indicator, ...] = (
+    _I("members", "person", 0, _column("members"), additive=True),
+    _I("members_change", "person", 0, _change("members"), additive=True, signed=True),
+    _I("members_growth_pct", "percent", 1, _growth("members"), signed=True),
+    _I("population", "person", 0, _column("population"), additive=True, higher_is_better=None),
+    _I("members_per_population_pct", "percent", 1, lambda a: _ratio(a["members"], a["population"], 100.0)),
+    _I("baccalaureate_families", "family", 0, _column("baccalaureate_families"), additive=True),
+    _I("bachelor_families", "family", 0, _column("bachelor_families"), additive=True),
+    _I("clans_registered", "clan", 0, _column("clans_registered"), additive=True),
+    _I("clans_recognised", "clan", 0, _column("clans_recognised"), additive=True),
+    _I("clans_recognition_pct", "percent", 1, lambda a: _ratio(a["clans_recognised"], a["clans_registered"], 100.0)),
+    _I("training_classes", "class", 0, _column("training_classes"), additive=True),
+    _I("training_participants", "participant_time", 0, _column("training_participants"), additive=True),
+    _I("participants_per_class", "per_class", 1, lambda a: _ratio(a["training_participants"], a["training_classes"])),
+    _I("units_without_training", "unit", 0, _column("units_without_training"), additive=True, higher_is_better=False),
+    _I("fund_total_vnd", "vnd", 0, _column("fund_total"), additive=True),
+    _I("fund_commune_vnd", "vnd", 0, _column("fund_commune"), additive=True),
+    _I("fund_district_vnd", "vnd", 0, _column("fund_district"), additive=True),
+    _I("fund_change_vnd", "vnd", 0, _change("fund_total"), additive=True, signed=True),
+    _I("fund_growth_pct", "percent", 1, _growth("fund_total"), signed=True),
+    _I("fund_per_member_vnd", "vnd_per_member", 0, lambda a: _ratio(a["fund_total"], a["members"])),
+)
+REGISTRY: dict[str, Indicator] = {i.id: i for i in INDICATORS}
+IDS: list[str] = list(REGISTRY)
+TRACKED_CHANGES = ("members", "fund_total")
+
+
+def _frame(data: YearlyTable | pd.DataFrame) -> pd.DataFrame:
+    return data.frame if isinstance(data, YearlyTable) else data
+
+
+def aggregates(frame: pd.DataFrame, per_unit: bool = False) -> pd.DataFrame:
+    """Sums per year (or per year and unit) of the quantities indicators are built from,
+    with the previous calendar year's members and fund beside them (``*_prev``)."""
+    commune = (frame["level"] == "commune").to_numpy()
+    fund = frame["fund_vnd"].to_numpy(dtype="float64", na_value=np.nan)
+    base = pd.DataFrame(
+        {
+            "year": frame["year"].to_numpy(dtype="int64"),
+            "unit_id": frame["unit_id"].to_numpy(),
+            "members": frame["members"].to_numpy(dtype="float64", na_value=np.nan),
+            "population": np.where(commune, frame["population"].to_numpy(dtype="float64", na_value=np.nan), np.nan),
+            "baccalaureate_families": frame["baccalaureate_families"].to_numpy(dtype="float64", na_value=np.nan),
+            "bachelor_families": frame["bachelor_families"].to_numpy(dtype="float64", na_value=np.nan),
+            "clans_registered": frame["clans_registered"].to_numpy(dtype="float64", na_value=np.nan),
+            "clans_recognised": frame["clans_recognised"].to_numpy(dtype="float64", na_value=np.nan),
+            "training_classes": frame["training_classes"].to_numpy(dtype="float64", na_value=np.nan),
+            "training_participants": frame["training_participants"].to_numpy(dtype="float64", na_value=np.nan),
+            "units_without_training": (commune & (frame["training_classes"].to_numpy(dtype="float64", na_value=np.nan) == 0)).astype("float64"),
+            "fund_total": fund,
+            "fund_commune": np.where(commune, fund, 0.0),
+            "fund_district": np.where(commune, 0.0, fund),
+        }
+    )
+    keys = ["year", "unit_id"] if per_unit else ["year"]
+    if not per_unit:
+        base = base.drop(columns="unit_id")
+    sums = base.groupby(keys, sort=True).sum(min_count=1)
+    previous = sums[list(TRACKED_CHANGES)].rename(index=lambda y: y + 1, level="year" if per_unit else None)
+    return sums.join(previous.add_suffix("_prev"), how="left")
+
+
+def compute_frame(data: YearlyTable | pd.DataFrame, per_unit: bool = False, years: list[int] | None = None) -> pd.DataFrame:
+    """Every indicator for every year (and unit): one column per indicator id, NaN where undefined."""
+    frame = _frame(data)
+    if years is not None:
+        wanted = set(years) | {y - 1 for y in years}
+        frame = frame[frame["year"].isin(wanted)]
+    agg = aggregates(frame, per_unit=per_unit)
+    values = pd.DataFrame({i.id: i.compute(agg) for i in INDICATORS}, index=agg.index)
+    if years is not None:
+        values = values[values.index.get_level_values("year").isin(years)]
+    return values
+
+
+def _plain(value: float, indicator: Indicator) -> int | float | None:
+    if value is None or not np.isfinite(value):
+        return None
+    if indicator.precision == 0 and float(value).is_integer():
+        return int(value)
+    return float(value)
+
+
+def compute(data: YearlyTable | pd.DataFrame, year: int, scope: str = SCOPE_ALL, lang: str = DEFAULT_LANG) -> dict[str, int | float | None]:
+    """Indicator values for ``year`` over the whole area (``scope="all"``) or one unit_id.
+
+    Values are plain numbers; ``None`` where undefined (no previous year, zero denominator).
+    """
+    frame = _frame(data)
+    available = sorted(int(y) for y in frame["year"].unique())
+    if year not in available:
+        raise KhuyenhocError(text("error.no_year", lang, year=year, years=", ".join(map(str, available))))
+    per_unit = scope != SCOPE_ALL
+    values = compute_frame(frame, per_unit=per_unit, years=[year])
+    if per_unit:
+        if (year, scope) not in values.index:
+            raise KhuyenhocError(text("error.no_unit", lang, unit=scope, year=year))
+        row = values.loc[(year, scope)]
+    else:
+        row = values.loc[year]
+    return {i.id: _plain(row[i.id], i) for i in INDICATORS}
+
+
+def to_json(year: int, scope: str, values: dict[str, int | float | None]) -> dict:
+    """The documented JSON shape: year, scope, and per id its value, unit and labels."""
+    return {
+        "year": year,
+        "scope": scope,
+        "indicators": {
+            key: {"value": value, "unit": REGISTRY[key].unit, "label_vi": indicator_label(key, "vi"), "label_en": indicator_label(key, "en")}
+            for key, value in values.items()
+        },
+    }

@@ -1,0 +1,204 @@
+"""Read a CSV or XLSX file into raw cells: find the header row, match headers, keep row numbers."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import hashlib
+import io
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from khuyenhoc.errors import InputFileError
+from khuyenhoc.i18n import DEFAULT_LANG, text
+from khuyenhoc.schema import COLUMNS, canonical_column, fold
+
+HEADER_SCAN_ROWS = 30
+MIN_HEADER_MATCHES = 3
+EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
+DELIMITERS = (",", ";", "\t")
+TOTAL_ROW_WORDS = ("tong cong", "tong so", "cong", "total", "tong")
+
+
+@dataclass
+class RawTable:
+    """Cells as read, before typing. The index is the row number a spreadsheet shows."""
+
+    path: Path
+    frame: pd.DataFrame  # canonical columns that were found, object values
+    headers: dict[str, str]  # canonical name -> header as written in the file
+    header_row: int
+    checksum: str
+    notes: list[dict] = field(default_factory=list)  # {"row", "column", "value", "rule"}
+    problems: list[dict] = field(default_factory=list)  # structural problems (missing columns)
+
+
+def missing_columns(headers: dict[str, str], header_row: int) -> list[dict]:
+    """A problem for each required column that no header matched."""
+    return [
+        {"row": header_row, "column": spec.aliases[0], "value": "", "rule": "missing_column", "header": spec.aliases[0]}
+        for spec in COLUMNS
+        if spec.required and spec.name not in headers
+    ]
+
+
+def file_checksum(data: bytes) -> str:
+    """The sha256 of a file's bytes, as ``sha256:<hex>``."""
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+def _decode(path: Path, data: bytes, lang: str) -> str:
+    """Decode CSV bytes: BOMs first, then UTF-8, then Vietnamese Windows (cp1258)."""
+    for bom, encoding in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError as error:
+                raise InputFileError(path, text("error.encoding", lang)) from error
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    decoded = unicodedata.normalize("NFC", data.decode("cp1258", errors="replace"))
+    if "\ufffd" in decoded or _locate_header(decoded) is None:
+        raise InputFileError(path, text("error.encoding", lang))
+    return decoded
+
+
+def _head_rows(content: str, delimiter: str) -> list[list[str]]:
+    head = "\n".join(content.splitlines()[:HEADER_SCAN_ROWS])
+    return list(csv.reader(io.StringIO(head), delimiter=delimiter))
+
+
+def _locate_header(content: str) -> tuple[str, int, list[str]] | None:
+    """(delimiter, header position, header cells): the first delimiter whose rows show a header."""
+    for delimiter in DELIMITERS:
+        rows = _head_rows(content, delimiter)
+        position = _find_header(rows)
+        if position is not None:
+            return delimiter, position, rows[position]
+    return None
+
+
+def _find_header(rows: list[list[object]]) -> int | None:
+    """Position of the first row naming at least three known columns."""
+    for position, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+        if sum(canonical_column(cell) is not None for cell in row if cell is not None) >= MIN_HEADER_MATCHES:
+            return position
+    return None
+
+
+def _read_csv(path: Path, data: bytes, lang: str) -> tuple[list[object], int, pd.DataFrame]:
+    content = _decode(path, data, lang)
+    located = _locate_header(content)
+    if located is None:
+        raise InputFileError(path, text("error.no_header", lang))
+    delimiter, position, header = located
+    try:
+        body = pd.read_csv(
+            io.StringIO(content),
+            sep=delimiter,
+            header=None,
+            names=list(range(len(header))),
+            skiprows=position + 1,
+            dtype=str,
+            keep_default_na=False,
+            skip_blank_lines=False,
+            index_col=False,
+            engine="c",
+        )
+    except (pd.errors.ParserError, ValueError) as error:
+        raise InputFileError(path, f"{text('error.bad_format', lang)}: {error}") from error
+    return header, position, body
+
+
+def _read_excel(path: Path, sheet: str | None, lang: str) -> tuple[list[object], int, pd.DataFrame]:
+    import openpyxl
+
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
+        raise InputFileError(path, text("error.bad_format", lang)) from error
+    try:
+        if sheet is not None and sheet not in workbook.sheetnames:
+            raise InputFileError(path, text("error.no_sheet", lang, sheet=sheet, sheets=", ".join(workbook.sheetnames)))
+        worksheet = workbook[sheet] if sheet is not None else workbook.worksheets[0]
+        worksheet.reset_dimensions()
+        rows = [list(row) for row in worksheet.iter_rows(min_row=1, values_only=True)]
+    finally:
+        workbook.close()
+    position = _find_header(rows)
+    if position is None:
+        raise InputFileError(path, text("error.no_header", lang) if rows else text("error.file_empty", lang))
+    header = rows[position]
+    width = len(header)
+    body = pd.DataFrame([(row + [None] * width)[:width] for row in rows[position + 1 :]], columns=range(width), dtype=object)
+    return header, position, body
+
+
+def _blank_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """True where a cell is empty, None, NaN or only spaces."""
+    as_text = frame.astype("string")
+    return as_text.isna() | as_text.apply(lambda column: column.str.strip() == "").fillna(True)
+
+
+def read_raw(path: str | Path, sheet: str | None = None, lang: str = DEFAULT_LANG) -> RawTable:
+    """Read ``path`` (CSV or XLSX) into a :class:`RawTable`; never modifies the file."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError as error:
+        raise InputFileError(path, text("error.file_missing", lang)) from error
+    except (IsADirectoryError, PermissionError, OSError) as error:
+        raise InputFileError(path, f"{text('error.bad_format', lang)}: {error.strerror or error}") from error
+    if not data.strip():
+        raise InputFileError(path, text("error.file_empty", lang))
+    if path.suffix.lower() == ".xls":
+        raise InputFileError(path, text("error.bad_format", lang))
+    is_excel = path.suffix.lower() in EXCEL_SUFFIXES or data[:4] == b"PK\x03\x04"
+    header, position, body = _read_excel(path, sheet, lang) if is_excel else _read_csv(path, data, lang)
+    body.index = pd.RangeIndex(position + 2, position + 2 + len(body), name="row")
+
+    headers: dict[str, str] = {}
+    notes: list[dict] = []
+    problems: list[dict] = []
+    keep: dict[int, str] = {}
+    for column_position, cell in enumerate(header):
+        written = "" if cell is None else unicodedata.normalize("NFC", str(cell)).strip()
+        name = canonical_column(written)
+        if name is None:
+            if written:
+                notes.append({"row": position + 1, "column": written, "value": written, "rule": "ignored_column"})
+            continue
+        if name in headers:
+            problems.append({"row": position + 1, "column": written, "value": written, "rule": "duplicate_column", "header": written})
+            continue
+        headers[name] = written
+        keep[column_position] = name
+    problems += missing_columns(headers, position + 1)
+
+    frame = body[list(keep)].rename(columns=keep)
+    frame = _drop_blank_and_total_rows(frame, headers, notes)
+    return RawTable(path, frame, headers, position + 1, file_checksum(data), notes, problems)
+
+
+def _drop_blank_and_total_rows(frame: pd.DataFrame, headers: dict[str, str], notes: list[dict]) -> pd.DataFrame:
+    """Drop fully blank rows; drop a totals row (no year or unit id, labelled 'Tổng cộng') with a note."""
+    if frame.empty:
+        return frame
+    blank = _blank_cells(frame)
+    frame, blank = frame[~blank.all(axis=1)], blank[~blank.all(axis=1)]
+    key_columns = [c for c in ("year", "unit_id") if c in frame.columns]
+    if not key_columns:
+        return frame
+    totals = []
+    for row, cells in frame[blank[key_columns].all(axis=1)].iterrows():
+        labels = [v for v in cells if isinstance(v, str) and v.strip()]
+        if any(fold(label).startswith(TOTAL_ROW_WORDS) for label in labels):
+            notes.append({"row": int(row), "column": headers.get("unit_name", ""), "value": labels[0], "rule": "skipped_total_row"})
+            totals.append(row)
+    return frame.drop(index=totals)

@@ -1,0 +1,20 @@
+"""Where bundled files live, in a source checkout and in an installed wheel."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+_CHECKOUT = PACKAGE_DIR.parent
+
+
+def _bundled(name: str) -> Path:
+    """``khuyenhoc/_<name>`` in a wheel; ``<name>/`` beside the package in a checkout."""
+    inside = PACKAGE_DIR / f"_{name}"
+    return inside if inside.is_dir() else _CHECKOUT / name
+
+
+DATA_DIR = _bundled("data")
+NOTEBOOKS_DIR = _bundled("notebooks")
+SAMPLE_DATA = DATA_DIR / "sample" / "bac-kan-2009-2013.csv"
+PUBLISHED_DATA = DATA_DIR / "published" / "bac-kan-2013-report.csv"

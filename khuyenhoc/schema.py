@@ -1,0 +1,137 @@
+"""The input contract: canonical columns, their Vietnamese headers, types and rules."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Literal
+
+import pandas as pd
+import pandera.pandas as pa
+
+Kind = Literal["integer", "text", "unit_id", "level"]
+
+YEAR_RANGE = (1945, 2100)
+UNIT_ID_PATTERN = r"^[a-z0-9_-]{1,64}$"
+TEXT_LIMIT = 200
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    """One column of the yearly table."""
+
+    name: str
+    aliases: tuple[str, ...]
+    kind: Kind
+    required: bool = True  # the column must be present in the file
+    nullable: bool = False  # a cell may be blank (other rules may still ask for it)
+
+
+COLUMNS: tuple[ColumnSpec, ...] = (
+    ColumnSpec("year", ("Năm",), "integer"),
+    ColumnSpec("unit_id", ("Mã đơn vị", "Mã"), "unit_id"),
+    ColumnSpec("unit_name", ("Tên đơn vị", "Đơn vị"), "text"),
+    ColumnSpec("level", ("Cấp", "Cấp đơn vị"), "level"),
+    ColumnSpec("population", ("Dân số",), "integer", nullable=True),
+    ColumnSpec("members", ("Hội viên", "Số hội viên"), "integer"),
+    ColumnSpec("baccalaureate_families", ("Gia đình tú tài",), "integer"),
+    ColumnSpec("bachelor_families", ("Gia đình cử nhân",), "integer"),
+    ColumnSpec("clans_registered", ("Dòng họ đăng ký",), "integer"),
+    ColumnSpec("clans_recognised", ("Dòng họ đạt chuẩn",), "integer"),
+    ColumnSpec("training_classes", ("Số lớp", "Lớp tập huấn", "Số lớp tập huấn"), "integer"),
+    ColumnSpec("training_participants", ("Lượt người", "Lượt người tham gia"), "integer"),
+    ColumnSpec("fund_vnd", ("Quỹ khuyến học", "Quỹ khuyến học (đồng)", "Quỹ"), "integer"),
+    ColumnSpec("note", ("Ghi chú",), "text", required=False, nullable=True),
+)
+COLUMN_BY_NAME = {c.name: c for c in COLUMNS}
+CANONICAL = [c.name for c in COLUMNS]
+INTEGER_COLUMNS = [c.name for c in COLUMNS if c.kind == "integer"]
+COUNT_COLUMNS = [c for c in INTEGER_COLUMNS if c != "year"]
+
+LEVEL_ALIASES = {
+    "commune": ("commune", "xã", "phường", "thị trấn", "cơ sở", "cấp xã", "cấp cơ sở"),
+    "district": ("district", "huyện", "thị xã", "thành phố", "quận", "cấp huyện"),
+}
+
+
+def fold(text: str) -> str:
+    """Fold text for matching: no diacritics, lower case, single spaces."""
+    decomposed = unicodedata.normalize("NFD", str(text).replace("đ", "d").replace("Đ", "D"))
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return re.sub(r"\s+", " ", bare).strip().lower()
+
+
+HEADER_LOOKUP: dict[str, str] = {
+    fold(alias): spec.name for spec in COLUMNS for alias in (spec.name, *spec.aliases)
+}
+LEVEL_LOOKUP: dict[str, str] = {
+    fold(alias): level for level, aliases in LEVEL_ALIASES.items() for alias in aliases
+}
+
+
+def canonical_column(header: object) -> str | None:
+    """The canonical name a file's header stands for, or None."""
+    if header is None:
+        return None
+    return HEADER_LOOKUP.get(fold(str(header)))
+
+
+def _series_check(rule: str, fn) -> pa.Check:
+    return pa.Check(fn, name=rule, ignore_na=True)
+
+
+def _checks(spec: ColumnSpec) -> list[pa.Check]:
+    if spec.name == "year":
+        low, high = YEAR_RANGE
+        return [_series_check("year_range", lambda s: s.between(low, high))]
+    if spec.kind == "integer":
+        return [_series_check("non_negative", lambda s: s >= 0)]
+    if spec.kind == "unit_id":
+        return [_series_check("unit_id_format", lambda s: s.str.fullmatch(UNIT_ID_PATTERN))]
+    if spec.kind == "level":
+        return [_series_check("level_value", lambda s: s.isin(list(LEVEL_ALIASES)))]
+    return [_series_check("text_too_long", lambda s: s.str.len() <= TEXT_LIMIT)]
+
+
+def _row_check(rule: str, fn) -> pa.Check:
+    return pa.Check(lambda df: fn(df).fillna(True).astype(bool), name=rule)
+
+
+ROW_RULES: dict[str, str] = {
+    # rule id -> the column a problem is reported under
+    "population_required": "population",
+    "clans_recognised_le_registered": "clans_recognised",
+    "participants_without_classes": "training_participants",
+    "unique_year_unit": "unit_id",
+    "one_district_per_year": "level",
+}
+
+
+def _district_dupes(df: pd.DataFrame) -> pd.Series:
+    district = df["level"] == "district"
+    later = df[district].duplicated(subset=["year"], keep="first")
+    return ~later.reindex(df.index, fill_value=False)
+
+
+SCHEMA = pa.DataFrameSchema(
+    {
+        spec.name: pa.Column(
+            "Int64" if spec.kind == "integer" else None,
+            checks=_checks(spec),
+            nullable=spec.nullable,
+            required=spec.required,
+            coerce=False,
+        )
+        for spec in COLUMNS
+    },
+    checks=[
+        _row_check("population_required", lambda d: ~((d["level"] == "commune") & d["population"].isna())),
+        _row_check("clans_recognised_le_registered", lambda d: d["clans_recognised"] <= d["clans_registered"]),
+        _row_check("participants_without_classes", lambda d: ~((d["training_classes"] == 0) & (d["training_participants"] != 0))),
+        _row_check("unique_year_unit", lambda d: ~d.duplicated(subset=["year", "unit_id"], keep="first")),
+        _row_check("one_district_per_year", _district_dupes),
+    ],
+    strict=False,
+)
+"""The declared rules; execution and reporting live in :mod:`khuyenhoc.validate`."""

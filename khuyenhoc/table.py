@@ -1,0 +1,93 @@
+"""The validated yearly table (one row per year and unit) and how to load it."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from khuyenhoc.errors import PROBLEM_COLUMNS, DataValidationError
+from khuyenhoc.i18n import DEFAULT_LANG, check_lang
+from khuyenhoc.io import RawTable, file_checksum, missing_columns, read_raw
+from khuyenhoc.schema import canonical_column, fold
+from khuyenhoc.validate import check
+
+ILLUSTRATIVE_MARKERS = ("minh hoa", "illustrative")
+SYNTHETIC_MARKERS = ("gia lap", "synthetic")
+
+
+def origin_path(data_path: Path) -> Path:
+    """Where the origin record of a data file lives: ``name.origin.json`` beside it."""
+    return data_path.with_name(data_path.stem + ".origin.json")
+
+
+@dataclass(frozen=True)
+class YearlyTable:
+    """A validated table: ``frame`` has the canonical columns, indexed by the file's row numbers."""
+
+    frame: pd.DataFrame
+    source: str
+    checksum: str
+    origin: dict = field(default_factory=dict)
+    warnings: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=PROBLEM_COLUMNS))
+
+    def _notes_say(self, markers: tuple[str, ...]) -> bool:
+        notes = self.frame["note"].dropna() if "note" in self.frame else []
+        return any(marker in fold(note) for note in notes for marker in markers)
+
+    @property
+    def illustrative(self) -> bool:
+        """True when the origin record or the data's own notes say the figures are illustrative."""
+        return bool(self.origin.get("illustrative")) or self._notes_say(ILLUSTRATIVE_MARKERS)
+
+    @property
+    def synthetic(self) -> bool:
+        """True for generated, not real, data."""
+        return bool(self.origin.get("synthetic")) or self._notes_say(SYNTHETIC_MARKERS)
+
+    @property
+    def years(self) -> list[int]:
+        """The years in the data, ascending."""
+        return sorted(int(y) for y in self.frame["year"].unique())
+
+    def units(self, year: int | None = None) -> pd.DataFrame:
+        """unit_id, unit_name and level of every unit (of one year if given), district last."""
+        rows = self.frame if year is None else self.frame[self.frame["year"] == year]
+        latest = rows.sort_values("year").drop_duplicates("unit_id", keep="last")
+        ordered = latest.assign(_d=latest["level"] == "district").sort_values(["_d", "unit_id"])
+        return ordered[["unit_id", "unit_name", "level"]].reset_index(drop=True)
+
+
+def _finish(raw: RawTable, lang: str, origin: dict) -> YearlyTable:
+    frame, problems, warnings = check(raw, check_lang(lang))
+    if len(problems):
+        raise DataValidationError(problems, lang)
+    return YearlyTable(frame, str(raw.path), raw.checksum, origin, warnings)
+
+
+def load_table(path: str | Path, sheet: str | None = None, lang: str = DEFAULT_LANG) -> YearlyTable:
+    """Read and validate a CSV or XLSX file.
+
+    Raises :class:`~khuyenhoc.errors.InputFileError` when the file cannot be read
+    and :class:`~khuyenhoc.errors.DataValidationError` listing every problem.
+    """
+    path = Path(path)
+    raw = read_raw(path, sheet=sheet, lang=lang)
+    record = origin_path(path)
+    origin = json.loads(record.read_text(encoding="utf-8")) if record.is_file() else {}
+    return _finish(raw, lang, origin)
+
+
+def table_from_frame(frame: pd.DataFrame, source: str = "<DataFrame>", lang: str = DEFAULT_LANG, origin: dict | None = None) -> YearlyTable:
+    """Validate an in-memory frame whose columns are headers (canonical or Vietnamese)."""
+    headers = {canonical_column(c): str(c) for c in frame.columns if canonical_column(c)}
+    body = frame[[headers[name] for name in headers]].copy()
+    body.columns = list(headers)
+    body = body.astype(object)
+    body.index = pd.RangeIndex(2, 2 + len(body), name="row")
+    raw = RawTable(Path(source), body, headers, 1, file_checksum(frame.to_csv(index=False).encode()))
+    raw.problems.extend(missing_columns(headers, 1))
+    return _finish(raw, lang, origin or {})
+

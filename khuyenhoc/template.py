@@ -1,0 +1,77 @@
+"""An empty input workbook for commune staff: Vietnamese headers, instructions, Excel data validation."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from khuyenhoc.fsutil import atomic_write_bytes
+from khuyenhoc.i18n import DEFAULT_LANG, column_header, rule_message, template_help, text
+from khuyenhoc.schema import COLUMNS, LEVEL_ALIASES, YEAR_RANGE
+
+TEMPLATE_ROWS = 500
+HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+
+
+def build_template(lang: str = DEFAULT_LANG) -> Workbook:
+    """The workbook: a data sheet with headers and validation, and an instructions sheet."""
+    workbook = Workbook()
+    data = workbook.active
+    data.title = text("template.data_sheet", lang)
+    last_row = TEMPLATE_ROWS + 1
+    for position, spec in enumerate(COLUMNS, start=1):
+        cell = data.cell(row=1, column=position, value=column_header(spec.name, lang))
+        cell.font = Font(bold=True)
+        cell.fill = HEADER_FILL
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+        letter = get_column_letter(position)
+        data.column_dimensions[letter].width = max(12, len(cell.value) + 4)
+        cells = f"{letter}2:{letter}{last_row}"
+        rule = _validation(spec.name, spec.kind, lang)
+        if rule is not None:
+            data.add_data_validation(rule)
+            rule.add(cells)
+    data.freeze_panes = "A2"
+
+    guide = workbook.create_sheet(text("template.instructions_sheet", lang))
+    guide.append([text("template.instructions_title", lang)])
+    guide["A1"].font = Font(bold=True, size=13)
+    guide.append([])
+    guide.append([text("template.col_header", lang), text("template.col_rule", lang)])
+    for cell in guide[3]:
+        cell.font = Font(bold=True)
+    for spec in COLUMNS:
+        guide.append([column_header(spec.name, lang), template_help(spec.name, lang)])
+    guide.column_dimensions["A"].width = 26
+    guide.column_dimensions["B"].width = 100
+    return workbook
+
+
+def _validation(name: str, kind: str, lang: str) -> DataValidation | None:
+    if name == "year":
+        low, high = YEAR_RANGE
+        return DataValidation(type="whole", operator="between", formula1=str(low), formula2=str(high), showErrorMessage=True,
+                              error=_error("year_range", lang, low=low, high=high))
+    if kind == "integer":
+        return DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0", showErrorMessage=True,
+                              error=_error("non_negative", lang))
+    if kind == "level":
+        choices = [*LEVEL_ALIASES["commune"][1:4], *LEVEL_ALIASES["district"][1:5]]
+        return DataValidation(type="list", formula1='"' + ",".join(choices) + '"', showErrorMessage=True, error=_error("level_value", lang))
+    return None
+
+
+def _error(rule: str, lang: str, **values: object) -> str:
+    return rule_message(rule, lang, **values)[:255]
+
+
+def write_template(path: str | Path, lang: str = DEFAULT_LANG) -> Path:
+    """Write the template workbook to ``path`` atomically."""
+    buffer = io.BytesIO()
+    build_template(lang).save(buffer)
+    return atomic_write_bytes(path, buffer.getvalue())
