@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from khuyenhoc import __version__
-from khuyenhoc.errors import DataValidationError, KhuyenhocError, UsageError
+from khuyenhoc.errors import DataValidationError, InputFileError, KhuyenhocError, UsageError
 from khuyenhoc.i18n import DEFAULT_LANG, LANGS, text
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -29,11 +29,20 @@ def _print_validation_error(error: DataValidationError, lang: str) -> None:
     print(validation_report(source, problems=error.problems, lang=lang), file=sys.stderr)
 
 
-def cmd_validate(args: argparse.Namespace) -> int:
-    from khuyenhoc.report import validation_report
+def _load(path: str | Path, sheet: str | None, lang: str):
+    """Load and validate a table; a file with headers but no data row is an error, not valid data."""
     from khuyenhoc.table import load_table
 
-    table = load_table(args.path, sheet=args.sheet, lang=args.lang)
+    table = load_table(path, sheet=sheet, lang=lang)
+    if table.frame.empty:
+        raise InputFileError(path, text("error.no_rows", lang))
+    return table
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from khuyenhoc.report import validation_report
+
+    table = _load(args.path, args.sheet, args.lang)
     if len(table.warnings):
         print(validation_report(table.source, warnings=table.warnings, lang=args.lang))
     units = table.frame["unit_id"].nunique()
@@ -44,9 +53,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_indicators(args: argparse.Namespace) -> int:
     from khuyenhoc.indicators import SCOPE_ALL, compute, to_json
     from khuyenhoc.report import indicator_rows, indicator_table
-    from khuyenhoc.table import load_table
 
-    table = load_table(args.data or _default_data(), sheet=args.sheet, lang=args.lang)
+    table = _load(args.data or _default_data(), args.sheet, args.lang)
     scope = args.unit or SCOPE_ALL
     values = compute(table, args.year, scope, lang=args.lang)
     if args.format == "json":
@@ -68,7 +76,7 @@ def cmd_template(args: argparse.Namespace) -> int:
     from khuyenhoc.template import write_template
 
     if Path(args.path).suffix.lower() != ".xlsx":
-        raise UsageError("the template is an Excel workbook: give a path ending in .xlsx")
+        raise UsageError(text("error.template_suffix", args.lang))
     print(text("template.written", args.lang, path=write_template(args.path, args.lang)))
     return EXIT_OK
 

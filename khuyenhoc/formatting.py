@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import decimal
 import math
+import numbers
 from decimal import ROUND_HALF_UP, Decimal
 
 from babel.numbers import format_decimal
@@ -16,7 +17,34 @@ SCALES_EN = ((10**9, "billion"), (10**6, "million"))
 
 
 def _missing(value: object) -> bool:
-    return value is None or (isinstance(value, float) and not math.isfinite(value))
+    """None, NaN, infinity and pandas' NA/NaT are shown as missing."""
+    if value is None or not isinstance(value, numbers.Number):
+        return value is None or type(value).__name__ in {"NAType", "NaTType"}
+    try:
+        return not math.isfinite(value)
+    except (TypeError, ValueError):  # complex numbers, signalling NaN
+        return True
+
+
+def _decimal(value: float | int | Decimal) -> Decimal:
+    """The exact decimal a value is written as (``0.25`` → ``Decimal('0.25')``, not its binary expansion).
+
+    Accepts numpy scalars too: their ``repr`` is ``np.float64(...)`` in numpy 2, so go through ``str(float)``.
+    """
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, numbers.Integral):
+        return Decimal(int(value))
+    return Decimal(str(float(value)))
+
+
+def _round_half_up(number: Decimal, precision: int) -> Decimal:
+    """Round half away from zero to ``precision`` decimals, never giving a negative zero."""
+    with decimal.localcontext() as context:
+        context.rounding = ROUND_HALF_UP
+        context.prec = max(context.prec, number.adjusted() + precision + 3)
+        rounded = number.quantize(Decimal(1).scaleb(-precision))
+    return rounded.copy_abs() if rounded == 0 else rounded
 
 
 def _pattern(precision: int, signed: bool) -> str:
@@ -28,12 +56,11 @@ def format_number(value: float | int | None, precision: int = 0, lang: str = DEF
     """``9123`` → ``9.123`` (vi) or ``9,123`` (en); rounds half up; missing → ``—``."""
     if _missing(value):
         return text("missing", lang)
-    number = Decimal(repr(value)) if isinstance(value, float) else Decimal(int(value))
-    with decimal.localcontext() as context:
+    rounded = _round_half_up(_decimal(value), precision)
+    signed = signed and rounded != 0
+    with decimal.localcontext() as context:  # Babel quantizes again: keep it exact and half up
         context.rounding = ROUND_HALF_UP
-        rounded = number.quantize(Decimal(1).scaleb(-precision))
-        if signed and rounded == 0:
-            signed = False
+        context.prec = max(context.prec, rounded.adjusted() + precision + 3)
         return format_decimal(rounded, format=_pattern(precision, signed), locale=LOCALES[lang], decimal_quantization=True)
 
 
@@ -55,14 +82,19 @@ def format_vnd_short(value: float | int | None, lang: str = DEFAULT_LANG) -> str
     """``343380000`` → ``343,38 triệu đồng``; ``6000000000`` → ``6 tỷ đồng``."""
     if _missing(value):
         return text("missing", lang)
-    for size, word in SCALES_VI if lang == "vi" else SCALES_EN:
-        if abs(value) >= size:
-            with decimal.localcontext() as context:
-                context.rounding = ROUND_HALF_UP
-                scaled = (Decimal(repr(value)) / size).quantize(Decimal("0.01"))
-            shown = format_decimal(scaled, format="#,##0.##", locale=LOCALES[lang])
-            return f"{shown} {word} {unit_name('vnd', lang)}" if lang == "vi" else f"{shown} {word} VND"
-    return format_vnd(value, lang)
+    number = _decimal(value)
+    scales = SCALES_VI if lang == "vi" else SCALES_EN
+    if abs(number) < scales[-1][0]:
+        return format_vnd(value, lang)
+    for size, word in scales:  # largest first; 999.999.999 rounds to 1 tỷ, not 1.000 triệu
+        with decimal.localcontext() as context:
+            context.prec = max(context.prec, number.adjusted() + 5)
+            scaled = _round_half_up(number / size, 2)
+        if abs(scaled) >= 1:
+            whole = scaled == scaled.to_integral_value()
+            shown = format_number(scaled, 0, lang) if whole else format_number(scaled, 2, lang).rstrip("0")
+            return f"{shown} {word} {unit_name('vnd', lang)}"
+    raise AssertionError("unreachable: the smallest scale always applies")
 
 
 def format_value(value: float | int | None, unit: str, precision: int, lang: str = DEFAULT_LANG, signed: bool = False, with_unit: bool = True) -> str:
@@ -72,7 +104,9 @@ def format_value(value: float | int | None, unit: str, precision: int, lang: str
     if unit == "percent":
         return format_percent(value, precision, lang, signed)
     shown = format_number(value, precision, lang, signed)
-    return f"{shown} {unit_name(unit, lang)}" if with_unit else shown
+    if not with_unit:
+        return shown
+    return f"{shown} {unit_name(unit, lang, count=_round_half_up(_decimal(value), precision))}"
 
 
 def format_indicator(indicator_id: str, value: float | int | None, lang: str = DEFAULT_LANG, with_unit: bool = True) -> str:

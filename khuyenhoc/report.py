@@ -34,14 +34,20 @@ def validation_report(source: str, problems: pd.DataFrame | None = None, warning
 
 
 def indicator_rows(values: dict[str, int | float | None], lang: str = DEFAULT_LANG) -> pd.DataFrame:
-    """id, label, value, unit and formatted value of each indicator."""
-    return pd.DataFrame(
+    """id, label, value, unit and formatted value of each indicator.
+
+    ``value`` keeps each number as computed (9123 stays an integer, not 9123.0; undefined stays None).
+    """
+    rows = pd.DataFrame(
         [
-            {"id": key, "label": indicator_label(key, lang), "value": value, "unit": REGISTRY[key].unit,
+            {"id": key, "label": indicator_label(key, lang), "unit": REGISTRY[key].unit,
              "unit_label": unit_name(REGISTRY[key].unit, lang), "formatted": format_indicator(key, value, lang)}
             for key, value in values.items()
-        ]
+        ],
+        columns=["id", "label", "unit", "unit_label", "formatted"],
     )
+    rows.insert(2, "value", pd.Series(list(values.values()), index=rows.index, dtype=object))
+    return rows
 
 
 def indicator_table(values: dict[str, int | float | None], lang: str = DEFAULT_LANG) -> str:

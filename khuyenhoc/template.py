@@ -18,14 +18,24 @@ TEMPLATE_ROWS = 500
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 
 
+def _guide_header(column: str, lang: str) -> str:
+    """The header as written in the data sheet, with its translation when the guide is not in Vietnamese."""
+    written = column_header(column, "vi")
+    return written if lang == "vi" else f"{written} ({column_header(column, lang)})"
+
+
 def build_template(lang: str = DEFAULT_LANG) -> Workbook:
-    """The workbook: a data sheet with headers and validation, and an instructions sheet."""
+    """The workbook: a data sheet with headers and validation, and an instructions sheet.
+
+    The data sheet always carries the Vietnamese headers of the input contract, which the loader
+    reads; ``lang`` is the language of the sheet names, the instructions and the error messages.
+    """
     workbook = Workbook()
     data = workbook.active
     data.title = text("template.data_sheet", lang)
     last_row = TEMPLATE_ROWS + 1
     for position, spec in enumerate(COLUMNS, start=1):
-        cell = data.cell(row=1, column=position, value=column_header(spec.name, lang))
+        cell = data.cell(row=1, column=position, value=column_header(spec.name, "vi"))
         cell.font = Font(bold=True)
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="center")
@@ -46,8 +56,8 @@ def build_template(lang: str = DEFAULT_LANG) -> Workbook:
     for cell in guide[3]:
         cell.font = Font(bold=True)
     for spec in COLUMNS:
-        guide.append([column_header(spec.name, lang), template_help(spec.name, lang)])
-    guide.column_dimensions["A"].width = 26
+        guide.append([_guide_header(spec.name, lang), template_help(spec.name, lang)])
+    guide.column_dimensions["A"].width = 26 if lang == "vi" else 48
     guide.column_dimensions["B"].width = 100
     return workbook
 

@@ -37,8 +37,13 @@ def indicator_label(indicator_id: str, lang: str = DEFAULT_LANG) -> str:
     return _section("INDICATORS", lang)[indicator_id]
 
 
-def unit_name(unit: str, lang: str = DEFAULT_LANG) -> str:
-    """How a measurement unit is written after a number."""
+def unit_name(unit: str, lang: str = DEFAULT_LANG, count: object = None) -> str:
+    """How a measurement unit is written after a number; ``count=1`` picks the singular where a
+    language has one (English "1 unit", "2 units"; Vietnamese nouns do not change)."""
+    if count is not None and abs(count) == 1:  # type: ignore[arg-type]
+        singular = getattr(LANGS[check_lang(lang)], "UNITS_ONE", {})
+        if unit in singular:
+            return singular[unit]
     return _section("UNITS", lang)[unit]
 
 

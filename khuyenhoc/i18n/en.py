@@ -36,6 +36,16 @@ UNITS = {
     "vnd_per_member": "VND per member",
 }
 
+# Singular forms after exactly one ("1 unit"); units not listed read the same either way.
+UNITS_ONE = {
+    "person": "person",
+    "family": "family",
+    "clan": "clan",
+    "class": "class",
+    "participant_time": "participant-time",
+    "unit": "unit",
+}
+
 COLUMNS = {
     "year": "Year",
     "unit_id": "Unit ID",
@@ -96,12 +106,14 @@ TEXT = {
     "error.file_missing": "file not found",
     "error.file_empty": "the file is empty, it holds no data",
     "error.no_header": "no header row found (expected columns such as Year, Unit ID, Unit name, Level…)",
+    "error.no_rows": "the file has a header row but no data rows",
     "error.bad_format": "cannot read the file (only CSV and XLSX are accepted)",
     "error.encoding": "cannot read the file's text encoding; save it again as UTF-8 CSV or as XLSX",
     "error.no_sheet": "there is no sheet '{sheet}' (there are: {sheets})",
     "error.no_year": "the data has no year {year} (it has: {years})",
     "error.no_unit": "there is no unit '{unit}' in {year}",
     "indicators.title": "Indicators for {year} — {scope}",
+    "error.template_suffix": "the template is an Excel workbook: give a path ending in .xlsx",
     "template.written": "Wrote the input template: {path}",
     "template.instructions_title": "How to fill in the data",
     "template.data_sheet": "Data",

@@ -1,0 +1,318 @@
+"""The ``khuyenhoc`` command: its outputs, exit codes, and error messages without tracebacks."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from khuyenhoc.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, main
+from khuyenhoc.indicators import IDS, compute
+from khuyenhoc.paths import SAMPLE_DATA
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def assert_one_line_error(code: int, out: str, err: str, path: Path, reason: str) -> None:
+    assert code == EXIT_FAILED
+    assert out == ""
+    assert "Traceback" not in err
+    assert err.endswith("\n") and err.count("\n") == 1, err
+    assert err.startswith(f"khuyenhoc: {path}")
+    assert reason in err
+    assert "unexpected error" not in err
+
+
+# --- indicators ------------------------------------------------------------
+
+
+def test_indicators_table_in_vietnamese(capsys):
+    code, out, err = run(capsys, "indicators", "--year", "2013")
+    assert code == EXIT_OK and err == ""
+    lines = out.splitlines()
+    assert lines[0] == "Chỉ tiêu năm 2013 — toàn địa bàn"
+    assert lines[1] == "Số liệu minh hoạ: không phải số liệu chính thức của đơn vị nào."
+    assert len(lines) == 2 + len(IDS)
+    rows = {line.rsplit("  ", 1)[0].strip(): line.rsplit("  ", 1)[1].strip() for line in lines[2:]}
+    assert rows["Số hội viên"] == "9.123 người"
+    assert rows["Tổng quỹ khuyến học"] == "343.380.000 đồng"
+    assert rows["Tỷ lệ tăng hội viên so với năm trước"] == "+5,6%"
+    assert rows["Quỹ của các xã, phường"] == "308.145.000 đồng"
+    assert rows["Quỹ của Hội cấp huyện"] == "35.235.000 đồng"
+    assert rows["Lượt người tham gia tập huấn"] == "13.649 lượt người"
+    assert rows["Bình quân lượt người mỗi lớp"] == "47,4 lượt/lớp"
+    assert rows["Số đơn vị không tổ chức tập huấn"] == "1 đơn vị"
+
+
+def test_indicators_table_in_english(capsys):
+    code, out, _ = run(capsys, "indicators", "--year", "2013", "--lang", "en")
+    assert code == EXIT_OK
+    lines = out.splitlines()
+    assert lines[0] == "Indicators for 2013 — whole area"
+    assert lines[1] == "Illustrative figures: not the official figures of any unit."
+    assert "9,123 people" in out
+    assert "343,380,000 VND" in out
+    assert "+5.6%" in out
+    assert "1 unit\n" in out  # singular after one
+    assert "người" not in out and "đồng" not in out
+
+
+def test_indicators_json_has_the_documented_shape(capsys, sample_table):
+    code, out, _ = run(capsys, "indicators", "--year", "2013", "--format", "json")
+    assert code == EXIT_OK
+    document = json.loads(out)
+    assert {"year", "scope", "indicators"} <= set(document)
+    assert document["year"] == 2013 and document["scope"] == "all"
+    assert document["illustrative"] is True
+    assert list(document["indicators"]) == IDS
+    for key, entry in document["indicators"].items():
+        assert set(entry) == {"value", "unit", "label_vi", "label_en"}, key
+    members = document["indicators"]["members"]
+    assert members == {"value": 9123, "unit": "person", "label_vi": "Số hội viên", "label_en": "Members"}
+    assert document["indicators"]["fund_total_vnd"]["value"] == 343_380_000
+    assert document["indicators"]["fund_total_vnd"]["unit"] == "vnd"
+    assert round(document["indicators"]["members_growth_pct"]["value"], 1) == 5.6
+    expected = compute(sample_table, 2013)
+    assert {key: entry["value"] for key, entry in document["indicators"].items()} == pytest.approx(expected)
+
+
+def test_indicators_json_uses_null_for_undefined_values(capsys):
+    code, out, _ = run(capsys, "indicators", "--year", "2009", "--format", "json")
+    assert code == EXIT_OK
+    assert "NaN" not in out and "Infinity" not in out
+    indicators = json.loads(out)["indicators"]
+    assert indicators["members_change"]["value"] is None
+    assert indicators["members_growth_pct"]["value"] is None
+    assert indicators["fund_change_vnd"]["value"] is None
+    assert indicators["members"]["value"] == 7468
+
+
+def test_indicators_csv(capsys):
+    code, out, _ = run(capsys, "indicators", "--year", "2013", "--format", "csv")
+    assert code == EXIT_OK
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert list(rows[0]) == ["id", "label", "value", "unit", "unit_label", "formatted"]
+    by_id = {row["id"]: row for row in rows}
+    assert list(by_id) == IDS
+    assert by_id["members"]["value"] == "9123"  # an integer stays an integer, not 9123.0
+    assert by_id["members"]["formatted"] == "9.123 người"
+    assert by_id["fund_total_vnd"]["value"] == "343380000"
+    assert by_id["fund_total_vnd"]["formatted"] == "343.380.000 đồng"
+    assert float(by_id["members_growth_pct"]["value"]) == pytest.approx(5.6025, abs=1e-4)
+
+
+def test_indicators_csv_in_english_leaves_undefined_values_empty(capsys):
+    code, out, _ = run(capsys, "indicators", "--year", "2009", "--format", "csv", "--lang", "en")
+    assert code == EXIT_OK
+    by_id = {row["id"]: row for row in csv.DictReader(io.StringIO(out))}
+    assert by_id["members"]["label"] == "Members"
+    assert by_id["members"]["formatted"] == "7,468 people"
+    assert by_id["members_change"]["value"] == ""
+    assert by_id["members_change"]["formatted"] == "—"
+
+
+def test_indicators_for_one_unit(capsys, sample_table):
+    expected = compute(sample_table, 2013, "duc-xuan")
+    code, out, _ = run(capsys, "indicators", "--year", "2013", "--unit", "duc-xuan", "--format", "json")
+    assert code == EXIT_OK
+    document = json.loads(out)
+    assert document["scope"] == "duc-xuan"
+    assert {key: entry["value"] for key, entry in document["indicators"].items()} == pytest.approx(expected)
+    assert 0 < document["indicators"]["members"]["value"] < 9123
+    assert document["indicators"]["fund_district_vnd"]["value"] == 0
+
+    code, out, _ = run(capsys, "indicators", "--year", "2013", "--unit", "duc-xuan")
+    assert code == EXIT_OK
+    assert out.splitlines()[0] == "Chỉ tiêu năm 2013 — duc-xuan"
+    assert "Số liệu minh hoạ" in out
+    members = f"{expected['members']:,}".replace(",", ".") + " người"
+    assert members in out
+
+
+def test_indicators_with_an_explicit_data_file(capsys, sample_frame, write_csv):
+    path = write_csv(sample_frame, sep=";")
+    code, out, _ = run(capsys, "indicators", "--data", str(path), "--year", "2013", "--format", "json")
+    assert code == EXIT_OK
+    document = json.loads(out)
+    assert document["indicators"]["members"]["value"] == 9123
+    assert document["illustrative"] is True  # the rows' notes say so, even without the origin record
+
+
+def test_unknown_year_or_unit_is_a_one_line_error(capsys):
+    code, out, err = run(capsys, "indicators", "--year", "1999")
+    assert code == EXIT_FAILED and out == ""
+    assert err.count("\n") == 1 and "1999" in err and "2009, 2010, 2011, 2012, 2013" in err
+    code, out, err = run(capsys, "indicators", "--year", "2013", "--unit", "khong-co", "--lang", "en")
+    assert code == EXIT_FAILED and out == ""
+    assert err == "khuyenhoc: there is no unit 'khong-co' in 2013\n"
+
+
+# --- validate --------------------------------------------------------------
+
+
+def test_validate_the_sample(capsys):
+    before = hashlib.sha256(SAMPLE_DATA.read_bytes()).hexdigest()
+    code, out, err = run(capsys, "validate", str(SAMPLE_DATA))
+    assert code == EXIT_OK and err == ""
+    assert out == "Dữ liệu hợp lệ: 45 dòng, 9 đơn vị, các năm 2009, 2010, 2011, 2012, 2013.\n"
+    assert hashlib.sha256(SAMPLE_DATA.read_bytes()).hexdigest() == before
+    code, out, _ = run(capsys, "validate", str(SAMPLE_DATA), "--lang", "en")
+    assert out == "The data is valid: 45 rows, 9 units, years 2009, 2010, 2011, 2012, 2013.\n"
+
+
+@pytest.fixture
+def bad_file(sample_frame, write_csv) -> Path:
+    frame = sample_frame.copy()
+    frame.loc[3, "members"] = -5  # spreadsheet row 5 (header is row 1)
+    frame.loc[10, "clans_recognised"] = frame.loc[10, "clans_registered"] + 1  # row 12
+    return write_csv(frame, "bad.csv")
+
+
+def test_validate_a_bad_file_reports_every_problem_with_row_and_column(capsys, bad_file):
+    before = bad_file.read_bytes()
+    code, out, err = run(capsys, "validate", str(bad_file))
+    assert code == EXIT_FAILED
+    assert out == ""
+    assert "Traceback" not in err
+    lines = err.splitlines()
+    assert lines[0] == f"Tệp {bad_file}: có 2 lỗi trong dữ liệu"
+    assert lines[1] == "  Dòng 5, cột «Số hội viên» = «-5»: Không được là số âm [non_negative]"
+    assert lines[2].startswith("  Dòng 12, cột «Dòng họ đạt chuẩn» = «2»: ")
+    assert lines[2].endswith("[clans_recognised_le_registered]")
+    assert bad_file.read_bytes() == before
+
+
+def test_validate_a_bad_file_in_english(capsys, bad_file):
+    code, _, err = run(capsys, "validate", str(bad_file), "--lang", "en")
+    assert code == EXIT_FAILED
+    assert f"File {bad_file}: 2 problem(s) in the data" in err
+    assert "  Row 5, column 'Số hội viên' = '-5': Must not be negative [non_negative]" in err.splitlines()
+
+
+def test_indicators_on_a_bad_file_prints_the_report(capsys, bad_file):
+    code, out, err = run(capsys, "indicators", "--data", str(bad_file), "--year", "2013")
+    assert code == EXIT_FAILED and out == ""
+    assert "Dòng 5, cột «Số hội viên»" in err
+
+
+def test_validate_an_empty_file(capsys, tmp_path):
+    path = tmp_path / "rong.csv"
+    path.write_bytes(b"")
+    assert_one_line_error(*run(capsys, "validate", str(path)), path, "tệp rỗng")
+    path.write_text("  \n\n", encoding="utf-8")
+    assert_one_line_error(*run(capsys, "validate", str(path), "--lang", "en"), path, "the file is empty")
+
+
+def test_validate_a_file_with_headers_but_no_rows(capsys, tmp_path):
+    path = tmp_path / "chi-tieu-de.csv"
+    path.write_text("Năm,Mã đơn vị,Tên đơn vị,Cấp,Dân số,Số hội viên,Gia đình tú tài,Gia đình cử nhân,"
+                    "Dòng họ đăng ký,Dòng họ đạt chuẩn,Số lớp,Lượt người,Quỹ khuyến học\n", encoding="utf-8")
+    assert_one_line_error(*run(capsys, "validate", str(path), "--lang", "en"), path, "no data rows")
+
+
+def test_validate_a_missing_file(capsys, tmp_path):
+    path = tmp_path / "khong-co.csv"
+    assert_one_line_error(*run(capsys, "validate", str(path)), path, "không tìm thấy tệp")
+    assert not path.exists()
+    assert_one_line_error(*run(capsys, "indicators", "--data", str(path), "--year", "2013", "--lang", "en"), path, "file not found")
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("anh.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4),
+        ("du-lieu.bin", bytes(range(256)) * 8),
+        ("hong.xlsx", b"PK\x03\x04" + b"\x00\xff" * 300),  # looks like a zip, is not one
+    ],
+)
+def test_validate_a_binary_file(capsys, tmp_path, name, content):
+    path = tmp_path / name
+    path.write_bytes(content)
+    code, out, err = run(capsys, "validate", str(path))
+    assert_one_line_error(code, out, err, path, "không đọc được")
+    assert path.read_bytes() == content
+
+
+def test_validate_a_zip_that_is_not_a_workbook(capsys, tmp_path):
+    path = tmp_path / "nen.xlsx"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("hello.txt", "xin chào")
+    assert_one_line_error(*run(capsys, "validate", str(path)), path, "không đọc được tệp")
+
+
+def test_validate_a_directory(capsys, tmp_path):
+    code, out, err = run(capsys, "validate", str(tmp_path))
+    assert code == EXIT_FAILED and out == ""
+    assert err.count("\n") == 1 and "Traceback" not in err
+
+
+# --- usage ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [],
+        ["bogus"],
+        ["indicators"],  # --year is required
+        ["indicators", "--year", "hai-nghin"],
+        ["indicators", "--year", "2013", "--format", "xml"],
+        ["indicators", "--year", "2013", "--lang", "fr"],
+        ["validate"],
+    ],
+)
+def test_usage_errors_exit_2(capsys, argv):
+    code, out, err = run(capsys, *argv)
+    assert code == EXIT_USAGE
+    assert out == ""
+    assert "usage: khuyenhoc" in err
+    assert "Traceback" not in err
+
+
+def test_template_needs_an_xlsx_path(capsys, tmp_path):
+    target = tmp_path / "mau.csv"
+    code, out, err = run(capsys, "template", str(target))
+    assert code == EXIT_USAGE and out == ""
+    assert err == "khuyenhoc: mẫu nhập liệu là một tệp Excel: hãy ghi đường dẫn có đuôi .xlsx\n"
+    assert not target.exists()
+
+
+def test_help_and_version_exit_0(capsys):
+    code, out, _ = run(capsys, "--help")
+    assert code == EXIT_OK and "indicators" in out and "validate" in out and "template" in out
+    code, out, _ = run(capsys, "--version")
+    assert code == EXIT_OK and out.startswith("khuyenhoc ")
+
+
+# --- the installed console script ------------------------------------------------
+
+
+def _console_script() -> str | None:
+    beside = Path(sys.executable).with_name("khuyenhoc")
+    return str(beside) if beside.exists() else shutil.which("khuyenhoc")
+
+
+def test_installed_console_script(tmp_path):
+    script = _console_script()
+    if script is None:
+        pytest.skip("the khuyenhoc console script is not installed (pip install -e .)")
+    done = subprocess.run([script, "indicators", "--year", "2013", "--format", "json"], capture_output=True, text=True,
+                          encoding="utf-8", cwd=tmp_path, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["indicators"]["members"]["value"] == 9123
+    missing = subprocess.run([script, "validate", "khong-co.csv"], capture_output=True, text=True, encoding="utf-8",
+                             cwd=tmp_path, timeout=60, check=False)
+    assert missing.returncode == 1
+    assert missing.stderr == "khuyenhoc: khong-co.csv: không tìm thấy tệp\n"
