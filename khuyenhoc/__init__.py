@@ -1,24 +1,38 @@
-"""khuyenhoc: analytics for Vietnam's study-encouragement associations (Hội Khuyến học)."""
+"""khuyenhoc: analytics for Vietnam's study-encouragement associations (Hội Khuyến học).
+
+The public names below are imported on first use, so that ``khuyenhoc run`` can
+answer a no-op re-run without importing pandas.
+"""
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING
+
 __version__ = "0.1.0"
 
-from khuyenhoc.errors import DataValidationError, InputFileError, KhuyenhocError  # noqa: E402
-from khuyenhoc.indicators import INDICATORS, REGISTRY, compute, compute_frame, to_json  # noqa: E402
-from khuyenhoc.table import YearlyTable, load_table, table_from_frame  # noqa: E402
+_EXPORTS = {
+    "DataValidationError": "khuyenhoc.errors",
+    "InputFileError": "khuyenhoc.errors",
+    "KhuyenhocError": "khuyenhoc.errors",
+    "INDICATORS": "khuyenhoc.indicators",
+    "REGISTRY": "khuyenhoc.indicators",
+    "compute": "khuyenhoc.indicators",
+    "compute_frame": "khuyenhoc.indicators",
+    "to_json": "khuyenhoc.indicators",
+    "YearlyTable": "khuyenhoc.table",
+    "load_table": "khuyenhoc.table",
+    "table_from_frame": "khuyenhoc.table",
+}
+__all__ = ["__version__", *_EXPORTS]
 
-__all__ = [
-    "INDICATORS",
-    "REGISTRY",
-    "DataValidationError",
-    "InputFileError",
-    "KhuyenhocError",
-    "YearlyTable",
-    "__version__",
-    "compute",
-    "compute_frame",
-    "load_table",
-    "table_from_frame",
-    "to_json",
-]
+if TYPE_CHECKING:
+    from khuyenhoc.errors import DataValidationError, InputFileError, KhuyenhocError
+    from khuyenhoc.indicators import INDICATORS, REGISTRY, compute, compute_frame, to_json
+    from khuyenhoc.table import YearlyTable, load_table, table_from_frame
+
+
+def __getattr__(name: str) -> object:
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'khuyenhoc' has no attribute {name!r}")

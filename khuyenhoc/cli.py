@@ -81,6 +81,28 @@ def cmd_template(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_run(args: argparse.Namespace) -> int:
+    import time
+
+    from rich.console import Console
+
+    from khuyenhoc.runner import RunOptions, run_batch
+    from khuyenhoc.runner.console import RichProgress, closing_report
+
+    if args.jobs is not None and args.jobs < 1:
+        raise UsageError("--jobs must be at least 1")
+    options = RunOptions(data=Path(args.data) if args.data else _default_data(), out_dir=Path(args.out), years=args.years or None,
+                         units=args.units, lang=args.lang, force=args.force,
+                         cell_timeout=args.cell_timeout if args.cell_timeout and args.cell_timeout > 0 else None)
+    if args.jobs:
+        options.jobs = args.jobs
+    console = Console(stderr=False, highlight=False)
+    started = time.perf_counter()
+    outcome = run_batch(options, progress=RichProgress(console, args.lang))
+    closing_report(console, outcome, args.out, time.perf_counter() - started, args.lang)
+    return outcome.exit_code
+
+
 def _add_lang(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--lang", choices=sorted(LANGS), default=DEFAULT_LANG, help="language of the output (default: vi)")
 
@@ -109,6 +131,17 @@ def build_parser() -> argparse.ArgumentParser:
     template.add_argument("path", help="where to write the .xlsx file")
     _add_lang(template)
     template.set_defaults(handler=cmd_template)
+    run = commands.add_parser("run", help="run the yearly notebooks and publish HTML reports")
+    run.add_argument("--data", help="CSV or XLSX file (default: the bundled illustrative sample)")
+    run.add_argument("--years", type=int, nargs="+", metavar="Y", help="years to run (default: every year in the data)")
+    run.add_argument("--units", action="store_true", help="also run a profile for every unit and year")
+    run.add_argument("--out", default="reports", help="output folder (default: reports)")
+    run.add_argument("--jobs", type=int, help="notebooks run at once (default: number of cores)")
+    run.add_argument("--force", action="store_true", help="re-run even what is unchanged")
+    run.add_argument("--cell-timeout", type=float, default=600.0, metavar="SECONDS",
+                     help="fail a notebook whose cell runs longer than this (default: 600; 0 = no limit)")
+    _add_lang(run)
+    run.set_defaults(handler=cmd_run)
     return parser
 
 

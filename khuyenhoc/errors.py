@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas is not imported for errors that never carry a table
+    import pandas as pd
 
 PROBLEM_COLUMNS = ["file", "row", "column", "value", "rule", "message"]
 

@@ -1,0 +1,176 @@
+"""Matplotlib figures in one house style; built on Figure objects (no pyplot state)."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import matplotlib
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
+
+from khuyenhoc.formatting import format_number
+from khuyenhoc.fsutil import atomic_write_bytes
+from khuyenhoc.i18n import DEFAULT_LANG, indicator_label, text
+from khuyenhoc.indicators import REGISTRY, compute_frame
+from khuyenhoc.table import YearlyTable
+
+STYLE = {
+    "font.family": "DejaVu Sans",  # covers Vietnamese diacritics
+    "font.size": 10,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.titleweight": "bold",
+    "axes.titlesize": 11,
+    "text.parse_math": False,  # a '$' in a unit name stays a '$'
+    "savefig.dpi": 110,
+}
+PRIMARY, SECONDARY, HIGHLIGHT, MUTED = "#1f5f99", "#e08a1e", "#c0392b", "#9db4c9"
+
+
+def _figure(width: float = 8.0, height: float = 4.0, illustrative: bool = False, lang: str = DEFAULT_LANG) -> Figure:
+    with matplotlib.rc_context(STYLE):
+        figure = Figure(figsize=(width, height), layout="constrained")
+    if illustrative:
+        figure.supxlabel(text("illustrative", lang), fontsize=8, color="#777777", style="italic", x=0.01, ha="left")
+    return figure
+
+
+def _thousands(lang: str, precision: int = 0) -> FuncFormatter:
+    return FuncFormatter(lambda value, _: format_number(value, precision, lang))
+
+
+def _millions(lang: str) -> FuncFormatter:
+    return FuncFormatter(lambda value, _: format_number(value / 1e6, 0, lang))
+
+
+def _communes(table: YearlyTable, year: int):
+    rows = table.frame[(table.frame["year"] == year) & (table.frame["level"] == "commune")]
+    return rows.sort_values("unit_name")
+
+
+def members_by_unit(table: YearlyTable, year: int, lang: str = DEFAULT_LANG) -> Figure:
+    """Horizontal bars: members of each commune-level unit."""
+    rows = _communes(table, year).sort_values("members")
+    with matplotlib.rc_context(STYLE):
+        figure = _figure(8, 0.5 + 0.35 * len(rows), table.illustrative, lang)
+        axes = figure.add_subplot()
+        axes.barh(rows["unit_name"].tolist(), rows["members"].astype(float), color=PRIMARY)
+        axes.xaxis.set_major_formatter(_thousands(lang))
+        axes.set_title(text("chart.members_by_unit", lang, year=year))
+    return figure
+
+
+def fund_by_level(table: YearlyTable, year: int, lang: str = DEFAULT_LANG) -> Figure:
+    """Bars: fund held by commune associations and by the district association (million đồng)."""
+    values = compute_frame(table, years=[year]).loc[year]
+    labels = [text("chart.level_commune", lang), text("chart.level_district", lang)]
+    amounts = [values["fund_commune_vnd"], values["fund_district_vnd"]]
+    with matplotlib.rc_context(STYLE):
+        figure = _figure(7, 3, table.illustrative, lang)
+        axes = figure.add_subplot()
+        bars = axes.barh(labels, amounts, color=[PRIMARY, SECONDARY])
+        axes.bar_label(bars, labels=[format_number(a / 1e6, 2, lang) for a in amounts], padding=3)
+        axes.margins(x=0.15)
+        axes.xaxis.set_major_formatter(_millions(lang))
+        axes.set_xlabel(text("chart.million_vnd", lang))
+        axes.set_title(text("chart.fund_by_level", lang, year=year))
+    return figure
+
+
+def training_by_unit(table: YearlyTable, year: int, lang: str = DEFAULT_LANG) -> Figure:
+    """Two panels: classes and participant-times per commune-level unit."""
+    rows = _communes(table, year).sort_values("training_classes")
+    with matplotlib.rc_context(STYLE):
+        figure = _figure(10, 0.8 + 0.35 * len(rows), table.illustrative, lang)
+        left, right = figure.subplots(1, 2, sharey=True)
+        names = rows["unit_name"].tolist()
+        colours = [HIGHLIGHT if c == 0 else PRIMARY for c in rows["training_classes"]]
+        left.barh(names, rows["training_classes"].astype(float), color=colours)
+        right.barh(names, rows["training_participants"].astype(float), color=SECONDARY)
+        left.set_title(indicator_label("training_classes", lang))
+        right.set_title(indicator_label("training_participants", lang))
+        for axes in (left, right):
+            axes.xaxis.set_major_formatter(_thousands(lang))
+        figure.suptitle(text("chart.training_by_unit", lang, year=year), fontweight="bold")
+    return figure
+
+
+def _line(axes, years: list[int], values, colour: str, title: str, formatter: FuncFormatter) -> None:
+    axes.plot(years, values, marker="o", color=colour)
+    axes.set_title(title)
+    axes.yaxis.set_major_formatter(formatter)
+    axes.set_xticks(years, [str(y) for y in years])
+
+
+def trend(table: YearlyTable, up_to_year: int, lang: str = DEFAULT_LANG) -> Figure:
+    """Two panels: members and total fund (million đồng), every year up to ``up_to_year``."""
+    values = compute_frame(table)
+    values = values[values.index <= up_to_year]
+    years = [int(y) for y in values.index]
+    with matplotlib.rc_context(STYLE):
+        figure = _figure(10, 3.5, table.illustrative, lang)
+        left, right = figure.subplots(1, 2)
+        _line(left, years, values["members"], PRIMARY, indicator_label("members", lang), _thousands(lang))
+        _line(right, years, values["fund_total_vnd"], SECONDARY, f"{indicator_label('fund_total_vnd', lang)} ({text('chart.million_vnd', lang)})", _millions(lang))
+        figure.suptitle(text("chart.trend", lang), fontweight="bold")
+    return figure
+
+
+def unit_trend(table: YearlyTable, unit_id: str, up_to_year: int, lang: str = DEFAULT_LANG) -> Figure:
+    """One unit's members and fund over the years up to ``up_to_year``."""
+    values = compute_frame(table, per_unit=True).xs(unit_id, level="unit_id")
+    values = values[values.index <= up_to_year]
+    years = [int(y) for y in values.index]
+    name = table.units().set_index("unit_id").at[unit_id, "unit_name"]
+    with matplotlib.rc_context(STYLE):
+        figure = _figure(10, 3.5, table.illustrative, lang)
+        left, right = figure.subplots(1, 2)
+        _line(left, years, values["members"], PRIMARY, indicator_label("members", lang), _thousands(lang))
+        _line(right, years, values["fund_total_vnd"], SECONDARY, f"{indicator_label('fund_total_vnd', lang)} ({text('chart.million_vnd', lang)})", _millions(lang))
+        figure.suptitle(text("chart.unit_trend", lang, unit=name), fontweight="bold")
+    return figure
+
+
+def unit_rank(table: YearlyTable, year: int, unit_id: str, indicator: str, lang: str = DEFAULT_LANG) -> Figure:
+    """Every commune-level unit's value of ``indicator``, the chosen unit highlighted."""
+    values = compute_frame(table, per_unit=True, years=[year]).loc[year][indicator]
+    units = _communes(table, year).set_index("unit_id")["unit_name"]
+    values = values.reindex(units.index).dropna().sort_values()
+    precision = REGISTRY[indicator].precision
+    with matplotlib.rc_context(STYLE):
+        figure = _figure(8, 0.6 + 0.35 * len(values), table.illustrative, lang)
+        axes = figure.add_subplot()
+        colours = [HIGHLIGHT if u == unit_id else MUTED for u in values.index]
+        axes.barh([units[u] for u in values.index], values.to_numpy(dtype=float), color=colours)
+        axes.xaxis.set_major_formatter(_thousands(lang, 0 if precision == 0 else 1))
+        name = units.get(unit_id, unit_id)
+        axes.set_title(text("chart.unit_rank", lang, indicator=indicator_label(indicator, lang), unit=name, year=year))
+    return figure
+
+
+def indicator_trends(table: YearlyTable, start_year: int, end_year: int, lang: str = DEFAULT_LANG) -> Figure:
+    """A small panel per indicator, over ``start_year``..``end_year``."""
+    values = compute_frame(table)
+    values = values[(values.index >= start_year) & (values.index <= end_year)]
+    years = [int(y) for y in values.index]
+    columns = 4
+    rows = -(-len(REGISTRY) // columns)
+    with matplotlib.rc_context(STYLE | {"axes.titlesize": 8, "font.size": 7}):
+        figure = _figure(12, 2.2 * rows, table.illustrative, lang)
+        for axes, (key, indicator) in zip(figure.subplots(rows, columns).flat, REGISTRY.items(), strict=False):
+            _line(axes, years, values[key], PRIMARY, indicator_label(key, lang), _thousands(lang, min(indicator.precision, 1)))
+    return figure
+
+
+def to_png(figure: Figure) -> bytes:
+    """The figure as PNG bytes."""
+    buffer = io.BytesIO()
+    with matplotlib.rc_context(STYLE):
+        figure.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def save_png(figure: Figure, path: str | Path) -> Path:
+    """Save the figure as a PNG, atomically."""
+    return atomic_write_bytes(path, to_png(figure))

@@ -1,0 +1,67 @@
+"""Show summaries in a notebook: escaped HTML and PNG images, in the summary's language."""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+from IPython.display import HTML, Image, display
+from matplotlib.figure import Figure
+
+from khuyenhoc.charts import to_png
+from khuyenhoc.i18n import text
+from khuyenhoc.summary import AnnualSummary, Trends, UnitProfile
+
+STYLE = """<style>
+.kh-table { border-collapse: collapse; margin: 0.5em 0 1em; font-size: 0.95em; }
+.kh-table th, .kh-table td { border-bottom: 1px solid #ddd; padding: 4px 10px; text-align: left; }
+.kh-table td:not(:first-child) { text-align: right; font-variant-numeric: tabular-nums; }
+.kh-banner { background: #fff4d6; border-left: 4px solid #e0a800; padding: 6px 12px; margin: 0.5em 0; }
+.kh-narrative p { max-width: 48em; line-height: 1.5; }
+</style>"""
+
+
+def _html(fragment: str) -> None:
+    display(HTML(fragment))
+
+
+def heading(title: str, level: int = 2) -> None:
+    """A heading; ``title`` is escaped."""
+    _html(f"<h{level}>{html.escape(title)}</h{level}>")
+
+
+def banner(message: str) -> None:
+    """A highlighted note (escaped)."""
+    _html(f'{STYLE}<div class="kh-banner">{html.escape(message)}</div>')
+
+
+def table(frame: pd.DataFrame | None, empty_message: str = "") -> None:
+    """A table with every cell escaped; ``empty_message`` when there is nothing to show."""
+    if frame is None or frame.empty:
+        _html(f"<p>{html.escape(empty_message)}</p>")
+        return
+    _html(STYLE + frame.to_html(index=False, escape=True, classes="kh-table", border=0))
+
+
+def paragraphs(lines: list[str]) -> None:
+    """Paragraphs of plain text, escaped."""
+    _html('<div class="kh-narrative">' + "".join(f"<p>{html.escape(p)}</p>" for p in lines) + "</div>")
+
+
+def figure(fig: Figure) -> None:
+    """A figure as an embedded PNG."""
+    display(Image(data=to_png(fig), format="png"))
+
+
+def title(summary: AnnualSummary | UnitProfile | Trends) -> None:
+    """The report's title, and the illustrative/synthetic banner when the data is not real."""
+    heading(summary.title, 1)
+    if summary.table.illustrative:
+        banner(text("illustrative", summary.lang))
+    if summary.table.synthetic:
+        banner(text("synthetic", summary.lang))
+
+
+def section(key: str, lang: str, **values: object) -> None:
+    """A section heading from the ``section.*`` texts."""
+    heading(text(f"section.{key}", lang, **values))

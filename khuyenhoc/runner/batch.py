@@ -1,0 +1,173 @@
+"""A whole batch: validate once, plan, skip what is cached, execute the rest, publish, index."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+from khuyenhoc import __version__
+from khuyenhoc.errors import RunError
+from khuyenhoc.i18n import DEFAULT_LANG, text
+from khuyenhoc.runner import manifest as manifests
+from khuyenhoc.runner.execute import JobResult
+from khuyenhoc.runner.lock import RunLock
+from khuyenhoc.runner.plan import NOTEBOOK_FILES, DataFacts, Job, build_plan
+from khuyenhoc.runner.publish import publish, write_index
+
+DEFAULT_CELL_TIMEOUT = 600.0
+
+
+@dataclass
+class RunOptions:
+    """Everything ``khuyenhoc run`` takes."""
+
+    data: Path
+    out_dir: Path
+    years: list[int] | None = None
+    units: bool = False
+    jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
+    lang: str = DEFAULT_LANG
+    force: bool = False
+    cell_timeout: float | None = DEFAULT_CELL_TIMEOUT
+    notebooks_dir: Path | None = None
+    scheduler: str | None = None
+
+
+@dataclass
+class RunOutcome:
+    """What happened to each job of the plan."""
+
+    entries: list[dict]
+    interrupted: bool = False
+
+    def count(self, status: str) -> int:
+        return sum(1 for e in self.entries if e["status"] == status)
+
+    @property
+    def failed(self) -> list[dict]:
+        return [e for e in self.entries if e["status"] == "failed"]
+
+    @property
+    def exit_code(self) -> int:
+        return 130 if self.interrupted else (1 if self.failed else 0)
+
+
+# An executor takes the jobs to run and yields their results as they finish.
+Executor = Callable[[list[Job], Path, Path, RunOptions], Iterator[JobResult]]
+
+
+def data_facts(path: Path, data_bytes: bytes, manifest: dict, lang: str) -> DataFacts:
+    """The facts about the data: from the manifest when this exact content was validated before, else by validating."""
+    checksum = manifests.bytes_checksum(data_bytes)
+    known = manifests.facts_from(manifest, checksum, __version__)
+    if known is not None:
+        return known
+    from khuyenhoc.table import load_table
+
+    table = load_table(path, lang=lang)  # raises DataValidationError / InputFileError
+    units = {int(y): list(group["unit_id"]) for y, group in table.frame.groupby("year")}
+    names = dict(zip(table.frame["unit_id"], table.frame["unit_name"], strict=True))
+    return DataFacts(checksum, path.name, table.years, units, names, table.illustrative)
+
+
+def local_pool(jobs: list[Job], data: Path, notebooks: Path, options: RunOptions) -> Iterator[JobResult]:
+    """Run jobs in worker processes, ``options.jobs`` at a time; each worker prepares its next kernel ahead."""
+    import concurrent.futures
+    import multiprocessing
+
+    from khuyenhoc.runner.execute import execute_job, worker_init
+
+    workers = max(1, min(options.jobs, len(jobs)))
+    context = multiprocessing.get_context("forkserver" if sys.platform.startswith("linux") else "spawn")
+    pool = concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=worker_init)
+    try:
+        futures = [
+            pool.submit(execute_job, job, str(data), str(notebooks), options.cell_timeout, index < len(jobs) - workers)
+            for index, job in enumerate(jobs)
+        ]
+        for future in concurrent.futures.as_completed(futures):
+            yield future.result()
+    except BaseException:
+        for process in list(getattr(pool, "_processes", {}).values()):
+            process.terminate()  # workers stop their kernels on SIGTERM
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    else:
+        pool.shutdown(wait=True)
+
+
+def _entry(job: Job, status: str, seconds: float, key: str, checksums: dict, outputs: list[str], lang: str,
+           error: str | None = None, worker: str = "") -> dict:
+    return {
+        "key": job.key, "notebook": job.notebook, "parameters": job.parameters, "status": status,
+        "seconds": round(seconds, 3), "cache_key": key, "inputs": checksums, "outputs": outputs,
+        "html": job.html_path if status != "failed" else None, "error": error, "worker": worker,
+        "title": text(job.title_key, lang, **job.title_values),
+        "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+
+
+def run_batch(options: RunOptions, executor: Executor | None = None, progress=None) -> RunOutcome:
+    """Run the yearly notebooks; publish into ``options.out_dir``. Raises for invalid data or a held lock."""
+    from khuyenhoc.paths import NOTEBOOKS_DIR
+
+    notebooks = Path(options.notebooks_dir or NOTEBOOKS_DIR)
+    out_dir = options.out_dir
+    data_bytes = options.data.read_bytes()
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise RunError(text("run.cannot_write", options.lang, path=out_dir, reason=error.strerror or error)) from error
+    with RunLock(out_dir, options.lang):
+        manifest = manifests.load(out_dir)
+        facts = data_facts(options.data, data_bytes, manifest, options.lang)
+        plan = build_plan(facts, options.years, options.units, options.lang)
+        manifests.record_facts(manifest, facts, __version__)
+        notebook_sums = {name: manifests.file_checksum(notebooks / file) for name, file in NOTEBOOK_FILES.items()}
+        entries: dict[str, dict] = {}
+        todo: list[Job] = []
+        keys: dict[str, str] = {}
+        for job in plan:
+            keys[job.key] = job.cache_key(facts.checksum, notebook_sums[job.notebook], __version__)
+            previous = manifest["runs"].get(job.key)
+            if not options.force and manifests.is_cached(previous, keys[job.key], out_dir):
+                entries[job.key] = dict(previous, status="cached", seconds=0.0)
+            else:
+                todo.append(job)
+        by_key = {job.key: job for job in todo}
+        checksums = lambda job: {"data": facts.checksum, "notebook": notebook_sums[job.notebook], "package_version": __version__}  # noqa: E731
+        interrupted = False
+        run = executor or local_pool
+        try:
+            if progress is not None:
+                progress.start(len(todo))
+            for result in (run(todo, options.data, notebooks, options) if todo else ()):
+                job = by_key[result.key]
+                try:
+                    outputs = publish(out_dir, job, result)
+                    status, error = result.status, result.error
+                except OSError as write_error:
+                    outputs, status = [], "failed"
+                    error = text("run.cannot_write", options.lang, path=out_dir / job.notebook_path, reason=write_error.strerror or write_error)
+                entries[job.key] = _entry(job, status, result.seconds, keys[job.key] if status == "ok" else "", checksums(job),
+                                          outputs, options.lang, error, result.worker)
+                manifest["runs"][job.key] = entries[job.key]
+                manifests.save(out_dir, manifest)
+                if progress is not None:
+                    progress.advance(entries[job.key])
+        except KeyboardInterrupt:
+            interrupted = True
+        finally:
+            if progress is not None:
+                progress.stop()
+            for key, entry in entries.items():
+                manifest["runs"][key] = entry
+            manifests.save(out_dir, manifest)
+            write_index(out_dir, manifest, facts, options.lang)
+        ordered = [entries[job.key] for job in plan if job.key in entries]
+        return RunOutcome(ordered, interrupted)
