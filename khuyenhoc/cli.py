@@ -92,7 +92,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.jobs is not None and args.jobs < 1:
         raise UsageError("--jobs must be at least 1")
     options = RunOptions(data=Path(args.data) if args.data else _default_data(), out_dir=Path(args.out), years=args.years or None,
-                         units=args.units, lang=args.lang, force=args.force,
+                         units=args.units, lang=args.lang, force=args.force, notebooks_dir=Path(args.notebooks) if args.notebooks else None,
                          cell_timeout=args.cell_timeout if args.cell_timeout and args.cell_timeout > 0 else None)
     if args.jobs:
         options.jobs = args.jobs
@@ -138,6 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--out", default="reports", help="output folder (default: reports)")
     run.add_argument("--jobs", type=int, help="notebooks run at once (default: number of cores)")
     run.add_argument("--force", action="store_true", help="re-run even what is unchanged")
+    run.add_argument("--notebooks", metavar="DIR", help="folder with your own annual_summary, unit_profile and trends notebooks (default: the bundled ones)")
     run.add_argument("--cell-timeout", type=float, default=600.0, metavar="SECONDS",
                      help="fail a notebook whose cell runs longer than this (default: 600; 0 = no limit)")
     _add_lang(run)

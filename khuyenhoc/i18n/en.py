@@ -166,7 +166,7 @@ TEXT = {
     "run.col.status": "Status",
     "run.col.seconds": "Seconds",
     "run.summary": "{ok} ran, {cached} cached, {failed} failed; {seconds} s.",
-    "run.failure": "FAILED {key}: {error}",
+    "run.failure": "FAILED {run}: {error}",
     "run.open": "Results: {path}",
     "run.locked": "the folder {path} is in use by another run (process {pid}, since {since}); wait for it to finish",
     "run.interrupted": "Interrupted: finished results are kept whole, unfinished ones were not written.",

@@ -156,7 +156,7 @@ TEXT = {
     "run.col.status": "Trạng thái",
     "run.col.seconds": "Giây",
     "run.summary": "{ok} chạy xong, {cached} dùng lại kết quả cũ, {failed} lỗi; {seconds} giây.",
-    "run.failure": "LỖI {key}: {error}",
+    "run.failure": "LỖI {run}: {error}",
     "run.open": "Kết quả: {path}",
     "run.locked": "thư mục {path} đang được một lần chạy khác dùng (tiến trình {pid}, từ {since}); hãy đợi lần chạy đó kết thúc",
     "run.interrupted": "Đã dừng giữa chừng: các kết quả đã xong được giữ nguyên, phần chưa xong không được ghi.",

@@ -17,7 +17,7 @@ from khuyenhoc.runner import manifest as manifests
 from khuyenhoc.runner.execute import JobResult
 from khuyenhoc.runner.lock import RunLock
 from khuyenhoc.runner.plan import NOTEBOOK_FILES, DataFacts, Job, build_plan
-from khuyenhoc.runner.publish import publish, write_index
+from khuyenhoc.runner.publish import add_provenance, publish, write_index
 
 DEFAULT_CELL_TIMEOUT = 600.0
 
@@ -148,6 +148,7 @@ def run_batch(options: RunOptions, executor: Executor | None = None, progress=No
                 progress.start(len(todo))
             for result in (run(todo, options.data, notebooks, options) if todo else ()):
                 job = by_key[result.key]
+                add_provenance(result, {"notebook": NOTEBOOK_FILES[job.notebook], "notebook_checksum": notebook_sums[job.notebook]})
                 try:
                     outputs = publish(out_dir, job, result)
                     status, error = result.status, result.error

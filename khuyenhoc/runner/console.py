@@ -46,7 +46,7 @@ def closing_report(console: Console, outcome: RunOutcome, out_dir: str, seconds:
     console.print(table)
     console.print(text("run.summary", lang, ok=outcome.count("ok"), cached=outcome.count("cached"), failed=outcome.count("failed"), seconds=f"{seconds:.1f}"))
     for entry in outcome.failed:
-        console.print(text("run.failure", lang, key=entry["key"], error=entry["error"]), style="red", markup=False, highlight=False)
+        console.print(text("run.failure", lang, run=entry["key"], error=entry["error"]), style="red", markup=False, highlight=False)
     if outcome.interrupted:
         console.print(text("run.interrupted", lang), style="yellow")
     console.print(text("run.open", lang, path=f"{out_dir}/index.html"), markup=False, highlight=False)

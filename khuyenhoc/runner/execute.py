@@ -48,9 +48,13 @@ class _Kernels:
 
     @staticmethod
     def start():
+        """A new kernel on private IPC sockets (no TCP ports to race for), importing the package as it boots."""
         from jupyter_client.manager import KernelManager
 
-        manager = KernelManager(kernel_name=KERNEL_NAME)
+        sockets = Path(tempfile.mkdtemp(prefix="khuyenhoc-kernel-"))
+        manager = KernelManager(kernel_name=KERNEL_NAME, transport="ipc", ip=str(sockets / "k"),
+                                connection_file=str(sockets / "connection.json"))
+        manager.khuyenhoc_sockets = sockets
         manager.start_kernel(extra_arguments=[f"--IPKernelApp.exec_lines={WARM_IMPORTS}"],
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         return manager
@@ -78,6 +82,7 @@ def _stop(manager) -> None:
         manager.shutdown_kernel(now=True)
     except Exception:  # noqa: BLE001 - a kernel that is already gone is fine
         pass
+    shutil.rmtree(getattr(manager, "khuyenhoc_sockets", ""), ignore_errors=True)
 
 
 KERNELS = _Kernels()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -28,6 +29,15 @@ def inside(out_dir: Path, relative: str) -> Path:
     if target == root or root not in target.parents:
         raise RunError(f"refusing to write outside {root}: {relative!r}")
     return target
+
+
+def add_provenance(result: JobResult, extra: dict) -> None:
+    """Merge what only the runner knows (notebook checksum, ...) into the result's summary.json."""
+    if "summary.json" not in result.files:
+        return
+    document = json.loads(result.files["summary.json"])
+    document.setdefault("provenance", {}).update(extra)
+    result.files["summary.json"] = (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
 def publish(out_dir: Path, job: Job, result: JobResult) -> list[str]:

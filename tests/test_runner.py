@@ -1,0 +1,211 @@
+"""The batch runner end to end on the bundled sample: outputs, caching, failures, locking."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from khuyenhoc.cli import main
+from khuyenhoc.errors import DataValidationError, RunError
+from khuyenhoc.paths import NOTEBOOKS_DIR, SAMPLE_DATA
+from khuyenhoc.runner import RunOptions, run_batch
+from khuyenhoc.runner.lock import LOCK_NAME, RunLock
+from khuyenhoc.runner.publish import inside
+
+pytestmark = pytest.mark.slow
+YEARS = ["2012", "2013"]
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory) -> Path:
+    """One real run of the CLI on the sample, 2012-2013, two jobs at a time."""
+    out = tmp_path_factory.mktemp("reports")
+    assert main(["run", "--out", str(out), "--years", *YEARS, "--jobs", "2"]) == 0
+    return out
+
+
+def _manifest(out: Path) -> dict:
+    return json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+
+
+def test_outputs_exist(batch):
+    for year in YEARS:
+        for name in ("annual_summary.ipynb", "annual_summary.html", "summary.json", "summary.md"):
+            assert (batch / year / name).is_file(), name
+        assert sorted(p.name for p in (batch / year / "figures").iterdir()) == [
+            "fund_by_level.png", "members_by_unit.png", "training_by_unit.png", "trend.png"]
+    assert (batch / "trends.ipynb").is_file() and (batch / "trends.html").is_file()
+    assert (batch / "index.html").is_file()
+    assert not list(batch.rglob("*.tmp")), "no temporary files are left behind"
+    assert not (batch / LOCK_NAME).exists()
+
+
+def test_summary_json_has_the_golden_figures(batch):
+    document = json.loads((batch / "2013" / "summary.json").read_text(encoding="utf-8"))
+    values = {key: item["value"] for key, item in document["indicators"].items()}
+    assert document["year"] == 2013 and document["scope"] == "all"
+    assert values["members"] == 9123
+    assert round(values["members_growth_pct"], 1) == 5.6
+    assert values["members_per_population_pct"] == pytest.approx(20.0, abs=0.1)
+    assert (values["baccalaureate_families"], values["bachelor_families"]) == (854, 257)
+    assert (values["clans_registered"], values["clans_recognised"]) == (6, 6)
+    assert (values["training_classes"], values["training_participants"]) == (288, 13649)
+    assert values["fund_total_vnd"] == 343_380_000
+    assert values["fund_commune_vnd"] == 308_145_000
+    assert values["fund_district_vnd"] == 35_235_000
+    assert values["fund_change_vnd"] == pytest.approx(41_000_000, abs=1_000_000)
+    assert document["illustrative"] is True
+    assert {f["kind"] for f in document["findings"]} >= {"no_training", "low_fund_per_member"}
+    provenance = document["provenance"]
+    assert provenance["data_checksum"].startswith("sha256:")
+    assert provenance["notebook_checksum"].startswith("sha256:")
+    assert provenance["parameters"] == {"year": 2013, "lang": "vi"}
+    assert provenance["package_version"]
+
+
+def test_summary_md_is_vietnamese(batch):
+    text = (batch / "2013" / "summary.md").read_text(encoding="utf-8")
+    for expected in ("9.123 hội viên", "tăng 484", "5,6%", "343.380.000 đồng", "41.000.000 đồng", "13.649 lượt người", "288 lớp", "minh hoạ"):
+        assert expected in text, expected
+
+
+def test_html_reports_have_no_code_and_embed_images(batch):
+    page = (batch / "2013" / "annual_summary.html").read_text(encoding="utf-8")
+    assert 'class="jp-InputArea' not in page and "load_table(" not in page and "show.section" not in page
+    assert "<title>Tổng kết công tác khuyến học năm 2013</title>" in page
+    assert '<html lang="vi">' in page
+    assert page.count("data:image/png;base64,") >= 4
+    assert not re.search(r'<script[^>]+src=|<link[^>]+href="http', page), "nothing is loaded from the network"
+    assert "analyst-note" not in page and "sổ tay phân tích" not in page
+
+
+def test_index_links_every_result(batch):
+    page = (batch / "index.html").read_text(encoding="utf-8")
+    for year in YEARS:
+        assert f'href="{year}/annual_summary.html"' in page
+        assert f'href="{year}/summary.md"' in page
+    assert 'href="trends.html"' in page
+    assert "http" not in re.sub(r"<footer>.*</footer>", "", page, flags=re.S)
+    assert "Số liệu minh hoạ" in page
+
+
+def test_manifest_records_every_run(batch):
+    runs = _manifest(batch)["runs"]
+    assert set(runs) == {"2012/annual_summary", "2013/annual_summary", "trends"}
+    for entry in runs.values():
+        assert entry["status"] == "ok"
+        assert entry["seconds"] > 0
+        assert set(entry["inputs"]) == {"data", "notebook", "package_version"}
+        assert all((batch / p).is_file() for p in entry["outputs"])
+        assert entry["worker"]
+
+
+def test_second_run_executes_nothing(batch, capsys):
+    called = []
+
+    def executor(jobs, *args):
+        called.extend(jobs)
+        return iter(())
+
+    outcome = run_batch(RunOptions(data=SAMPLE_DATA, out_dir=batch, years=[2012, 2013]), executor=executor)
+    assert called == []
+    assert [e["status"] for e in outcome.entries] == ["cached"] * 3
+    assert outcome.exit_code == 0
+    assert main(["run", "--out", str(batch), "--years", *YEARS]) == 0
+    assert "0 chạy xong, 3 dùng lại" in capsys.readouterr().out
+
+
+def _failing_notebooks(tmp_path: Path) -> Path:
+    """A copy of the notebooks whose annual summary raises for 2012."""
+    folder = tmp_path / "notebooks"
+    shutil.copytree(NOTEBOOKS_DIR, folder)
+    path = folder / "annual_summary.ipynb"
+    notebook = nbformat.read(path, as_version=4)
+    notebook.cells.insert(3, nbformat.v4.new_code_cell('if int(year) == 2012:\n    raise ValueError("hỏng năm 2012")'))
+    nbformat.write(notebook, path)
+    return folder
+
+
+def test_a_failing_notebook_leaves_the_others_and_earlier_outputs(batch, tmp_path, capsys):
+    out = tmp_path / "out"
+    shutil.copytree(batch, out)
+    good_html = (out / "2012" / "annual_summary.html").read_bytes()
+    outcome = run_batch(RunOptions(data=SAMPLE_DATA, out_dir=out, years=[2012, 2013], force=True, jobs=2,
+                                   notebooks_dir=_failing_notebooks(tmp_path)))
+    assert outcome.exit_code == 1
+    statuses = {e["key"]: e["status"] for e in outcome.entries}
+    assert statuses == {"2012/annual_summary": "failed", "2013/annual_summary": "ok", "trends": "ok"}
+    failure = next(e for e in outcome.entries if e["status"] == "failed")
+    assert "ValueError" in failure["error"] and "hỏng năm 2012" in failure["error"]
+    assert (out / "2012" / "annual_summary.failed.ipynb").is_file()
+    assert (out / "2012" / "annual_summary.html").read_bytes() == good_html, "the earlier good report survives"
+    assert _manifest(out)["runs"]["2012/annual_summary"]["status"] == "failed"
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert "annual_summary.failed.ipynb" in index and "hỏng năm 2012" in index
+
+
+def test_cli_exit_code_and_failure_line(tmp_path, capsys):
+    notebooks = _failing_notebooks(tmp_path)
+    code = main(["run", "--out", str(tmp_path / "out"), "--years", "2012", "--jobs", "1", "--notebooks", str(notebooks)])
+    output = capsys.readouterr().out
+    assert code == 1
+    assert re.search(r"LỖI 2012/annual_summary: cell \d+: ValueError: hỏng năm 2012", output)
+
+
+def test_invalid_data_executes_nothing(tmp_path, sample_frame, write_csv, capsys):
+    frame = sample_frame.copy()
+    frame.loc[3, "members"] = -1
+    path = write_csv(frame)
+    out = tmp_path / "out"
+    with pytest.raises(DataValidationError):
+        run_batch(RunOptions(data=path, out_dir=out), executor=lambda *a: pytest.fail("nothing may run"))
+    assert main(["run", "--data", str(path), "--out", str(out)]) == 1
+    assert "Dòng 5" in capsys.readouterr().err
+    assert not (out / "index.html").exists()
+
+
+def test_repository_notebooks_have_no_outputs():
+    for path in sorted(Path(NOTEBOOKS_DIR).glob("*.ipynb")):
+        notebook = nbformat.read(path, as_version=4)
+        nbformat.validate(notebook)
+        tagged = [c for c in notebook.cells if "parameters" in c.metadata.get("tags", [])]
+        assert len(tagged) == 1, path.name
+        for cell in notebook.cells:
+            if cell.cell_type == "code":
+                assert cell.outputs == [] and cell.execution_count is None, path.name
+
+
+def test_lock_refuses_a_second_run_and_recovers_from_a_dead_one(tmp_path):
+    with RunLock(tmp_path):
+        with pytest.raises(RunError, match="đang được một lần chạy khác dùng"):
+            RunLock(tmp_path).acquire()
+    assert not (tmp_path / LOCK_NAME).exists()
+    (tmp_path / LOCK_NAME).write_text(json.dumps({"pid": 2**22 + 12345, "host": os.uname().nodename, "since": "x"}))
+    with RunLock(tmp_path):
+        assert json.loads((tmp_path / LOCK_NAME).read_text())["pid"] == os.getpid()
+
+
+def test_nothing_is_written_outside_the_output_folder(tmp_path):
+    assert inside(tmp_path, "2013/units/duc-xuan.html") == (tmp_path / "2013/units/duc-xuan.html").resolve()
+    for escape in ("../evil.html", "/etc/passwd", "2013/../../x", ""):
+        with pytest.raises(RunError):
+            inside(tmp_path, escape)
+
+
+def test_unit_profiles(tmp_path):
+    out = tmp_path / "units"
+    outcome = run_batch(RunOptions(data=SAMPLE_DATA, out_dir=out, years=[2013], units=True, jobs=2, lang="en"))
+    assert outcome.exit_code == 0
+    profiles = sorted(p.stem for p in (out / "2013" / "units").glob("*.html"))
+    assert profiles == sorted(["duc-xuan", "song-cau", "phung-chi-kien", "nguyen-thi-minh-khai", "nong-thuong",
+                               "duong-quang", "huyen-tung", "xuat-hoa", "thi-hoi"])
+    page = (out / "2013" / "units" / "xuat-hoa.html").read_text(encoding="utf-8")
+    assert "Unit profile: Xã Xuất Hóa, 2013" in page and '<html lang="en">' in page
+    assert "Illustrative figures" in page
+    assert 'href="2013/units/xuat-hoa.html"' in (out / "index.html").read_text(encoding="utf-8")
