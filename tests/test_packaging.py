@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import json
+import os
 import re
 import sys
 import tomllib
@@ -151,3 +152,27 @@ def test_published_table_marks_its_estimates():
     assert not table.duplicated(["year", "indicator"]).any()
     assert table["basis"].str.len().gt(0).all()
     assert set(table["indicator"]) <= set(khuyenhoc.REGISTRY)
+
+
+@pytest.mark.slow
+def test_khuyenhoc_run_works_from_an_installed_wheel(tmp_path):
+    """A non-editable install must find the bundled data and notebooks inside the wheel."""
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    wheels, target = tmp_path / "wheels", tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels), str(root)], check=True, timeout=600)
+    wheel = next(wheels.glob("khuyenhoc-*.whl"))
+    subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target), str(wheel)], check=True, timeout=600)
+    env = dict(os.environ, PYTHONPATH=str(target))
+    where = subprocess.run([sys.executable, "-c", "import khuyenhoc.paths as p; print(p.__file__); print(p.NOTEBOOKS_DIR); print(p.SAMPLE_DATA)"],
+                           cwd=tmp_path, env=env, capture_output=True, text=True, check=True).stdout.split("\n")
+    assert all(line.startswith(str(target)) for line in where[:3]), where
+    out = tmp_path / "reports"
+    run = subprocess.run([sys.executable, "-m", "khuyenhoc", "run", "--years", "2013", "--out", str(out), "--jobs", "2"],
+                         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
+    assert run.returncode == 0, run.stdout + run.stderr
+    summary = json.loads((out / "2013" / "summary.json").read_text(encoding="utf-8"))
+    assert summary["indicators"]["members"]["value"] == 9123
+    assert (out / "2013" / "annual_summary.html").is_file() and (out / "index.html").is_file()
