@@ -6,11 +6,14 @@ import codecs
 import csv
 import hashlib
 import io
+import itertools
 import unicodedata
+import warnings
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from khuyenhoc.errors import InputFileError
@@ -70,8 +73,13 @@ def _decode(path: Path, data: bytes, lang: str) -> str:
 
 
 def _head_rows(content: str, delimiter: str) -> list[list[str]]:
-    head = "\n".join(content.splitlines()[:HEADER_SCAN_ROWS])
-    return list(csv.reader(io.StringIO(head), delimiter=delimiter))
+    """The first records as the CSV parser will count them (quoted line breaks stay inside a cell;
+    only \\n, \\r\\n and \\r end a record, never form feeds or Unicode line separators)."""
+    reader = csv.reader(io.StringIO(content, newline=""), delimiter=delimiter)
+    try:
+        return list(itertools.islice(reader, HEADER_SCAN_ROWS))
+    except csv.Error:
+        return []
 
 
 def _locate_header(content: str) -> tuple[str, int, list[str]] | None:
@@ -99,36 +107,50 @@ def _read_csv(path: Path, data: bytes, lang: str) -> tuple[list[object], int, pd
         raise InputFileError(path, text("error.no_header", lang))
     delimiter, position, header = located
     try:
-        body = pd.read_csv(
-            io.StringIO(content),
-            sep=delimiter,
-            header=None,
-            names=list(range(len(header))),
-            skiprows=position + 1,
-            dtype=str,
-            keep_default_na=False,
-            skip_blank_lines=False,
-            index_col=False,
-            engine="c",
-        )
+        with warnings.catch_warnings():
+            # cells beyond the header's width are ignored, as in a workbook; pandas would warn about them
+            warnings.simplefilter("ignore", pd.errors.ParserWarning)
+            body = pd.read_csv(
+                io.StringIO(content),
+                sep=delimiter,
+                header=None,
+                names=list(range(len(header))),
+                skiprows=position + 1,
+                dtype=str,
+                keep_default_na=False,
+                skip_blank_lines=False,
+                index_col=False,
+                engine="c",
+            )
     except (pd.errors.ParserError, ValueError) as error:
         raise InputFileError(path, f"{text('error.bad_format', lang)}: {error}") from error
     return header, position, body
 
 
-def _read_excel(path: Path, sheet: str | None, lang: str) -> tuple[list[object], int, pd.DataFrame]:
+def _read_excel(path: Path, data: bytes, sheet: str | None, lang: str) -> tuple[list[object], int, pd.DataFrame]:
+    """Read the workbook from the bytes already in memory (the file is opened once, whatever its name)."""
     import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
 
+    # what a damaged or foreign file can raise while openpyxl opens or streams it (a broken
+    # zip, missing parts, malformed XML: ElementTree's ParseError is a SyntaxError)
+    unreadable = (zipfile.BadZipFile, zipfile.LargeZipFile, InvalidFileException, KeyError, OSError, ValueError, TypeError, SyntaxError, EOFError)
     try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except unreadable as error:
         raise InputFileError(path, text("error.bad_format", lang)) from error
     try:
         if sheet is not None and sheet not in workbook.sheetnames:
             raise InputFileError(path, text("error.no_sheet", lang, sheet=sheet, sheets=", ".join(workbook.sheetnames)))
+        if not workbook.worksheets:
+            raise InputFileError(path, text("error.file_empty", lang))
         worksheet = workbook[sheet] if sheet is not None else workbook.worksheets[0]
+        if not hasattr(worksheet, "iter_rows"):  # a chart sheet holds no cells
+            raise InputFileError(path, text("error.no_header", lang))
         worksheet.reset_dimensions()
         rows = [list(row) for row in worksheet.iter_rows(min_row=1, values_only=True)]
+    except unreadable as error:
+        raise InputFileError(path, text("error.bad_format", lang)) from error
     finally:
         workbook.close()
     position = _find_header(rows)
@@ -141,9 +163,16 @@ def _read_excel(path: Path, sheet: str | None, lang: str) -> tuple[list[object],
 
 
 def _blank_cells(frame: pd.DataFrame) -> pd.DataFrame:
-    """True where a cell is empty, None, NaN or only spaces."""
-    as_text = frame.astype("string")
-    return as_text.isna() | as_text.apply(lambda column: column.str.strip() == "").fillna(True)
+    """True where a cell is empty, None, NaN or only spaces.
+
+    Each column is factorised first, so a text is looked at once however often it repeats.
+    """
+    blank = {}
+    for name in frame.columns:
+        codes, distinct = pd.factorize(frame[name], use_na_sentinel=True)
+        distinct_blank = np.fromiter((isinstance(v, str) and not v.strip() for v in distinct), dtype=bool, count=len(distinct))
+        blank[name] = np.where(codes < 0, True, distinct_blank[codes] if len(distinct) else False)
+    return pd.DataFrame(blank, index=frame.index, columns=frame.columns, dtype=bool)
 
 
 def read_raw(path: str | Path, sheet: str | None = None, lang: str = DEFAULT_LANG) -> RawTable:
@@ -160,45 +189,58 @@ def read_raw(path: str | Path, sheet: str | None = None, lang: str = DEFAULT_LAN
     if path.suffix.lower() == ".xls":
         raise InputFileError(path, text("error.bad_format", lang))
     is_excel = path.suffix.lower() in EXCEL_SUFFIXES or data[:4] == b"PK\x03\x04"
-    header, position, body = _read_excel(path, sheet, lang) if is_excel else _read_csv(path, data, lang)
+    header, position, body = _read_excel(path, data, sheet, lang) if is_excel else _read_csv(path, data, lang)
     body.index = pd.RangeIndex(position + 2, position + 2 + len(body), name="row")
 
+    keep, headers, notes, problems = match_headers(header, position + 1)
+    frame = body[list(keep)].rename(columns=keep)
+    frame = _drop_blank_and_total_rows(frame, headers, notes)
+    return RawTable(path, frame, headers, position + 1, file_checksum(data), notes, problems)
+
+
+def match_headers(cells: list[object], header_row: int) -> tuple[dict[int, str], dict[str, str], list[dict], list[dict]]:
+    """Match a header row's cells to canonical columns.
+
+    Returns (canonical name by cell position, header as written by canonical name, notes for
+    ignored columns, problems for duplicate and missing columns).
+    """
     headers: dict[str, str] = {}
     notes: list[dict] = []
     problems: list[dict] = []
     keep: dict[int, str] = {}
-    for column_position, cell in enumerate(header):
+    for column_position, cell in enumerate(cells):
         written = "" if cell is None else unicodedata.normalize("NFC", str(cell)).strip()
         name = canonical_column(written)
         if name is None:
             if written:
-                notes.append({"row": position + 1, "column": written, "value": written, "rule": "ignored_column"})
+                notes.append({"row": header_row, "column": written, "value": written, "rule": "ignored_column"})
             continue
         if name in headers:
-            problems.append({"row": position + 1, "column": written, "value": written, "rule": "duplicate_column", "header": written})
+            problems.append({"row": header_row, "column": written, "value": written, "rule": "duplicate_column", "header": written})
             continue
         headers[name] = written
         keep[column_position] = name
-    problems += missing_columns(headers, position + 1)
-
-    frame = body[list(keep)].rename(columns=keep)
-    frame = _drop_blank_and_total_rows(frame, headers, notes)
-    return RawTable(path, frame, headers, position + 1, file_checksum(data), notes, problems)
+    problems += missing_columns(headers, header_row)
+    return keep, headers, notes, problems
 
 
 def _drop_blank_and_total_rows(frame: pd.DataFrame, headers: dict[str, str], notes: list[dict]) -> pd.DataFrame:
     """Drop fully blank rows; drop a totals row (no year or unit id, labelled 'Tổng cộng') with a note."""
     if frame.empty:
         return frame
-    blank = _blank_cells(frame)
-    frame, blank = frame[~blank.all(axis=1)], blank[~blank.all(axis=1)]
     key_columns = [c for c in ("year", "unit_id") if c in frame.columns]
-    if not key_columns:
+    # only rows without a year and a unit id can be blank or totals: look at the others' cells no further
+    keyless = _blank_cells(frame[key_columns]).all(axis=1) if key_columns else pd.Series(True, index=frame.index)
+    candidates = frame[keyless.to_numpy()]
+    if candidates.empty:
         return frame
+    blank = _blank_cells(candidates)
+    empty_rows = blank.index[blank.all(axis=1).to_numpy()]
     totals = []
-    for row, cells in frame[blank[key_columns].all(axis=1)].iterrows():
-        labels = [v for v in cells if isinstance(v, str) and v.strip()]
-        if any(fold(label).startswith(TOTAL_ROW_WORDS) for label in labels):
-            notes.append({"row": int(row), "column": headers.get("unit_name", ""), "value": labels[0], "rule": "skipped_total_row"})
-            totals.append(row)
-    return frame.drop(index=totals)
+    if key_columns:
+        for row, cells in candidates.drop(index=empty_rows).iterrows():
+            labels = [v for v in cells if isinstance(v, str) and v.strip()]
+            if any(fold(label).startswith(TOTAL_ROW_WORDS) for label in labels):
+                notes.append({"row": int(row), "column": headers.get("unit_name", ""), "value": labels[0], "rule": "skipped_total_row"})
+                totals.append(row)
+    return frame.drop(index=[*empty_rows, *totals])

@@ -5,11 +5,14 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from decimal import Decimal, InvalidOperation
 
 import numpy as np
 import pandas as pd
 
 INT64_MAX = np.iinfo(np.int64).max
+MAX_DIGITS = len(str(INT64_MAX))  # more significant digits than this cannot fit in int64
+FAST_DIGITS = MAX_DIGITS - 1  # plain digit strings this short always fit, parsed vectorised
 
 _SPACES = re.compile(r"[\s\u00a0\u202f\u2009\u2007]+")
 _CURRENCY = re.compile(r"^(?:vnd|vnđ)|(?:đồng|dong|vnd|vnđ|đ|₫|d)$", re.IGNORECASE)
@@ -45,6 +48,29 @@ def _checked(number: int, original: object) -> int:
     return number
 
 
+def _digits_to_int(digits: str, original: object) -> int:
+    """``int(digits)`` for a signed digit string, refusing ones too long for int64 before converting
+    (Python refuses to convert more than 4,300 digits, with a plain ValueError)."""
+    if len(digits.lstrip("+-").lstrip("0")) > MAX_DIGITS:
+        raise NumberError("integer", original)
+    return _checked(int(digits), original)
+
+
+def _from_scientific(text: str, original: object) -> int:
+    """``1E+09`` (as Excel's CSV export writes big numbers), exactly: no float rounding or underflow."""
+    try:
+        number = Decimal(text.replace(",", "."))
+    except InvalidOperation as error:
+        raise NumberError("integer", original) from error
+    if number.is_zero():
+        return 0
+    if number.adjusted() >= MAX_DIGITS:
+        raise NumberError("integer", original)
+    if number != number.to_integral_value():
+        raise NumberError("fractional", original)
+    return _checked(int(number), original)
+
+
 def _from_float(value: float, original: object) -> int:
     if math.isinf(value) or math.isnan(value):
         raise NumberError("integer", original)
@@ -59,20 +85,20 @@ def _from_text(raw: str) -> int | None:
     if not text:
         raise NumberError("integer", raw)
     if _PLAIN.fullmatch(text):
-        return _checked(int(text), raw)
+        return _digits_to_int(text, raw)
     if _DOT_GROUPS.fullmatch(text):
-        return _checked(int(text.replace(".", "")), raw)
+        return _digits_to_int(text.replace(".", ""), raw)
     if _COMMA_GROUPS.fullmatch(text):
-        return _checked(int(text.replace(",", "")), raw)
+        return _digits_to_int(text.replace(",", ""), raw)
     for pattern, group_sep in ((_VI_DECIMAL, "."), (_EN_DECIMAL, ",")):
         match = pattern.fullmatch(text)
         if match:
             whole, fraction = match.groups()
             if set(fraction) != {"0"}:
                 raise NumberError("fractional", raw)
-            return _checked(int(whole.replace(group_sep, "")), raw)
+            return _digits_to_int(whole.replace(group_sep, ""), raw)
     if _SCIENTIFIC.fullmatch(text):
-        return _from_float(float(text.replace(",", ".")), raw)
+        return _from_scientific(text, raw)
     raise NumberError("integer", raw)
 
 
@@ -97,29 +123,104 @@ def parse_integer(value: object) -> int | None:
     raise NumberError("integer", value)
 
 
+def _parse_texts(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Parse distinct text cells: (int64 values, missing mask, rule or None), one entry per text.
+
+    Short runs of decimal digits (the usual cell) are converted by NumPy in one go; every other
+    text goes through :func:`parse_integer`, so the results are the same as cell by cell.
+    """
+    count = len(texts)
+    numbers = np.zeros(count, dtype=np.int64)
+    missing = np.ones(count, dtype=bool)
+    rules = np.full(count, None, dtype=object)
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=count)
+    short = np.flatnonzero((lengths > 0) & (lengths <= FAST_DIGITS))
+    fast = np.zeros(count, dtype=bool)
+    if len(short):
+        candidates = texts[short].astype(f"<U{FAST_DIGITS}")
+        # NumPy drops trailing NUL characters from fixed-width strings: compare lengths too
+        digits = np.char.isdecimal(candidates) & (np.char.str_len(candidates) == lengths[short])
+        chosen = short[digits]
+        fast[chosen] = True
+        numbers[chosen] = candidates[digits].astype(np.int64)
+        missing[chosen] = False
+    for position in np.flatnonzero(~fast):
+        try:
+            value = parse_integer(texts[position])
+        except NumberError as error:
+            rules[position] = error.rule
+            continue
+        if value is not None:
+            numbers[position] = value
+            missing[position] = False
+    return numbers, missing, rules
+
+
+def _parse_floats(floats: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Parse float cells (Excel numbers) like :func:`parse_integer`, vectorised."""
+    numbers = np.zeros(len(floats), dtype=np.int64)
+    blank = np.isnan(floats)
+    finite = np.isfinite(floats)
+    whole = finite & (np.floor(np.where(finite, floats, 0.0)) == np.where(finite, floats, 0.0))
+    fits = whole & (np.abs(np.where(whole, floats, 0.0)) < 2.0**63)
+    numbers[fits] = floats[fits].astype(np.int64)
+    rules = np.full(len(floats), None, dtype=object)
+    rules[finite & ~whole] = "fractional"
+    rules[~blank & ~fits & (whole | ~finite)] = "integer"
+    return numbers, ~fits, rules
+
+
 def parse_integer_series(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Parse a column; return (Int64 values, rule per failed cell, indexed like ``values``).
 
-    Plain digit strings take a vectorised path; only the rest is parsed cell by cell.
+    The result is the same as :func:`parse_integer` cell by cell. Text cells are parsed once per
+    distinct text, plain digits and Python ints/floats vectorised; only the rest cell by cell.
     """
-    result = pd.Series(pd.NA, index=values.index, dtype="Int64")
-    failures: dict[object, str] = {}
     if values.dtype.kind in "iu":
-        return values.astype("Int64"), pd.Series(failures, dtype=object)
-    as_text = values.astype("string")
-    plain = as_text.str.fullmatch(r"\d{1,18}").fillna(False).astype(bool)
-    if plain.any():
-        result[plain] = as_text[plain].astype("int64")
-    rest = values[~plain]
-    parsed: dict[object, int | None] = {}
-    for index, value in rest.items():
+        return values.astype("Int64"), pd.Series({}, dtype=object)
+    cells = values.to_numpy(dtype=object)
+    count = len(cells)
+    numbers = np.zeros(count, dtype=np.int64)
+    missing = np.ones(count, dtype=bool)
+    rules = np.full(count, None, dtype=object)
+    if isinstance(values.dtype, pd.StringDtype):  # text as read from CSV: no need to look at types
+        kinds = np.where(values.isna().to_numpy(), 0, _TEXT).astype(np.int8)
+    else:
+        kinds = np.fromiter((_KIND.get(type(cell), 0) for cell in cells), dtype=np.int8, count=count)
+
+    texts = np.flatnonzero(kinds == _TEXT)
+    if len(texts):
+        codes, distinct = pd.factorize(cells[texts])
+        parsed = _parse_texts(np.asarray(distinct, dtype=object))
+        for target, source in zip((numbers, missing, rules), parsed, strict=True):
+            target[texts] = source[codes]
+
+    ints = np.flatnonzero(kinds == _INT)
+    if len(ints):
+        as_int = np.array([cell if -INT64_MAX <= cell <= INT64_MAX else 0 for cell in cells[ints]], dtype=np.int64)
+        fits = np.array([-INT64_MAX <= cell <= INT64_MAX for cell in cells[ints]], dtype=bool)
+        numbers[ints], missing[ints] = as_int, ~fits
+        rules[ints[~fits]] = "integer"
+
+    floats = np.flatnonzero(kinds == _FLOAT)
+    if len(floats):
+        parsed = _parse_floats(cells[floats].astype(np.float64))
+        for target, source in zip((numbers, missing, rules), parsed, strict=True):
+            target[floats] = source
+
+    for position in np.flatnonzero(kinds == 0):
         try:
-            parsed[index] = parse_integer(value)
+            value = parse_integer(cells[position])
         except NumberError as error:
-            failures[index] = error.rule
-    if parsed:
-        good = pd.Series(parsed, dtype=object)
-        good = good[good.notna()]
-        if len(good):
-            result[good.index] = good.astype("int64")
-    return result, pd.Series(failures, dtype=object)
+            rules[position] = error.rule
+            continue
+        if value is not None:
+            numbers[position], missing[position] = value, False
+
+    result = pd.Series(pd.arrays.IntegerArray(numbers, missing), index=values.index)
+    failed = np.flatnonzero(rules != None)  # noqa: E711 (element-wise comparison)
+    return result, pd.Series(rules[failed], index=values.index[failed], dtype=object)
+
+
+_TEXT, _INT, _FLOAT = 1, 2, 3
+_KIND = {str: _TEXT, int: _INT, float: _FLOAT}  # exact types: bool and NumPy scalars go cell by cell

@@ -109,9 +109,16 @@ ROW_RULES: dict[str, str] = {
 
 
 def _district_dupes(df: pd.DataFrame) -> pd.Series:
-    district = df["level"] == "district"
+    """False on every district row after the first of its year (rows without a year are not compared)."""
+    district = (df["level"] == "district") & df["year"].notna()
     later = df[district].duplicated(subset=["year"], keep="first")
     return ~later.reindex(df.index, fill_value=False)
+
+
+def _unique_keys(df: pd.DataFrame) -> pd.Series:
+    """False on every repeat of a (year, unit_id) pair (rows missing either are not compared)."""
+    keyed = df["year"].notna() & df["unit_id"].notna()
+    return ~(keyed & df.duplicated(subset=["year", "unit_id"], keep="first"))
 
 
 SCHEMA = pa.DataFrameSchema(
@@ -129,7 +136,7 @@ SCHEMA = pa.DataFrameSchema(
         _row_check("population_required", lambda d: ~((d["level"] == "commune") & d["population"].isna())),
         _row_check("clans_recognised_le_registered", lambda d: d["clans_recognised"] <= d["clans_registered"]),
         _row_check("participants_without_classes", lambda d: ~((d["training_classes"] == 0) & (d["training_participants"] != 0))),
-        _row_check("unique_year_unit", lambda d: ~d.duplicated(subset=["year", "unit_id"], keep="first")),
+        _row_check("unique_year_unit", _unique_keys),
         _row_check("one_district_per_year", _district_dupes),
     ],
     strict=False,

@@ -10,8 +10,8 @@ import pandas as pd
 
 from khuyenhoc.errors import PROBLEM_COLUMNS, DataValidationError
 from khuyenhoc.i18n import DEFAULT_LANG, check_lang
-from khuyenhoc.io import RawTable, file_checksum, missing_columns, read_raw
-from khuyenhoc.schema import canonical_column, fold
+from khuyenhoc.io import RawTable, file_checksum, match_headers, read_raw
+from khuyenhoc.schema import fold
 from khuyenhoc.validate import check
 
 ILLUSTRATIVE_MARKERS = ("minh hoa", "illustrative")
@@ -81,13 +81,14 @@ def load_table(path: str | Path, sheet: str | None = None, lang: str = DEFAULT_L
 
 
 def table_from_frame(frame: pd.DataFrame, source: str = "<DataFrame>", lang: str = DEFAULT_LANG, origin: dict | None = None) -> YearlyTable:
-    """Validate an in-memory frame whose columns are headers (canonical or Vietnamese)."""
-    headers = {canonical_column(c): str(c) for c in frame.columns if canonical_column(c)}
-    body = frame[[headers[name] for name in headers]].copy()
-    body.columns = list(headers)
-    body = body.astype(object)
-    body.index = pd.RangeIndex(2, 2 + len(body), name="row")
-    raw = RawTable(Path(source), body, headers, 1, file_checksum(frame.to_csv(index=False).encode()))
-    raw.problems.extend(missing_columns(headers, 1))
-    return _finish(raw, lang, origin or {})
+    """Validate an in-memory frame whose columns are headers (canonical or Vietnamese).
 
+    Headers are matched as in a file (duplicate and missing columns are problems, unknown ones
+    warnings); row numbers are those the frame would have in a spreadsheet with its header in row 1.
+    """
+    keep, headers, notes, problems = match_headers(list(frame.columns), 1)
+    body = frame.iloc[:, list(keep)].astype(object)
+    body.columns = list(keep.values())
+    body.index = pd.RangeIndex(2, 2 + len(body), name="row")
+    raw = RawTable(Path(source), body, headers, 1, file_checksum(frame.to_csv(index=False).encode()), notes, problems)
+    return _finish(raw, lang, origin or {})

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import unicodedata
+
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
@@ -9,22 +12,23 @@ from khuyenhoc.errors import PROBLEM_COLUMNS
 from khuyenhoc.i18n import DEFAULT_LANG, rule_message
 from khuyenhoc.io import RawTable
 from khuyenhoc.numbers import parse_integer_series
-from khuyenhoc.schema import COLUMN_BY_NAME, LEVEL_LOOKUP, ROW_RULES, SCHEMA, YEAR_RANGE, fold
+from khuyenhoc.schema import COLUMN_BY_NAME, LEVEL_LOOKUP, ROW_RULES, SCHEMA, TEXT_LIMIT, YEAR_RANGE, fold
 
 NULL_CHECKS = {"not_nullable": "required"}
 
 
 def clean_text(values: pd.Series) -> pd.Series:
-    """NFC, trimmed text; blank cells become None."""
-    cleaned = values.astype("string").str.normalize("NFC").str.strip()
-    cleaned = cleaned.mask(cleaned == "")
-    return cleaned.astype(object).where(cleaned.notna(), None)
+    """NFC, trimmed text; blank cells become None. Each distinct text is cleaned once."""
+    codes, distinct = pd.factorize(values.astype("string"), use_na_sentinel=True)
+    cleaned = [unicodedata.normalize("NFC", text).strip() or None for text in distinct]
+    return pd.Series(np.array([*cleaned, None], dtype=object)[codes], index=values.index, dtype=object)
 
 
 def normalise_level(values: pd.Series) -> pd.Series:
     """Map xã/phường/huyện/… to ``commune``/``district``; unknown text is kept for the check to flag."""
-    mapped = values.map(lambda v: LEVEL_LOOKUP.get(fold(v)) if isinstance(v, str) else None)
-    return mapped.where(mapped.notna(), values)
+    codes, distinct = pd.factorize(values, use_na_sentinel=True)
+    mapped = [LEVEL_LOOKUP.get(fold(v), v) if isinstance(v, str) else v for v in distinct]
+    return pd.Series(np.array([*mapped, None], dtype=object)[codes], index=values.index, dtype=object)
 
 
 def normalise(raw: RawTable) -> tuple[pd.DataFrame, list[dict]]:
@@ -51,36 +55,49 @@ def _schema_problems(frame: pd.DataFrame) -> list[dict]:
         cases = errors.failure_cases
     else:
         return []
-    problems = []
-    for case in cases.itertuples(index=False):
-        rule = NULL_CHECKS.get(case.check, case.check)
-        if case.index is None or pd.isna(case.index):
-            continue
-        if case.schema_context == "DataFrameSchema":
-            if rule not in ROW_RULES:
-                continue
-            column = ROW_RULES[rule]
-        else:
-            column = case.column
-        problems.append({"row": int(case.index), "column": column, "rule": rule})
-    return problems
+    cases = cases[cases["index"].notna()]  # failures about a whole column (missing, dtype) have no row
+    rules = cases["check"].astype(str).map(lambda check: NULL_CHECKS.get(check, check))
+    of_frame = (cases["schema_context"] == "DataFrameSchema").to_numpy()
+    wanted = ~of_frame | rules.isin(list(ROW_RULES)).to_numpy()
+    columns = np.where(of_frame, rules.map(ROW_RULES).to_numpy(dtype=object), cases["column"].to_numpy(dtype=object))
+    return [
+        {"row": int(row), "column": column, "rule": rule}
+        for row, column, rule in zip(cases["index"].to_numpy()[wanted], columns[wanted], rules.to_numpy()[wanted], strict=True)
+    ]
 
 
-def _params(rule: str, row: int, frame: pd.DataFrame) -> dict:
+class _Cells:
+    """Cell values by (row, column), each column turned into a dict on first use: a file with a
+    whole column wrong has hundreds of thousands of problems, and ``DataFrame.at`` is slow."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.frame = frame
+        self.columns: dict[str, dict] = {}
+
+    def get(self, row: int, column: str) -> object:
+        if column not in self.frame.columns:
+            return None
+        if column not in self.columns:
+            self.columns[column] = dict(zip(self.frame.index, self.frame[column].tolist(), strict=True))
+        return self.columns[column].get(row)
+
+
+def _params(rule: str, row: int, typed: _Cells) -> dict:
+    if rule == "text_too_long":
+        return {"limit": TEXT_LIMIT}
     if rule == "year_range":
         return {"low": YEAR_RANGE[0], "high": YEAR_RANGE[1]}
     if rule == "clans_recognised_le_registered":
-        return {"registered": frame.at[row, "clans_registered"]}
+        return {"registered": typed.get(row, "clans_registered")}
     if rule in ("unique_year_unit", "one_district_per_year"):
-        return {"year": frame.at[row, "year"]}
+        return {"year": typed.get(row, "year")}
     return {}
 
 
-def _written(raw: RawTable, row: int, column: str) -> object:
-    if column in raw.frame.columns and row in raw.frame.index:
-        value = raw.frame.at[row, column]
-        return "" if value is None or (isinstance(value, float) and value != value) else value
-    return ""
+def _written(written: _Cells, row: int, column: str) -> object:
+    """The cell as it was in the file; "" for an empty one."""
+    value = written.get(row, column)
+    return "" if value is None or (isinstance(value, float) and value != value) else value
 
 
 def check(raw: RawTable, lang: str = DEFAULT_LANG) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -96,12 +113,18 @@ def check(raw: RawTable, lang: str = DEFAULT_LANG) -> tuple[pd.DataFrame, pd.Dat
         for p in _schema_problems(full)
         if (p["row"], p["column"]) not in seen and not (missing and (p["column"] in missing or p["rule"] in ROW_RULES))
     ]
+    written, typed = _Cells(raw.frame), _Cells(full)
+    order = {name: position for position, name in enumerate(raw.headers)}
     rows = []
     for problem in [*raw.problems, *parse_problems, *schema_problems]:
         rule, row, column = problem["rule"], problem["row"], problem["column"]
-        header = raw.headers.get(column, column)
-        params = {"header": problem["header"]} if "header" in problem else _params(rule, row, full)
-        rows.append({"file": str(raw.path), "row": row, "column": header, "value": problem.get("value", _written(raw, row, column)), "rule": rule, "message": rule_message(rule, lang, **params), "_order": list(raw.headers).index(column) if column in raw.headers else -1})
+        if "header" in problem:  # a structural problem: the header row itself
+            header, params = problem["header"], {"header": problem["header"]}
+        else:
+            header, params = raw.headers.get(column, column), _params(rule, row, typed)
+        value = problem["value"] if "value" in problem else _written(written, row, column)
+        rows.append({"file": str(raw.path), "row": row, "column": header, "value": value, "rule": rule,
+                     "message": rule_message(rule, lang, **params), "_order": order.get(column, -1)})
     problems = pd.DataFrame(rows, columns=[*PROBLEM_COLUMNS, "_order"]).sort_values(["row", "_order"], kind="stable")
     warnings = _warnings(raw, frame, lang)
     return full, problems[PROBLEM_COLUMNS].drop_duplicates(["row", "column", "rule"]).reset_index(drop=True), warnings
@@ -114,6 +137,7 @@ def _warnings(raw: RawTable, frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     ]
     if {"unit_id", "unit_name"} <= set(frame.columns):
         names = frame.dropna(subset=["unit_id", "unit_name"]).drop_duplicates(["unit_id", "unit_name"])
+        names = names[names["unit_id"].duplicated(keep=False)]  # only ids that carry several names
         for unit_id, group in names.groupby("unit_id", sort=True):
             if len(group) > 1:
                 row = int(group.index[1])

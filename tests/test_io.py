@@ -1,0 +1,320 @@
+"""Reading files into raw cells: encodings, delimiters, the header row, spreadsheet row numbers."""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+import warnings
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from khuyenhoc.errors import InputFileError
+from khuyenhoc.i18n import column_header, text
+from khuyenhoc.io import read_raw
+from khuyenhoc.sample import to_csv_text
+from khuyenhoc.schema import CANONICAL
+
+REQUIRED = [c for c in CANONICAL if c != "note"]
+
+
+def vi(column: str) -> str:
+    return column_header(column, "vi")
+
+
+@pytest.fixture
+def csv_text(sample_frame) -> str:
+    return to_csv_text(sample_frame)
+
+
+TONE_MARKS = "\u0300\u0301\u0303\u0309\u0323"  # grave, acute, tilde, hook above, dot below
+
+
+def cp1258(content: str) -> bytes:
+    """Windows-1258 as Vietnamese Windows software writes it: base letters precomposed, tone marks combining."""
+    out = bytearray()
+    for char in unicodedata.normalize("NFC", content):
+        try:
+            out += char.encode("cp1258")
+        except UnicodeEncodeError:
+            parts = unicodedata.normalize("NFD", char)  # e.g. ộ: o, dot below, circumflex
+            tones = "".join(c for c in parts[1:] if c in TONE_MARKS)
+            base = unicodedata.normalize("NFC", "".join(c for c in parts if c not in TONE_MARKS))  # ô
+            out += (base + tones).encode("cp1258")
+    return bytes(out)
+
+
+def write_bytes(tmp_path: Path, data: bytes, name: str = "data.csv") -> Path:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return path
+
+
+def write_xlsx(path: Path, rows: list[list[object]], sheets: dict[str, list[list[object]]] | None = None, first: str = "Số liệu") -> Path:
+    workbook = openpyxl.Workbook()
+    workbook.active.title = first
+    for row in rows:
+        workbook.active.append(row)
+    for name, other in (sheets or {}).items():
+        sheet = workbook.create_sheet(name)
+        for row in other:
+            sheet.append(row)
+    workbook.save(path)
+    return path
+
+
+def frame_rows(frame: pd.DataFrame) -> list[list[object]]:
+    header = [vi(c) for c in frame.columns]
+    body = [[None if pd.isna(v) else v for v in row] for row in frame.itertuples(index=False)]
+    return [header, *body]
+
+
+def test_plain_csv_keeps_spreadsheet_row_numbers_and_written_headers(write_csv, sample_frame):
+    path = write_csv(sample_frame)
+    raw = read_raw(path)
+    assert raw.header_row == 1
+    assert list(raw.frame.index) == list(range(2, 2 + len(sample_frame)))
+    assert raw.frame.index.name == "row"
+    assert list(raw.frame.columns) == CANONICAL
+    assert raw.headers == {c: vi(c) for c in CANONICAL}
+    assert raw.frame.at[2, "members"] == str(sample_frame.at[0, "members"])
+    assert raw.frame.at[2, "unit_name"] == "Phường Đức Xuân"
+    assert raw.checksum == "sha256:" + hashlib.sha256(path.read_bytes()).hexdigest()
+    assert raw.notes == [] and raw.problems == []
+
+
+def test_title_rows_above_the_header_shift_the_row_numbers(tmp_path, csv_text):
+    path = write_bytes(tmp_path, ("HỘI KHUYẾN HỌC THỊ XÃ BẮC KẠN,,\nSố liệu năm 2009–2013\n\n" + csv_text).encode())
+    raw = read_raw(path)
+    assert raw.header_row == 4
+    assert raw.frame.index[0] == 5
+    assert raw.frame.at[5, "unit_id"] == "duc-xuan"
+
+
+def test_a_quoted_line_break_in_a_title_is_one_spreadsheet_row(tmp_path, csv_text):
+    path = write_bytes(tmp_path, ('"Báo cáo tổng kết\nnăm 2013",,\n' + csv_text).encode())
+    raw = read_raw(path)
+    assert raw.header_row == 2
+    assert raw.frame.index[0] == 3
+    assert len(raw.frame) == 45
+
+
+@pytest.mark.parametrize("separator", ["\x0c", "\u2028", "\x1c", "\x85"])
+def test_only_real_line_ends_end_a_row(tmp_path, csv_text, separator):
+    """Python's str.splitlines also splits on these; the CSV parser does not, and row numbers must agree."""
+    path = write_bytes(tmp_path, (f"Báo cáo{separator}2013\n" + csv_text).encode())
+    raw = read_raw(path)
+    assert raw.header_row == 2
+    assert len(raw.frame) == 45
+    assert raw.frame.at[3, "unit_id"] == "duc-xuan"
+
+
+@pytest.mark.parametrize(
+    ("name", "encode"),
+    [
+        ("utf-8", lambda t: t.encode("utf-8")),
+        ("utf-8 with BOM", lambda t: t.encode("utf-8-sig")),
+        ("utf-16 with BOM", lambda t: t.encode("utf-16")),
+        ("windows-1258", cp1258),
+        ("CRLF", lambda t: t.replace("\n", "\r\n").encode()),
+        ("CR only", lambda t: t.replace("\n", "\r").encode()),
+        ("NFD text", lambda t: unicodedata.normalize("NFD", t).encode()),
+    ],
+)
+def test_encodings_and_line_ends(tmp_path, sample_frame, name, encode):
+    path = write_bytes(tmp_path, encode(to_csv_text(sample_frame.iloc[:9])))
+    raw = read_raw(path)
+    assert list(raw.frame.columns) == CANONICAL, name
+    assert list(raw.frame.index) == list(range(2, 11))
+    assert unicodedata.normalize("NFC", raw.frame.at[2, "unit_name"]) == "Phường Đức Xuân"
+    assert raw.headers["fund_vnd"] == vi("fund_vnd")  # NFC, whatever the file used
+
+
+@pytest.mark.parametrize("sep", [",", ";", "\t"])
+def test_delimiters(write_csv, sample_frame, sep):
+    raw = read_raw(write_csv(sample_frame, sep=sep))
+    assert list(raw.frame.columns) == CANONICAL
+    assert raw.frame.at[46, "fund_vnd"] == "35235000"
+
+
+def test_semicolon_csv_with_comma_decimals_keeps_the_cells_whole(tmp_path):
+    header = ";".join(vi(c) for c in REQUIRED)
+    row = "2013;duc-xuan;Phường Đức Xuân;phường;9.300;1.500;12,5;30;1;1;40;1.800;45.000.000đ"
+    raw = read_raw(write_bytes(tmp_path, f"\ufeff{header}\n{row}\n".encode()))
+    assert raw.frame.at[2, "baccalaureate_families"] == "12,5"
+    assert raw.frame.at[2, "fund_vnd"] == "45.000.000đ"
+
+
+def test_header_matching_ignores_case_diacritics_and_spaces(tmp_path, sample_frame):
+    written = ["  NĂM ", "ma don vi", "TÊN ĐƠN VỊ", "cap", "Dân  Số", "hoi vien", "GIA DINH TU TAI", "gia đình cử nhân ",
+               "dong ho dang ky", "Dòng Họ Đạt Chuẩn", "lop tap huan", "LUOT NGUOI THAM GIA", "quy khuyen hoc (dong)", "ghi chu"]
+    body = to_csv_text(sample_frame).split("\n", 1)[1]
+    raw = read_raw(write_bytes(tmp_path, (",".join(written) + "\n" + body).encode()))
+    assert list(raw.headers) == CANONICAL
+    assert raw.headers["year"] == "NĂM"  # as written, trimmed
+    assert raw.headers["population"] == "Dân  Số"
+    assert raw.headers["training_classes"] == "lop tap huan"
+
+
+def test_english_canonical_headers_are_accepted(tmp_path, sample_frame):
+    path = write_bytes(tmp_path, sample_frame.to_csv(index=False).encode())
+    raw = read_raw(path)
+    assert raw.headers == {c: c for c in CANONICAL}
+
+
+def test_unknown_columns_are_noted_and_dropped(tmp_path, csv_text):
+    lines = csv_text.splitlines()
+    content = "\n".join([lines[0] + ",Người lập biểu,"] + [line + ",Lan," for line in lines[1:]]) + "\n"
+    raw = read_raw(write_bytes(tmp_path, content.encode()))
+    assert raw.notes == [{"row": 1, "column": "Người lập biểu", "value": "Người lập biểu", "rule": "ignored_column"}]
+    assert list(raw.frame.columns) == CANONICAL
+
+
+def test_duplicate_and_missing_columns_are_structural_problems(tmp_path, sample_frame):
+    frame = sample_frame.drop(columns=["population", "level"]).rename(columns=vi)
+    frame.insert(3, "Hội viên", frame[vi("members")])  # the same column twice, under two of its names
+    raw = read_raw(write_bytes(tmp_path, frame.to_csv(index=False).encode()))
+    duplicate = [p for p in raw.problems if p["rule"] == "duplicate_column"]
+    missing = [p for p in raw.problems if p["rule"] == "missing_column"]
+    assert duplicate == [{"row": 1, "column": vi("members"), "value": vi("members"), "rule": "duplicate_column", "header": vi("members")}]
+    assert sorted(p["column"] for p in missing) == ["Cấp", "Dân số"]
+    assert all(p["row"] == 1 for p in missing)
+    assert raw.headers["members"] == "Hội viên"  # the first of the two is kept
+    assert "level" not in raw.frame.columns
+
+
+def test_blank_rows_are_dropped_without_renumbering(tmp_path, sample_frame):
+    lines = to_csv_text(sample_frame.iloc[:3]).splitlines()
+    content = "\n".join([lines[0], lines[1], "", ",,,  ,,,,,,,,,,", lines[2], lines[3]]) + "\n"
+    raw = read_raw(write_bytes(tmp_path, content.encode()))
+    assert list(raw.frame.index) == [2, 5, 6]
+    assert list(raw.frame["unit_id"]) == ["duc-xuan", "song-cau", "phung-chi-kien"]
+
+
+@pytest.mark.parametrize("label", ["Tổng cộng", "TỔNG SỐ", "Cộng", "Total", "tong cong toan thi xa"])
+def test_totals_row_is_skipped_with_a_note(tmp_path, csv_text, label):
+    content = csv_text + f",,{label},,45600,9123,854,257,6,6,288,13649,343380000,\n"
+    raw = read_raw(write_bytes(tmp_path, content.encode()))
+    assert len(raw.frame) == 45
+    assert 47 not in raw.frame.index
+    assert raw.notes == [{"row": 47, "column": vi("unit_name"), "value": label, "rule": "skipped_total_row"}]
+
+
+def test_a_row_missing_its_keys_but_not_a_total_is_kept(tmp_path, csv_text):
+    content = csv_text + ",,Phường Mới,phường,100,10,1,1,0,0,0,0,0,\n"
+    raw = read_raw(write_bytes(tmp_path, content.encode()))
+    assert raw.frame.at[47, "unit_name"] == "Phường Mới"
+    assert raw.notes == []
+
+
+def test_cells_beyond_the_header_are_ignored_silently(tmp_path, csv_text):
+    lines = csv_text.splitlines()
+    lines[1] += ",extra,cells"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        raw = read_raw(write_bytes(tmp_path, ("\n".join(lines) + "\n").encode()))
+    assert raw.frame.at[2, "note"].startswith("Số liệu minh hoạ")
+    assert len(raw.frame) == 45
+
+
+def test_header_only_file_gives_an_empty_frame(tmp_path, csv_text):
+    raw = read_raw(write_bytes(tmp_path, csv_text.splitlines()[0].encode()))
+    assert raw.frame.empty
+    assert list(raw.frame.columns) == CANONICAL
+
+
+@pytest.mark.parametrize(
+    ("content", "key"),
+    [
+        (b"", "error.file_empty"),
+        (b"  \n\r\n\t", "error.file_empty"),
+        (b"a,b,c\n1,2,3\n", "error.no_header"),
+        ("Năm,Tên\n2013,x\n".encode(), "error.no_header"),  # two known headers are not enough
+        (bytes(range(256)) * 4, "error.encoding"),
+    ],
+)
+def test_unreadable_csv_is_an_input_file_error(tmp_path, content, key):
+    with pytest.raises(InputFileError) as caught:
+        read_raw(write_bytes(tmp_path, content))
+    assert caught.value.reason == text(key, "vi")
+
+
+def test_missing_file_directory_and_xls(tmp_path):
+    with pytest.raises(InputFileError) as caught:
+        read_raw(tmp_path / "none.csv")
+    assert caught.value.reason == text("error.file_missing")
+    assert caught.value.path == str(tmp_path / "none.csv")
+    with pytest.raises(InputFileError):
+        read_raw(tmp_path)
+    with pytest.raises(InputFileError) as caught:
+        read_raw(write_bytes(tmp_path, b"\xd0\xcf\x11\xe0 old excel", "old.xls"))
+    assert caught.value.reason == text("error.bad_format")
+
+
+def test_header_must_be_in_the_first_30_rows(tmp_path, csv_text):
+    with pytest.raises(InputFileError) as caught:
+        read_raw(write_bytes(tmp_path, ("tiêu đề\n" * 30 + csv_text).encode()))
+    assert caught.value.reason == text("error.no_header")
+    assert read_raw(write_bytes(tmp_path, ("tiêu đề\n" * 29 + csv_text).encode())).header_row == 30
+
+
+@pytest.mark.parametrize("name", ["data.csv", "data.xlsx", "data"])
+def test_a_zip_that_is_not_a_workbook_is_a_bad_format(tmp_path, name):
+    path = tmp_path / name
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("hello.txt", "not a workbook")
+    with pytest.raises(InputFileError) as caught:
+        read_raw(path, lang="en")
+    assert caught.value.reason == text("error.bad_format", "en")
+
+
+def test_a_truncated_workbook_is_a_bad_format(tmp_path, sample_frame):
+    path = write_xlsx(tmp_path / "full.xlsx", frame_rows(sample_frame))
+    broken = write_bytes(tmp_path, path.read_bytes()[:2000], "broken.xlsx")
+    with pytest.raises(InputFileError) as caught:
+        read_raw(broken)
+    assert caught.value.reason == text("error.bad_format")
+
+
+def test_xlsx_with_title_rows_and_an_offset_header(tmp_path, sample_frame):
+    rows = [[None, None, *row] for row in frame_rows(sample_frame.iloc[:9])]
+    path = write_xlsx(tmp_path / "data.xlsx", [["BÁO CÁO SỐ LIỆU KHUYẾN HỌC"], [], *rows])
+    raw = read_raw(path)
+    assert raw.header_row == 3
+    assert list(raw.frame.index) == list(range(4, 13))
+    assert raw.frame.at[4, "members"] == sample_frame.at[0, "members"]  # a number cell stays a number
+    assert raw.frame.at[12, "population"] is None
+
+
+def test_xlsx_reads_the_first_sheet_unless_one_is_named(tmp_path, sample_frame):
+    good = frame_rows(sample_frame.iloc[:2])
+    path = write_xlsx(tmp_path / "two.xlsx", [["Hướng dẫn nhập liệu"]], sheets={"Số liệu 2013": good}, first="Hướng dẫn")
+    with pytest.raises(InputFileError) as caught:
+        read_raw(path)
+    assert caught.value.reason == text("error.no_header")
+    raw = read_raw(path, sheet="Số liệu 2013")
+    assert list(raw.frame["unit_id"]) == ["duc-xuan", "song-cau"]
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_unknown_sheet_names_the_sheets_there_are(tmp_path, sample_frame, lang):
+    path = write_xlsx(tmp_path / "data.xlsx", frame_rows(sample_frame.iloc[:2]), sheets={"Ghi chú": []})
+    with pytest.raises(InputFileError) as caught:
+        read_raw(path, sheet="Số liệu 2014", lang=lang)
+    assert caught.value.reason == text("error.no_sheet", lang, sheet="Số liệu 2014", sheets="Số liệu, Ghi chú")
+
+
+def test_empty_workbook_is_empty(tmp_path):
+    path = write_xlsx(tmp_path / "empty.xlsx", [])
+    with pytest.raises(InputFileError) as caught:
+        read_raw(path)
+    assert caught.value.reason == text("error.file_empty")
+
+
+def test_workbook_named_csv_is_read_as_a_workbook(tmp_path, sample_frame):
+    path = write_xlsx(tmp_path / "really-a-workbook.csv", frame_rows(sample_frame.iloc[:3]))
+    raw = read_raw(path)
+    assert list(raw.frame["unit_id"]) == ["duc-xuan", "song-cau", "phung-chi-kien"]
