@@ -5,12 +5,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from khuyenhoc import __version__
-from khuyenhoc.errors import DataValidationError, InputFileError, KhuyenhocError, UsageError
+from khuyenhoc.errors import DataValidationError, KhuyenhocError, UsageError
 from khuyenhoc.i18n import DEFAULT_LANG, LANGS, text
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -29,20 +30,11 @@ def _print_validation_error(error: DataValidationError, lang: str) -> None:
     print(validation_report(source, problems=error.problems, lang=lang), file=sys.stderr)
 
 
-def _load(path: str | Path, sheet: str | None, lang: str):
-    """Load and validate a table; a file with headers but no data row is an error, not valid data."""
-    from khuyenhoc.table import load_table
-
-    table = load_table(path, sheet=sheet, lang=lang)
-    if table.frame.empty:
-        raise InputFileError(path, text("error.no_rows", lang))
-    return table
-
-
 def cmd_validate(args: argparse.Namespace) -> int:
     from khuyenhoc.report import validation_report
+    from khuyenhoc.table import load_table
 
-    table = _load(args.path, args.sheet, args.lang)
+    table = load_table(args.path, sheet=args.sheet, lang=args.lang)
     if len(table.warnings):
         print(validation_report(table.source, warnings=table.warnings, lang=args.lang))
     units = table.frame["unit_id"].nunique()
@@ -53,8 +45,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_indicators(args: argparse.Namespace) -> int:
     from khuyenhoc.indicators import SCOPE_ALL, compute, to_json
     from khuyenhoc.report import indicator_rows, indicator_table
+    from khuyenhoc.table import load_table
 
-    table = _load(args.data or _default_data(), args.sheet, args.lang)
+    table = load_table(args.data or _default_data(), sheet=args.sheet, lang=args.lang)
     scope = args.unit or SCOPE_ALL
     values = compute(table, args.year, scope, lang=args.lang)
     if args.format == "json":
@@ -81,6 +74,10 @@ def cmd_template(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _interrupt(signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def cmd_run(args: argparse.Namespace) -> int:
     import time
 
@@ -97,6 +94,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.jobs:
         options.jobs = args.jobs
     console = Console(stderr=False, highlight=False)
+    signal.signal(signal.SIGTERM, _interrupt)  # a stopped run winds down like Ctrl-C: finished results kept
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     started = time.perf_counter()
     outcome = run_batch(options, progress=RichProgress(console, args.lang))
     closing_report(console, outcome, args.out, time.perf_counter() - started, args.lang)

@@ -17,14 +17,15 @@ import numpy as np
 import pandas as pd
 
 from khuyenhoc.errors import InputFileError
-from khuyenhoc.i18n import DEFAULT_LANG, text
+from khuyenhoc.i18n import DEFAULT_LANG, column_header, text
 from khuyenhoc.schema import COLUMNS, canonical_column, fold
 
 HEADER_SCAN_ROWS = 30
 MIN_HEADER_MATCHES = 3
 EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
 DELIMITERS = (",", ";", "\t")
-TOTAL_ROW_WORDS = ("tong cong", "tong so", "cong", "total", "tong")
+TOTAL_LABELS = {"tong", "cong", "tong cong", "tong so", "total", "totals", "grand total"}
+TOTAL_PREFIXES = ("tong cong", "tong so", "total")
 
 
 @dataclass
@@ -43,7 +44,7 @@ class RawTable:
 def missing_columns(headers: dict[str, str], header_row: int) -> list[dict]:
     """A problem for each required column that no header matched."""
     return [
-        {"row": header_row, "column": spec.aliases[0], "value": "", "rule": "missing_column", "header": spec.aliases[0]}
+        {"row": header_row, "column": column_header(spec.name, "vi"), "value": "", "rule": "missing_column", "header": column_header(spec.name, "vi")}
         for spec in COLUMNS
         if spec.required and spec.name not in headers
     ]
@@ -224,6 +225,12 @@ def match_headers(cells: list[object], header_row: int) -> tuple[dict[int, str],
     return keep, headers, notes, problems
 
 
+def _is_total_label(label: str) -> bool:
+    """'Tổng cộng', 'Tổng số:', 'Cộng', 'Total' — but not 'Cộng đồng …'."""
+    folded = fold(label).rstrip(" :.")
+    return folded in TOTAL_LABELS or folded.startswith(TOTAL_PREFIXES)
+
+
 def _drop_blank_and_total_rows(frame: pd.DataFrame, headers: dict[str, str], notes: list[dict]) -> pd.DataFrame:
     """Drop fully blank rows; drop a totals row (no year or unit id, labelled 'Tổng cộng') with a note."""
     if frame.empty:
@@ -240,7 +247,7 @@ def _drop_blank_and_total_rows(frame: pd.DataFrame, headers: dict[str, str], not
     if key_columns:
         for row, cells in candidates.drop(index=empty_rows).iterrows():
             labels = [v for v in cells if isinstance(v, str) and v.strip()]
-            if any(fold(label).startswith(TOTAL_ROW_WORDS) for label in labels):
+            if any(_is_total_label(label) for label in labels):
                 notes.append({"row": int(row), "column": headers.get("unit_name", ""), "value": labels[0], "rule": "skipped_total_row"})
                 totals.append(row)
     return frame.drop(index=[*empty_rows, *totals])

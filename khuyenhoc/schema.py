@@ -62,7 +62,14 @@ def fold(text: str) -> str:
     return re.sub(r"\s+", " ", bare).strip().lower()
 
 
-HEADER_LOOKUP: dict[str, str] = {
+def _catalogue_headers() -> dict[str, str]:
+    """The headers the templates and reports write, in every language, so they read back."""
+    from khuyenhoc.i18n import LANGS
+
+    return {fold(header): name for catalogue in LANGS.values() for name, header in catalogue.COLUMNS.items()}
+
+
+HEADER_LOOKUP: dict[str, str] = _catalogue_headers() | {
     fold(alias): spec.name for spec in COLUMNS for alias in (spec.name, *spec.aliases)
 }
 LEVEL_LOOKUP: dict[str, str] = {

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from khuyenhoc.errors import PROBLEM_COLUMNS, DataValidationError
-from khuyenhoc.i18n import DEFAULT_LANG, check_lang
+from khuyenhoc.errors import PROBLEM_COLUMNS, DataValidationError, InputFileError
+from khuyenhoc.i18n import DEFAULT_LANG, check_lang, text
 from khuyenhoc.io import RawTable, file_checksum, match_headers, read_raw
 from khuyenhoc.schema import fold
 from khuyenhoc.validate import check
@@ -75,9 +75,23 @@ def load_table(path: str | Path, sheet: str | None = None, lang: str = DEFAULT_L
     """
     path = Path(path)
     raw = read_raw(path, sheet=sheet, lang=lang)
-    record = origin_path(path)
-    origin = json.loads(record.read_text(encoding="utf-8")) if record.is_file() else {}
-    return _finish(raw, lang, origin)
+    if raw.frame.empty:
+        raise InputFileError(path, text("error.no_rows", lang))
+    return _finish(raw, lang, read_origin(path, lang))
+
+
+def read_origin(data_path: Path, lang: str = DEFAULT_LANG) -> dict:
+    """The origin record beside a data file ({} when there is none)."""
+    record = origin_path(data_path)
+    if not record.is_file():
+        return {}
+    try:
+        origin = json.loads(record.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as error:
+        raise InputFileError(record, text("error.bad_origin", lang, reason=error)) from error
+    if not isinstance(origin, dict):
+        raise InputFileError(record, text("error.bad_origin", lang, reason="not a JSON object"))
+    return origin
 
 
 def table_from_frame(frame: pd.DataFrame, source: str = "<DataFrame>", lang: str = DEFAULT_LANG, origin: dict | None = None) -> YearlyTable:

@@ -318,3 +318,35 @@ def test_workbook_named_csv_is_read_as_a_workbook(tmp_path, sample_frame):
     path = write_xlsx(tmp_path / "really-a-workbook.csv", frame_rows(sample_frame.iloc[:3]))
     raw = read_raw(path)
     assert list(raw.frame["unit_id"]) == ["duc-xuan", "song-cau", "phung-chi-kien"]
+
+
+def test_headers_written_by_the_english_catalogue_read_back(tmp_path, sample_frame):
+    from khuyenhoc.i18n import column_header
+    from khuyenhoc.io import read_raw
+
+    path = tmp_path / "english.csv"
+    sample_frame.rename(columns={c: column_header(c, "en") for c in sample_frame.columns}).to_csv(path, index=False)
+    raw = read_raw(path)
+    assert raw.problems == []
+    assert raw.headers["unit_id"] == "Unit ID" and raw.headers["fund_vnd"] == "Fund (VND)"
+
+
+def test_a_missing_column_is_named_by_its_vietnamese_header(tmp_path, sample_frame):
+    from khuyenhoc.io import read_raw
+
+    path = tmp_path / "missing.csv"
+    sample_frame.drop(columns=["members", "fund_vnd"]).to_csv(path, index=False)
+    named = sorted(p["column"] for p in read_raw(path).problems if p["rule"] == "missing_column")
+    assert named == ["Quỹ khuyến học (đồng)", "Số hội viên"]
+
+
+def test_a_note_row_starting_with_cong_dong_is_not_a_totals_row(tmp_path, sample_frame):
+    from khuyenhoc.io import read_raw
+
+    path = tmp_path / "notes.csv"
+    content = to_csv_text(sample_frame.iloc[:2])
+    content += ",,Cộng đồng học tập,,,,,,,,,,,\n,,Tổng cộng:,,,,,,,,,,,\n"
+    path.write_text(content, encoding="utf-8")
+    raw = read_raw(path)
+    assert [n["row"] for n in raw.notes if n["rule"] == "skipped_total_row"] == [5]
+    assert 4 in raw.frame.index

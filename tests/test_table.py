@@ -209,11 +209,17 @@ def test_table_from_frame_matches_headers_like_a_file(sample_frame):
     assert "STT" not in table.frame.columns
 
 
-def test_a_header_only_file_loads_as_an_empty_table(write_csv, sample_frame):
-    table = load_table(write_csv(sample_frame.iloc[:0]))
-    assert table.frame.empty
-    assert list(table.frame.columns) == CANONICAL
-    assert table.years == []
+def test_a_header_only_file_is_an_error_not_an_empty_table(write_csv, sample_frame):
+    path = write_csv(sample_frame.iloc[:0])
+    with pytest.raises(InputFileError, match="không có dòng số liệu nào"):
+        load_table(path)
+
+
+def test_a_damaged_origin_record_is_a_clear_error(write_csv, sample_frame):
+    path = write_csv(sample_frame, name="mine.csv")
+    origin_path(path).write_text("{not json", encoding="utf-8")
+    with pytest.raises(InputFileError, match="nguồn gốc"):
+        load_table(path)
 
 
 def test_origin_record_beside_the_file_is_read(write_csv, sample_frame):

@@ -106,6 +106,7 @@ TEXT = {
     "error.file_missing": "file not found",
     "error.file_empty": "the file is empty, it holds no data",
     "error.no_header": "no header row found (expected columns such as Year, Unit ID, Unit name, Level…)",
+    "error.bad_origin": "the data's origin record is damaged ({reason}); fix or delete this file",
     "error.no_rows": "the file has a header row but no data rows",
     "error.bad_format": "cannot read the file (only CSV and XLSX are accepted)",
     "error.encoding": "cannot read the file's text encoding; save it again as UTF-8 CSV or as XLSX",

@@ -96,6 +96,7 @@ TEXT = {
     "error.file_missing": "không tìm thấy tệp",
     "error.file_empty": "tệp rỗng, không có dữ liệu",
     "error.no_header": "không tìm thấy dòng tiêu đề (cần các cột như Năm, Mã đơn vị, Tên đơn vị, Cấp…)",
+    "error.bad_origin": "tệp ghi nguồn gốc số liệu bị hỏng ({reason}); hãy sửa hoặc xoá tệp này",
     "error.no_rows": "tệp chỉ có dòng tiêu đề, không có dòng số liệu nào",
     "error.bad_format": "không đọc được tệp (chỉ nhận CSV hoặc XLSX)",
     "error.encoding": "không đọc được bảng mã của tệp; hãy lưu lại dưới dạng CSV UTF-8 hoặc XLSX",

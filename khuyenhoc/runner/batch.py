@@ -101,74 +101,93 @@ def local_pool(jobs: list[Job], data: Path, notebooks: Path, options: RunOptions
         pool.shutdown(wait=True)
 
 
-def _entry(job: Job, status: str, seconds: float, key: str, checksums: dict, outputs: list[str], lang: str,
-           error: str | None = None, worker: str = "") -> dict:
-    return {
-        "key": job.key, "notebook": job.notebook, "parameters": job.parameters, "status": status,
-        "seconds": round(seconds, 3), "cache_key": key, "inputs": checksums, "outputs": outputs,
-        "html": job.html_path if status != "failed" else None, "error": error, "worker": worker,
-        "title": text(job.title_key, lang, **job.title_values),
-        "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
-    }
+def _cannot_write(path: Path, error: OSError, lang: str) -> str:
+    return text("run.cannot_write", lang, path=path, reason=error.strerror or error)
 
 
 def run_batch(options: RunOptions, executor: Executor | None = None, progress=None) -> RunOutcome:
-    """Run the yearly notebooks; publish into ``options.out_dir``. Raises for invalid data or a held lock."""
+    """Run the yearly notebooks; publish into ``options.out_dir``.
+
+    Raises DataValidationError/InputFileError for bad data and RunError when the
+    folder is locked or cannot be written. Finished results are published as they
+    arrive, each file whole, and the manifest is rewritten after each, so an
+    interrupted run leaves a consistent folder.
+    """
     from khuyenhoc.paths import NOTEBOOKS_DIR
 
     notebooks = Path(options.notebooks_dir or NOTEBOOKS_DIR)
     out_dir = options.out_dir
-    data_bytes = options.data.read_bytes()
+    try:
+        data_bytes = options.data.read_bytes()
+    except OSError as error:
+        from khuyenhoc.errors import InputFileError
+
+        raise InputFileError(options.data, text("error.file_missing", options.lang) if isinstance(error, FileNotFoundError) else str(error)) from error
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as error:
-        raise RunError(text("run.cannot_write", options.lang, path=out_dir, reason=error.strerror or error)) from error
+        raise RunError(_cannot_write(out_dir, error, options.lang)) from error
     with RunLock(out_dir, options.lang):
         manifest = manifests.load(out_dir)
         facts = data_facts(options.data, data_bytes, manifest, options.lang)
         plan = build_plan(facts, options.years, options.units, options.lang)
         manifests.record_facts(manifest, facts, __version__)
-        notebook_sums = {name: manifests.file_checksum(notebooks / file) for name, file in NOTEBOOK_FILES.items()}
+        try:
+            notebook_sums = {name: manifests.file_checksum(notebooks / file) for name, file in NOTEBOOK_FILES.items()}
+        except OSError as error:
+            raise RunError(f"{notebooks}: {error.strerror or error}") from error
         entries: dict[str, dict] = {}
         todo: list[Job] = []
-        keys: dict[str, str] = {}
+        keys = {job.key: job.cache_key(facts.checksum, notebook_sums[job.notebook], __version__) for job in plan}
         for job in plan:
-            keys[job.key] = job.cache_key(facts.checksum, notebook_sums[job.notebook], __version__)
             previous = manifest["runs"].get(job.key)
             if not options.force and manifests.is_cached(previous, keys[job.key], out_dir):
                 entries[job.key] = dict(previous, status="cached", seconds=0.0)
             else:
                 todo.append(job)
         by_key = {job.key: job for job in todo}
-        checksums = lambda job: {"data": facts.checksum, "notebook": notebook_sums[job.notebook], "package_version": __version__}  # noqa: E731
         interrupted = False
-        run = executor or local_pool
+        write_error: RunError | None = None
         try:
             if progress is not None:
                 progress.start(len(todo))
-            for result in (run(todo, options.data, notebooks, options) if todo else ()):
+            for result in (executor or local_pool)(todo, options.data, notebooks, options) if todo else ():
                 job = by_key[result.key]
-                add_provenance(result, {"notebook": NOTEBOOK_FILES[job.notebook], "notebook_checksum": notebook_sums[job.notebook]})
-                try:
-                    outputs = publish(out_dir, job, result)
-                    status, error = result.status, result.error
-                except OSError as write_error:
-                    outputs, status = [], "failed"
-                    error = text("run.cannot_write", options.lang, path=out_dir / job.notebook_path, reason=write_error.strerror or write_error)
-                entries[job.key] = _entry(job, status, result.seconds, keys[job.key] if status == "ok" else "", checksums(job),
-                                          outputs, options.lang, error, result.worker)
+                entries[job.key] = _settle(out_dir, job, result, keys[job.key], facts.checksum, notebook_sums[job.notebook], options.lang)
                 manifest["runs"][job.key] = entries[job.key]
                 manifests.save(out_dir, manifest)
                 if progress is not None:
                     progress.advance(entries[job.key])
         except KeyboardInterrupt:
             interrupted = True
+        except OSError as error:  # the manifest itself could not be written (disk full, folder made read-only)
+            write_error = RunError(_cannot_write(out_dir / manifests.MANIFEST, error, options.lang))
         finally:
             if progress is not None:
                 progress.stop()
-            for key, entry in entries.items():
-                manifest["runs"][key] = entry
+        manifest["runs"].update(entries)
+        try:
             manifests.save(out_dir, manifest)
             write_index(out_dir, manifest, facts, options.lang)
-        ordered = [entries[job.key] for job in plan if job.key in entries]
-        return RunOutcome(ordered, interrupted)
+        except OSError as error:
+            write_error = write_error or RunError(_cannot_write(out_dir, error, options.lang))
+        if write_error is not None:
+            raise write_error
+        return RunOutcome([entries[job.key] for job in plan if job.key in entries], interrupted)
+
+
+def _settle(out_dir: Path, job: Job, result: JobResult, key: str, data_checksum: str, notebook_checksum: str, lang: str) -> dict:
+    """Publish one result and return its manifest entry (failed if its files could not be written)."""
+    add_provenance(result, {"notebook": NOTEBOOK_FILES[job.notebook], "notebook_checksum": notebook_checksum})
+    status, error = result.status, result.error
+    try:
+        outputs = publish(out_dir, job, result)
+    except OSError as raised:
+        outputs, status, error = [], "failed", _cannot_write(out_dir / job.notebook_path, raised, lang)
+    return {
+        "key": job.key, "notebook": job.notebook, "parameters": job.parameters, "status": status,
+        "seconds": round(result.seconds, 3), "cache_key": key if status == "ok" else "",
+        "inputs": {"data": data_checksum, "notebook": notebook_checksum, "package_version": __version__},
+        "outputs": outputs, "html": job.html_path if status == "ok" else None, "error": error, "worker": result.worker,
+        "title": text(job.title_key, lang, **job.title_values), "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }

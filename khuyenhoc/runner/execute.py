@@ -49,19 +49,21 @@ class _Kernels:
     @staticmethod
     def start():
         """A new kernel on private IPC sockets (no TCP ports to race for), importing the package as it boots."""
-        from jupyter_client.manager import KernelManager
+        # The async manager: with a blocking one, nbclient neither enforces cell timeouts nor notices a dead kernel.
+        from jupyter_client.manager import AsyncKernelManager
+        from jupyter_core.utils import run_sync
 
         sockets = Path(tempfile.mkdtemp(prefix="khuyenhoc-kernel-"))
-        manager = KernelManager(kernel_name=KERNEL_NAME, transport="ipc", ip=str(sockets / "k"),
-                                connection_file=str(sockets / "connection.json"))
+        manager = AsyncKernelManager(kernel_name=KERNEL_NAME, transport="ipc", ip=str(sockets / "k"),
+                                     connection_file=str(sockets / "connection.json"))
         manager.khuyenhoc_sockets = sockets
-        manager.start_kernel(extra_arguments=[f"--IPKernelApp.exec_lines={WARM_IMPORTS}"],
-                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        run_sync(manager.start_kernel)(extra_arguments=[f"--IPKernelApp.exec_lines={WARM_IMPORTS}"],
+                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         return manager
 
     def take(self, prepare_next: bool):
         manager, self.spare = self.spare, None
-        if manager is None or not manager.is_alive():
+        if manager is None or not _alive(manager):
             _stop(manager)
             manager = self.start()
         self.current = manager
@@ -75,21 +77,32 @@ class _Kernels:
         self.current = self.spare = None
 
 
+def _alive(manager) -> bool:
+    from jupyter_core.utils import run_sync
+
+    return bool(run_sync(manager.is_alive)())
+
+
 def _stop(manager) -> None:
     if manager is None:
         return
+    from jupyter_core.utils import run_sync
+
     try:
-        manager.shutdown_kernel(now=True)
+        run_sync(manager.shutdown_kernel)(now=True)
     except Exception:  # noqa: BLE001 - a kernel that is already gone is fine
         pass
     shutil.rmtree(getattr(manager, "khuyenhoc_sockets", ""), ignore_errors=True)
 
 
 KERNELS = _Kernels()
+SCRATCH: set[Path] = set()  # this process's job folders, removed even when it is stopped by a signal
 
 
 def _on_signal(signum: int, _frame: object) -> None:
     KERNELS.stop_all()
+    for scratch in list(SCRATCH):
+        shutil.rmtree(scratch, ignore_errors=True)
     os._exit(128 + signum)
 
 
@@ -133,6 +146,7 @@ def execute_job(job: Job, data_path: str, notebooks_dir: str, cell_timeout: floa
     worker = f"{socket.gethostname()}:{os.getpid()}"
     lang = job.parameters.get("lang", "vi")
     scratch = Path(tempfile.mkdtemp(prefix="khuyenhoc-job-"))
+    SCRATCH.add(scratch)
     try:
         parameters = dict(job.parameters, data_path=str(data_path))
         if job.notebook == ANNUAL:
@@ -163,6 +177,7 @@ def execute_job(job: Job, data_path: str, notebooks_dir: str, cell_timeout: floa
         return JobResult(job.key, "failed", time.perf_counter() - started, error=_error_line(raised, lang), worker=worker)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+        SCRATCH.discard(scratch)
 
 
 def shutdown_worker() -> None:

@@ -60,6 +60,8 @@ class RunLock:
                     raise RunError(text("run.locked", self.lang, path=self.path.parent, pid=holder.get("pid"), since=holder.get("since"))) from None
                 self.path.unlink(missing_ok=True)  # left by a run that died
                 continue
+            except OSError as error:  # read-only folder, no permission, disk full
+                raise RunError(text("run.cannot_write", self.lang, path=self.path.parent, reason=error.strerror or error)) from error
             with os.fdopen(handle, "w", encoding="utf-8") as stream:
                 json.dump(record, stream)
             return
