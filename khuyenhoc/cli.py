@@ -57,7 +57,8 @@ def cmd_indicators(args: argparse.Namespace) -> int:
     elif args.format == "csv":
         print(indicator_rows(values, args.lang).to_csv(index=False, lineterminator="\n"), end="")
     else:
-        scope_label = text("scope.all", args.lang) if scope == SCOPE_ALL else scope
+        names = table.units().set_index("unit_id")["unit_name"]
+        scope_label = text("scope.all", args.lang) if scope == SCOPE_ALL else f"{names.get(scope, scope)} ({scope})"
         print(text("indicators.title", args.lang, year=args.year, scope=scope_label))
         if table.illustrative:
             print(text("illustrative", args.lang))
@@ -87,7 +88,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from khuyenhoc.runner.console import RichProgress, closing_report
 
     if args.jobs is not None and args.jobs < 1:
-        raise UsageError("--jobs must be at least 1")
+        raise UsageError(text("cli.jobs", args.lang))
     options = RunOptions(data=Path(args.data) if args.data else _default_data(), out_dir=Path(args.out), years=args.years or None,
                          units=args.units, lang=args.lang, force=args.force, notebooks_dir=Path(args.notebooks) if args.notebooks else None,
                          cell_timeout=args.cell_timeout if args.cell_timeout and args.cell_timeout > 0 else None)
@@ -166,12 +167,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"khuyenhoc: {error}", file=sys.stderr)
         return EXIT_FAILED
     except KeyboardInterrupt:
-        print("khuyenhoc: interrupted", file=sys.stderr)
+        print(f"khuyenhoc: {text('cli.interrupted', lang)}", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `khuyenhoc indicators ... | head`: the reader left, nothing is wrong
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except Exception as error:  # the last line of defence: no tracebacks for users
         if os.environ.get("KHUYENHOC_DEBUG"):
             raise
-        print(f"khuyenhoc: unexpected error: {type(error).__name__}: {error} (set KHUYENHOC_DEBUG=1 for details)", file=sys.stderr)
+        print(f"khuyenhoc: {text('cli.unexpected', lang, error=f'{type(error).__name__}: {error}')}", file=sys.stderr)
         return EXIT_FAILED
 
 

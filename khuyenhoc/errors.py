@@ -35,10 +35,10 @@ class DataValidationError(KhuyenhocError):
     def __init__(self, problems: pd.DataFrame, lang: str = "vi") -> None:
         self.problems = problems.reset_index(drop=True)[PROBLEM_COLUMNS]
         self.lang = lang
-        n = len(self.problems)
-        first = self.problems.iloc[0] if n else None
-        where = "" if first is None else f" (first: row {first['row']}, {first['column']}: {first['message']})"
-        super().__init__(f"{n} problem(s) in the data{where}")
+        from khuyenhoc.i18n import text
+
+        first = self.problems.iloc[0] if len(self.problems) else {"row": "?", "column": "?", "message": ""}
+        super().__init__(text("problems.summary", lang, count=len(self.problems), row=first["row"], column=first["column"], message=first["message"]))
 
 
 class UsageError(KhuyenhocError):

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from khuyenhoc.formatting import format_indicator
+from babel.numbers import format_decimal
+
+from khuyenhoc.formatting import LOCALES, format_indicator
 from khuyenhoc.i18n import DEFAULT_LANG, indicator_label, text, unit_name
 from khuyenhoc.indicators import REGISTRY
 
@@ -16,7 +18,10 @@ def _quote(value: object, lang: str) -> str:
 def problem_line(problem: pd.Series, lang: str = DEFAULT_LANG) -> str:
     """One problem as a sentence: where, what value, what rule."""
     row, column = text("col.row", lang), text("col.column", lang)
-    value = "" if problem["value"] in ("", None) else f" = {_quote(problem['value'], lang)}"
+    written = problem["value"]
+    if isinstance(written, float):  # an Excel number cell: show it as the user's locale writes it
+        written = format_decimal(written, locale=LOCALES[lang])
+    value = "" if written in ("", None) else f" = {_quote(written, lang)}"
     return f"  {row} {problem['row']}, {column.lower()} {_quote(problem['column'], lang)}{value}: {problem['message']} [{problem['rule']}]"
 
 

@@ -135,7 +135,7 @@ def test_indicators_for_one_unit(capsys, sample_table):
 
     code, out, _ = run(capsys, "indicators", "--year", "2013", "--unit", "duc-xuan")
     assert code == EXIT_OK
-    assert out.splitlines()[0] == "Chỉ tiêu năm 2013 — duc-xuan"
+    assert out.splitlines()[0] == "Chỉ tiêu năm 2013 — Phường Đức Xuân (duc-xuan)"
     assert "Số liệu minh hoạ" in out
     members = f"{expected['members']:,}".replace(",", ".") + " người"
     assert members in out
@@ -316,3 +316,25 @@ def test_installed_console_script(tmp_path):
                              cwd=tmp_path, timeout=60, check=False)
     assert missing.returncode == 1
     assert missing.stderr == "khuyenhoc: khong-co.csv: không tìm thấy tệp\n"
+
+
+def test_a_closed_pipe_is_not_an_error():
+    import subprocess
+    import sys
+
+    pipeline = f"{sys.executable} -m khuyenhoc indicators --year 2013 | head -n 1"
+    result = subprocess.run(["bash", "-o", "pipefail", "-c", pipeline], capture_output=True, text=True, timeout=120)
+    assert result.stdout.strip() == "Chỉ tiêu năm 2013 — toàn địa bàn"
+    assert "BrokenPipe" not in result.stderr and "lỗi" not in result.stderr
+
+
+def test_validation_error_message_is_in_the_chosen_language(write_csv, sample_frame):
+    from khuyenhoc.errors import DataValidationError
+    from khuyenhoc.table import load_table
+
+    sample_frame.loc[0, "members"] = -1
+    path = write_csv(sample_frame)
+    for lang, expected in (("vi", "1 lỗi trong dữ liệu (đầu tiên: dòng 2, cột Số hội viên"), ("en", "1 problem(s) in the data (first: row 2, column Số hội viên")):
+        with pytest.raises(DataValidationError) as caught:
+            load_table(path, lang=lang)
+        assert str(caught.value).startswith(expected)

@@ -42,8 +42,8 @@ def _kernels() -> set[int]:
 @pytest.mark.parametrize(
     ("source", "expected"),
     [
-        ('if int(year) == 2012:\n    import os\n    os._exit(1)', "kernel died"),
-        ('if int(year) == 2012:\n    import time\n    time.sleep(60)', "time limit"),
+        ('if int(year) == 2012:\n    import os\n    os._exit(1)', "nhân Python (kernel) dừng đột ngột"),
+        ('if int(year) == 2012:\n    import time\n    time.sleep(60)', "một ô chạy quá thời gian cho phép (5 giây)"),
         ('if int(year) == 2012:\n    raise RuntimeError("số liệu lạ")', "RuntimeError: số liệu lạ"),
     ],
     ids=["kernel-dies", "cell-hangs", "cell-raises"],

@@ -186,6 +186,14 @@ TEXT = {
     "index.summary_json": "JSON figures",
     "index.generated": "Made at {time} with khuyenhoc {version}; data {source} ({checksum}).",
     "index.failed_notebook": "failed notebook",
+    "run.error.cell": "cell {cell}: {ename}: {evalue}",
+    "run.error.kernel_died": "the Python kernel died",
+    "run.error.timeout": "a cell ran past the time limit ({seconds} s)",
+    "run.error.other": "{name}: {detail}",
+    "cli.jobs": "--jobs must be at least 1",
+    "cli.interrupted": "interrupted",
+    "cli.unexpected": "unexpected error: {error} (set KHUYENHOC_DEBUG=1 for details)",
+    "problems.summary": "{count} problem(s) in the data (first: row {row}, column {column}: {message})",
 }
 
 TEMPLATE_HELP = {

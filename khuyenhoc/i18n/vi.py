@@ -176,6 +176,14 @@ TEXT = {
     "index.summary_json": "số liệu JSON",
     "index.generated": "Tạo lúc {time} bằng khuyenhoc {version}; dữ liệu {source} ({checksum}).",
     "index.failed_notebook": "sổ tay lỗi",
+    "run.error.cell": "ô {cell}: {ename}: {evalue}",
+    "run.error.kernel_died": "nhân Python (kernel) dừng đột ngột",
+    "run.error.timeout": "một ô chạy quá thời gian cho phép ({seconds} giây)",
+    "run.error.other": "{name}: {detail}",
+    "cli.jobs": "--jobs phải từ 1 trở lên",
+    "cli.interrupted": "đã dừng",
+    "cli.unexpected": "lỗi không lường trước: {error} (đặt KHUYENHOC_DEBUG=1 để xem chi tiết)",
+    "problems.summary": "{count} lỗi trong dữ liệu (đầu tiên: dòng {row}, cột {column}: {message})",
 }
 
 TEMPLATE_HELP = {

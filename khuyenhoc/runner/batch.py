@@ -70,7 +70,8 @@ def data_facts(path: Path, data_bytes: bytes, manifest: dict, lang: str) -> Data
     from khuyenhoc.table import load_table
 
     table = load_table(path, lang=lang)  # raises DataValidationError / InputFileError
-    units = {int(y): list(group["unit_id"]) for y, group in table.frame.groupby("year")}
+    communes = table.frame[table.frame["level"] == "commune"]
+    units = {int(y): list(communes.loc[communes["year"] == y, "unit_id"]) for y in table.years}
     names = dict(zip(table.frame["unit_id"], table.frame["unit_name"], strict=True))
     return DataFacts(checksum, path.name, table.years, units, names, table.illustrative)
 

@@ -6,6 +6,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from khuyenhoc.formatting import format_number
 from khuyenhoc.i18n import text
 from khuyenhoc.runner.batch import RunOutcome
 
@@ -42,9 +43,9 @@ def closing_report(console: Console, outcome: RunOutcome, out_dir: str, seconds:
     styles = {"ok": "green", "cached": "dim", "failed": "bold red"}
     for entry in outcome.entries:
         status = entry["status"]
-        table.add_row(entry["key"], f"[{styles[status]}]{text(f'run.status.{status}', lang)}[/]", f"{entry['seconds']:.1f}")
+        table.add_row(entry["key"], f"[{styles[status]}]{text(f'run.status.{status}', lang)}[/]", format_number(entry["seconds"], 1, lang))
     console.print(table)
-    console.print(text("run.summary", lang, ok=outcome.count("ok"), cached=outcome.count("cached"), failed=outcome.count("failed"), seconds=f"{seconds:.1f}"))
+    console.print(text("run.summary", lang, ok=outcome.count("ok"), cached=outcome.count("cached"), failed=outcome.count("failed"), seconds=format_number(seconds, 1, lang)))
     for entry in outcome.failed:
         console.print(text("run.failure", lang, run=entry["key"], error=entry["error"]), style="red", markup=False, highlight=False)
     if outcome.interrupted:

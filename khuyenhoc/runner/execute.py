@@ -120,17 +120,19 @@ def worker_init() -> None:
     import nbconvert  # noqa: F401
 
 
-def _error_line(error: BaseException, lang: str) -> str:
+def _error_line(error: BaseException, lang: str, cell_timeout: float | None = None) -> str:
+    """One line saying which cell raised what, in the run's language."""
     from papermill.exceptions import PapermillExecutionError
 
     if isinstance(error, PapermillExecutionError):
-        return f"cell {error.exec_count or error.cell_index}: {error.ename}: {error.evalue}".strip()
+        return text("run.error.cell", lang, cell=error.exec_count or error.cell_index, ename=error.ename, evalue=error.evalue).strip()
     name = type(error).__name__
     if name == "DeadKernelError":
-        return f"the kernel died: {error}"
+        return text("run.error.kernel_died", lang)
     if name == "CellTimeoutError":
-        return f"a cell ran past the time limit: {str(error).splitlines()[0] if str(error) else ''}"
-    return f"{name}: {error}"
+        return text("run.error.timeout", lang, seconds=f"{cell_timeout:g}" if cell_timeout else "?")
+    first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    return text("run.error.other", lang, name=name, detail=first_line)
 
 
 def execute_job(job: Job, data_path: str, notebooks_dir: str, cell_timeout: float | None = None,
@@ -161,7 +163,7 @@ def execute_job(job: Job, data_path: str, notebooks_dir: str, cell_timeout: floa
                 start_timeout=START_TIMEOUT, execution_timeout=cell_timeout,
             )
         except Exception as raised:  # noqa: BLE001 - every failure becomes a failed result
-            error = _error_line(raised, lang)
+            error = _error_line(raised, lang, cell_timeout)
         finally:
             _stop(KERNELS.current)
             KERNELS.current = None

@@ -11,7 +11,7 @@ from khuyenhoc.fsutil import atomic_write_text
 from khuyenhoc.runner.plan import DataFacts
 
 MANIFEST = "manifest.json"
-FORMAT = 1
+FORMAT = 2
 
 
 def bytes_checksum(data: bytes) -> str:

@@ -55,7 +55,7 @@ class DataFacts:
     checksum: str
     source: str
     years: list[int]
-    units: dict[int, list[str]]  # year -> unit_ids (commune and district)
+    units: dict[int, list[str]]  # year -> commune-level unit_ids (the district row has no profile of its own)
     unit_names: dict[str, str]
     illustrative: bool
 

@@ -10,11 +10,13 @@ import jinja2
 
 from khuyenhoc import __version__
 from khuyenhoc.errors import RunError
+from khuyenhoc.formatting import format_number
 from khuyenhoc.fsutil import atomic_write_bytes, atomic_write_text
 from khuyenhoc.i18n import text
 from khuyenhoc.runner.execute import JobResult
 from khuyenhoc.runner.plan import ANNUAL, TRENDS, UNIT, DataFacts, Job
 
+TIME_FORMATS = {"vi": "%H:%M ngày %d/%m/%Y (UTC)", "en": "%Y-%m-%d %H:%M UTC"}
 TEMPLATES = jinja2.Environment(
     loader=jinja2.FileSystemLoader(Path(__file__).resolve().parent.parent / "templates"),
     autoescape=True,
@@ -60,7 +62,7 @@ def publish(out_dir: Path, job: Job, result: JobResult) -> list[str]:
 
 def _links(entry: dict, lang: str) -> list[dict]:
     outputs = entry.get("outputs", [])
-    labels = {".html": text("index.report", lang), ".ipynb": text("index.notebook", lang),
+    labels = {".ipynb": text("index.notebook", lang),
               "summary.md": text("index.summary_md", lang), "summary.json": text("index.summary_json", lang)}
     links = []
     for path in outputs:
@@ -80,7 +82,7 @@ def write_index(out_dir: Path, manifest: dict, facts: DataFacts, lang: str) -> P
     def row(entry: dict) -> dict:
         status = entry.get("status", "failed")
         return {"key": entry["key"], "title": entry.get("title", entry["key"]), "status": status,
-                "status_label": text(f"run.status.{status}", lang), "seconds": f"{entry.get('seconds', 0):.1f}",
+                "status_label": text(f"run.status.{status}", lang), "seconds": format_number(entry.get("seconds", 0), 1, lang),
                 "error": entry.get("error"), "links": _links(entry, lang), "report": entry.get("html") if status != "failed" else None}
 
     years: dict[int, dict] = {}
@@ -99,7 +101,7 @@ def write_index(out_dir: Path, manifest: dict, facts: DataFacts, lang: str) -> P
         years=[(y, years[y]) for y in sorted(years, reverse=True)],
         trends=trends,
         illustrative=facts.illustrative,
-        generated=text("index.generated", lang, time=datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"), version=__version__,
+        generated=text("index.generated", lang, time=datetime.now(UTC).strftime(TIME_FORMATS[lang]), version=__version__,
                        source=facts.source, checksum=facts.checksum[:19]),
     )
     return atomic_write_text(out_dir / "index.html", page)
