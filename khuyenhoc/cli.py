@@ -91,6 +91,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise UsageError(text("cli.jobs", args.lang))
     options = RunOptions(data=Path(args.data) if args.data else _default_data(), out_dir=Path(args.out), years=args.years or None,
                          units=args.units, lang=args.lang, force=args.force, notebooks_dir=Path(args.notebooks) if args.notebooks else None,
+                         scheduler=args.scheduler,
                          cell_timeout=args.cell_timeout if args.cell_timeout and args.cell_timeout > 0 else None)
     if args.jobs:
         options.jobs = args.jobs
@@ -101,6 +102,32 @@ def cmd_run(args: argparse.Namespace) -> int:
     outcome = run_batch(options, progress=RichProgress(console, args.lang))
     closing_report(console, outcome, args.out, time.perf_counter() - started, args.lang)
     return outcome.exit_code
+
+
+def _year_range(value: str) -> range:
+    """'2005-2024' or '2013' → the years, inclusive."""
+    first, _, last = value.partition("-")
+    try:
+        start, end = int(first), int(last or first)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected YEAR or FIRST-LAST, got {value!r}") from None
+    if end < start:
+        raise argparse.ArgumentTypeError(f"the last year comes before the first: {value!r}")
+    return range(start, end + 1)
+
+
+def cmd_sample(args: argparse.Namespace) -> int:
+    from khuyenhoc.sample import SYNTHETIC_ORIGIN, synthetic_table, write_sample_files
+
+    if args.units < 1:
+        raise UsageError("--units must be at least 1")
+    if Path(args.out).suffix.lower() != ".csv":
+        raise UsageError("the synthetic table is written as CSV: give a path ending in .csv")
+    frame = synthetic_table(args.units, args.years, seed=args.seed)
+    origin = dict(SYNTHETIC_ORIGIN, units=args.units, years=[args.years.start, args.years.stop - 1], seed=args.seed)
+    path = write_sample_files(args.out, frame, origin)
+    print(text("sample.written", args.lang, path=path, rows=len(frame)))
+    return EXIT_OK
 
 
 def _add_lang(parser: argparse.ArgumentParser) -> None:
@@ -131,6 +158,14 @@ def build_parser() -> argparse.ArgumentParser:
     template.add_argument("path", help="where to write the .xlsx file")
     _add_lang(template)
     template.set_defaults(handler=cmd_template)
+    sample = commands.add_parser("sample", help="write a synthetic national-scale table (for trying scale and benchmarks)")
+    sample.add_argument("--units", type=int, required=True, help="commune-level units")
+    sample.add_argument("--years", type=_year_range, required=True, metavar="FIRST-LAST", help="for example 2005-2024")
+    sample.add_argument("--out", required=True, help="CSV file to write (an origin record marks it synthetic)")
+    sample.add_argument("--seed", type=int, default=0, help="random seed (default 0); the same seed gives the same table")
+    _add_lang(sample)
+    sample.set_defaults(handler=cmd_sample)
+
     run = commands.add_parser("run", help="run the yearly notebooks and publish HTML reports")
     run.add_argument("--data", help="CSV or XLSX file (default: the bundled illustrative sample)")
     run.add_argument("--years", type=int, nargs="+", metavar="Y", help="years to run (default: every year in the data)")
@@ -138,6 +173,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--out", default="reports", help="output folder (default: reports)")
     run.add_argument("--jobs", type=int, help="notebooks run at once (default: number of cores)")
     run.add_argument("--force", action="store_true", help="re-run even what is unchanged")
+    run.add_argument("--scheduler", metavar="ADDRESS",
+                     help="run on a Dask cluster: tcp://HOST:PORT of a running scheduler, or 'local' for a LocalCluster of --jobs workers")
     run.add_argument("--notebooks", metavar="DIR", help="folder with your own annual_summary, unit_profile and trends notebooks (default: the bundled ones)")
     run.add_argument("--cell-timeout", type=float, default=600.0, metavar="SECONDS",
                      help="fail a notebook whose cell runs longer than this (default: 600; 0 = no limit)")

@@ -156,6 +156,17 @@ SAMPLE_ORIGIN = {
 }
 
 
+SYNTHETIC_ORIGIN = {
+    "title": "Số liệu giả lập quy mô lớn (không phải số liệu thật)",
+    "title_en": "Synthetic national-scale table (not real data)",
+    "synthetic": True,
+    "illustrative": False,
+    "producer": "khuyenhoc sample (khuyenhoc.sample.synthetic_table)",
+    "description": "Random but valid figures for trying scale and for benchmarks. Every row's note says it is synthetic.",
+    "licence": "CC0-1.0",
+}
+
+
 def write_sample_files(path: str | Path, frame: pd.DataFrame, origin: dict) -> Path:
     """Write a table as CSV plus its origin record, each atomically."""
     path = Path(path)

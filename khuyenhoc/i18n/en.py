@@ -194,6 +194,9 @@ TEXT = {
     "cli.interrupted": "interrupted",
     "cli.unexpected": "unexpected error: {error} (set KHUYENHOC_DEBUG=1 for details)",
     "problems.summary": "{count} problem(s) in the data (first: row {row}, column {column}: {message})",
+    "run.error.worker_died": "the worker running this notebook died too many times; gave up",
+    "run.worker_version": "the workers have khuyenhoc {theirs} and this machine {mine}: install the same version",
+    "sample.written": "Wrote a synthetic table of {rows} rows: {path}",
 }
 
 TEMPLATE_HELP = {

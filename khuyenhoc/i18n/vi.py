@@ -184,6 +184,9 @@ TEXT = {
     "cli.interrupted": "đã dừng",
     "cli.unexpected": "lỗi không lường trước: {error} (đặt KHUYENHOC_DEBUG=1 để xem chi tiết)",
     "problems.summary": "{count} lỗi trong dữ liệu (đầu tiên: dòng {row}, cột {column}: {message})",
+    "run.error.worker_died": "máy chạy (worker) bị dừng nhiều lần khi chạy sổ tay này; đã bỏ qua",
+    "run.worker_version": "các máy chạy (worker) có khuyenhoc {theirs}, máy này có {mine}: hãy cài cùng một phiên bản",
+    "sample.written": "Đã ghi bảng giả lập {rows} dòng: {path}",
 }
 
 TEMPLATE_HELP = {

@@ -102,6 +102,15 @@ def local_pool(jobs: list[Job], data: Path, notebooks: Path, options: RunOptions
         pool.shutdown(wait=True)
 
 
+def _executor(options: RunOptions) -> Executor:
+    """The local process pool, or a Dask cluster when a scheduler is named (dask is imported only then)."""
+    if not options.scheduler:
+        return local_pool
+    from khuyenhoc.runner.cluster import dask_executor
+
+    return dask_executor(options.scheduler)
+
+
 def _cannot_write(path: Path, error: OSError, lang: str) -> str:
     return text("run.cannot_write", lang, path=path, reason=error.strerror or error)
 
@@ -152,7 +161,7 @@ def run_batch(options: RunOptions, executor: Executor | None = None, progress=No
         try:
             if progress is not None:
                 progress.start(len(todo))
-            for result in (executor or local_pool)(todo, options.data, notebooks, options) if todo else ():
+            for result in (executor or _executor(options))(todo, options.data, notebooks, options) if todo else ():
                 job = by_key[result.key]
                 entries[job.key] = _settle(out_dir, job, result, keys[job.key], facts.checksum, notebook_sums[job.notebook], options.lang)
                 manifest["runs"][job.key] = entries[job.key]

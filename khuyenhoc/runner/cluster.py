@@ -1,0 +1,137 @@
+"""Run the batch's notebooks as tasks on a Dask cluster (``khuyenhoc run --scheduler``).
+
+Imported only when a scheduler is asked for; dask is the optional extra
+``khuyenhoc[dask]``. The client ships the validated data and the notebooks to
+the workers; a worker executes in its own scratch folder and returns every
+output in memory, and the client publishes them exactly as a local run does.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from khuyenhoc import __version__
+from khuyenhoc.errors import RunError
+from khuyenhoc.i18n import text
+from khuyenhoc.runner.execute import JobResult, execute_job
+from khuyenhoc.runner.plan import NOTEBOOK_FILES, Job
+
+LOCAL = "local"
+
+
+@dataclass(frozen=True)
+class Bundle:
+    """What a worker needs besides the package: the data file, its origin record, the notebooks."""
+
+    data_name: str
+    data: bytes
+    origin: bytes | None
+    notebooks: dict[str, bytes]
+
+    @property
+    def digest(self) -> str:
+        parts = [self.data_name.encode(), self.data, self.origin or b"", *(self.notebooks[k] for k in sorted(self.notebooks))]
+        return hashlib.sha256(b"\0".join(parts)).hexdigest()[:16]
+
+
+_MATERIALISED: dict[str, Path] = {}  # per worker process: bundle digest -> folder
+
+
+def _materialise(bundle: Bundle) -> Path:
+    """Write the bundle once per worker process into a private folder."""
+    folder = _MATERIALISED.get(bundle.digest)
+    if folder is None or not folder.is_dir():
+        folder = Path(tempfile.mkdtemp(prefix=f"khuyenhoc-bundle-{bundle.digest}-"))
+        (folder / "notebooks").mkdir()
+        (folder / bundle.data_name).write_bytes(bundle.data)
+        if bundle.origin is not None:
+            (folder / (Path(bundle.data_name).stem + ".origin.json")).write_bytes(bundle.origin)
+        for name, content in bundle.notebooks.items():
+            (folder / "notebooks" / name).write_bytes(content)
+        _MATERIALISED[bundle.digest] = folder
+    return folder
+
+
+def run_on_worker(job: Job, bundle: Bundle, cell_timeout: float | None) -> JobResult:
+    """The task: execute one job on this worker and return its outputs."""
+    from distributed import get_worker
+
+    folder = _materialise(bundle)
+    result = execute_job(job, str(folder / bundle.data_name), str(folder / "notebooks"), cell_timeout)
+    result.worker = get_worker().address
+    return result
+
+
+def _worker_version() -> str:
+    return __version__
+
+
+def make_bundle(data: Path, notebooks: Path) -> Bundle:
+    """Read the data, its origin record and the notebooks on the client."""
+    from khuyenhoc.table import origin_path
+
+    record = origin_path(data)
+    return Bundle(data.name, data.read_bytes(), record.read_bytes() if record.is_file() else None,
+                  {file: (notebooks / file).read_bytes() for file in NOTEBOOK_FILES.values()})
+
+
+def connect(address: str, workers: int):
+    """A client for ``address`` (tcp://host:port), or for a new LocalCluster of ``workers`` processes."""
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError as error:
+        raise RunError("--scheduler needs dask: pip install \"khuyenhoc[dask]\"") from error
+    if address == LOCAL:
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None)
+        return Client(cluster), cluster
+    try:
+        return Client(address, timeout="30s"), None
+    except (OSError, TimeoutError) as error:
+        raise RunError(f"{address}: {error}") from error
+
+
+def dask_executor(address: str):
+    """An executor for :func:`khuyenhoc.runner.batch.run_batch` that runs each job as a Dask task."""
+
+    def run(jobs: list[Job], data: Path, notebooks: Path, options) -> Iterator[JobResult]:
+        from distributed import as_completed
+        from distributed.client import FutureCancelledError
+        from distributed.scheduler import KilledWorker
+
+        lang = options.lang
+        client, cluster = connect(address, options.jobs)
+        futures = []
+        try:
+            versions = set(client.run(_worker_version).values())
+            if versions - {__version__}:
+                raise RunError(text("run.worker_version", lang, mine=__version__, theirs=", ".join(sorted(versions))))
+            bundle = client.scatter(make_bundle(data, notebooks), broadcast=True)
+            batch = uuid.uuid4().hex[:8]
+            futures = [client.submit(run_on_worker, job, bundle, options.cell_timeout, key=f"khuyenhoc-{batch}-{job.key}", pure=False)
+                       for job in jobs]
+            by_future = {future.key: job for future, job in zip(futures, jobs, strict=True)}
+            for future in as_completed(futures):
+                job = by_future[future.key]
+                try:
+                    result = future.result()
+                except KilledWorker:
+                    result = JobResult(job.key, "failed", 0.0, error=text("run.error.worker_died", lang))
+                except (FutureCancelledError, Exception) as error:  # noqa: BLE001 - one task's failure is that task's
+                    result = JobResult(job.key, "failed", 0.0, error=text("run.error.other", lang, name=type(error).__name__, detail=error))
+                future.release()
+                yield result
+        except BaseException:
+            if futures:
+                client.cancel(futures)
+            raise
+        finally:
+            client.close()
+            if cluster is not None:
+                cluster.close()
+
+    return run

@@ -1,0 +1,102 @@
+"""The batch on a real Dask LocalCluster: same outputs as the local pool, and a worker dying mid-run."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from khuyenhoc.paths import NOTEBOOKS_DIR, SAMPLE_DATA
+from khuyenhoc.runner import RunOptions, run_batch
+
+distributed = pytest.importorskip("distributed", reason="the dask extra is not installed")
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    """Two worker processes on loopback, started and closed here."""
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                  dashboard_address=None) as local:
+        yield local
+
+
+def _summary(path: Path) -> dict:
+    document = json.loads(path.read_text(encoding="utf-8"))
+    document["provenance"].pop("generated_at")
+    return document
+
+
+def _files(folder: Path) -> list[str]:
+    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+
+
+def test_cluster_outputs_equal_the_local_pool(cluster, tmp_path):
+    local, remote = tmp_path / "local", tmp_path / "cluster"
+    years = [2012, 2013]
+    assert run_batch(RunOptions(data=SAMPLE_DATA, out_dir=local, years=years, jobs=2)).exit_code == 0
+    outcome = run_batch(RunOptions(data=SAMPLE_DATA, out_dir=remote, years=years, jobs=2, scheduler=cluster.scheduler_address))
+    assert outcome.exit_code == 0
+    assert _files(local) == _files(remote)
+    for year in years:
+        assert _summary(local / str(year) / "summary.json") == _summary(remote / str(year) / "summary.json")
+        assert (local / str(year) / "summary.md").read_text() == (remote / str(year) / "summary.md").read_text()
+    runs = json.loads((remote / "manifest.json").read_text())["runs"]
+    workers = set(cluster.scheduler_info["workers"])
+    assert all(entry["worker"] in workers for entry in runs.values())
+    again = run_batch(RunOptions(data=SAMPLE_DATA, out_dir=remote, years=years, scheduler=cluster.scheduler_address))
+    assert [e["status"] for e in again.entries] == ["cached"] * 3, "caching is the same on a cluster"
+
+
+def test_a_worker_killed_mid_run_is_retried_elsewhere(cluster, tmp_path):
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    marker = tmp_path / "killed-once"
+    for path in Path(NOTEBOOKS_DIR).glob("*.ipynb"):
+        notebook = nbformat.read(path, as_version=4)
+        if path.name == "annual_summary.ipynb":
+            notebook.cells.insert(2, nbformat.v4.new_code_cell(
+                "import os, pathlib, signal\n"
+                f"marker = pathlib.Path({str(marker)!r})\n"
+                "if int(year) == 2012 and not marker.exists():\n"
+                "    marker.touch()\n"
+                "    os.kill(os.getppid(), signal.SIGKILL)  # the kernel's parent is the Dask worker process\n"
+                "    import time; time.sleep(30)"))
+        nbformat.write(notebook, folder / path.name)
+    out = tmp_path / "out"
+    outcome = run_batch(RunOptions(data=SAMPLE_DATA, out_dir=out, years=[2012, 2013], jobs=2,
+                                   scheduler=cluster.scheduler_address, notebooks_dir=folder))
+    assert marker.exists(), "a worker was killed"
+    assert {e["key"]: e["status"] for e in outcome.entries} == {"2012/annual_summary": "ok", "2013/annual_summary": "ok", "trends": "ok"}
+    assert json.loads((out / "2012" / "summary.json").read_text())["indicators"]["members"]["value"] == 8639
+    cluster.wait_for_workers(2, timeout=60)
+
+
+def test_dask_is_not_imported_without_a_scheduler(tmp_path):
+    script = (
+        "import sys\n"
+        "from khuyenhoc.runner import RunOptions, run_batch\n"
+        "from khuyenhoc.paths import SAMPLE_DATA\n"
+        f"run_batch(RunOptions(data=SAMPLE_DATA, out_dir=__import__('pathlib').Path({str(tmp_path / 'out')!r}), years=[2013], jobs=1))\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('dask', 'distributed')))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_sample_command_writes_a_valid_synthetic_table(tmp_path):
+    from khuyenhoc.cli import main
+    from khuyenhoc.table import load_table
+
+    path = tmp_path / "national.csv"
+    assert main(["sample", "--units", "50", "--years", "2010-2012", "--out", str(path)]) == 0
+    table = load_table(path)
+    assert table.synthetic and not table.illustrative
+    assert table.years == [2010, 2011, 2012]
+    assert len(table.frame) == 3 * 51
+    assert main(["sample", "--units", "50", "--years", "2012-2010", "--out", str(path)]) == 2
