@@ -144,7 +144,7 @@ def unit_rank(table: YearlyTable, year: int, unit_id: str, indicator: str, lang:
         colours = [HIGHLIGHT if u == unit_id else MUTED for u in values.index]
         axes.barh([units[u] for u in values.index], values.to_numpy(dtype=float), color=colours)
         axes.xaxis.set_major_formatter(_thousands(lang, 0 if precision == 0 else 1))
-        name = units.get(unit_id, unit_id)
+        name = table.units().set_index("unit_id")["unit_name"].get(unit_id, unit_id)  # the district row is not among the bars
         axes.set_title(text("chart.unit_rank", lang, indicator=indicator_label(indicator, lang), unit=name, year=year))
     return figure
 
@@ -158,8 +158,11 @@ def indicator_trends(table: YearlyTable, start_year: int, end_year: int, lang: s
     rows = -(-len(REGISTRY) // columns)
     with matplotlib.rc_context(STYLE | {"axes.titlesize": 8, "font.size": 7}):
         figure = _figure(12, 2.2 * rows, table.illustrative, lang)
-        for axes, (key, indicator) in zip(figure.subplots(rows, columns).flat, REGISTRY.items(), strict=False):
+        panels = list(figure.subplots(rows, columns).flat)
+        for axes, (key, indicator) in zip(panels, REGISTRY.items(), strict=False):
             _line(axes, years, values[key], PRIMARY, indicator_label(key, lang), _thousands(lang, min(indicator.precision, 1)))
+        for axes in panels[len(REGISTRY):]:  # the last row's unused panels
+            axes.set_visible(False)
     return figure
 
 

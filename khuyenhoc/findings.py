@@ -58,6 +58,8 @@ def detect_findings(table: YearlyTable, year: int) -> list[Finding]:
     def add(kind: str, indicator: str, unit: str, value: object, reference: object) -> None:
         found.append(Finding(kind, indicator, unit, names.get(unit, unit), _number(value), _number(reference)))
 
+    order = list(dict.fromkeys(frame.loc[frame["year"] == year, "unit_id"]))  # units as listed in the data
+    per_unit = per_unit.reindex([unit for unit in order if unit in per_unit.index])
     for unit, row in per_unit.iterrows():
         if row["training_classes"] == 0:
             add("no_training", "training_classes", unit, 0, None)
@@ -73,10 +75,10 @@ def detect_findings(table: YearlyTable, year: int) -> list[Finding]:
                 add("low_fund_per_member", "fund_per_member_vnd", unit, value, median)
     limits = (("members", "members", IMPLAUSIBLE_CHANGE_PCT), ("fund_vnd", "fund_total_vnd", IMPLAUSIBLE_CHANGE_PCT),
               ("population", "population", IMPLAUSIBLE_POPULATION_PCT))
-    for column, indicator, limit in limits:
-        for unit in per_unit.index:
-            if unit not in previous.index:
-                continue
+    for unit in per_unit.index:
+        if unit not in previous.index:
+            continue
+        for column, indicator, limit in limits:
             before, now = previous.at[unit, column], current.at[unit, column]
             if pd.notna(before) and pd.notna(now) and before > 0 and abs(now - before) / before * 100 > limit:
                 add("implausible_change", indicator, unit, now, before)

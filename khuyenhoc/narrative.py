@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import decimal
 import html
 import re
 from collections.abc import Callable
@@ -21,7 +22,7 @@ TEMPLATES = jinja2.Environment(
     lstrip_blocks=True,
     undefined=jinja2.StrictUndefined,
 )
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]#|~])")
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]#|~$])")  # '$': Jupyter and GitHub render $...$ as math
 
 
 def markdown_escape(value: str) -> str:
@@ -29,10 +30,17 @@ def markdown_escape(value: str) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", html.escape(value, quote=False))
 
 
+def _one_line(name: str) -> str:
+    """A name on one line: a line break inside a name would split a paragraph or start Markdown blocks."""
+    return " ".join(name.split())
+
+
 def is_rounded(value: float, precision: int) -> bool:
     """True when showing ``value`` with ``precision`` decimals changes it (so it reads 'about')."""
     exact = Decimal(repr(float(value)))
-    return exact.quantize(Decimal(1).scaleb(-precision), rounding=ROUND_HALF_UP) != exact
+    with decimal.localcontext() as context:  # enough digits for any magnitude (as formatting does)
+        context.prec = max(context.prec, exact.adjusted() + precision + 3)
+        return exact.quantize(Decimal(1).scaleb(-precision), rounding=ROUND_HALF_UP) != exact
 
 
 def _direction(change: float | None) -> str | None:
@@ -64,10 +72,11 @@ def narrative_context(values: dict, previous_year: int | None, findings: list[Fi
         return None if value is None else format_vnd(abs(value), lang)
 
     def units(kind: str) -> list[str]:
-        return [escape(f.unit_name or f.unit_id or "") for f in findings if f.kind == kind]
+        return [escape(_one_line(f.unit_name or f.unit_id or "")) for f in findings if f.kind == kind]
 
     has_previous = previous_year is not None
     return {
+        "raw": dict(values),  # unformatted values, for grammar that depends on a count (English plurals)
         "year": year,
         "previous_year": previous_year,
         "illustrative": illustrative,

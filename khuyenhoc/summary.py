@@ -186,13 +186,16 @@ class UnitProfile:
         return _by_year(values[values.index <= self.year], self.lang)
 
     def place(self) -> pd.DataFrame:
-        """The unit's value and rank among commune-level units on the ranked indicators."""
+        """The unit's value and rank among commune-level units on the ranked indicators (empty for the district row).
+
+        The indicator is a column, not the index: tables are shown without their index."""
         per_unit = compute_frame(self.table, per_unit=True, years=[self.year]).loc[self.year]
         communes = self.table.units(self.year)
         per_unit = per_unit.reindex(communes.loc[communes["level"] == "commune", "unit_id"])
         if self.unit_id not in per_unit.index:
             return pd.DataFrame()
-        return _ranks(per_unit, self.lang).loc[[self.unit_id]].T.rename(columns={self.unit_id: text("col.rank", self.lang)})
+        ranks = _ranks(per_unit, self.lang).loc[self.unit_id]
+        return pd.DataFrame({text("col.indicator", self.lang): list(ranks.index), text("col.rank", self.lang): list(ranks.to_numpy())})
 
     @cached_property
     def figures(self) -> dict[str, Figure]:

@@ -1,0 +1,194 @@
+"""Charts: titles in the chosen language, Vietnamese number separators, the illustrative caption, PNG output."""
+
+from __future__ import annotations
+
+import io
+import warnings
+from pathlib import Path
+
+import pytest
+from matplotlib.colors import to_rgba
+from matplotlib.figure import Figure
+
+from khuyenhoc import charts
+from khuyenhoc.i18n import indicator_label, text
+from khuyenhoc.indicators import REGISTRY
+from khuyenhoc.table import table_from_frame
+
+TRICKY_NAME = r"Xã $\undefined$ <b>Đặc biệt</b> 100$"  # mathtext would fail on this; HTML must stay text
+
+
+def drawn(figure: Figure) -> Figure:
+    figure.draw_without_rendering()  # tick labels are made at draw time
+    return figure
+
+
+def tick_texts(axis) -> list[str]:
+    return [label.get_text() for label in axis.get_ticklabels()]
+
+
+def title_of(figure: Figure) -> str:
+    return figure.get_suptitle() or figure.axes[0].get_title()
+
+
+# (function, arguments after the table, the title's text key, its values)
+CHARTS = {
+    "members_by_unit": (charts.members_by_unit, (2013,), "chart.members_by_unit", {"year": 2013}),
+    "fund_by_level": (charts.fund_by_level, (2013,), "chart.fund_by_level", {"year": 2013}),
+    "training_by_unit": (charts.training_by_unit, (2013,), "chart.training_by_unit", {"year": 2013}),
+    "trend": (charts.trend, (2013,), "chart.trend", {}),
+    "unit_trend": (charts.unit_trend, ("nong-thuong", 2013), "chart.unit_trend", {"unit": "Xã Nông Thượng"}),
+}
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+@pytest.mark.parametrize("name", list(CHARTS))
+def test_figure_and_title(sample_table, name, lang):
+    function, arguments, key, values = CHARTS[name]
+    figure = function(sample_table, *arguments, lang=lang)
+    assert isinstance(figure, Figure)
+    assert title_of(figure) == text(key, lang, **values)
+
+
+def test_titles_with_diacritics(sample_table):
+    assert charts.members_by_unit(sample_table, 2013).axes[0].get_title() == "Số hội viên theo đơn vị, năm 2013"
+    assert charts.fund_by_level(sample_table, 2013).axes[0].get_title() == "Quỹ khuyến học theo cấp, năm 2013"
+    assert charts.trend(sample_table, 2013).get_suptitle() == "Hội viên và quỹ khuyến học qua các năm"
+    assert charts.unit_trend(sample_table, "nong-thuong", 2013).get_suptitle() == "Xã Nông Thượng qua các năm"
+    assert charts.members_by_unit(sample_table, 2013, "en").axes[0].get_title() == "Members by unit, 2013"
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_unit_rank_title(sample_table, lang):
+    figure = charts.unit_rank(sample_table, 2013, "duc-xuan", "fund_per_member_vnd", lang)
+    assert figure.axes[0].get_title() == text("chart.unit_rank", lang, indicator=indicator_label("fund_per_member_vnd", lang),
+                                              unit="Phường Đức Xuân", year=2013)
+
+
+def test_unit_rank_highlights_the_unit(sample_table):
+    axes = drawn(charts.unit_rank(sample_table, 2013, "duc-xuan", "members")).axes[0]
+    bars = dict(zip(tick_texts(axes.yaxis), axes.patches, strict=True))
+    assert list(bars)[-1] == "Phường Nguyễn Thị Minh Khai"  # sorted ascending: the most members at the top
+    assert bars["Phường Đức Xuân"].get_width() == 1680
+    highlighted = [name for name, bar in bars.items() if bar.get_facecolor() == to_rgba(charts.HIGHLIGHT)]
+    assert highlighted == ["Phường Đức Xuân"]
+
+
+def test_unit_rank_of_the_district_row_names_it(sample_table):
+    figure = charts.unit_rank(sample_table, 2013, "thi-hoi", "members")
+    assert "Hội Khuyến học thị xã Bắc Kạn" in figure.axes[0].get_title()
+    assert len(figure.axes[0].patches) == 8  # the district row is not ranked
+
+
+def test_indicator_trends_one_panel_per_indicator(sample_table):
+    figure = charts.indicator_trends(sample_table, 2010, 2013, "vi")
+    titles = [axes.get_title() for axes in figure.axes if axes.get_visible()]
+    assert titles == [indicator_label(key, "vi") for key in REGISTRY]
+    line = figure.axes[0].get_lines()[0]
+    assert list(line.get_xdata()) == [2010, 2011, 2012, 2013]
+    assert list(line.get_ydata()) == [7902, 8215, 8639, 9123]
+
+
+class TestNumbers:
+    def test_vietnamese_thousands_separator(self, sample_table):
+        ticks = tick_texts(drawn(charts.members_by_unit(sample_table, 2013)).axes[0].xaxis)
+        assert "1.000" in ticks and "1,000" not in ticks
+
+    def test_english_thousands_separator(self, sample_table):
+        ticks = tick_texts(drawn(charts.members_by_unit(sample_table, 2013, "en")).axes[0].xaxis)
+        assert "1,000" in ticks and "1.000" not in ticks
+
+    def test_trend_ticks(self, sample_table):
+        members, fund = drawn(charts.trend(sample_table, 2013)).axes
+        assert tick_texts(members.xaxis) == ["2009", "2010", "2011", "2012", "2013"]
+        assert "9.000" in tick_texts(members.yaxis)
+        assert "300" in tick_texts(fund.yaxis)  # million đồng
+        assert fund.get_title() == "Tổng quỹ khuyến học (triệu đồng)"
+
+    def test_trend_stops_at_the_year(self, sample_table):
+        members, _ = charts.trend(sample_table, 2011).axes
+        assert list(members.get_lines()[0].get_ydata()) == [7468, 7902, 8215]
+
+    @pytest.mark.parametrize("lang, labels", [("vi", ["308,15", "35,24"]), ("en", ["308.15", "35.24"])])
+    def test_fund_by_level_bar_labels(self, sample_table, lang, labels):
+        axes = charts.fund_by_level(sample_table, 2013, lang).axes[0]
+        assert [t.get_text() for t in axes.texts] == labels
+        assert axes.get_xlabel() == text("chart.million_vnd", lang)
+        assert [p.get_width() for p in axes.patches] == [308_145_000, 35_235_000]
+
+    def test_training_panels(self, sample_table):
+        figure = drawn(charts.training_by_unit(sample_table, 2013))
+        left, right = figure.axes
+        assert left.get_title() == "Số lớp tập huấn" and right.get_title() == "Lượt người tham gia tập huấn"
+        assert "1.000" in tick_texts(right.xaxis)
+        widths = dict(zip(tick_texts(left.yaxis), [p.get_width() for p in left.patches], strict=True))
+        assert widths["Xã Xuất Hóa"] == 0 and widths["Phường Đức Xuân"] == 67
+
+
+class TestIllustrative:
+    @pytest.mark.parametrize("lang", ["vi", "en"])
+    @pytest.mark.parametrize("name", list(CHARTS))
+    def test_caption_for_the_sample(self, sample_table, name, lang):
+        function, arguments, _, _ = CHARTS[name]
+        assert function(sample_table, *arguments, lang=lang).get_supxlabel() == text("illustrative", lang)
+
+    def test_no_caption_for_real_data(self, sample_frame):
+        sample_frame["note"] = None
+        table = table_from_frame(sample_frame)
+        assert charts.members_by_unit(table, 2013).get_supxlabel() == ""
+        assert charts.indicator_trends(table, 2009, 2013).get_supxlabel() == ""
+
+
+class TestPng:
+    @pytest.mark.parametrize("name", list(CHARTS))
+    def test_png_bytes_without_missing_glyphs(self, sample_table, name):
+        function, arguments, _, _ = CHARTS[name]
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # "Glyph ... missing from font" would fail here
+            data = charts.to_png(function(sample_table, *arguments, lang="vi"))
+        assert data.startswith(b"\x89PNG\r\n\x1a\n")
+        assert len(data) > 5_000
+
+    def test_indicator_trends_png(self, sample_table):
+        assert charts.to_png(charts.indicator_trends(sample_table, 2009, 2013, "en")).startswith(b"\x89PNG")
+
+    def test_tricky_unit_name_renders_literally(self, sample_frame):
+        sample_frame.loc[sample_frame["unit_id"] == "duc-xuan", "unit_name"] = TRICKY_NAME
+        table = table_from_frame(sample_frame)
+        for figure in (charts.members_by_unit(table, 2013), charts.training_by_unit(table, 2013),
+                       charts.unit_rank(table, 2013, "duc-xuan", "members"), charts.unit_trend(table, "duc-xuan", 2013)):
+            assert charts.to_png(figure).startswith(b"\x89PNG")
+            figure.savefig(io.BytesIO(), format="png")  # also outside to_png (e.g. Jupyter's inline display)
+        rank = charts.unit_rank(table, 2013, "duc-xuan", "members")
+        assert rank.axes[0].get_title() == f"Số hội viên: {TRICKY_NAME} so với các đơn vị, năm 2013"
+        assert TRICKY_NAME in tick_texts(drawn(charts.members_by_unit(table, 2013)).axes[0].yaxis)
+        assert charts.unit_trend(table, "duc-xuan", 2013).get_suptitle() == f"{TRICKY_NAME} qua các năm"
+
+
+class TestSavePng:
+    def test_writes_png_atomically(self, sample_table, tmp_path: Path):
+        target = tmp_path / "figures" / "members.png"
+        written = charts.save_png(charts.members_by_unit(sample_table, 2013), target)
+        assert written == target
+        assert target.read_bytes().startswith(b"\x89PNG")
+        assert sorted(p.name for p in target.parent.iterdir()) == ["members.png"]
+
+    def test_replaces_the_old_file(self, sample_table, tmp_path: Path):
+        target = tmp_path / "trend.png"
+        target.write_bytes(b"old")
+        charts.save_png(charts.trend(sample_table, 2013), target)
+        assert target.read_bytes().startswith(b"\x89PNG")
+        assert [p.name for p in tmp_path.iterdir()] == ["trend.png"]
+
+    def test_failure_keeps_the_old_file(self, sample_table, tmp_path: Path, monkeypatch):
+        target = tmp_path / "trend.png"
+        target.write_bytes(b"old")
+
+        def broken(*args, **kwargs):
+            raise OSError("disk full")
+
+        monkeypatch.setattr("khuyenhoc.fsutil.os.fsync", broken)
+        with pytest.raises(OSError, match="disk full"):
+            charts.save_png(charts.trend(sample_table, 2013), target)
+        assert target.read_bytes() == b"old"
+        assert [p.name for p in tmp_path.iterdir()] == ["trend.png"]

@@ -1,0 +1,127 @@
+"""Showing summaries in a notebook: everything data-derived is escaped; figures are PNG images.
+
+IPython's HTML and Image classes are taken from khuyenhoc.display (IPython comes with ipykernel, not declared itself)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from khuyenhoc import display as show
+from khuyenhoc.charts import members_by_unit
+from khuyenhoc.i18n import text
+from khuyenhoc.summary import AnnualSummary, Trends, UnitProfile
+from khuyenhoc.table import table_from_frame
+
+SCRIPT = "<script>alert(1)</script>"
+IMG = "<img src=x onerror=alert(1)>"
+
+
+@pytest.fixture
+def shown(monkeypatch) -> list:
+    """Every object the module hands to IPython's display."""
+    objects: list = []
+    monkeypatch.setattr(show, "display", objects.append)
+    return objects
+
+
+def html_of(objects: list) -> str:
+    assert all(isinstance(o, show.HTML) for o in objects)
+    return "".join(o.data for o in objects)
+
+
+def test_table_escapes_cells_and_headers(shown):
+    show.table(pd.DataFrame({SCRIPT: [IMG, "Xã Xuất Hóa"], "Giá trị": ["9.123 người", "a & b"]}))
+    html = html_of(shown)
+    assert "<script>" not in html and "<img" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert "Xã Xuất Hóa" in html and "9.123 người" in html and "a &amp; b" in html
+    assert 'class="dataframe kh-table"' in html
+    assert "<th>" not in html.split("<tbody>")[1]  # no index column
+
+
+def test_table_empty_message_escaped(shown):
+    show.table(None, "Không có <b>năm 2008</b>")
+    show.table(pd.DataFrame(), "")
+    assert [o.data for o in shown] == ["<p>Không có &lt;b&gt;năm 2008&lt;/b&gt;</p>", "<p></p>"]
+
+
+def test_paragraphs_escape(shown):
+    show.paragraphs(["Năm 2013 có 9.123 hội viên.", f"Đơn vị {SCRIPT} và {IMG}."])
+    html = html_of(shown)
+    assert html == ('<div class="kh-narrative"><p>Năm 2013 có 9.123 hội viên.</p>'
+                    "<p>Đơn vị &lt;script&gt;alert(1)&lt;/script&gt; và &lt;img src=x onerror=alert(1)&gt;.</p></div>")
+
+
+def test_heading_escapes(shown):
+    show.heading(f"Hồ sơ {SCRIPT}", 1)
+    show.heading("Biểu đồ")
+    assert [o.data for o in shown] == ["<h1>Hồ sơ &lt;script&gt;alert(1)&lt;/script&gt;</h1>", "<h2>Biểu đồ</h2>"]
+
+
+def test_banner_escapes(shown):
+    show.banner(IMG)
+    html = html_of(shown)
+    assert '<div class="kh-banner">&lt;img src=x onerror=alert(1)&gt;</div>' in html
+    assert "<img" not in html
+
+
+def test_section(shown):
+    show.section("comparison", "vi", previous=2012)
+    show.section("findings", "en")
+    assert [o.data for o in shown] == ["<h2>So sánh với năm 2012</h2>", f"<h2>{text('section.findings', 'en')}</h2>"]
+
+
+def test_figure_is_a_png_image(shown, sample_table):
+    show.figure(members_by_unit(sample_table, 2013))
+    (image,) = shown
+    assert isinstance(image, show.Image)
+    assert image.format == "png"
+    assert image.data.startswith(b"\x89PNG")
+
+
+class TestTitle:
+    def test_annual_with_illustrative_banner(self, shown, sample_table):
+        show.title(AnnualSummary(sample_table, 2013))
+        html = html_of(shown)
+        assert "<h1>Tổng kết công tác khuyến học năm 2013</h1>" in html
+        assert f'<div class="kh-banner">{text("illustrative", "vi")}</div>' in html
+        assert text("synthetic", "vi") not in html
+
+    def test_english(self, shown, sample_table):
+        show.title(Trends(sample_table, 2009, 2013, "en"))
+        html = html_of(shown)
+        assert f"<h1>{text('title.trends', 'en', start=2009, end=2013)}</h1>" in html
+        assert text("illustrative", "en") in html
+
+    def test_no_banner_for_real_data(self, shown, sample_frame):
+        sample_frame["note"] = None
+        show.title(UnitProfile(table_from_frame(sample_frame), 2013, "duc-xuan"))
+        assert [o.data for o in shown] == ["<h1>Hồ sơ đơn vị Phường Đức Xuân, năm 2013</h1>"]
+
+    def test_unit_name_escaped(self, shown, sample_frame):
+        sample_frame.loc[sample_frame["unit_id"] == "duc-xuan", "unit_name"] = SCRIPT
+        sample_frame["note"] = None
+        show.title(UnitProfile(table_from_frame(sample_frame), 2013, "duc-xuan"))
+        assert shown[0].data == "<h1>Hồ sơ đơn vị &lt;script&gt;alert(1)&lt;/script&gt;, năm 2013</h1>"
+
+    def test_synthetic_banner(self, shown, sample_frame):
+        sample_frame["note"] = "Số liệu giả lập (synthetic)"
+        show.title(AnnualSummary(table_from_frame(sample_frame), 2013, "en"))
+        assert text("synthetic", "en") in html_of(shown)
+
+
+def test_whole_annual_summary_is_escaped(shown, sample_frame):
+    """Every displayed piece of a summary whose unit names are HTML stays inert."""
+    for unit, name in (("xuat-hoa", SCRIPT), ("nong-thuong", IMG)):
+        sample_frame.loc[sample_frame["unit_id"] == unit, "unit_name"] = name
+    summary = AnnualSummary(table_from_frame(sample_frame), 2013)
+    show.title(summary)
+    show.paragraphs(summary.narrative())
+    show.table(summary.key_indicators())
+    show.table(summary.comparison())
+    show.table(summary.ranking())
+    show.table(summary.findings_table())
+    html = html_of(shown)
+    assert "<script" not in html and "<img" not in html
+    assert html.count("&lt;script&gt;") >= 3  # narrative, ranking, findings

@@ -1,0 +1,185 @@
+"""Findings: the rules that flag units (no training, declines, low fund per member, implausible jumps)."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from khuyenhoc.findings import IMPLAUSIBLE_POPULATION_PCT, KINDS, LOW_FUND_RATIO, Finding, detect_findings
+from khuyenhoc.sample import DISTRICT_ID
+from khuyenhoc.table import table_from_frame
+
+
+def edit(frame: pd.DataFrame, year: int, unit_id: str, **values: object) -> pd.DataFrame:
+    """Set columns of one (year, unit) row of a canonical frame, in place; return the frame."""
+    row = (frame["year"] == year) & (frame["unit_id"] == unit_id)
+    assert row.sum() == 1, (year, unit_id)
+    for column, value in values.items():
+        frame.loc[row, column] = value
+    return frame
+
+
+def clean_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """2012-2013 of the sample with every reason for a 2013 finding removed."""
+    frame = frame[frame["year"].isin([2012, 2013])].copy()
+    edit(frame, 2013, "xuat-hoa", training_classes=20, training_participants=900)
+    edit(frame, 2013, "duc-xuan", members=1750)
+    edit(frame, 2013, "phung-chi-kien", members=1110)
+    edit(frame, 2012, "nong-thuong", fund_vnd=24_000_000)
+    edit(frame, 2013, "nong-thuong", fund_vnd=26_000_000)
+    return frame
+
+
+def kinds(findings: list[Finding]) -> list[tuple[str, str | None, str]]:
+    return [(f.kind, f.unit_id, f.indicator) for f in findings]
+
+
+@pytest.fixture(scope="module")
+def findings(sample_table):
+    return detect_findings(sample_table, 2013)
+
+
+class TestSample2013:
+    def test_exact_findings(self, findings):
+        assert kinds(findings) == [
+            ("no_training", "xuat-hoa", "training_classes"),
+            ("members_fell", "duc-xuan", "members"),
+            ("members_fell", "phung-chi-kien", "members"),
+            ("low_fund_per_member", "nong-thuong", "fund_per_member_vnd"),
+        ]
+
+    def test_xuat_hoa_held_no_training(self, findings):
+        (finding,) = [f for f in findings if f.kind == "no_training"]
+        assert finding == Finding("no_training", "training_classes", "xuat-hoa", "Xã Xuất Hóa", 0.0, None)
+
+    def test_members_fell_carries_both_years(self, findings):
+        fell = {f.unit_id: (f.reference, f.value) for f in findings if f.kind == "members_fell"}
+        assert fell == {"duc-xuan": (1730.0, 1680.0), "phung-chi-kien": (1104.0, 1103.0)}
+
+    def test_nong_thuong_fund_per_member_far_below(self, findings):
+        (finding,) = [f for f in findings if f.kind == "low_fund_per_member"]
+        assert finding.unit_id == "nong-thuong"
+        assert finding.unit_name == "Xã Nông Thượng"
+        assert finding.value == pytest.approx(6_705_000 / 806)
+        # the median of the eight communes' fund per member in 2013
+        assert finding.reference == pytest.approx(33_427.036, abs=0.01)
+        assert finding.value < LOW_FUND_RATIO * finding.reference
+
+    def test_order_follows_kinds(self, findings):
+        order = list(KINDS)
+        positions = [order.index(f.kind) for f in findings]
+        assert positions == sorted(positions)
+
+    def test_findings_are_json_ready(self, findings):
+        document = json.loads(json.dumps([f.to_dict() for f in findings]))
+        assert document[0] == {"kind": "no_training", "indicator": "training_classes", "unit_id": "xuat-hoa",
+                               "unit_name": "Xã Xuất Hóa", "value": 0.0, "reference": None}
+
+    def test_first_year_has_no_decline_or_jump(self, sample_table):
+        assert {f.kind for f in detect_findings(sample_table, 2009)} <= {"no_training", "low_fund_per_member"}
+
+    def test_2010_dương_quang_held_no_training(self, sample_table):
+        assert [f.unit_id for f in detect_findings(sample_table, 2010) if f.kind == "no_training"] == ["duong-quang"]
+
+
+def test_no_finding_when_nothing_is_wrong(sample_frame):
+    assert detect_findings(table_from_frame(clean_frame(sample_frame)), 2013) == []
+
+
+def test_no_finding_in_a_single_clean_year(sample_frame):
+    frame = clean_frame(sample_frame)
+    assert detect_findings(table_from_frame(frame[frame["year"] == 2013]), 2013) == []
+
+
+def test_members_fell(sample_frame):
+    frame = edit(clean_frame(sample_frame), 2013, "song-cau", members=1300)
+    assert kinds(detect_findings(table_from_frame(frame), 2013)) == [("members_fell", "song-cau", "members")]
+    (finding,) = detect_findings(table_from_frame(frame), 2013)
+    assert (finding.reference, finding.value) == (1342.0, 1300.0)
+
+
+def test_fund_fell(sample_frame):
+    frame = edit(clean_frame(sample_frame), 2013, "huyen-tung", fund_vnd=20_000_000)
+    (finding,) = detect_findings(table_from_frame(frame), 2013)
+    assert finding == Finding("fund_fell", "fund_total_vnd", "huyen-tung", "Xã Huyền Tụng", 20_000_000.0, 27_394_000.0)
+
+
+def test_low_fund_per_member(sample_frame):
+    frame = clean_frame(sample_frame)
+    frame = edit(frame[frame["year"] == 2013].copy(), 2013, "duong-quang", fund_vnd=2_000_000)
+    (finding,) = detect_findings(table_from_frame(frame), 2013)
+    assert (finding.kind, finding.unit_id) == ("low_fund_per_member", "duong-quang")
+    assert finding.value == pytest.approx(2_000_000 / 595)
+
+
+def test_low_fund_needs_three_units(sample_frame):
+    frame = sample_frame[(sample_frame["year"] == 2013) & sample_frame["unit_id"].isin(["duc-xuan", "nong-thuong", DISTRICT_ID])]
+    assert [f.kind for f in detect_findings(table_from_frame(frame), 2013)] == []
+
+
+def test_members_doubling_is_implausible(sample_frame):
+    frame = edit(clean_frame(sample_frame), 2013, "duong-quang", members=1200)
+    found = kinds(detect_findings(table_from_frame(frame), 2013))
+    assert ("implausible_change", "duong-quang", "members") in found
+    assert all(kind != "members_fell" for kind, _, _ in found)
+
+
+def test_population_jump_above_20_percent_is_implausible(sample_frame):
+    frame = edit(clean_frame(sample_frame), 2013, "huyen-tung", population=6000)  # 4.644 → 6.000: +29%
+    (finding,) = detect_findings(table_from_frame(frame), 2013)
+    assert finding == Finding("implausible_change", "population", "huyen-tung", "Xã Huyền Tụng", 6000.0, 4644.0)
+
+
+def test_population_change_below_the_limit_is_not_flagged(sample_frame):
+    frame = edit(clean_frame(sample_frame), 2013, "huyen-tung", population=5500)  # +18.4%
+    assert (5500 - 4644) / 4644 * 100 < IMPLAUSIBLE_POPULATION_PCT
+    assert detect_findings(table_from_frame(frame), 2013) == []
+
+
+def test_fund_collapse_is_a_decline_and_implausible(sample_frame):
+    frame = edit(clean_frame(sample_frame), 2013, "song-cau", fund_vnd=10_000_000)  # 44,2 → 10 triệu
+    assert kinds(detect_findings(table_from_frame(frame), 2013)) == [
+        ("fund_fell", "song-cau", "fund_total_vnd"),
+        ("low_fund_per_member", "song-cau", "fund_per_member_vnd"),
+        ("implausible_change", "song-cau", "fund_total_vnd"),
+    ]
+
+
+def test_units_are_reported_in_data_order(sample_frame):
+    """song-cau is listed before phung-chi-kien in the data (not alphabetically)."""
+    frame = edit(clean_frame(sample_frame), 2013, "song-cau", members=1300)
+    edit(frame, 2013, "phung-chi-kien", members=1000)
+    edit(frame, 2013, "nguyen-thi-minh-khai", members=1400)
+    found = [f.unit_id for f in detect_findings(table_from_frame(frame), 2013) if f.kind == "members_fell"]
+    assert found == ["song-cau", "phung-chi-kien", "nguyen-thi-minh-khai"]
+
+
+def test_implausible_changes_grouped_by_unit(sample_frame):
+    frame = edit(clean_frame(sample_frame), 2013, "duc-xuan", population=12000)
+    edit(frame, 2013, "song-cau", members=3000)
+    edit(frame, 2013, "duc-xuan", members=4000)
+    found = [(f.unit_id, f.indicator) for f in detect_findings(table_from_frame(frame), 2013) if f.kind == "implausible_change"]
+    assert found == [("duc-xuan", "members"), ("duc-xuan", "population"), ("song-cau", "members")]
+
+
+def test_new_unit_has_no_decline_or_jump(sample_frame):
+    frame = clean_frame(sample_frame)
+    frame = frame[~((frame["year"] == 2012) & (frame["unit_id"] == "song-cau"))]
+    assert detect_findings(table_from_frame(frame), 2013) == []
+
+
+def test_district_row_never_produces_findings(sample_frame):
+    frame = clean_frame(sample_frame)
+    # members 0, no classes, fund collapsing: any of these would be a finding for a commune
+    edit(frame, 2013, DISTRICT_ID, fund_vnd=1_000_000)
+    edit(frame, 2012, DISTRICT_ID, members=500)
+    found = detect_findings(table_from_frame(frame), 2013)
+    assert found == []
+
+
+def test_district_row_excluded_from_the_median(sample_frame):
+    frame = clean_frame(sample_frame)
+    edit(frame, 2013, DISTRICT_ID, members=100_000)  # fund per member of the district row would be tiny
+    assert detect_findings(table_from_frame(frame), 2013) == []

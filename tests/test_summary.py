@@ -1,0 +1,322 @@
+"""Summaries the notebooks show (year, unit, trend) and their saved form (summary.json, summary.md, figures)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from matplotlib.figure import Figure
+
+from khuyenhoc import __version__
+from khuyenhoc.findings import Finding
+from khuyenhoc.i18n import indicator_label, text
+from khuyenhoc.indicators import IDS, SCOPE_ALL, compute, to_json
+from khuyenhoc.summary import MAIN_INDICATORS, RANKED_INDICATORS, AnnualSummary, Trends, UnitProfile, finding_message
+from khuyenhoc.table import table_from_frame
+
+
+@pytest.fixture(scope="module")
+def vi(sample_table) -> AnnualSummary:
+    return AnnualSummary(sample_table, 2013)
+
+
+@pytest.fixture(scope="module")
+def en(sample_table) -> AnnualSummary:
+    return AnnualSummary(sample_table, 2013, "en")
+
+
+def as_dict(frame: pd.DataFrame) -> dict:
+    """First column → second column."""
+    return dict(zip(frame.iloc[:, 0], frame.iloc[:, 1], strict=True))
+
+
+class TestKeyIndicators:
+    def test_vietnamese(self, vi):
+        frame = vi.key_indicators()
+        assert list(frame.columns) == ["Chỉ tiêu", "Giá trị"]
+        assert len(frame) == len(IDS)
+        shown = as_dict(frame)
+        assert shown["Số hội viên"] == "9.123 người"
+        assert shown["Hội viên tăng/giảm so với năm trước"] == "+484 người"
+        assert shown["Tỷ lệ tăng hội viên so với năm trước"] == "+5,6%"
+        assert shown["Tổng quỹ khuyến học"] == "343.380.000 đồng"
+        assert shown["Quỹ tăng/giảm so với năm trước"] == "+41.000.000 đồng"
+        assert shown["Lượt người tham gia tập huấn"] == "13.649 lượt người"
+        assert shown["Số lớp tập huấn"] == "288 lớp"
+        assert shown["Bình quân lượt người mỗi lớp"] == "47,4 lượt/lớp"
+        assert shown["Số đơn vị không tổ chức tập huấn"] == "1 đơn vị"
+        assert shown["Quỹ của Hội cấp huyện"] == "35.235.000 đồng"
+
+    def test_english(self, en):
+        shown = as_dict(en.key_indicators())
+        assert shown["Members"] == "9,123 people"
+        assert shown["Total study-encouragement fund"] == "343,380,000 VND"
+        assert shown["Units that held no training"] == "1 unit"
+
+    def test_title(self, vi, en):
+        assert vi.title == "Tổng kết công tác khuyến học năm 2013"
+        assert en.title == text("title.annual", "en", year=2013)
+
+
+class TestComparison:
+    def test_vietnamese(self, vi):
+        frame = vi.comparison()
+        assert list(frame.columns) == ["Chỉ tiêu", "Năm 2012", "Năm 2013", "Tăng/giảm"]
+        assert list(frame["Chỉ tiêu"]) == [indicator_label(key, "vi") for key in MAIN_INDICATORS]
+        members = frame.set_index("Chỉ tiêu").loc["Số hội viên"]
+        assert list(members) == ["8.639 người", "9.123 người", "+484"]
+        fund = frame.set_index("Chỉ tiêu").loc["Tổng quỹ khuyến học"]
+        assert list(fund) == ["302.380.000 đồng", "343.380.000 đồng", "+41.000.000"]
+        per_class = frame.set_index("Chỉ tiêu").loc["Bình quân lượt người mỗi lớp"]
+        assert list(per_class) == ["47,5 lượt/lớp", "47,4 lượt/lớp", "-0,1"]
+
+    def test_english_columns(self, en):
+        frame = en.comparison()
+        assert list(frame.columns)[1:3] == [text("col.previous", "en", year=2012), text("col.current", "en", year=2013)]
+        assert frame.iloc[0, 1:].tolist() == ["8,639 people", "9,123 people", "+484"]
+
+    def test_none_without_previous_year(self, sample_table):
+        assert AnnualSummary(sample_table, 2009).comparison() is None
+        assert AnnualSummary(sample_table, 2009).previous_year is None
+        assert AnnualSummary(sample_table, 2010).previous_year == 2009
+
+    def test_unchanged_shows_zero_without_sign(self, sample_frame):
+        this, last = sample_frame["year"] == 2013, sample_frame["year"] == 2012
+        sample_frame.loc[this, "clans_registered"] = sample_frame.loc[last, "clans_registered"].to_numpy()
+        sample_frame.loc[this, "clans_recognised"] = 0
+        frame = AnnualSummary(table_from_frame(sample_frame), 2013).comparison().set_index("Chỉ tiêu")
+        assert frame.loc["Dòng họ đăng ký Dòng họ hiếu học", "Tăng/giảm"] == "0"
+        assert frame.loc["Dòng họ đạt chuẩn", "Tăng/giảm"] == "-4"
+
+
+class TestRanking:
+    def test_ranked_by_members(self, vi):
+        frame = vi.ranking()
+        assert list(frame.columns) == ["Đơn vị"] + [indicator_label(key, "vi") for key in RANKED_INDICATORS]
+        assert len(frame) == 8  # communes only: the district row is not ranked
+        assert frame.iloc[0, 0] == "Phường Nguyễn Thị Minh Khai"
+        assert frame.iloc[0, 1] == "1.692 (1/8)"
+        assert frame["Đơn vị"].tolist() == [
+            "Phường Nguyễn Thị Minh Khai", "Phường Đức Xuân", "Phường Sông Cầu", "Phường Phùng Chí Kiên",
+            "Xã Xuất Hóa", "Xã Huyền Tụng", "Xã Nông Thượng", "Xã Dương Quang",
+        ]
+        assert frame["Số hội viên"].tolist()[-1] == "595 (8/8)"
+
+    def test_ranks_of_other_indicators(self, vi):
+        frame = vi.ranking().set_index("Đơn vị")
+        assert frame.loc["Phường Đức Xuân", "Tổng quỹ khuyến học"] == "77.107.000 (1/8)"
+        assert frame.loc["Xã Nông Thượng", "Quỹ bình quân mỗi hội viên"] == "8.319 (8/8)"
+        assert frame.loc["Xã Xuất Hóa", "Số lớp tập huấn"] == "0 (8/8)"
+        assert frame.loc["Xã Xuất Hóa", "Tỷ lệ hội viên trên dân số"] == "25,6% (1/8)"
+
+    def test_english(self, en):
+        frame = en.ranking()
+        assert frame.columns[0] == "Unit"
+        assert frame.iloc[0].tolist()[:2] == ["Phường Nguyễn Thị Minh Khai", "1,692 (1 of 8)"]
+
+    def test_ties_share_a_rank(self, sample_frame):
+        rows = sample_frame["year"] == 2013
+        sample_frame.loc[rows & (sample_frame["unit_id"] == "song-cau"), "members"] = 1692
+        frame = AnnualSummary(table_from_frame(sample_frame), 2013).ranking()
+        assert sorted(frame["Số hội viên"].tolist()[:2]) == ["1.692 (1/8)", "1.692 (1/8)"]
+        assert frame["Số hội viên"].tolist()[2] == "1.680 (3/8)"
+
+
+class TestFindings:
+    def test_table(self, vi):
+        frame = vi.findings_table()
+        assert list(frame.columns) == ["Nội dung"]
+        assert frame["Nội dung"].tolist() == [
+            "Xã Xuất Hóa: không tổ chức lớp tập huấn nào trong năm.",
+            "Phường Đức Xuân: số hội viên giảm từ 1.730 người xuống 1.680 người.",
+            "Phường Phùng Chí Kiên: số hội viên giảm từ 1.104 người xuống 1.103 người.",
+            "Xã Nông Thượng: quỹ bình quân 8.319 đồng/hội viên, thấp hơn nhiều so với mức giữa của các đơn vị (33.427 đồng/hội viên).",
+        ]
+
+    def test_english(self, en):
+        assert en.findings_table()["Finding"].iloc[0] == "Xã Xuất Hóa: held no training class this year."
+
+    def test_empty_when_nothing_found(self, sample_frame):
+        frame = sample_frame[sample_frame["year"] == 2009].copy()
+        frame.loc[frame["unit_id"] == "nong-thuong", "fund_vnd"] = 20_000_000
+        summary = AnnualSummary(table_from_frame(frame), 2009)
+        assert summary.findings == []
+        assert summary.findings_table().empty
+
+    @pytest.mark.parametrize("lang", ["vi", "en"])
+    def test_every_kind_has_a_message(self, lang):
+        for kind, indicator in (("no_training", "training_classes"), ("members_fell", "members"), ("fund_fell", "fund_total_vnd"),
+                                ("low_fund_per_member", "fund_per_member_vnd"), ("implausible_change", "population")):
+            message = finding_message(Finding(kind, indicator, "x", "Xã X", 5000.0, 4000.0), lang)
+            assert message.startswith("Xã X: ")
+            assert "{" not in message
+
+    def test_implausible_population_message(self):
+        message = finding_message(Finding("implausible_change", "population", "x", "Xã X", 6000.0, 4644.0))
+        assert message == "Xã X: dân số các xã, phường thay đổi bất thường, từ 4.644 người thành 6.000 người; cần kiểm tra lại số liệu."
+
+
+class TestJson:
+    def test_same_shape_as_the_indicator_json(self, vi, sample_table):
+        document = vi.to_json()
+        expected = to_json(2013, SCOPE_ALL, compute(sample_table, 2013))
+        assert document["indicators"] == expected["indicators"]
+        assert (document["year"], document["scope"]) == (2013, SCOPE_ALL)
+        assert list(document["indicators"]) == IDS
+        assert document["indicators"]["members"]["value"] == 9123
+        assert document["indicators"]["fund_total_vnd"]["value"] == 343_380_000
+        assert document["indicators"]["members_growth_pct"]["value"] == pytest.approx(5.6025, abs=1e-4)
+
+    def test_findings_with_messages(self, vi):
+        findings = vi.to_json()["findings"]
+        assert [(f["kind"], f["unit_id"]) for f in findings] == [
+            ("no_training", "xuat-hoa"), ("members_fell", "duc-xuan"), ("members_fell", "phung-chi-kien"),
+            ("low_fund_per_member", "nong-thuong"),
+        ]
+        assert findings[0] == {"kind": "no_training", "indicator": "training_classes", "unit_id": "xuat-hoa", "unit_name": "Xã Xuất Hóa",
+                               "value": 0.0, "reference": None, "message": "Xã Xuất Hóa: không tổ chức lớp tập huấn nào trong năm."}
+
+    def test_provenance(self, vi, sample_table):
+        document = vi.to_json()
+        assert document["illustrative"] is True
+        provenance = document["provenance"]
+        assert provenance["data_checksum"] == sample_table.checksum
+        assert provenance["data_checksum"].startswith("sha256:")
+        assert provenance["data_source"] == "bac-kan-2009-2013.csv"
+        assert provenance["package_version"] == __version__
+        assert provenance["parameters"] == {"year": 2013, "lang": "vi"}
+        assert provenance["illustrative"] is True
+        generated = datetime.fromisoformat(provenance["generated_at"])
+        assert generated.tzinfo is not None
+        assert abs(datetime.now(UTC) - generated) < timedelta(minutes=5)
+
+    def test_parameters_given_by_the_notebook(self, sample_table):
+        summary = AnnualSummary(sample_table, 2013, "en", parameters={"year": 2013, "lang": "en", "data_path": None})
+        assert summary.to_json()["provenance"]["parameters"] == {"year": 2013, "lang": "en", "data_path": None}
+
+    def test_not_illustrative(self, sample_frame):
+        sample_frame["note"] = None
+        document = AnnualSummary(table_from_frame(sample_frame), 2013).to_json()
+        assert document["illustrative"] is False and document["provenance"]["illustrative"] is False
+
+    def test_json_serialisable_without_nan(self, sample_table):
+        text_ = json.dumps(AnnualSummary(sample_table, 2009).to_json(), allow_nan=False)
+        assert json.loads(text_)["indicators"]["members_change"]["value"] is None
+
+
+@pytest.fixture(scope="module")
+def saved(sample_table, tmp_path_factory) -> tuple[Path, list[Path]]:
+    folder = tmp_path_factory.mktemp("summary")
+    return folder, AnnualSummary(sample_table, 2013).save(folder)
+
+
+class TestSave:
+    def test_files(self, saved):
+        folder, written = saved
+        assert sorted(p.relative_to(folder).as_posix() for p in written) == [
+            "figures/fund_by_level.png", "figures/members_by_unit.png", "figures/training_by_unit.png", "figures/trend.png",
+            "summary.json", "summary.md",
+        ]
+        assert sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*")) == sorted(
+            ["figures"] + [p.relative_to(folder).as_posix() for p in written])  # no temporary files left
+        for png in (folder / "figures").iterdir():
+            assert png.read_bytes().startswith(b"\x89PNG")
+
+    def test_json(self, saved, sample_table):
+        folder, _ = saved
+        document = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+        assert document["indicators"]["members"]["value"] == 9123
+        assert document["indicators"]["fund_total_vnd"]["value"] == 343_380_000
+        assert document["provenance"]["data_checksum"] == sample_table.checksum
+        assert "Xã Xuất Hóa" in (folder / "summary.json").read_text(encoding="utf-8")  # not \u-escaped
+
+    def test_markdown(self, saved):
+        folder, _ = saved
+        markdown = (folder / "summary.md").read_text(encoding="utf-8")
+        assert markdown.startswith("# Tổng kết công tác khuyến học năm 2013\n\n")
+        for figure in ("9.123 hội viên", "tăng 484 người", "5,6%", "343.380.000 đồng", "41.000.000 đồng", "13.649 lượt người", "288 lớp"):
+            assert figure in markdown
+        assert text("illustrative", "vi") in markdown
+        assert markdown.endswith(".\n")
+
+    def test_markdown_escapes_names(self, sample_frame):
+        sample_frame.loc[sample_frame["unit_id"] == "xuat-hoa", "unit_name"] = "<script>alert(1)</script>"
+        markdown = AnnualSummary(table_from_frame(sample_frame), 2013).markdown()
+        assert "<script>" not in markdown
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in markdown
+
+    def test_resave_overwrites(self, sample_table, tmp_path):
+        (tmp_path / "summary.md").write_text("old", encoding="utf-8")
+        AnnualSummary(sample_table, 2012, "en").save(tmp_path)
+        markdown = (tmp_path / "summary.md").read_text(encoding="utf-8")
+        assert markdown.startswith(f"# {text('title.annual', 'en', year=2012)}")
+        assert "8,639 members" in markdown
+
+
+class TestFigures:
+    def test_annual_figures(self, vi):
+        assert list(vi.figures) == ["members_by_unit", "fund_by_level", "training_by_unit", "trend"]
+        assert all(isinstance(f, Figure) for f in vi.figures.values())
+        assert vi.figures["members_by_unit"].axes[0].get_title() == "Số hội viên theo đơn vị, năm 2013"
+
+    def test_english_figures(self, en):
+        assert en.figures["members_by_unit"].axes[0].get_title() == "Members by unit, 2013"
+
+
+class TestUnitProfile:
+    @pytest.mark.parametrize("lang", ["vi", "en"])
+    def test_figures_table(self, sample_table, lang):
+        profile = UnitProfile(sample_table, 2013, "duc-xuan", lang)
+        shown = as_dict(profile.figures_table())
+        assert shown[indicator_label("members", lang)] == ("1.680 người" if lang == "vi" else "1,680 people")
+        assert shown[indicator_label("members_change", lang)] == ("-50 người" if lang == "vi" else "-50 people")
+        assert shown[indicator_label("fund_total_vnd", lang)] == ("77.107.000 đồng" if lang == "vi" else "77,107,000 VND")
+        assert profile.title == text("title.unit", lang, unit="Phường Đức Xuân", year=2013)
+
+    def test_trend_table(self, sample_table):
+        frame = UnitProfile(sample_table, 2012, "duc-xuan").trend_table()
+        assert list(frame.columns) == ["Chỉ tiêu", "2009", "2010", "2011", "2012"]
+        assert as_dict(frame[["Chỉ tiêu", "2012"]])["Số hội viên"] == "1.730 người"
+        assert as_dict(frame[["Chỉ tiêu", "2009"]])["Hội viên tăng/giảm so với năm trước"] == "—"
+
+    @pytest.mark.parametrize("lang", ["vi", "en"])
+    def test_place_keeps_the_indicator_labels(self, sample_table, lang):
+        """Tables are shown without their index: the indicator must be a column."""
+        frame = UnitProfile(sample_table, 2013, "duc-xuan", lang).place()
+        assert list(frame.columns) == [text("col.indicator", lang), text("col.rank", lang)]
+        assert frame.iloc[:, 0].tolist() == [indicator_label(key, lang) for key in RANKED_INDICATORS]
+        assert frame.iloc[0, 1] == ("1.680 (2/8)" if lang == "vi" else "1,680 (2 of 8)")
+        assert indicator_label("members", lang) in frame.to_html(index=False)
+
+    def test_place_of_the_district_row_is_empty(self, sample_table):
+        profile = UnitProfile(sample_table, 2013, "thi-hoi")
+        assert profile.place().empty
+        assert as_dict(profile.figures_table())["Tổng quỹ khuyến học"] == "35.235.000 đồng"
+
+    @pytest.mark.parametrize("lang", ["vi", "en"])
+    def test_figures(self, sample_table, lang):
+        figures = UnitProfile(sample_table, 2013, "nong-thuong", lang).figures
+        assert list(figures) == ["trend", "members_rank", "fund_per_member_rank"]
+        assert figures["trend"].get_suptitle() == text("chart.unit_trend", lang, unit="Xã Nông Thượng")
+        assert "Xã Nông Thượng" in figures["fund_per_member_rank"].axes[0].get_title()
+
+
+class TestTrends:
+    @pytest.mark.parametrize("lang", ["vi", "en"])
+    def test_table_by_year(self, sample_table, lang):
+        trends = Trends(sample_table, 2011, 2013, lang)
+        frame = trends.table_by_year()
+        assert list(frame.columns) == [text("col.indicator", lang), "2011", "2012", "2013"]
+        assert len(frame) == len(IDS)
+        members = frame.iloc[0].tolist()
+        assert members == (["Số hội viên", "8.215 người", "8.639 người", "9.123 người"] if lang == "vi"
+                           else ["Members", "8,215 people", "8,639 people", "9,123 people"])
+        assert trends.title == text("title.trends", lang, start=2011, end=2013)
+
+    def test_figure(self, sample_table):
+        figure = Trends(sample_table, 2009, 2013, "en").figures["indicators"]
+        assert isinstance(figure, Figure)
+        assert [a.get_title() for a in figure.axes if a.get_visible()][0] == "Members"
