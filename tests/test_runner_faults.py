@@ -34,9 +34,33 @@ def notebooks_with(tmp_path: Path, source: str) -> Path:
     return folder
 
 
-def _kernels() -> set[int]:
-    found = subprocess.run(["pgrep", "-f", "khuyenhoc-kernel-"], capture_output=True, text=True).stdout.split()
-    return {int(p) for p in found}
+def _descendants(pid: int) -> set[int]:
+    """Every live process below ``pid`` (from /proc)."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(stat.parent.name)] = int(fields[1])
+    found, frontier = set(), {pid}
+    while frontier:
+        frontier = {child for child, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
+
+
+def _alive(pids: set[int]) -> set[int]:
+    """The processes among ``pids`` still running (zombies count as gone)."""
+    running = set()
+    for pid in pids:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if state != "Z":
+            running.add(pid)
+    return running
 
 
 @pytest.mark.parametrize(
@@ -74,11 +98,12 @@ def _wait_for(condition, seconds: float) -> bool:
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 def test_an_interrupted_run_leaves_a_consistent_folder(tmp_path, signum):
     out = tmp_path / "out"
-    before = _kernels()
     process = subprocess.Popen([sys.executable, "-m", "khuyenhoc", "run", "--out", str(out), "--jobs", "2"],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     manifest = out / "manifest.json"
     assert _wait_for(lambda: manifest.exists() and json.loads(manifest.read_text())["runs"], 120), "a first result"
+    below = _descendants(process.pid)  # workers and their kernels
+    assert below, "the run has worker processes"
     process.send_signal(signum)
     output, _ = process.communicate(timeout=120)
     assert process.returncode == 130, output
@@ -94,7 +119,7 @@ def test_an_interrupted_run_leaves_a_consistent_folder(tmp_path, signum):
         assert not (out / str(year)).exists(), f"{year} was not finished and left nothing"
     assert not list(out.rglob("*.tmp")) and not (out / LOCK_NAME).exists()
     assert (out / "index.html").is_file()
-    assert _wait_for(lambda: _kernels() <= before, 20), "no kernel outlives the run"
+    assert _wait_for(lambda: not _alive(below), 20), f"no worker or kernel outlives the run: {_alive(below)}"
 
 
 def test_a_second_run_on_the_same_folder_is_refused(tmp_path):

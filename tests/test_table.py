@@ -172,7 +172,7 @@ def test_validation_error_carries_a_problems_frame(write_csv, sample_frame):
     assert error.problems["file"].tolist() == [str(path)] * 2
     assert error.problems["row"].tolist() == [2, 3]
     assert error.lang == "en"
-    assert str(error) == "2 problem(s) in the data (first: row 2, Số hội viên: Must be a whole number (for example 9.123 or 343.380.000))"
+    assert str(error) == "2 problem(s) in the data (first: row 2, column Số hội viên: Must be a whole number (for example 9.123 or 343.380.000))"
 
 
 def test_unsupported_language_is_refused(write_csv, sample_frame):

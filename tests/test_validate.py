@@ -123,10 +123,10 @@ def test_required_cells(write_csv, sample_frame, column):
 def test_missing_columns_are_reported_on_the_header_row_without_cascades(write_csv, sample_frame):
     problems = problems_of(write_csv(sample_frame.drop(columns=["members", "clans_registered"])), "en")
     assert problems[["row", "column", "value", "rule"]].to_dict("records") == [
-        {"row": 1, "column": "Hội viên", "value": "", "rule": "missing_column"},
+        {"row": 1, "column": "Số hội viên", "value": "", "rule": "missing_column"},
         {"row": 1, "column": "Dòng họ đăng ký", "value": "", "rule": "missing_column"},
     ]
-    assert list(problems["message"]) == ["Required column 'Hội viên' is missing", "Required column 'Dòng họ đăng ký' is missing"]
+    assert list(problems["message"]) == ["Required column 'Số hội viên' is missing", "Required column 'Dòng họ đăng ký' is missing"]
 
 
 def test_duplicate_column(tmp_path, sample_frame):

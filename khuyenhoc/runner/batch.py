@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -102,6 +105,25 @@ def local_pool(jobs: list[Job], data: Path, notebooks: Path, options: RunOptions
         pool.shutdown(wait=True)
 
 
+@contextmanager
+def _interrupts_deferred() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM while a block runs, then honour them as KeyboardInterrupt."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+    previous = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
+    for signum in previous:
+        signal.signal(signum, lambda number, _frame: received.append(number))
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+    if received:
+        raise KeyboardInterrupt
+
+
 def _executor(options: RunOptions) -> Executor:
     """The local process pool, or a Dask cluster when a scheduler is named (dask is imported only then)."""
     if not options.scheduler:
@@ -158,14 +180,16 @@ def run_batch(options: RunOptions, executor: Executor | None = None, progress=No
         by_key = {job.key: job for job in todo}
         interrupted = False
         write_error: RunError | None = None
+        results = (executor or _executor(options))(todo, options.data, notebooks, options) if todo else iter(())
         try:
             if progress is not None:
                 progress.start(len(todo))
-            for result in (executor or _executor(options))(todo, options.data, notebooks, options) if todo else ():
+            for result in results:
                 job = by_key[result.key]
-                entries[job.key] = _settle(out_dir, job, result, keys[job.key], facts.checksum, notebook_sums[job.notebook], options.lang)
-                manifest["runs"][job.key] = entries[job.key]
-                manifests.save(out_dir, manifest)
+                with _interrupts_deferred():  # a result and its manifest entry land together
+                    entries[job.key] = _settle(out_dir, job, result, keys[job.key], facts.checksum, notebook_sums[job.notebook], options.lang)
+                    manifest["runs"][job.key] = entries[job.key]
+                    manifests.save(out_dir, manifest)
                 if progress is not None:
                     progress.advance(entries[job.key])
         except KeyboardInterrupt:
@@ -175,6 +199,9 @@ def run_batch(options: RunOptions, executor: Executor | None = None, progress=No
         finally:
             if progress is not None:
                 progress.stop()
+            close = getattr(results, "close", None)
+            if close is not None:
+                close()  # stops the workers (and their kernels) now, not whenever the generator is collected
         manifest["runs"].update(entries)
         try:
             manifests.save(out_dir, manifest)
