@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import textwrap
 from pathlib import Path
 
 import matplotlib
@@ -25,6 +26,7 @@ STYLE = {
     "text.parse_math": False,  # a '$' in a unit name stays a '$'
     "savefig.dpi": 110,
 }
+TITLE_WIDTH = 60  # characters; longer titles wrap instead of being cut off
 PRIMARY, SECONDARY, HIGHLIGHT, MUTED = "#1f5f99", "#e08a1e", "#c0392b", "#9db4c9"
 
 
@@ -86,7 +88,8 @@ def training_by_unit(table: YearlyTable, year: int, lang: str = DEFAULT_LANG) ->
         left, right = figure.subplots(1, 2, sharey=True)
         names = rows["unit_name"].tolist()
         colours = [HIGHLIGHT if c == 0 else PRIMARY for c in rows["training_classes"]]
-        left.barh(names, rows["training_classes"].astype(float), color=colours)
+        bars = left.barh(names, rows["training_classes"].astype(float), color=colours)
+        left.bar_label(bars, labels=["0" if c == 0 else "" for c in rows["training_classes"]], padding=3, color=HIGHLIGHT)
         right.barh(names, rows["training_participants"].astype(float), color=SECONDARY)
         left.set_title(indicator_label("training_classes", lang))
         right.set_title(indicator_label("training_participants", lang))
@@ -145,7 +148,7 @@ def unit_rank(table: YearlyTable, year: int, unit_id: str, indicator: str, lang:
         axes.barh([units[u] for u in values.index], values.to_numpy(dtype=float), color=colours)
         axes.xaxis.set_major_formatter(_thousands(lang, 0 if precision == 0 else 1))
         name = table.units().set_index("unit_id")["unit_name"].get(unit_id, unit_id)  # the district row is not among the bars
-        axes.set_title(text("chart.unit_rank", lang, indicator=indicator_label(indicator, lang), unit=name, year=year))
+        axes.set_title(textwrap.fill(text("chart.unit_rank", lang, indicator=indicator_label(indicator, lang), unit=name, year=year), TITLE_WIDTH))
     return figure
 
 

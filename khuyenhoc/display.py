@@ -10,7 +10,7 @@ from matplotlib.figure import Figure
 
 from khuyenhoc.charts import to_png
 from khuyenhoc.i18n import text
-from khuyenhoc.summary import AnnualSummary, Trends, UnitProfile
+from khuyenhoc.summary import AnnualSummary, Trends, UnitProfile, data_notes
 
 STYLE = """<style>
 .kh-table { border-collapse: collapse; margin: 0.5em 0 1em; font-size: 0.95em; }
@@ -54,12 +54,10 @@ def figure(fig: Figure) -> None:
 
 
 def title(summary: AnnualSummary | UnitProfile | Trends) -> None:
-    """The report's title, and the illustrative/synthetic banner when the data is not real."""
+    """The report's title, and a banner saying when the data is illustrative or synthetic."""
     heading(summary.title, 1)
-    if summary.table.illustrative:
-        banner(text("illustrative", summary.lang))
-    if summary.table.synthetic:
-        banner(text("synthetic", summary.lang))
+    for note in data_notes(summary.table, summary.lang):
+        banner(note)
 
 
 def section(key: str, lang: str, **values: object) -> None:

@@ -79,8 +79,7 @@ def narrative_context(values: dict, previous_year: int | None, findings: list[Fi
         "raw": dict(values),  # unformatted values, for grammar that depends on a count (English plurals)
         "year": year,
         "previous_year": previous_year,
-        "illustrative": illustrative,
-        "illustrative_note": text("illustrative", lang),
+        "notes": [text("illustrative", lang)] if illustrative else [],
         "members": number("members"),
         "members_direction": _direction(values.get("members_change")) if has_previous else None,
         "members_change": number("members_change"),
@@ -114,9 +113,15 @@ def narrative_context(values: dict, previous_year: int | None, findings: list[Fi
 
 
 def write_narrative(values: dict, previous_year: int | None, findings: list[Finding], year: int, lang: str = DEFAULT_LANG,
-                    illustrative: bool = False, escape: Callable[[str], str] = str) -> list[str]:
-    """The summary as paragraphs of plain text (data-derived names passed through ``escape``)."""
+                    illustrative: bool = False, escape: Callable[[str], str] = str, notes: list[str] | None = None) -> list[str]:
+    """The summary as paragraphs of plain text (data-derived names passed through ``escape``).
+
+    ``notes`` lead the summary (what kind of data this is); by default the
+    illustrative note when ``illustrative`` is true.
+    """
     context = narrative_context(values, previous_year, findings, year, check_lang(lang), illustrative, escape)
+    if notes is not None:
+        context["notes"] = list(notes)
     rendered = TEMPLATES.get_template(f"summary.{lang}.j2").render(**context)
     paragraphs = [" ".join(line.strip() for line in block.splitlines() if line.strip()) for block in rendered.split("\n\n")]
     return [p for p in paragraphs if p]

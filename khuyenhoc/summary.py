@@ -15,7 +15,7 @@ from khuyenhoc import __version__, charts
 from khuyenhoc.findings import Finding, detect_findings
 from khuyenhoc.formatting import format_indicator, format_value
 from khuyenhoc.fsutil import atomic_write_bytes, atomic_write_text
-from khuyenhoc.i18n import DEFAULT_LANG, check_lang, indicator_label, text
+from khuyenhoc.i18n import DEFAULT_LANG, check_lang, column_header, indicator_label, text
 from khuyenhoc.indicators import INDICATORS, REGISTRY, SCOPE_ALL, compute, compute_frame, to_json
 from khuyenhoc.narrative import markdown_escape, write_narrative
 from khuyenhoc.table import YearlyTable
@@ -25,7 +25,13 @@ MAIN_INDICATORS = (
     "clans_recognised", "training_classes", "training_participants", "participants_per_class", "units_without_training",
     "fund_total_vnd", "fund_commune_vnd", "fund_district_vnd", "fund_per_member_vnd",
 )
+AREA_ONLY = ("units_without_training", "fund_commune_vnd", "fund_district_vnd")  # sums over units, not one unit's figure
 RANKED_INDICATORS = ("members", "members_per_population_pct", "training_classes", "training_participants", "fund_total_vnd", "fund_per_member_vnd")
+
+
+def data_notes(table: YearlyTable, lang: str = DEFAULT_LANG) -> list[str]:
+    """What every view of this data must say about it: illustrative, synthetic (or nothing for real data)."""
+    return [text(kind, lang) for kind, flag in (("illustrative", table.illustrative), ("synthetic", table.synthetic)) if flag]
 
 
 def finding_message(finding: Finding, lang: str = DEFAULT_LANG) -> str:
@@ -93,7 +99,7 @@ class AnnualSummary:
                 text("col.indicator", self.lang): indicator.label(self.lang),
                 text("col.previous", self.lang, year=self.previous_year): format_indicator(key, then, self.lang),
                 text("col.current", self.lang, year=self.year): format_indicator(key, now, self.lang),
-                text("col.change", self.lang): format_value(change, indicator.unit, indicator.precision, self.lang, signed=True, with_unit=False),
+                text("col.change", self.lang): _change(change, indicator, self.lang),
             })
         return pd.DataFrame(rows)
 
@@ -111,9 +117,10 @@ class AnnualSummary:
         """One row per finding, as sentences."""
         return pd.DataFrame({text("col.finding", self.lang): [finding_message(f, self.lang) for f in self.findings]})
 
-    def narrative(self, escape=str) -> list[str]:
-        """The written summary, paragraph by paragraph."""
-        return write_narrative(self.values, self.previous_year, self.findings, self.year, self.lang, self.table.illustrative, escape)
+    def narrative(self, escape=str, with_notes: bool = True) -> list[str]:
+        """The written summary, paragraph by paragraph; ``with_notes`` leads with what kind of data this is."""
+        return write_narrative(self.values, self.previous_year, self.findings, self.year, self.lang, self.table.illustrative, escape,
+                               notes=data_notes(self.table, self.lang) if with_notes else [])
 
     @cached_property
     def figures(self) -> dict[str, Figure]:
@@ -173,17 +180,26 @@ class UnitProfile:
     def title(self) -> str:
         return text("title.unit", self.lang, unit=self.unit_name, year=self.year)
 
+    @property
+    def indicators(self) -> tuple:
+        """The indicators that mean something for one unit (not the area-only ones)."""
+        return tuple(i for i in INDICATORS if i.id not in AREA_ONLY)
+
+    def _labels(self) -> dict[str, str]:
+        return {"population": column_header("population", self.lang)}  # the unit's own, not "of communes and wards"
+
     def figures_table(self) -> pd.DataFrame:
-        """Label and formatted value of every indicator for the unit."""
+        """Label and formatted value of every indicator that applies to the unit."""
+        labels = self._labels()
         return pd.DataFrame(
-            {text("col.indicator", self.lang): [i.label(self.lang) for i in INDICATORS],
-             text("col.formatted", self.lang): [format_indicator(i.id, self.values[i.id], self.lang) for i in INDICATORS]}
+            {text("col.indicator", self.lang): [labels.get(i.id, i.label(self.lang)) for i in self.indicators],
+             text("col.formatted", self.lang): [format_indicator(i.id, self.values[i.id], self.lang) for i in self.indicators]}
         )
 
     def trend_table(self) -> pd.DataFrame:
-        """The main indicators of the unit for every year up to ``year``."""
+        """The unit's indicators for every year up to ``year``."""
         values = compute_frame(self.table, per_unit=True).xs(self.unit_id, level="unit_id")
-        return _by_year(values[values.index <= self.year], self.lang)
+        return _by_year(values[values.index <= self.year], self.lang, self.indicators, self._labels())
 
     def place(self) -> pd.DataFrame:
         """The unit's value and rank among commune-level units on the ranked indicators (empty for the district row).
@@ -206,12 +222,20 @@ class UnitProfile:
         }
 
 
-def _by_year(values: pd.DataFrame, lang: str) -> pd.DataFrame:
+def _change(change: float | None, indicator, lang: str) -> str:
+    """A change between two years: percentages change by percentage points, not by percent."""
+    if indicator.unit == "percent":
+        return format_value(change, "percentage_point", indicator.precision, lang, signed=True)
+    return format_value(change, indicator.unit, indicator.precision, lang, signed=True, with_unit=False)
+
+
+def _by_year(values: pd.DataFrame, lang: str, indicators: tuple = INDICATORS, labels: dict | None = None) -> pd.DataFrame:
     """Indicators as rows, years as columns, formatted."""
+    labels = labels or {}
     shown = pd.DataFrame(
-        {str(int(year)): [format_indicator(i.id, row[i.id], lang) for i in INDICATORS] for year, row in values.iterrows()}
+        {str(int(year)): [format_indicator(i.id, row[i.id], lang) for i in indicators] for year, row in values.iterrows()}
     )
-    shown.insert(0, text("col.indicator", lang), [i.label(lang) for i in INDICATORS])
+    shown.insert(0, text("col.indicator", lang), [labels.get(i.id, i.label(lang)) for i in indicators])
     return shown
 
 

@@ -320,3 +320,38 @@ class TestTrends:
         figure = Trends(sample_table, 2009, 2013, "en").figures["indicators"]
         assert isinstance(figure, Figure)
         assert [a.get_title() for a in figure.axes if a.get_visible()][0] == "Members"
+
+
+def test_percentages_change_by_percentage_points(sample_table):
+    from khuyenhoc.summary import AnnualSummary
+
+    table = AnnualSummary(sample_table, 2013).comparison()
+    row = table[table.iloc[:, 0] == "Tỷ lệ hội viên trên dân số"].iloc[0]
+    assert row.iloc[-1] == "+0,8 điểm phần trăm"
+    english = AnnualSummary(sample_table, 2013, "en").comparison()
+    assert english[english.iloc[:, 0] == "Members as a share of population"].iloc[0].iloc[-1] == "+0.8 percentage points"
+
+
+def test_unit_profiles_leave_out_area_only_indicators(sample_table):
+    from khuyenhoc.summary import UnitProfile
+
+    profile = UnitProfile(sample_table, 2013, "duc-xuan")
+    labels = list(profile.figures_table().iloc[:, 0])
+    assert "Dân số" in labels and "Dân số các xã, phường" not in labels
+    for hidden in ("Số đơn vị không tổ chức tập huấn", "Quỹ của Hội cấp huyện", "Quỹ của các xã, phường"):
+        assert hidden not in labels
+        assert hidden not in list(profile.trend_table().iloc[:, 0])
+    assert "Tổng quỹ khuyến học" in labels
+
+
+def test_synthetic_data_says_so_in_the_written_summary(sample_frame):
+    from khuyenhoc.sample import SYNTHETIC_NOTE
+    from khuyenhoc.summary import AnnualSummary
+    from khuyenhoc.table import table_from_frame
+
+    sample_frame["note"] = SYNTHETIC_NOTE
+    summary = AnnualSummary(table_from_frame(sample_frame), 2013)
+    paragraphs = summary.narrative()
+    assert paragraphs[0] == "Số liệu tổng hợp giả lập để thử quy mô lớn, không phải số liệu thật."
+    assert "giả lập" in summary.markdown()
+    assert summary.narrative(with_notes=False)[0].startswith("Năm 2013")

@@ -34,6 +34,7 @@ UNITS = {
     "vnd": "VND",
     "per_class": "per class",
     "vnd_per_member": "VND per member",
+    "percentage_point": "percentage points",
 }
 
 # Singular forms after exactly one ("1 unit"); units not listed read the same either way.

@@ -34,6 +34,7 @@ UNITS = {
     "vnd": "đồng",
     "per_class": "lượt/lớp",
     "vnd_per_member": "đồng/hội viên",
+    "percentage_point": "điểm phần trăm",
 }
 
 COLUMNS = {
