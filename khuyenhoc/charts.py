@@ -170,11 +170,14 @@ def indicator_trends(table: YearlyTable, start_year: int, end_year: int, lang: s
 
 
 def to_png(figure: Figure) -> bytes:
-    """The figure as PNG bytes."""
-    buffer = io.BytesIO()
-    with matplotlib.rc_context(STYLE):
-        figure.savefig(buffer, format="png")
-    return buffer.getvalue()
+    """The figure as PNG bytes (rendered once: a report shows and saves the same figure)."""
+    rendered = getattr(figure, "_khuyenhoc_png", None)
+    if rendered is None:
+        buffer = io.BytesIO()
+        with matplotlib.rc_context(STYLE):
+            figure.savefig(buffer, format="png")
+        rendered = figure._khuyenhoc_png = buffer.getvalue()
+    return rendered
 
 
 def save_png(figure: Figure, path: str | Path) -> Path:

@@ -194,3 +194,12 @@ class TestSavePng:
             charts.save_png(charts.trend(sample_table, 2013), target)
         assert target.read_bytes() == b"old"
         assert [p.name for p in tmp_path.iterdir()] == ["trend.png"]
+
+
+def test_a_figure_is_rendered_once(sample_table, monkeypatch):
+    figure = charts.fund_by_level(sample_table, 2013)
+    calls = []
+    original = figure.savefig
+    monkeypatch.setattr(figure, "savefig", lambda *a, **k: (calls.append(1), original(*a, **k))[1])
+    assert charts.to_png(figure) == charts.to_png(figure)
+    assert len(calls) == 1
