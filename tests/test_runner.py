@@ -148,6 +148,7 @@ def test_a_failing_notebook_leaves_the_others_and_earlier_outputs(batch, tmp_pat
     assert _manifest(out)["runs"]["2012/annual_summary"]["status"] == "failed"
     index = (out / "index.html").read_text(encoding="utf-8")
     assert "annual_summary.failed.ipynb" in index and "hỏng năm 2012" in index
+    assert '<a href="2012/annual_summary.html">báo cáo lần chạy trước</a>' in index
 
 
 def test_cli_exit_code_and_failure_line(tmp_path, capsys):

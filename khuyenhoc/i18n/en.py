@@ -198,6 +198,7 @@ TEXT = {
     "run.error.worker_died": "the worker running this notebook died too many times; gave up",
     "run.worker_version": "the workers have khuyenhoc {theirs} and this machine {mine}: install the same version",
     "sample.written": "Wrote a synthetic table of {rows} rows: {path}",
+    "index.previous_report": "report from the previous run",
 }
 
 TEMPLATE_HELP = {

@@ -188,6 +188,7 @@ TEXT = {
     "run.error.worker_died": "máy chạy (worker) bị dừng nhiều lần khi chạy sổ tay này; đã bỏ qua",
     "run.worker_version": "các máy chạy (worker) có khuyenhoc {theirs}, máy này có {mine}: hãy cài cùng một phiên bản",
     "sample.written": "Đã ghi bảng giả lập {rows} dòng: {path}",
+    "index.previous_report": "báo cáo lần chạy trước",
 }
 
 TEMPLATE_HELP = {

@@ -226,5 +226,6 @@ def _settle(out_dir: Path, job: Job, result: JobResult, key: str, data_checksum:
         "seconds": round(result.seconds, 3), "cache_key": key if status == "ok" else "",
         "inputs": {"data": data_checksum, "notebook": notebook_checksum, "package_version": __version__},
         "outputs": outputs, "html": job.html_path if status == "ok" else None, "error": error, "worker": result.worker,
+        "previous_html": job.html_path if status != "ok" and (out_dir / job.html_path).is_file() else None,
         "title": text(job.title_key, lang, **job.title_values), "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
     }

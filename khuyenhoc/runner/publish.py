@@ -65,6 +65,8 @@ def _links(entry: dict, lang: str) -> list[dict]:
     labels = {".ipynb": text("index.notebook", lang),
               "summary.md": text("index.summary_md", lang), "summary.json": text("index.summary_json", lang)}
     links = []
+    if entry.get("status") == "failed" and entry.get("previous_html"):
+        links.append({"href": entry["previous_html"], "label": text("index.previous_report", lang)})
     for path in outputs:
         if path.endswith(".failed.ipynb"):
             links.append({"href": path, "label": text("index.failed_notebook", lang)})
