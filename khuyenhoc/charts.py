@@ -43,7 +43,14 @@ def _thousands(lang: str, precision: int = 0) -> FuncFormatter:
 
 
 def _millions(lang: str) -> FuncFormatter:
-    return FuncFormatter(lambda value, _: format_number(value / 1e6, 0, lang))
+    """Ticks in million đồng, with as many decimals as the tick needs (2,5 not 2 and 3)."""
+
+    def shown(value: float, _position: int) -> str:
+        millions = round(value / 1e6, 6)
+        decimals = next((d for d in range(3) if float(round(millions, d)) == millions), 2)
+        return format_number(millions, decimals, lang)
+
+    return FuncFormatter(shown)
 
 
 def _communes(table: YearlyTable, year: int):

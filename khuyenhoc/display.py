@@ -14,8 +14,10 @@ from khuyenhoc.summary import AnnualSummary, Trends, UnitProfile, data_notes
 
 STYLE = """<style>
 .kh-table { border-collapse: collapse; margin: 0.5em 0 1em; font-size: 0.95em; }
-.kh-table th, .kh-table td { border-bottom: 1px solid #ddd; padding: 4px 10px; text-align: left; }
-.kh-table td:not(:first-child) { text-align: right; font-variant-numeric: tabular-nums; }
+.kh-table th, .kh-table td,
+.jp-RenderedHTMLCommon .kh-table th, .jp-RenderedHTMLCommon .kh-table td { border-bottom: 1px solid #ddd; padding: 4px 10px; text-align: left; }
+.kh-table td:not(:first-child),
+.jp-RenderedHTMLCommon .kh-table td:not(:first-child) { text-align: right; font-variant-numeric: tabular-nums; }
 .kh-banner { background: #fff4d6; border-left: 4px solid #e0a800; padding: 6px 12px; margin: 0.5em 0; }
 .kh-narrative p { max-width: 48em; line-height: 1.5; }
 </style>"""

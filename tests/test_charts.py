@@ -203,3 +203,8 @@ def test_a_figure_is_rendered_once(sample_table, monkeypatch):
     monkeypatch.setattr(figure, "savefig", lambda *a, **k: (calls.append(1), original(*a, **k))[1])
     assert charts.to_png(figure) == charts.to_png(figure)
     assert len(calls) == 1
+
+
+def test_million_ticks_keep_the_decimals_they_need():
+    formatter = charts._millions("vi")
+    assert [formatter(v, 0) for v in (4_000_000, 4_500_000, 5_000_000, 5_250_000)] == ["4", "4,5", "5", "5,25"]
