@@ -30,11 +30,12 @@ TITLE_WIDTH = 60  # characters; longer titles wrap instead of being cut off
 PRIMARY, SECONDARY, HIGHLIGHT, MUTED = "#1f5f99", "#e08a1e", "#c0392b", "#9db4c9"
 
 
-def _figure(width: float = 8.0, height: float = 4.0, illustrative: bool = False, lang: str = DEFAULT_LANG) -> Figure:
-    with matplotlib.rc_context(STYLE):
-        figure = Figure(figsize=(width, height), layout="constrained")
-    if illustrative:
-        figure.supxlabel(text("illustrative", lang), fontsize=8, color="#777777", style="italic", x=0.01, ha="left")
+def _figure(width: float, height: float, table: YearlyTable, lang: str = DEFAULT_LANG) -> Figure:
+    """A figure, captioned when the data is illustrative or synthetic."""
+    figure = Figure(figsize=(width, height), layout="constrained")
+    notes = table.notes(lang)
+    if notes:
+        figure.supxlabel(" ".join(notes), fontsize=8, color="#777777", style="italic", x=0.01, ha="left")
     return figure
 
 
@@ -62,7 +63,7 @@ def members_by_unit(table: YearlyTable, year: int, lang: str = DEFAULT_LANG) -> 
     """Horizontal bars: members of each commune-level unit."""
     rows = _communes(table, year).sort_values("members")
     with matplotlib.rc_context(STYLE):
-        figure = _figure(8, 0.5 + 0.35 * len(rows), table.illustrative, lang)
+        figure = _figure(8, 0.5 + 0.35 * len(rows), table, lang)
         axes = figure.add_subplot()
         axes.barh(rows["unit_name"].tolist(), rows["members"].astype(float), color=PRIMARY)
         axes.xaxis.set_major_formatter(_thousands(lang))
@@ -76,7 +77,7 @@ def fund_by_level(table: YearlyTable, year: int, lang: str = DEFAULT_LANG) -> Fi
     labels = [text("chart.level_commune", lang), text("chart.level_district", lang)]
     amounts = [values["fund_commune_vnd"], values["fund_district_vnd"]]
     with matplotlib.rc_context(STYLE):
-        figure = _figure(7, 3, table.illustrative, lang)
+        figure = _figure(7, 3, table, lang)
         axes = figure.add_subplot()
         bars = axes.barh(labels, amounts, color=[PRIMARY, SECONDARY])
         axes.bar_label(bars, labels=[format_number(a / 1e6, 2, lang) for a in amounts], padding=3)
@@ -91,7 +92,7 @@ def training_by_unit(table: YearlyTable, year: int, lang: str = DEFAULT_LANG) ->
     """Two panels: classes and participant-times per commune-level unit."""
     rows = _communes(table, year).sort_values("training_classes")
     with matplotlib.rc_context(STYLE):
-        figure = _figure(10, 0.8 + 0.35 * len(rows), table.illustrative, lang)
+        figure = _figure(10, 0.8 + 0.35 * len(rows), table, lang)
         left, right = figure.subplots(1, 2, sharey=True)
         names = rows["unit_name"].tolist()
         colours = [HIGHLIGHT if c == 0 else PRIMARY for c in rows["training_classes"]]
@@ -119,7 +120,7 @@ def trend(table: YearlyTable, up_to_year: int, lang: str = DEFAULT_LANG) -> Figu
     values = values[values.index <= up_to_year]
     years = [int(y) for y in values.index]
     with matplotlib.rc_context(STYLE):
-        figure = _figure(10, 3.5, table.illustrative, lang)
+        figure = _figure(10, 3.5, table, lang)
         left, right = figure.subplots(1, 2)
         _line(left, years, values["members"], PRIMARY, indicator_label("members", lang), _thousands(lang))
         _line(right, years, values["fund_total_vnd"], SECONDARY, f"{indicator_label('fund_total_vnd', lang)} ({text('chart.million_vnd', lang)})", _millions(lang))
@@ -134,7 +135,7 @@ def unit_trend(table: YearlyTable, unit_id: str, up_to_year: int, lang: str = DE
     years = [int(y) for y in values.index]
     name = table.units().set_index("unit_id").at[unit_id, "unit_name"]
     with matplotlib.rc_context(STYLE):
-        figure = _figure(10, 3.5, table.illustrative, lang)
+        figure = _figure(10, 3.5, table, lang)
         left, right = figure.subplots(1, 2)
         _line(left, years, values["members"], PRIMARY, indicator_label("members", lang), _thousands(lang))
         _line(right, years, values["fund_total_vnd"], SECONDARY, f"{indicator_label('fund_total_vnd', lang)} ({text('chart.million_vnd', lang)})", _millions(lang))
@@ -149,7 +150,7 @@ def unit_rank(table: YearlyTable, year: int, unit_id: str, indicator: str, lang:
     values = values.reindex(units.index).dropna().sort_values()
     precision = REGISTRY[indicator].precision
     with matplotlib.rc_context(STYLE):
-        figure = _figure(8, 0.6 + 0.35 * len(values), table.illustrative, lang)
+        figure = _figure(8, 0.6 + 0.35 * len(values), table, lang)
         axes = figure.add_subplot()
         colours = [HIGHLIGHT if u == unit_id else MUTED for u in values.index]
         axes.barh([units[u] for u in values.index], values.to_numpy(dtype=float), color=colours)
@@ -167,7 +168,7 @@ def indicator_trends(table: YearlyTable, start_year: int, end_year: int, lang: s
     columns = 4
     rows = -(-len(REGISTRY) // columns)
     with matplotlib.rc_context(STYLE | {"axes.titlesize": 8, "font.size": 7}):
-        figure = _figure(12, 2.2 * rows, table.illustrative, lang)
+        figure = _figure(12, 2.2 * rows, table, lang)
         panels = list(figure.subplots(rows, columns).flat)
         for axes, (key, indicator) in zip(panels, REGISTRY.items(), strict=False):
             _line(axes, years, values[key], PRIMARY, indicator_label(key, lang), _thousands(lang, min(indicator.precision, 1)))

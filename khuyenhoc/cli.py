@@ -53,6 +53,7 @@ def cmd_indicators(args: argparse.Namespace) -> int:
     if args.format == "json":
         document = to_json(args.year, scope, values)
         document["illustrative"] = table.illustrative
+        document["synthetic"] = table.synthetic
         print(json.dumps(document, ensure_ascii=False, indent=2))
     elif args.format == "csv":
         print(indicator_rows(values, args.lang).to_csv(index=False, lineterminator="\n"), end="")
@@ -60,8 +61,8 @@ def cmd_indicators(args: argparse.Namespace) -> int:
         names = table.units().set_index("unit_id")["unit_name"]
         scope_label = text("scope.all", args.lang) if scope == SCOPE_ALL else f"{names.get(scope, scope)} ({scope})"
         print(text("indicators.title", args.lang, year=args.year, scope=scope_label))
-        if table.illustrative:
-            print(text("illustrative", args.lang))
+        for note in table.notes(args.lang):
+            print(note)
         print(indicator_table(values, args.lang))
     return EXIT_OK
 

@@ -10,7 +10,7 @@ from matplotlib.figure import Figure
 
 from khuyenhoc.charts import to_png
 from khuyenhoc.i18n import text
-from khuyenhoc.summary import AnnualSummary, Trends, UnitProfile, data_notes
+from khuyenhoc.summary import AnnualSummary, Trends, UnitProfile
 
 STYLE = """<style>
 .kh-table { border-collapse: collapse; margin: 0.5em 0 1em; font-size: 0.95em; }
@@ -58,7 +58,7 @@ def figure(fig: Figure) -> None:
 def title(summary: AnnualSummary | UnitProfile | Trends) -> None:
     """The report's title, and a banner saying when the data is illustrative or synthetic."""
     heading(summary.title, 1)
-    for note in data_notes(summary.table, summary.lang):
+    for note in summary.table.notes(summary.lang):
         banner(note)
 
 

@@ -14,6 +14,11 @@ def _bundled(name: str) -> Path:
     return inside if inside.is_dir() else _CHECKOUT / name
 
 
+def origin_path(data_path: Path) -> Path:
+    """Where the origin record of a data file lives: ``name.origin.json`` beside it."""
+    return data_path.with_name(data_path.stem + ".origin.json")
+
+
 DATA_DIR = _bundled("data")
 NOTEBOOKS_DIR = _bundled("notebooks")
 SAMPLE_DATA = DATA_DIR / "sample" / "bac-kan-2009-2013.csv"

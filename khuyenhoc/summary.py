@@ -29,11 +29,6 @@ AREA_ONLY = ("units_without_training", "fund_commune_vnd", "fund_district_vnd") 
 RANKED_INDICATORS = ("members", "members_per_population_pct", "training_classes", "training_participants", "fund_total_vnd", "fund_per_member_vnd")
 
 
-def data_notes(table: YearlyTable, lang: str = DEFAULT_LANG) -> list[str]:
-    """What every view of this data must say about it: illustrative, synthetic (or nothing for real data)."""
-    return [text(kind, lang) for kind, flag in (("illustrative", table.illustrative), ("synthetic", table.synthetic)) if flag]
-
-
 def finding_message(finding: Finding, lang: str = DEFAULT_LANG) -> str:
     """One finding as a sentence (data-derived names unescaped: escape for the medium)."""
     return text(
@@ -120,7 +115,7 @@ class AnnualSummary:
     def narrative(self, escape=str, with_notes: bool = True) -> list[str]:
         """The written summary, paragraph by paragraph; ``with_notes`` leads with what kind of data this is."""
         return write_narrative(self.values, self.previous_year, self.findings, self.year, self.lang, self.table.illustrative, escape,
-                               notes=data_notes(self.table, self.lang) if with_notes else [])
+                               notes=self.table.notes(self.lang) if with_notes else [])
 
     @cached_property
     def figures(self) -> dict[str, Figure]:
@@ -137,6 +132,7 @@ class AnnualSummary:
         document = to_json(self.year, SCOPE_ALL, self.values)
         document["findings"] = [f.to_dict() | {"message": finding_message(f, self.lang)} for f in self.findings]
         document["illustrative"] = self.table.illustrative
+        document["synthetic"] = self.table.synthetic
         document["provenance"] = {
             "data_checksum": self.table.checksum,
             "data_source": Path(self.table.source).name,
@@ -144,6 +140,7 @@ class AnnualSummary:
             "parameters": self.parameters or {"year": self.year, "lang": self.lang},
             "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "illustrative": self.table.illustrative,
+            "synthetic": self.table.synthetic,
         }
         return document
 

@@ -10,17 +10,13 @@ import pandas as pd
 
 from khuyenhoc.errors import PROBLEM_COLUMNS, DataValidationError, InputFileError
 from khuyenhoc.i18n import DEFAULT_LANG, check_lang, text
+from khuyenhoc.paths import origin_path
 from khuyenhoc.io import RawTable, file_checksum, match_headers, read_raw
 from khuyenhoc.schema import fold
 from khuyenhoc.validate import check
 
 ILLUSTRATIVE_MARKERS = ("minh hoa", "illustrative")
 SYNTHETIC_MARKERS = ("gia lap", "synthetic")
-
-
-def origin_path(data_path: Path) -> Path:
-    """Where the origin record of a data file lives: ``name.origin.json`` beside it."""
-    return data_path.with_name(data_path.stem + ".origin.json")
 
 
 @dataclass(frozen=True)
@@ -46,6 +42,11 @@ class YearlyTable:
     def synthetic(self) -> bool:
         """True for generated, not real, data."""
         return bool(self.origin.get("synthetic")) or self._notes_say(SYNTHETIC_MARKERS)
+
+    def notes(self, lang: str = DEFAULT_LANG) -> list[str]:
+        """What every view of this data must say about it: illustrative, synthetic (nothing for real data)."""
+        flags = (("illustrative", self.illustrative), ("synthetic", self.synthetic))
+        return [text(kind, lang) for kind, flag in flags if flag]
 
     @property
     def years(self) -> list[int]:

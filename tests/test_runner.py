@@ -6,6 +6,8 @@ import json
 import os
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -43,7 +45,7 @@ def test_outputs_exist(batch):
     assert (batch / "trends.ipynb").is_file() and (batch / "trends.html").is_file()
     assert (batch / "index.html").is_file()
     assert not list(batch.rglob("*.tmp")), "no temporary files are left behind"
-    assert not (batch / LOCK_NAME).exists()
+    RunLock(batch).acquire()  # the run let go of its lock
 
 
 def test_summary_json_has_the_golden_figures(batch):
@@ -184,12 +186,33 @@ def test_repository_notebooks_have_no_outputs():
 
 def test_lock_refuses_a_second_run_and_recovers_from_a_dead_one(tmp_path):
     with RunLock(tmp_path):
-        with pytest.raises(RunError, match="đang được một lần chạy khác dùng"):
-            RunLock(tmp_path).acquire()
-    assert not (tmp_path / LOCK_NAME).exists()
-    (tmp_path / LOCK_NAME).write_text(json.dumps({"pid": 2**22 + 12345, "host": os.uname().nodename, "since": "x"}))
-    with RunLock(tmp_path):
         assert json.loads((tmp_path / LOCK_NAME).read_text())["pid"] == os.getpid()
+        with pytest.raises(RunError, match=f"đang được một lần chạy khác dùng \\(tiến trình {os.getpid()}"):
+            RunLock(tmp_path).acquire()
+    with RunLock(tmp_path):  # released: the next run takes it
+        pass
+    holder = subprocess.Popen([sys.executable, "-c", f"from khuyenhoc.runner.lock import RunLock; from pathlib import Path; "
+                               f"RunLock(Path({str(tmp_path)!r})).acquire(); import time; time.sleep(60)"])
+    try:
+        assert _wait(lambda: (tmp_path / LOCK_NAME).read_text().startswith("{"), 30)
+        with pytest.raises(RunError):
+            RunLock(tmp_path).acquire()
+    finally:
+        holder.kill()  # a run that dies without cleaning up
+        holder.wait()
+    with RunLock(tmp_path):  # its lock died with it
+        assert json.loads((tmp_path / LOCK_NAME).read_text())["pid"] == os.getpid()
+
+
+def _wait(condition, seconds: float) -> bool:
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False
 
 
 def test_nothing_is_written_outside_the_output_folder(tmp_path):
@@ -210,3 +233,28 @@ def test_unit_profiles(tmp_path):
     assert "Unit profile: Xã Xuất Hóa, 2013" in page and '<html lang="en">' in page
     assert "Illustrative figures" in page
     assert 'href="2013/units/xuat-hoa.html"' in (out / "index.html").read_text(encoding="utf-8")
+
+
+def test_the_origin_record_is_an_input_and_errors_name_the_users_file(tmp_path, sample_frame, write_csv, capsys):
+    sample_frame["note"] = None
+    path = write_csv(sample_frame, name="so-lieu.csv")
+    out = tmp_path / "out"
+    recorded = []
+
+    def executor(jobs, data, *rest):
+        recorded.append((len(jobs), data))
+        return iter(())
+
+    run_batch(RunOptions(data=path, out_dir=out, years=[2013]), executor=executor)
+    assert recorded[0][1] != path and recorded[0][1].name == "so-lieu.csv", "notebooks read a snapshot"
+    facts = _manifest(out)["data"]
+    assert facts["illustrative"] is False
+    (tmp_path / "so-lieu.origin.json").write_text(json.dumps({"illustrative": True}), encoding="utf-8")
+    run_batch(RunOptions(data=path, out_dir=out, years=[2013]), executor=executor)
+    assert _manifest(out)["data"]["illustrative"] is True
+    assert _manifest(out)["data"]["checksum"] != facts["checksum"]
+    sample_frame.loc[0, "members"] = -5
+    path.write_text(__import__("khuyenhoc.sample", fromlist=["x"]).to_csv_text(sample_frame), encoding="utf-8")
+    with pytest.raises(DataValidationError) as caught:
+        run_batch(RunOptions(data=path, out_dir=out, years=[2013]), executor=executor)
+    assert set(caught.value.problems["file"]) == {str(path)}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -14,7 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from khuyenhoc import __version__
-from khuyenhoc.errors import RunError
+from khuyenhoc.errors import DataValidationError, InputFileError, RunError
 from khuyenhoc.i18n import DEFAULT_LANG, text
 from khuyenhoc.runner import manifest as manifests
 from khuyenhoc.runner.execute import JobResult
@@ -64,19 +65,50 @@ class RunOutcome:
 Executor = Callable[[list[Job], Path, Path, RunOptions], Iterator[JobResult]]
 
 
-def data_facts(path: Path, data_bytes: bytes, manifest: dict, lang: str) -> DataFacts:
-    """The facts about the data: from the manifest when this exact content was validated before, else by validating."""
-    checksum = manifests.bytes_checksum(data_bytes)
+def snapshot(data: Path, folder: Path, lang: str) -> tuple[Path, str]:
+    """Copy the data file and its origin record into ``folder``; return the copy and a checksum of both.
+
+    Every notebook of the run reads this copy, so saving the file mid-run cannot mix
+    two versions; the origin record is in the checksum because it changes the reports.
+    """
+    from khuyenhoc.paths import origin_path
+
+    try:
+        content = data.read_bytes()
+    except OSError as error:
+        reason = text("error.file_missing", lang) if isinstance(error, FileNotFoundError) else (error.strerror or str(error))
+        raise InputFileError(data, reason) from error
+    copy = folder / data.name
+    copy.write_bytes(content)
+    record = origin_path(data)
+    origin = record.read_bytes() if record.is_file() else b""
+    if origin:
+        origin_path(copy).write_bytes(origin)
+    return copy, manifests.bytes_checksum(content + b"\0origin\0" + origin if origin else content)
+
+
+def data_facts(path: Path, checksum: str, manifest: dict, lang: str, shown_as: Path | None = None) -> DataFacts:
+    """The facts about the data: from the manifest when this exact content was validated before, else by validating.
+
+    ``shown_as`` is the file the user named (``path`` may be a snapshot of it): errors name that one.
+    """
     known = manifests.facts_from(manifest, checksum, __version__)
     if known is not None:
         return known
     from khuyenhoc.table import load_table
 
-    table = load_table(path, lang=lang)  # raises DataValidationError / InputFileError
+    try:
+        table = load_table(path, lang=lang)
+    except DataValidationError as error:
+        if shown_as is not None:
+            error.problems["file"] = str(shown_as)
+        raise
+    except InputFileError as error:
+        raise InputFileError(shown_as or path, error.reason) from error
     communes = table.frame[table.frame["level"] == "commune"]
     units = {int(y): list(communes.loc[communes["year"] == y, "unit_id"]) for y in table.years}
     names = dict(zip(table.frame["unit_id"], table.frame["unit_name"], strict=True))
-    return DataFacts(checksum, path.name, table.years, units, names, table.illustrative)
+    return DataFacts(checksum, path.name, table.years, units, names, table.illustrative, table.synthetic)
 
 
 def local_pool(jobs: list[Job], data: Path, notebooks: Path, options: RunOptions) -> Iterator[JobResult]:
@@ -149,68 +181,70 @@ def run_batch(options: RunOptions, executor: Executor | None = None, progress=No
 
     notebooks = Path(options.notebooks_dir or NOTEBOOKS_DIR)
     out_dir = options.out_dir
-    try:
-        data_bytes = options.data.read_bytes()
-    except OSError as error:
-        from khuyenhoc.errors import InputFileError
+    with tempfile.TemporaryDirectory(prefix="khuyenhoc-data-") as folder:
+        data, checksum = snapshot(options.data, Path(folder), options.lang)
+        try:
+            out_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise RunError(_cannot_write(out_dir, error, options.lang)) from error
+        with RunLock(out_dir, options.lang):
+            return _run_locked(options, data, checksum, notebooks, executor, progress)
 
-        raise InputFileError(options.data, text("error.file_missing", options.lang) if isinstance(error, FileNotFoundError) else str(error)) from error
+
+def _run_locked(options: RunOptions, data: Path, checksum: str, notebooks: Path, executor: Executor | None, progress) -> RunOutcome:
+    """run_batch once the data is snapshotted and the folder locked."""
+    out_dir = options.out_dir
+    manifest = manifests.load(out_dir)
+    facts = data_facts(data, checksum, manifest, options.lang, shown_as=options.data)
+    plan = build_plan(facts, options.years, options.units, options.lang)
+    manifests.record_facts(manifest, facts, __version__)
     try:
-        out_dir.mkdir(parents=True, exist_ok=True)
+        notebook_sums = {name: manifests.file_checksum(notebooks / file) for name, file in NOTEBOOK_FILES.items()}
     except OSError as error:
-        raise RunError(_cannot_write(out_dir, error, options.lang)) from error
-    with RunLock(out_dir, options.lang):
-        manifest = manifests.load(out_dir)
-        facts = data_facts(options.data, data_bytes, manifest, options.lang)
-        plan = build_plan(facts, options.years, options.units, options.lang)
-        manifests.record_facts(manifest, facts, __version__)
-        try:
-            notebook_sums = {name: manifests.file_checksum(notebooks / file) for name, file in NOTEBOOK_FILES.items()}
-        except OSError as error:
-            raise RunError(f"{notebooks}: {error.strerror or error}") from error
-        entries: dict[str, dict] = {}
-        todo: list[Job] = []
-        keys = {job.key: job.cache_key(facts.checksum, notebook_sums[job.notebook], __version__) for job in plan}
-        for job in plan:
-            previous = manifest["runs"].get(job.key)
-            if not options.force and manifests.is_cached(previous, keys[job.key], out_dir):
-                entries[job.key] = dict(previous, status="cached", seconds=0.0)
-            else:
-                todo.append(job)
-        by_key = {job.key: job for job in todo}
-        interrupted = False
-        write_error: RunError | None = None
-        results = (executor or _executor(options))(todo, options.data, notebooks, options) if todo else iter(())
-        try:
+        raise RunError(f"{notebooks}: {error.strerror or error}") from error
+    entries: dict[str, dict] = {}
+    todo: list[Job] = []
+    keys = {job.key: job.cache_key(facts.checksum, notebook_sums[job.notebook], __version__) for job in plan}
+    for job in plan:
+        previous = manifest["runs"].get(job.key)
+        if not options.force and manifests.is_cached(previous, keys[job.key], out_dir):
+            entries[job.key] = dict(previous, status="cached", seconds=0.0)
+        else:
+            todo.append(job)
+    by_key = {job.key: job for job in todo}
+    interrupted = False
+    write_error: RunError | None = None
+    results = (executor or _executor(options))(todo, data, notebooks, options) if todo else iter(())
+    try:
+        if progress is not None:
+            progress.start(len(todo))
+        for result in results:
+            job = by_key[result.key]
+            with _interrupts_deferred():  # a result and its manifest entry land together
+                entries[job.key] = _settle(out_dir, job, result, keys[job.key], facts.checksum, notebook_sums[job.notebook], options.lang)
+                manifest["runs"][job.key] = entries[job.key]
+                manifests.save(out_dir, manifest)
             if progress is not None:
-                progress.start(len(todo))
-            for result in results:
-                job = by_key[result.key]
-                with _interrupts_deferred():  # a result and its manifest entry land together
-                    entries[job.key] = _settle(out_dir, job, result, keys[job.key], facts.checksum, notebook_sums[job.notebook], options.lang)
-                    manifest["runs"][job.key] = entries[job.key]
-                    manifests.save(out_dir, manifest)
-                if progress is not None:
-                    progress.advance(entries[job.key])
-        except KeyboardInterrupt:
-            interrupted = True
-        except OSError as error:  # the manifest itself could not be written (disk full, folder made read-only)
-            write_error = RunError(_cannot_write(out_dir / manifests.MANIFEST, error, options.lang))
-        finally:
-            if progress is not None:
-                progress.stop()
-            close = getattr(results, "close", None)
-            if close is not None:
-                close()  # stops the workers (and their kernels) now, not whenever the generator is collected
-        manifest["runs"].update(entries)
-        try:
-            manifests.save(out_dir, manifest)
-            write_index(out_dir, manifest, facts, options.lang)
-        except OSError as error:
-            write_error = write_error or RunError(_cannot_write(out_dir, error, options.lang))
-        if write_error is not None:
-            raise write_error
-        return RunOutcome([entries[job.key] for job in plan if job.key in entries], interrupted)
+                progress.advance(entries[job.key])
+    except KeyboardInterrupt:
+        interrupted = True
+    except OSError as error:  # the manifest itself could not be written (disk full, folder made read-only)
+        write_error = RunError(_cannot_write(out_dir / manifests.MANIFEST, error, options.lang))
+    finally:
+        if progress is not None:
+            progress.stop()
+        close = getattr(results, "close", None)
+        if close is not None:
+            close()  # stops the workers (and their kernels) now, not whenever the generator is collected
+    manifest["runs"].update(entries)
+    try:
+        manifests.save(out_dir, manifest)
+        write_index(out_dir, manifest, facts, options.lang)
+    except OSError as error:
+        write_error = write_error or RunError(_cannot_write(out_dir, error, options.lang))
+    if write_error is not None:
+        raise write_error
+    return RunOutcome([entries[job.key] for job in plan if job.key in entries], interrupted)
 
 
 def _settle(out_dir: Path, job: Job, result: JobResult, key: str, data_checksum: str, notebook_checksum: str, lang: str) -> dict:

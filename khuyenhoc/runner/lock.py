@@ -1,11 +1,11 @@
-"""One run per output folder at a time; a crashed run's lock is noticed and taken over."""
+"""One run per output folder at a time, with a lock the operating system drops when a run dies."""
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import socket
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,64 +13,49 @@ from khuyenhoc.errors import RunError
 from khuyenhoc.i18n import DEFAULT_LANG, text
 
 LOCK_NAME = ".khuyenhoc.lock"
-EMPTY_LOCK_GRACE = 5.0  # seconds an empty lock file may be in the middle of being written
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 class RunLock:
-    """``with RunLock(out_dir):`` holds the folder's lock file for the duration of a run."""
+    """``with RunLock(out_dir):`` holds an exclusive lock on ``out_dir/.khuyenhoc.lock``.
+
+    The lock is ``flock``'s: a crashed or killed run releases it with its last file
+    handle, so no stale lock is ever left to clean up. The file itself stays; while
+    a run holds it, it says which process that is.
+    """
 
     def __init__(self, out_dir: Path, lang: str = DEFAULT_LANG) -> None:
         self.path = out_dir / LOCK_NAME
         self.lang = lang
+        self.handle: int | None = None
 
-    def _holder(self) -> dict | None:
+    def _holder(self) -> dict:
         try:
-            return json.loads(self.path.read_text(encoding="utf-8"))
+            holder = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            return None
-
-    def _age(self) -> float:
-        try:
-            return time.time() - self.path.stat().st_mtime
-        except OSError:
-            return float("inf")
+            holder = None
+        return holder if isinstance(holder, dict) else {}
 
     def acquire(self) -> None:
+        try:
+            handle = os.open(self.path, os.O_CREAT | os.O_RDWR, 0o644)
+        except OSError as error:  # read-only folder, no permission, disk full
+            raise RunError(text("run.cannot_write", self.lang, path=self.path.parent, reason=error.strerror or error)) from error
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(handle)
+            holder = self._holder()
+            raise RunError(text("run.locked", self.lang, path=self.path.parent, pid=holder.get("pid", "?"), since=holder.get("since", "?"))) from None
         record = {"pid": os.getpid(), "host": socket.gethostname(), "since": datetime.now(UTC).isoformat(timespec="seconds")}
-        for _ in range(2):
-            try:
-                handle = os.open(self.path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
-            except FileExistsError:
-                holder = self._holder()
-                if holder is None:  # being written this instant, or left empty by a crash
-                    holder = {"pid": "?", "since": "?", "host": record["host"], "empty": True}
-                stale = holder.get("empty") and self._age() > EMPTY_LOCK_GRACE or (
-                    not holder.get("empty") and holder.get("host") == record["host"] and not _alive(int(holder.get("pid", -1))))
-                if not stale:
-                    raise RunError(text("run.locked", self.lang, path=self.path.parent, pid=holder.get("pid"), since=holder.get("since"))) from None
-                self.path.unlink(missing_ok=True)  # left by a run that died
-                continue
-            except OSError as error:  # read-only folder, no permission, disk full
-                raise RunError(text("run.cannot_write", self.lang, path=self.path.parent, reason=error.strerror or error)) from error
-            with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                json.dump(record, stream)
-            return
-        raise RunError(text("run.locked", self.lang, path=self.path.parent, pid="?", since="?"))
+        os.ftruncate(handle, 0)
+        os.pwrite(handle, json.dumps(record).encode(), 0)
+        self.handle = handle
 
     def release(self) -> None:
-        holder = self._holder()
-        if holder is not None and holder.get("pid") == os.getpid():
-            self.path.unlink(missing_ok=True)
+        if self.handle is not None:
+            os.ftruncate(self.handle, 0)
+            os.close(self.handle)  # closing the last handle drops the lock
+            self.handle = None
 
     def __enter__(self) -> RunLock:
         self.acquire()

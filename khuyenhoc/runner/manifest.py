@@ -47,7 +47,7 @@ def facts_from(manifest: dict, checksum: str, version: str) -> DataFacts | None:
         return None
     try:
         return DataFacts(data["checksum"], data["source"], [int(y) for y in data["years"]],
-                         {int(y): list(u) for y, u in data["units"].items()}, dict(data["unit_names"]), bool(data["illustrative"]))
+                         {int(y): list(u) for y, u in data["units"].items()}, dict(data["unit_names"]), bool(data["illustrative"]), bool(data.get("synthetic", False)))
     except (KeyError, TypeError, ValueError):
         return None
 

@@ -58,6 +58,7 @@ class DataFacts:
     units: dict[int, list[str]]  # year -> commune-level unit_ids (the district row has no profile of its own)
     unit_names: dict[str, str]
     illustrative: bool
+    synthetic: bool = False
 
 
 def build_plan(facts: DataFacts, years: list[int] | None, with_units: bool, lang: str) -> list[Job]:
@@ -79,8 +80,7 @@ def build_plan(facts: DataFacts, years: list[int] | None, with_units: bool, lang
                 jobs.append(Job(f"{folder}/units/{name}", UNIT, {"year": year, "unit_id": unit, "lang": lang},
                                 f"{folder}/units/{name}.ipynb", f"{folder}/units/{name}.html", None,
                                 "title.unit", {"unit": facts.unit_names.get(unit, unit), "year": year}))
-    start, end = chosen[0], chosen[-1]
-    start = min(facts.years)  # the trend always starts at the first year of the data
+    start, end = min(facts.years), chosen[-1]  # the trend always starts at the first year of the data
     jobs.append(Job(TRENDS, TRENDS, {"start_year": start, "end_year": end, "lang": lang}, "trends.ipynb", "trends.html",
                     None, "title.trends", {"start": start, "end": end}))
     return jobs

@@ -102,7 +102,7 @@ def write_index(out_dir: Path, manifest: dict, facts: DataFacts, lang: str) -> P
         t=lambda key, **values: text(key, lang, **values),
         years=[(y, years[y]) for y in sorted(years, reverse=True)],
         trends=trends,
-        illustrative=facts.illustrative,
+        notes=[text(kind, lang) for kind, flag in (("illustrative", facts.illustrative), ("synthetic", facts.synthetic)) if flag],
         generated=text("index.generated", lang, time=datetime.now(UTC).strftime(TIME_FORMATS[lang]), version=__version__,
                        source=facts.source, checksum=facts.checksum[:19]),
     )
