@@ -7,6 +7,7 @@ import textwrap
 from pathlib import Path
 
 import matplotlib
+import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter
 
@@ -26,6 +27,7 @@ STYLE = {
     "text.parse_math": False,  # a '$' in a unit name stays a '$'
     "savefig.dpi": 110,
 }
+MAX_BARS = 30  # a bar chart of units shows at most this many (the lowest and highest) so it stays readable at scale
 TITLE_WIDTH = 60  # characters; longer titles wrap instead of being cut off
 PRIMARY, SECONDARY, HIGHLIGHT, MUTED = "#1f5f99", "#e08a1e", "#c0392b", "#9db4c9"
 
@@ -59,15 +61,26 @@ def _communes(table: YearlyTable, year: int):
     return rows.sort_values("unit_name")
 
 
+def _extremes(rows: pd.DataFrame, column: str, lang: str, keep: frozenset = frozenset()) -> tuple[pd.DataFrame, str]:
+    """At most MAX_BARS rows, ascending by ``column``: all of them, or the lowest and highest
+    (and the rows whose index is in ``keep``); plus a note for the title when some were left out."""
+    ordered = rows.sort_values(column, kind="stable")
+    if len(ordered) <= MAX_BARS:
+        return ordered, ""
+    half = MAX_BARS // 2
+    chosen = ordered.index[:half].union(ordered.index[-half:]).union(ordered.index.intersection(list(keep)))
+    return ordered.loc[ordered.index.isin(chosen)], " " + text("chart.extremes", lang, half=half, total=len(ordered))
+
+
 def members_by_unit(table: YearlyTable, year: int, lang: str = DEFAULT_LANG) -> Figure:
-    """Horizontal bars: members of each commune-level unit."""
-    rows = _communes(table, year).sort_values("members")
+    """Horizontal bars: members of each commune-level unit (the lowest and highest when there are many)."""
+    rows, shown = _extremes(_communes(table, year), "members", lang)
     with matplotlib.rc_context(STYLE):
         figure = _figure(8, 0.5 + 0.35 * len(rows), table, lang)
         axes = figure.add_subplot()
         axes.barh(rows["unit_name"].tolist(), rows["members"].astype(float), color=PRIMARY)
         axes.xaxis.set_major_formatter(_thousands(lang))
-        axes.set_title(text("chart.members_by_unit", lang, year=year))
+        axes.set_title(text("chart.members_by_unit", lang, year=year) + shown)
     return figure
 
 
@@ -89,8 +102,8 @@ def fund_by_level(table: YearlyTable, year: int, lang: str = DEFAULT_LANG) -> Fi
 
 
 def training_by_unit(table: YearlyTable, year: int, lang: str = DEFAULT_LANG) -> Figure:
-    """Two panels: classes and participant-times per commune-level unit."""
-    rows = _communes(table, year).sort_values("training_classes")
+    """Two panels: classes and participant-times per commune-level unit (the lowest and highest when there are many)."""
+    rows, shown = _extremes(_communes(table, year), "training_classes", lang)
     with matplotlib.rc_context(STYLE):
         figure = _figure(10, 0.8 + 0.35 * len(rows), table, lang)
         left, right = figure.subplots(1, 2, sharey=True)
@@ -103,7 +116,7 @@ def training_by_unit(table: YearlyTable, year: int, lang: str = DEFAULT_LANG) ->
         right.set_title(indicator_label("training_participants", lang))
         for axes in (left, right):
             axes.xaxis.set_major_formatter(_thousands(lang))
-        figure.suptitle(text("chart.training_by_unit", lang, year=year), fontweight="bold")
+        figure.suptitle(text("chart.training_by_unit", lang, year=year) + shown, fontweight="bold")
     return figure
 
 
@@ -144,16 +157,21 @@ def unit_trend(table: YearlyTable, unit_id: str, up_to_year: int, lang: str = DE
 
 
 def unit_rank(table: YearlyTable, year: int, unit_id: str, indicator: str, lang: str = DEFAULT_LANG) -> Figure:
-    """Every commune-level unit's value of ``indicator``, the chosen unit highlighted."""
+    """The commune-level units' values of ``indicator``, the chosen unit highlighted; with many units,
+    the lowest and highest and the chosen one, each labelled with its rank."""
     values = compute_frame(table, per_unit=True, years=[year]).loc[year][indicator]
     units = _communes(table, year).set_index("unit_id")["unit_name"]
-    values = values.reindex(units.index).dropna().sort_values()
+    values = values.reindex(units.index).dropna()
+    ranks = values.rank(ascending=REGISTRY[indicator].higher_is_better is False, method="min").astype(int)
+    frame, shown = _extremes(values.to_frame("value"), "value", lang, frozenset({unit_id}))
+    values = frame["value"]
+    labels = [units[u] + (f" ({ranks[u]}/{len(ranks)})" if shown else "") for u in values.index]
     precision = REGISTRY[indicator].precision
     with matplotlib.rc_context(STYLE):
         figure = _figure(8, 0.6 + 0.35 * len(values), table, lang)
         axes = figure.add_subplot()
         colours = [HIGHLIGHT if u == unit_id else MUTED for u in values.index]
-        axes.barh([units[u] for u in values.index], values.to_numpy(dtype=float), color=colours)
+        axes.barh(labels, values.to_numpy(dtype=float), color=colours)
         axes.xaxis.set_major_formatter(_thousands(lang, 0 if precision == 0 else 1))
         name = table.units().set_index("unit_id")["unit_name"].get(unit_id, unit_id)  # the district row is not among the bars
         axes.set_title(textwrap.fill(text("chart.unit_rank", lang, indicator=indicator_label(indicator, lang), unit=name, year=year), TITLE_WIDTH))

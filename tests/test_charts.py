@@ -208,3 +208,20 @@ def test_a_figure_is_rendered_once(sample_table, monkeypatch):
 def test_million_ticks_keep_the_decimals_they_need():
     formatter = charts._millions("vi")
     assert [formatter(v, 0) for v in (4_000_000, 4_500_000, 5_000_000, 5_250_000)] == ["4", "4,5", "5", "5,25"]
+
+
+def test_bar_charts_stay_readable_at_national_scale():
+    from khuyenhoc.sample import synthetic_table
+    from khuyenhoc.table import table_from_frame
+
+    table = table_from_frame(synthetic_table(400, [2013], seed=3))
+    members = charts.members_by_unit(table, 2013)
+    assert len(members.axes[0].patches) == charts.MAX_BARS
+    assert members.axes[0].get_title().endswith("(15 đơn vị thấp nhất và 15 cao nhất trong 400)")
+    assert members.get_size_inches()[1] < 12
+    chosen = table.frame[table.frame["level"] == "commune"].sort_values("members")["unit_id"].iloc[200]  # a middling unit
+    rank = charts.unit_rank(table, 2013, chosen, "members")
+    axes = drawn(rank).axes[0]
+    assert len(axes.patches) == charts.MAX_BARS + 1, "the lowest, the highest and the chosen unit"
+    assert any(label.endswith("/400)") for label in tick_texts(axes.yaxis))
+    assert len(charts.to_png(rank)) < 200_000

@@ -199,6 +199,7 @@ TEXT = {
     "run.worker_version": "the workers have khuyenhoc {theirs} and this machine {mine}: install the same version",
     "sample.written": "Wrote a synthetic table of {rows} rows: {path}",
     "index.previous_report": "report from the previous run",
+    "chart.extremes": "(the {half} lowest and {half} highest of {total})",
 }
 
 TEMPLATE_HELP = {

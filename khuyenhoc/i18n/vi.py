@@ -189,6 +189,7 @@ TEXT = {
     "run.worker_version": "các máy chạy (worker) có khuyenhoc {theirs}, máy này có {mine}: hãy cài cùng một phiên bản",
     "sample.written": "Đã ghi bảng giả lập {rows} dòng: {path}",
     "index.previous_report": "báo cáo lần chạy trước",
+    "chart.extremes": "({half} đơn vị thấp nhất và {half} cao nhất trong {total})",
 }
 
 TEMPLATE_HELP = {
