@@ -258,3 +258,8 @@ def test_the_origin_record_is_an_input_and_errors_name_the_users_file(tmp_path, 
     with pytest.raises(DataValidationError) as caught:
         run_batch(RunOptions(data=path, out_dir=out, years=[2013]), executor=executor)
     assert set(caught.value.problems["file"]) == {str(path)}
+
+
+def test_years_not_in_the_data_are_named(tmp_path):
+    with pytest.raises(RunError, match=r"dữ liệu không có năm 2015 \(chỉ có: 2009, 2010, 2011, 2012, 2013\)"):
+        run_batch(RunOptions(data=SAMPLE_DATA, out_dir=tmp_path, years=[2013, 2015]), executor=lambda *a: iter(()))

@@ -88,7 +88,7 @@ class TestComparison:
         sample_frame.loc[this, "clans_registered"] = sample_frame.loc[last, "clans_registered"].to_numpy()
         sample_frame.loc[this, "clans_recognised"] = 0
         frame = AnnualSummary(table_from_frame(sample_frame), 2013).comparison().set_index("Chỉ tiêu")
-        assert frame.loc["Dòng họ đăng ký Dòng họ hiếu học", "Tăng/giảm"] == "0"
+        assert frame.loc["Dòng họ đăng ký phấn đấu Dòng họ hiếu học", "Tăng/giảm"] == "0"
         assert frame.loc["Dòng họ đạt chuẩn", "Tăng/giảm"] == "-4"
 
 
@@ -133,7 +133,7 @@ class TestFindings:
             "Xã Xuất Hóa: không tổ chức lớp tập huấn nào trong năm.",
             "Phường Đức Xuân: số hội viên giảm từ 1.730 người xuống 1.680 người.",
             "Phường Phùng Chí Kiên: số hội viên giảm từ 1.104 người xuống 1.103 người.",
-            "Xã Nông Thượng: quỹ bình quân 8.319 đồng/hội viên, thấp hơn nhiều so với mức giữa của các đơn vị (33.427 đồng/hội viên).",
+            "Xã Nông Thượng: quỹ bình quân 8.319 đồng/hội viên, thấp hơn nhiều so với mức trung vị của các đơn vị (33.427 đồng/hội viên).",
         ]
 
     def test_english(self, en):
@@ -352,6 +352,6 @@ def test_synthetic_data_says_so_in_the_written_summary(sample_frame):
     sample_frame["note"] = SYNTHETIC_NOTE
     summary = AnnualSummary(table_from_frame(sample_frame), 2013)
     paragraphs = summary.narrative()
-    assert paragraphs[0] == "Số liệu tổng hợp giả lập để thử quy mô lớn, không phải số liệu thật."
+    assert paragraphs[0] == "Số liệu giả lập (tạo ngẫu nhiên) để thử quy mô lớn, không phải số liệu thật."
     assert "giả lập" in summary.markdown()
     assert summary.narrative(with_notes=False)[0].startswith("Năm 2013")

@@ -9,6 +9,7 @@ output in memory, and the client publishes them exactly as a local run does.
 from __future__ import annotations
 
 import hashlib
+import shutil
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -46,6 +47,9 @@ def _materialise(bundle: Bundle) -> Path:
     """Write the bundle once per worker process into a private folder."""
     folder = _MATERIALISED.get(bundle.digest)
     if folder is None or not folder.is_dir():
+        for stale in _MATERIALISED.values():  # an earlier run's copy of the data: not needed any more
+            shutil.rmtree(stale, ignore_errors=True)
+        _MATERIALISED.clear()
         folder = Path(tempfile.mkdtemp(prefix=f"khuyenhoc-bundle-{bundle.digest}-"))
         (folder / "notebooks").mkdir()
         (folder / bundle.data_name).write_bytes(bundle.data)
@@ -88,7 +92,11 @@ def connect(address: str, workers: int):
         raise RunError("--scheduler needs dask: pip install \"khuyenhoc[dask]\"") from error
     if address == LOCAL:
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None)
-        return Client(cluster), cluster
+        try:
+            return Client(cluster), cluster
+        except BaseException:
+            cluster.close()
+            raise
     try:
         return Client(address, timeout="30s"), None
     except (OSError, TimeoutError) as error:

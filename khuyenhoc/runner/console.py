@@ -26,7 +26,7 @@ class RichProgress:
             self.bar.start()
             self.task = self.bar.add_task(text("run.progress", self.lang), total=total)
 
-    def advance(self, entry: dict) -> None:
+    def advance(self, entry: dict) -> None:  # noqa: ARG002 - the batch passes each finished entry
         if self.task is not None:
             self.bar.advance(self.task)
 

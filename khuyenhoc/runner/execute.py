@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from khuyenhoc.i18n import text
+from khuyenhoc.i18n import DEFAULT_LANG, text
 from khuyenhoc.runner.plan import Job
 
 KERNEL_NAME = "python3"
@@ -57,8 +57,12 @@ class _Kernels:
         manager = AsyncKernelManager(kernel_name=KERNEL_NAME, transport="ipc", ip=str(sockets / "k"),
                                      connection_file=str(sockets / "connection.json"))
         manager.khuyenhoc_sockets = sockets
-        run_sync(manager.start_kernel)(extra_arguments=[f"--IPKernelApp.exec_lines={WARM_IMPORTS}"],
-                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            run_sync(manager.start_kernel)(extra_arguments=[f"--IPKernelApp.exec_lines={WARM_IMPORTS}"],
+                                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        except BaseException:
+            _stop(manager)
+            raise
         return manager
 
     def take(self, prepare_next: bool):
@@ -146,7 +150,7 @@ def execute_job(job: Job, data_path: str, notebooks_dir: str, cell_timeout: floa
 
     started = time.perf_counter()
     worker = f"{socket.gethostname()}:{os.getpid()}"
-    lang = job.parameters.get("lang", "vi")
+    lang = job.parameters.get("lang", DEFAULT_LANG)
     scratch = Path(tempfile.mkdtemp(prefix="khuyenhoc-job-"))
     SCRATCH.add(scratch)
     try:
@@ -180,8 +184,3 @@ def execute_job(job: Job, data_path: str, notebooks_dir: str, cell_timeout: floa
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
         SCRATCH.discard(scratch)
-
-
-def shutdown_worker() -> None:
-    """Stop this process's prepared kernel (called when the pool winds down)."""
-    KERNELS.stop_all()

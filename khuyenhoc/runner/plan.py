@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 from khuyenhoc.errors import RunError
 
@@ -44,9 +44,6 @@ class Job:
         inputs = {"data": data_checksum, "notebook": notebook_checksum, "parameters": self.parameters, "version": version}
         return "sha256:" + hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
 
-    def to_dict(self) -> dict:
-        return asdict(self)
-
 
 @dataclass(frozen=True)
 class DataFacts:
@@ -68,7 +65,7 @@ def build_plan(facts: DataFacts, years: list[int] | None, with_units: bool, lang
     if missing or not chosen:
         from khuyenhoc.i18n import text
 
-        raise RunError(text("run.no_years", lang, years=", ".join(map(str, facts.years))) + (f": {missing}" if missing else ""))
+        raise RunError(text("run.no_years", lang, missing=", ".join(map(str, missing)) or "—", years=", ".join(map(str, facts.years))))
     jobs = []
     for year in chosen:
         folder = safe_name(str(year))
