@@ -45,7 +45,8 @@ def test_outputs_exist(batch):
     assert (batch / "trends.ipynb").is_file() and (batch / "trends.html").is_file()
     assert (batch / "index.html").is_file()
     assert not list(batch.rglob("*.tmp")), "no temporary files are left behind"
-    RunLock(batch).acquire()  # the run let go of its lock
+    with RunLock(batch):  # the run let go of its lock
+        pass
 
 
 def test_summary_json_has_the_golden_figures(batch):

@@ -118,7 +118,8 @@ def test_an_interrupted_run_leaves_a_consistent_folder(tmp_path, signum):
     for year in {2009, 2010, 2011, 2012, 2013} - finished:
         assert not (out / str(year)).exists(), f"{year} was not finished and left nothing"
     assert not list(out.rglob("*.tmp"))
-    RunLock(out).acquire()  # the interrupted run let go of its lock
+    with RunLock(out):  # the interrupted run let go of its lock
+        pass
     assert (out / "index.html").is_file()
     assert _wait_for(lambda: not _alive(below), 20), f"no worker or kernel outlives the run: {_alive(below)}"
 
