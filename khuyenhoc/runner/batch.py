@@ -121,11 +121,12 @@ def local_pool(jobs: list[Job], data: Path, notebooks: Path, options: RunOptions
     context = multiprocessing.get_context("forkserver" if sys.platform.startswith("linux") else "spawn")
     pool = concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=worker_init)
     try:
-        futures = [
+        futures = {
             pool.submit(execute_job, job, str(data), str(notebooks), options.cell_timeout, index < len(jobs) - workers)
             for index, job in enumerate(jobs)
-        ]
+        }
         for future in concurrent.futures.as_completed(futures):
+            futures.discard(future)  # hand each result on and let it go: thousands of reports must not pile up here
             yield future.result()
     except BaseException:
         for process in list(getattr(pool, "_processes", {}).values()):
