@@ -19,7 +19,7 @@ from khuyenhoc.i18n import DEFAULT_LANG, text
 from khuyenhoc.runner import manifest as manifests
 from khuyenhoc.runner.execute import JobResult
 from khuyenhoc.runner.lock import RunLock
-from khuyenhoc.runner.plan import NOTEBOOK_FILES, DataFacts, Job, build_plan
+from khuyenhoc.runner.plan import NOTEBOOK_FILES, TRENDS, DataFacts, Job, build_plan
 from khuyenhoc.runner.publish import add_provenance, publish, write_index
 
 DEFAULT_CELL_TIMEOUT = 600.0
@@ -118,7 +118,12 @@ def local_pool(jobs: list[Job], data: Path, notebooks: Path, options: RunOptions
     from khuyenhoc.runner.execute import execute_job, worker_init
 
     workers = max(1, min(options.jobs, len(jobs)))
-    context = multiprocessing.get_context("forkserver" if sys.platform.startswith("linux") else "spawn")
+    if sys.platform.startswith("linux"):
+        context = multiprocessing.get_context("forkserver")
+        # Workers fork from a server that has imported these once, instead of importing them each.
+        context.set_forkserver_preload(["khuyenhoc.runner.execute", "khuyenhoc.runner.export", "papermill", "nbconvert"])
+    else:
+        context = multiprocessing.get_context("spawn")
     pool = concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=worker_init)
     try:
         futures = {
@@ -211,6 +216,7 @@ def _run_locked(options: RunOptions, data: Path, checksum: str, notebooks: Path,
             entries[job.key] = dict(previous, status="cached", seconds=0.0)
         else:
             todo.append(job)
+    todo.sort(key=lambda job: job.notebook != TRENDS)  # the longest single job first, so none runs alone at the end
     by_key = {job.key: job for job in todo}
     interrupted = False
     write_error: RunError | None = None
