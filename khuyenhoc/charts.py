@@ -146,7 +146,7 @@ def unit_trend(table: YearlyTable, unit_id: str, up_to_year: int, lang: str = DE
     values = compute_frame(table, per_unit=True).xs(unit_id, level="unit_id")
     values = values[values.index <= up_to_year]
     years = [int(y) for y in values.index]
-    name = table.units().set_index("unit_id").at[unit_id, "unit_name"]
+    name = table.unit_names[unit_id]
     with matplotlib.rc_context(STYLE):
         figure = _figure(10, 3.5, table, lang)
         left, right = figure.subplots(1, 2)
@@ -173,7 +173,7 @@ def unit_rank(table: YearlyTable, year: int, unit_id: str, indicator: str, lang:
         colours = [HIGHLIGHT if u == unit_id else MUTED for u in values.index]
         axes.barh(labels, values.to_numpy(dtype=float), color=colours)
         axes.xaxis.set_major_formatter(_thousands(lang, 0 if precision == 0 else 1))
-        name = table.units().set_index("unit_id")["unit_name"].get(unit_id, unit_id)  # the district row is not among the bars
+        name = table.unit_names.get(unit_id, unit_id)  # the district row is not among the bars
         axes.set_title(textwrap.fill(text("chart.unit_rank", lang, indicator=indicator_label(indicator, lang), unit=name, year=year), TITLE_WIDTH))
     return figure
 

@@ -58,7 +58,7 @@ def cmd_indicators(args: argparse.Namespace) -> int:
     elif args.format == "csv":
         print(indicator_rows(values, args.lang).to_csv(index=False, lineterminator="\n"), end="")
     else:
-        names = table.units().set_index("unit_id")["unit_name"]
+        names = table.unit_names
         scope_label = text("scope.all", args.lang) if scope == SCOPE_ALL else f"{names.get(scope, scope)} ({scope})"
         print(text("indicators.title", args.lang, year=args.year, scope=scope_label))
         for note in table.notes(args.lang):

@@ -47,7 +47,7 @@ def _number(value: object) -> float | None:
 def detect_findings(table: YearlyTable, year: int) -> list[Finding]:
     """Every finding for ``year``, ordered by kind, then by unit as listed in the data."""
     frame = table.frame
-    names = table.units().set_index("unit_id")["unit_name"]
+    names = table.unit_names
     per_unit = compute_frame(frame, per_unit=True, years=[year]).loc[year]
     communes = set(frame.loc[(frame["year"] == year) & (frame["level"] == "commune"), "unit_id"])
     per_unit = per_unit[per_unit.index.isin(communes)]

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 from pathlib import Path
+
+
+def sha256_checksum(data: bytes) -> str:
+    """sha256 of bytes, as ``sha256:<hex>`` (the form every checksum in manifests and summaries takes)."""
+    return "sha256:" + hashlib.sha256(data).hexdigest()
 
 
 def _umask() -> int:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import hashlib
 import io
 import itertools
 import unicodedata
@@ -17,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from khuyenhoc.errors import InputFileError
+from khuyenhoc.fsutil import sha256_checksum
 from khuyenhoc.i18n import DEFAULT_LANG, column_header, text
 from khuyenhoc.schema import COLUMNS, canonical_column, fold
 
@@ -48,11 +48,6 @@ def missing_columns(headers: dict[str, str], header_row: int) -> list[dict]:
         for spec in COLUMNS
         if spec.required and spec.name not in headers
     ]
-
-
-def file_checksum(data: bytes) -> str:
-    """The sha256 of a file's bytes, as ``sha256:<hex>``."""
-    return "sha256:" + hashlib.sha256(data).hexdigest()
 
 
 def _decode(path: Path, data: bytes, lang: str) -> str:
@@ -196,7 +191,7 @@ def read_raw(path: str | Path, sheet: str | None = None, lang: str = DEFAULT_LAN
     keep, headers, notes, problems = match_headers(header, position + 1)
     frame = body[list(keep)].rename(columns=keep)
     frame = _drop_blank_and_total_rows(frame, headers, notes)
-    return RawTable(path, frame, headers, position + 1, file_checksum(data), notes, problems)
+    return RawTable(path, frame, headers, position + 1, sha256_checksum(data), notes, problems)
 
 
 def match_headers(cells: list[object], header_row: int) -> tuple[dict[int, str], dict[str, str], list[dict], list[dict]]:

@@ -144,15 +144,7 @@ def _parse_texts(texts: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]
         fast[chosen] = True
         numbers[chosen] = candidates[digits].astype(np.int64)
         missing[chosen] = False
-    for position in np.flatnonzero(~fast):
-        try:
-            value = parse_integer(texts[position])
-        except NumberError as error:
-            rules[position] = error.rule
-            continue
-        if value is not None:
-            numbers[position] = value
-            missing[position] = False
+    _parse_each(texts, np.flatnonzero(~fast), numbers, missing, rules)
     return numbers, missing, rules
 
 
@@ -168,6 +160,18 @@ def _parse_floats(floats: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarra
     rules[finite & ~whole] = "fractional"
     rules[~blank & ~fits & (whole | ~finite)] = "integer"
     return numbers, ~fits, rules
+
+
+def _parse_each(cells: np.ndarray, positions: np.ndarray, numbers: np.ndarray, missing: np.ndarray, rules: np.ndarray) -> None:
+    """The slow path: parse the cells at ``positions`` one by one into the result arrays."""
+    for position in positions:
+        try:
+            value = parse_integer(cells[position])
+        except NumberError as error:
+            rules[position] = error.rule
+            continue
+        if value is not None:
+            numbers[position], missing[position] = value, False
 
 
 def parse_integer_series(values: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -208,14 +212,7 @@ def parse_integer_series(values: pd.Series) -> tuple[pd.Series, pd.Series]:
         for target, source in zip((numbers, missing, rules), parsed, strict=True):
             target[floats] = source
 
-    for position in np.flatnonzero(kinds == 0):
-        try:
-            value = parse_integer(cells[position])
-        except NumberError as error:
-            rules[position] = error.rule
-            continue
-        if value is not None:
-            numbers[position], missing[position] = value, False
+    _parse_each(cells, np.flatnonzero(kinds == 0), numbers, missing, rules)
 
     result = pd.Series(pd.arrays.IntegerArray(numbers, missing), index=values.index)
     failed = np.flatnonzero(rules != None)  # noqa: E711 (element-wise comparison)

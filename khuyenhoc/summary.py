@@ -171,7 +171,7 @@ class UnitProfile:
     def __post_init__(self) -> None:
         check_lang(self.lang)
         self.values = compute(self.table, self.year, self.unit_id, lang=self.lang)
-        self.unit_name = self.table.units().set_index("unit_id").at[self.unit_id, "unit_name"]
+        self.unit_name = self.table.unit_names[self.unit_id]
 
     @property
     def title(self) -> str:

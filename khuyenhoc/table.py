@@ -11,7 +11,8 @@ import pandas as pd
 from khuyenhoc.errors import PROBLEM_COLUMNS, DataValidationError, InputFileError
 from khuyenhoc.i18n import DEFAULT_LANG, check_lang, text
 from khuyenhoc.paths import origin_path
-from khuyenhoc.io import RawTable, file_checksum, match_headers, read_raw
+from khuyenhoc.fsutil import sha256_checksum
+from khuyenhoc.io import RawTable, match_headers, read_raw
 from khuyenhoc.schema import fold
 from khuyenhoc.validate import check
 
@@ -52,6 +53,11 @@ class YearlyTable:
     def years(self) -> list[int]:
         """The years in the data, ascending."""
         return sorted(int(y) for y in self.frame["year"].unique())
+
+    @property
+    def unit_names(self) -> dict[str, str]:
+        """unit_id -> the unit's latest name."""
+        return dict(zip(self.units()["unit_id"], self.units()["unit_name"], strict=True))
 
     def units(self, year: int | None = None) -> pd.DataFrame:
         """unit_id, unit_name and level of every unit (of one year if given), district last."""
@@ -105,5 +111,5 @@ def table_from_frame(frame: pd.DataFrame, source: str = "<DataFrame>", lang: str
     body = frame.iloc[:, list(keep)].astype(object)
     body.columns = list(keep.values())
     body.index = pd.RangeIndex(2, 2 + len(body), name="row")
-    raw = RawTable(Path(source), body, headers, 1, file_checksum(frame.to_csv(index=False).encode()), notes, problems)
+    raw = RawTable(Path(source), body, headers, 1, sha256_checksum(frame.to_csv(index=False).encode()), notes, problems)
     return _finish(raw, lang, origin or {})

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from khuyenhoc import __version__
 from khuyenhoc.errors import DataValidationError, InputFileError, RunError
+from khuyenhoc.fsutil import sha256_checksum
 from khuyenhoc.i18n import DEFAULT_LANG, text
 from khuyenhoc.runner import manifest as manifests
 from khuyenhoc.runner.execute import JobResult
@@ -83,7 +84,7 @@ def snapshot(data: Path, folder: Path, lang: str) -> tuple[Path, str]:
     origin = record.read_bytes() if record.is_file() else b""
     if origin:
         origin_path(copy).write_bytes(origin)
-    return copy, manifests.bytes_checksum(content + b"\0origin\0" + origin if origin else content)
+    return copy, sha256_checksum(content + b"\0origin\0" + origin if origin else content)
 
 
 def data_facts(path: Path, checksum: str, manifest: dict, lang: str, shown_as: Path | None = None) -> DataFacts:

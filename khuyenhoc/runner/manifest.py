@@ -2,26 +2,20 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import asdict
 from pathlib import Path
 
-from khuyenhoc.fsutil import atomic_write_text
+from khuyenhoc.fsutil import atomic_write_text, sha256_checksum
 from khuyenhoc.runner.plan import DataFacts
 
 MANIFEST = "manifest.json"
 FORMAT = 2
 
 
-def bytes_checksum(data: bytes) -> str:
-    """sha256 of bytes, as ``sha256:<hex>`` (the same form as the loader's data checksum)."""
-    return "sha256:" + hashlib.sha256(data).hexdigest()
-
-
 def file_checksum(path: Path) -> str:
     """sha256 of a file's bytes, as ``sha256:<hex>``."""
-    return bytes_checksum(path.read_bytes())
+    return sha256_checksum(path.read_bytes())
 
 
 def load(out_dir: Path) -> dict:
