@@ -12,11 +12,9 @@ import pandas as pd
 from khuyenhoc.fsutil import atomic_write_text
 from khuyenhoc.i18n import column_header
 from khuyenhoc.schema import CANONICAL
-from khuyenhoc.table import origin_path
+from khuyenhoc.table import ILLUSTRATIVE_NOTE, SYNTHETIC_NOTE, origin_path
 
 SEED = 2013
-ILLUSTRATIVE_NOTE = "Số liệu minh hoạ, không phải số liệu chính thức (illustrative)"
-SYNTHETIC_NOTE = "Số liệu giả lập (synthetic)"
 DISTRICT_ID = "thi-hoi"
 
 # unit_id, name, level as written, population in 2013 (sums to the ~45,600 implied by the report)

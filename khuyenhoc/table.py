@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -13,11 +14,13 @@ from khuyenhoc.i18n import DEFAULT_LANG, check_lang, text
 from khuyenhoc.paths import origin_path
 from khuyenhoc.fsutil import sha256_checksum
 from khuyenhoc.io import RawTable, match_headers, read_raw
-from khuyenhoc.schema import fold
 from khuyenhoc.validate import check
 
-ILLUSTRATIVE_MARKERS = ("minh hoa", "illustrative")
-SYNTHETIC_MARKERS = ("gia lap", "synthetic")
+# The exact note the sample writers (khuyenhoc.sample) put in every row they generate: a marker
+# for frames that travel without an origin record. Free text is never searched for words.
+ILLUSTRATIVE_NOTE = "Số liệu minh hoạ, không phải số liệu chính thức (illustrative)"
+SYNTHETIC_NOTE = "Số liệu giả lập (synthetic)"
+MARKER_NOTES = {"illustrative": unicodedata.normalize("NFC", ILLUSTRATIVE_NOTE), "synthetic": unicodedata.normalize("NFC", SYNTHETIC_NOTE)}
 
 
 @dataclass(frozen=True)
@@ -30,19 +33,22 @@ class YearlyTable:
     origin: dict = field(default_factory=dict)
     warnings: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=PROBLEM_COLUMNS))
 
-    def _notes_say(self, markers: tuple[str, ...]) -> bool:
-        notes = self.frame["note"].dropna() if "note" in self.frame else []
-        return any(marker in fold(note) for note in notes for marker in markers)
+    def _flagged(self, kind: str) -> bool:
+        """The origin record's ``kind`` flag when it has one; otherwise whether some row's note is
+        exactly the sample writer's marker (never a word found inside a note)."""
+        if kind in self.origin:
+            return bool(self.origin[kind])
+        return "note" in self.frame and bool((self.frame["note"] == MARKER_NOTES[kind]).any())
 
     @property
     def illustrative(self) -> bool:
-        """True when the origin record or the data's own notes say the figures are illustrative."""
-        return bool(self.origin.get("illustrative")) or self._notes_say(ILLUSTRATIVE_MARKERS)
+        """True when the origin record (or the sample writer's marker note) says the figures are illustrative."""
+        return self._flagged("illustrative")
 
     @property
     def synthetic(self) -> bool:
-        """True for generated, not real, data."""
-        return bool(self.origin.get("synthetic")) or self._notes_say(SYNTHETIC_MARKERS)
+        """True for generated, not real, data (origin record or the sample writer's marker note)."""
+        return self._flagged("synthetic")
 
     def notes(self, lang: str = DEFAULT_LANG) -> list[str]:
         """What every view of this data must say about it: illustrative, synthetic (nothing for real data)."""

@@ -147,7 +147,7 @@ def test_indicators_with_an_explicit_data_file(capsys, sample_frame, write_csv):
     assert code == EXIT_OK
     document = json.loads(out)
     assert document["indicators"]["members"]["value"] == 9123
-    assert document["illustrative"] is True  # the rows' notes say so, even without the origin record
+    assert document["illustrative"] is True  # every row carries the sample writer's marker note, and there is no origin record
 
 
 def test_unknown_year_or_unit_is_a_one_line_error(capsys):

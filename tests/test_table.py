@@ -286,3 +286,47 @@ def test_generated_tables_load_right_or_point_at_row_and_column(tmp_path, sample
                 expected = parse_integer(written)
                 actual = table.frame.at[first_row + position, column]
                 assert (pd.isna(actual) and expected is None) or actual == expected
+
+
+# --- illustrative and synthetic come from the origin record, never from words in a note -----------
+
+
+@pytest.mark.parametrize("note", ["Sáp nhập thêm thôn của xã Minh Hòa", "Số liệu minh hoạ", "dữ liệu giả lập một phần", "illustrative"])
+def test_words_in_a_note_never_mark_real_data(write_csv, sample_frame, note):
+    sample_frame["note"] = note
+    path = write_csv(sample_frame, name="that.csv")
+    table = load_table(path)
+    assert (table.illustrative, table.synthetic) == (False, False)
+    assert table.notes() == []
+    assert (table_from_frame(sample_frame).illustrative, table_from_frame(sample_frame).synthetic) == (False, False)
+
+
+def test_the_origin_record_decides_even_against_the_marker_note(write_csv, sample_frame):
+    """The sample writer's exact marker only stands in when there is no origin record to say."""
+    path = write_csv(sample_frame, name="copy.csv")
+    assert load_table(path).illustrative  # every row carries the writer's marker, no origin record
+    origin_path(path).write_text(json.dumps({"illustrative": False}), encoding="utf-8")
+    assert not load_table(path).illustrative
+    sample_frame["note"] = None
+    assert table_from_frame(sample_frame, origin={"illustrative": True}).illustrative
+    assert table_from_frame(sample_frame, origin={"synthetic": True}).synthetic
+    assert not table_from_frame(sample_frame).illustrative
+
+
+def test_bundled_and_generated_samples_are_flagged_by_their_origin_records(tmp_path, capsys):
+    from khuyenhoc.cli import main
+
+    frame = pd.read_csv(SAMPLE_DATA, dtype=str, keep_default_na=False)
+    frame[vi("note")] = "Sáp nhập thêm thôn của xã Minh Hòa"  # no marker left in the rows: only the record speaks
+    copy = tmp_path / "bac-kan.csv"
+    frame.to_csv(copy, index=False)
+    origin_path(copy).write_bytes(origin_path(SAMPLE_DATA).read_bytes())
+    assert load_table(copy).illustrative and not load_table(copy).synthetic
+
+    out = tmp_path / "lon.csv"
+    assert main(["sample", "--units", "3", "--years", "2020-2021", "--out", str(out)]) == 0
+    written = pd.read_csv(out, dtype=str, keep_default_na=False)
+    written[vi("note")] = ""
+    written.to_csv(out, index=False)
+    table = load_table(out)
+    assert table.synthetic and not table.illustrative
