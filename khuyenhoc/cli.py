@@ -67,11 +67,19 @@ def cmd_indicators(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _refuse_existing(paths: Sequence[Path], force: bool, lang: str) -> None:
+    """Refuse to replace a file that is already there (a filled-in workbook, say) unless ``--force``."""
+    for path in paths:
+        if not force and os.path.lexists(path):
+            raise KhuyenhocError(text("error.exists", lang, path=path))
+
+
 def cmd_template(args: argparse.Namespace) -> int:
     from khuyenhoc.template import write_template
 
     if Path(args.path).suffix.lower() != ".xlsx":
         raise UsageError(text("error.template_suffix", args.lang))
+    _refuse_existing([Path(args.path)], args.force, args.lang)
     print(text("template.written", args.lang, path=write_template(args.path, args.lang)))
     return EXIT_OK
 
@@ -119,11 +127,13 @@ def _year_range(value: str) -> range:
 
 def cmd_sample(args: argparse.Namespace) -> int:
     from khuyenhoc.sample import SYNTHETIC_ORIGIN, synthetic_table, write_sample_files
+    from khuyenhoc.table import origin_path
 
     if args.units < 1:
         raise UsageError("--units must be at least 1")
     if Path(args.out).suffix.lower() != ".csv":
         raise UsageError("the synthetic table is written as CSV: give a path ending in .csv")
+    _refuse_existing([Path(args.out), origin_path(Path(args.out))], args.force, args.lang)
     frame = synthetic_table(args.units, args.years, seed=args.seed)
     origin = dict(SYNTHETIC_ORIGIN, units=args.units, years=[args.years.start, args.years.stop - 1], seed=args.seed)
     path = write_sample_files(args.out, frame, origin)
@@ -157,6 +167,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     template = commands.add_parser("template", help="write an empty input workbook (XLSX) for commune staff")
     template.add_argument("path", help="where to write the .xlsx file")
+    template.add_argument("--force", action="store_true", help="replace the file if it exists")
     _add_lang(template)
     template.set_defaults(handler=cmd_template)
     sample = commands.add_parser("sample", help="write a synthetic national-scale table (for trying scale and benchmarks)")
@@ -164,6 +175,7 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--years", type=_year_range, required=True, metavar="FIRST-LAST", help="for example 2005-2024")
     sample.add_argument("--out", required=True, help="CSV file to write (an origin record marks it synthetic)")
     sample.add_argument("--seed", type=int, default=0, help="random seed (default 0); the same seed gives the same table")
+    sample.add_argument("--force", action="store_true", help="replace the CSV and its origin record if they exist")
     _add_lang(sample)
     sample.set_defaults(handler=cmd_sample)
 

@@ -338,3 +338,22 @@ def test_validation_error_message_is_in_the_chosen_language(write_csv, sample_fr
         with pytest.raises(DataValidationError) as caught:
             load_table(path, lang=lang)
         assert str(caught.value).startswith(expected)
+
+
+# --- sample -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("existing", ["lon.csv", "lon.origin.json"])
+def test_sample_refuses_to_overwrite_its_csv_or_origin_record_unless_forced(capsys, tmp_path, existing):
+    from khuyenhoc.i18n import text
+
+    out = tmp_path / "lon.csv"
+    (tmp_path / existing).write_text("mine", encoding="utf-8")
+    code, stdout, err = run(capsys, "sample", "--units", "2", "--years", "2020", "--out", str(out), "--lang", "en")
+    assert code == EXIT_FAILED and stdout == ""
+    assert err == f"khuyenhoc: {text('error.exists', 'en', path=tmp_path / existing)}\n"
+    assert (tmp_path / existing).read_text(encoding="utf-8") == "mine"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [existing]  # nothing else written either
+    code, _, _ = run(capsys, "sample", "--units", "2", "--years", "2020", "--out", str(out), "--force")
+    assert code == EXIT_OK
+    assert json.loads((tmp_path / "lon.origin.json").read_text(encoding="utf-8"))["synthetic"] is True

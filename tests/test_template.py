@@ -44,8 +44,23 @@ def test_cli_writes_the_template(capsys, tmp_path):
     assert capsys.readouterr().out == f"Đã ghi mẫu nhập liệu: {path}\n"
     assert path.read_bytes()[:4] == b"PK\x03\x04"
     assert [p.name for p in path.parent.iterdir()] == ["mau.xlsx"]  # no temporary file left behind
-    assert main(["template", str(path)]) == EXIT_OK  # overwrites
     capsys.readouterr()
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_cli_refuses_to_overwrite_a_workbook_unless_forced(capsys, tmp_path, lang):
+    """A commune sends back its filled-in workbook under the template's name: writing the template again must not erase it."""
+    from khuyenhoc.i18n import text
+
+    path = tmp_path / "mau.xlsx"
+    path.write_bytes(b"filled in by the commune")
+    assert main(["template", str(path), "--lang", lang]) == 1
+    out, err = capsys.readouterr()
+    assert out == "" and err == f"khuyenhoc: {text('error.exists', lang, path=path)}\n"
+    assert str(path) in err and "--force" in err
+    assert path.read_bytes() == b"filled in by the commune"
+    assert main(["template", str(path), "--force", "--lang", lang]) == EXIT_OK
+    assert path.read_bytes()[:4] == b"PK\x03\x04"
 
 
 def test_data_sheet_has_the_vietnamese_headers_in_order(template_path):

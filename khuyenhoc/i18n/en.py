@@ -117,6 +117,7 @@ TEXT = {
     "indicators.title": "Indicators for {year} — {scope}",
     "error.template_suffix": "the template is an Excel workbook: give a path ending in .xlsx",
     "template.written": "Wrote the input template: {path}",
+    "error.exists": "{path} already exists; not overwriting it (add --force if you really want to replace it)",
     "template.instructions_title": "How to fill in the data",
     "template.data_sheet": "Data",
     "template.instructions_sheet": "Instructions",

@@ -107,6 +107,7 @@ TEXT = {
     "indicators.title": "Chỉ tiêu năm {year} — {scope}",
     "error.template_suffix": "mẫu nhập liệu là một tệp Excel: hãy ghi đường dẫn có đuôi .xlsx",
     "template.written": "Đã ghi mẫu nhập liệu: {path}",
+    "error.exists": "{path} đã có; không ghi đè lên tệp này (thêm --force nếu thật sự muốn thay nó)",
     "template.instructions_title": "Hướng dẫn nhập liệu",
     "template.data_sheet": "Số liệu",
     "template.instructions_sheet": "Hướng dẫn",
