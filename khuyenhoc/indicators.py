@@ -11,6 +11,7 @@ import pandas as pd
 from khuyenhoc.errors import KhuyenhocError
 from khuyenhoc.i18n import DEFAULT_LANG, indicator_label, text
 from khuyenhoc.table import YearlyTable
+from khuyenhoc.tree import AreaTree
 
 SCOPE_ALL = "all"
 Compute = Callable[[pd.DataFrame], pd.Series]
@@ -69,6 +70,7 @@ INDICATORS: tuple[Indicator, ...] = (
     _I("fund_total_vnd", "vnd", 0, _column("fund_total"), additive=True),
     _I("fund_commune_vnd", "vnd", 0, _column("fund_commune"), additive=True),
     _I("fund_district_vnd", "vnd", 0, _column("fund_district"), additive=True),
+    _I("fund_province_vnd", "vnd", 0, _column("fund_province"), additive=True),
     _I("fund_change_vnd", "vnd", 0, _change("fund_total"), additive=True, signed=True),
     _I("fund_growth_pct", "percent", 1, _growth("fund_total"), signed=True),
     _I("fund_per_member_vnd", "vnd_per_member", 0, lambda a: _ratio(a["fund_total"], a["members"])),
@@ -82,10 +84,10 @@ def _frame(data: YearlyTable | pd.DataFrame) -> pd.DataFrame:
     return data.frame if isinstance(data, YearlyTable) else data
 
 
-def aggregates(frame: pd.DataFrame, per_unit: bool = False) -> pd.DataFrame:
-    """Sums per year (or per year and unit) of the quantities indicators are built from,
-    with the previous calendar year's members and fund beside them (``*_prev``)."""
-    commune = (frame["level"] == "commune").to_numpy()
+def _quantities(frame: pd.DataFrame) -> pd.DataFrame:
+    """Per row, the quantities indicators are sums of (float, NaN where blank), with year and unit_id."""
+    level = frame["level"].to_numpy()
+    commune = level == "commune"
     fund = frame["fund_vnd"].to_numpy(dtype="float64", na_value=np.nan)
     base = pd.DataFrame(
         {
@@ -102,27 +104,56 @@ def aggregates(frame: pd.DataFrame, per_unit: bool = False) -> pd.DataFrame:
             "units_without_training": (commune & (frame["training_classes"].to_numpy(dtype="float64", na_value=np.nan) == 0)).astype("float64"),
             "fund_total": fund,
             "fund_commune": np.where(commune, fund, 0.0),
-            "fund_district": np.where(commune, 0.0, fund),
+            "fund_district": np.where(level == "district", fund, 0.0),
+            "fund_province": np.where((level == "province") | (level == "national"), fund, 0.0),
         }
     )
-    keys = ["year", "unit_id"] if per_unit else ["year"]
-    if not per_unit:
+    return base
+
+
+def aggregates(frame: pd.DataFrame, per_unit: bool = False, tree: AreaTree | None = None) -> pd.DataFrame:
+    """Sums per year (per year and unit with ``per_unit``; per year and area, over each area's subtree,
+    with ``tree``) of the quantities indicators are built from, with the previous calendar year's members
+    and fund beside them (``*_prev``): an area is compared with itself, whatever its descendants were then."""
+    base = _quantities(frame)
+    if tree is not None:
+        closure = tree.closure[["year", "area_id", "unit_id"]]
+        base = closure.merge(base, on=["year", "unit_id"], how="inner").drop(columns="unit_id")
+        keys = ["year", "area_id"]
+    elif per_unit:
+        keys = ["year", "unit_id"]
+    else:
         base = base.drop(columns="unit_id")
+        keys = ["year"]
     sums = base.groupby(keys, sort=True).sum(min_count=1)
-    previous = sums[list(TRACKED_CHANGES)].rename(index=lambda y: y + 1, level="year" if per_unit else None)
+    previous = sums[list(TRACKED_CHANGES)].rename(index=lambda y: y + 1, level="year" if len(keys) > 1 else None)
     return sums.join(previous.add_suffix("_prev"), how="left")
 
 
-def compute_frame(data: YearlyTable | pd.DataFrame, per_unit: bool = False, years: list[int] | None = None) -> pd.DataFrame:
-    """Every indicator for every year (and unit): one column per indicator id, NaN where undefined."""
+def _tree(data: YearlyTable | pd.DataFrame) -> AreaTree:
+    if isinstance(data, YearlyTable):
+        return data.tree
+    return AreaTree.from_frame(data if "parent_id" in data.columns else data.assign(parent_id=None))
+
+
+def compute_frame(data: YearlyTable | pd.DataFrame, per_unit: bool = False, years: list[int] | None = None,
+                  per_area: bool = False) -> pd.DataFrame:
+    """Every indicator for every year: one column per indicator id, NaN where undefined.
+
+    Indexed by year; by (year, unit_id) with ``per_unit`` (each unit's own row); by (year, area_id) with
+    ``per_area`` (every unit that has children that year, over its own row and all its descendants').
+    """
     frame = _frame(data)
+    tree = _tree(data) if per_area else None
     if years is not None:
         wanted = set(years) | {y - 1 for y in years}
         frame = frame[frame["year"].isin(wanted)]
-    agg = aggregates(frame, per_unit=per_unit)
+    agg = aggregates(frame, per_unit=per_unit, tree=tree)
     values = pd.DataFrame({i.id: i.compute(agg) for i in INDICATORS}, index=agg.index)
     if years is not None:
         values = values[values.index.get_level_values("year").isin(years)]
+    if per_area:
+        values = values[values.index.isin(tree.area_index)]
     return values
 
 
@@ -135,7 +166,8 @@ def _plain(value: float, indicator: Indicator) -> int | float | None:
 
 
 def compute(data: YearlyTable | pd.DataFrame, year: int, scope: str = SCOPE_ALL, lang: str = DEFAULT_LANG) -> dict[str, int | float | None]:
-    """Indicator values for ``year`` over the whole area (``scope="all"``) or one unit_id.
+    """Indicator values for ``year`` over the whole file (``scope="all"``), an area (a unit_id with
+    children that year: its own row and every descendant's) or one unit's own row.
 
     Values are plain numbers; ``None`` where undefined (no previous year, zero denominator).
     """
@@ -143,14 +175,17 @@ def compute(data: YearlyTable | pd.DataFrame, year: int, scope: str = SCOPE_ALL,
     available = sorted(int(y) for y in frame["year"].unique())
     if year not in available:
         raise KhuyenhocError(text("error.no_year", lang, year=year, years=", ".join(map(str, available))))
-    per_unit = scope != SCOPE_ALL
-    values = compute_frame(frame, per_unit=per_unit, years=[year])
-    if per_unit:
-        if (year, scope) not in values.index:
-            raise KhuyenhocError(text("error.no_unit", lang, unit=scope, year=year))
-        row = values.loc[(year, scope)]
+    if scope == SCOPE_ALL:
+        row = compute_frame(frame, years=[year]).loc[year]
     else:
-        row = values.loc[year]
+        tree = _tree(data)
+        if not tree.exists(scope, year):
+            raise KhuyenhocError(text("error.no_unit", lang, unit=scope, year=year))
+        if tree.has_children(scope, year):
+            values = compute_frame(data, per_area=True, years=[year])
+        else:
+            values = compute_frame(frame, per_unit=True, years=[year])
+        row = values.loc[(year, scope)]
     return {i.id: _plain(row[i.id], i) for i in INDICATORS}
 
 

@@ -86,17 +86,32 @@ def bac_kan_sample() -> pd.DataFrame:
         families = [apportion(bacc, member_split * noise()), apportion(bach, member_split * noise())]
         for i, (uid, name, level, _) in enumerate(BAC_KAN_UNITS):
             rows.append((year, uid, name, level, int(population[i]), int(member_split[i]), int(families[0][i]), int(families[1][i]),
-                         int(registered[i]), int(recognised[i]), int(class_split[i]), int(participant_split[i]), int(fund_split[i]), ILLUSTRATIVE_NOTE))
-        rows.append((year, *DISTRICT, None, 0, 0, 0, 0, 0, 0, 0, fund_d, ILLUSTRATIVE_NOTE))
-    frame = pd.DataFrame(rows, columns=CANONICAL)
+                         int(registered[i]), int(recognised[i]), int(class_split[i]), int(participant_split[i]), int(fund_split[i]), ILLUSTRATIVE_NOTE,
+                         DISTRICT_ID))
+        rows.append((year, *DISTRICT, None, 0, 0, 0, 0, 0, 0, 0, fund_d, ILLUSTRATIVE_NOTE, None))
+    frame = pd.DataFrame(rows, columns=[*(c for c in CANONICAL if c != "parent_id"), "parent_id"])[CANONICAL]
     frame["population"] = frame["population"].astype("Int64")
     return frame
 
 
-def synthetic_table(units: int, years: range | list[int], seed: int = 0) -> pd.DataFrame:
-    """A valid, clearly synthetic national-scale table: ``units`` commune rows plus one district row a year."""
-    rng = np.random.default_rng(seed)
-    years = list(years)
+REFORM_YEAR = 2025  # from 1 July 2025 local government has two tiers: no districts
+SHAPES = ("auto", "three-tier", "two-tier")
+COMMUNES_PER_DISTRICT = 14  # about 10,000 communes in 700 districts and 63 provinces before the reform
+COMMUNES_PER_PROVINCE = {"three-tier": 159, "two-tier": 97}  # about 3,300 communes in 34 provinces after it
+MAX_PROVINCES = {"three-tier": 63, "two-tier": 34}
+MERGE_EVERY = 25  # crossing the reform, one commune in this many absorbs its neighbour
+
+
+def _tiers(years: list[int], shape: str) -> dict[int, str]:
+    """year -> "three-tier" or "two-tier"; ``auto`` follows the 2025 reform."""
+    if shape not in SHAPES:
+        raise ValueError(f"shape must be one of {SHAPES}, not {shape!r}")
+    if shape != "auto":
+        return dict.fromkeys(years, shape)
+    return {year: "two-tier" if year >= REFORM_YEAR else "three-tier" for year in years}
+
+
+def _commune_rows(rng: np.random.Generator, units: int, years: list[int]) -> pd.DataFrame:
     n = units * len(years)
     year = np.repeat(years, units)
     index = np.tile(np.arange(1, units + 1), len(years))
@@ -106,7 +121,7 @@ def synthetic_table(units: int, years: range | list[int], seed: int = 0) -> pd.D
     classes = rng.integers(0, 60, n)
     classes[rng.random(n) < 0.05] = 0
     registered = rng.integers(0, 12, n)
-    frame = pd.DataFrame(
+    return pd.DataFrame(
         {
             "year": year,
             "unit_id": [f"u{i:06d}" for i in index],
@@ -122,14 +137,76 @@ def synthetic_table(units: int, years: range | list[int], seed: int = 0) -> pd.D
             "training_participants": classes * rng.integers(20, 70, n),
             "fund_vnd": (members * rng.uniform(10_000, 60_000, n)).astype("int64") // 1000 * 1000,
             "note": SYNTHETIC_NOTE,
+            "_commune": index - 1,
         }
     )
-    district = pd.DataFrame(
-        {"year": years, "unit_id": "tinh-hoi", "unit_name": "Hội Khuyến học (giả lập)", "level": "huyện", "population": pd.NA,
+
+
+def _area_rows(rng: np.random.Generator, year: int, ids: list[str], names: list[str], level: str, parents: list[str | None]) -> pd.DataFrame:
+    """Rows of associations above the communes: their own fund; 0 in the counts, population blank."""
+    count = len(ids)
+    return pd.DataFrame(
+        {"year": year, "unit_id": ids, "unit_name": names, "level": level, "parent_id": parents, "population": pd.NA,
          "members": 0, "baccalaureate_families": 0, "bachelor_families": 0, "clans_registered": 0, "clans_recognised": 0,
-         "training_classes": 0, "training_participants": 0, "fund_vnd": rng.integers(10_000, 90_000, len(years)) * 1000, "note": SYNTHETIC_NOTE}
+         "training_classes": 0, "training_participants": 0, "fund_vnd": rng.integers(10_000, 90_000, count) * 1000, "note": SYNTHETIC_NOTE}
     )
-    return pd.concat([frame, district], ignore_index=True)
+
+
+def _merge_pairs(communes: pd.DataFrame, district_of: np.ndarray) -> pd.DataFrame:
+    """Two-tier years of a span crossing the reform: every ``MERGE_EVERY``-th commune and the next one in its
+    district become one new unit (new id and name), whose figures are the two communes' sums."""
+    absorbing = [i for i in range(0, len(district_of) - 1, MERGE_EVERY) if district_of[i] == district_of[i + 1]]
+    if not absorbing:
+        return communes
+    pair_of = {i: i for i in absorbing} | {i + 1: i for i in absorbing}
+    merging = communes["_commune"].isin(list(pair_of))
+    merged = communes[merging].assign(_pair=lambda f: f["_commune"].map(pair_of))
+    sums = merged.groupby(["year", "_pair"], as_index=False).agg(
+        {c: "sum" for c in ("population", "members", "baccalaureate_families", "bachelor_families", "clans_registered",
+                            "clans_recognised", "training_classes", "training_participants", "fund_vnd")} | {"parent_id": "first"})
+    sums = sums.assign(unit_id=[f"m{i + 1:06d}" for i in sums["_pair"]], unit_name=[f"Xã giả lập hợp nhất {i + 1:06d}" for i in sums["_pair"]],
+                       level="xã", note=SYNTHETIC_NOTE, _commune=sums["_pair"])
+    return pd.concat([communes[~merging], sums.drop(columns="_pair")], ignore_index=True)
+
+
+def synthetic_table(units: int, years: range | list[int], seed: int = 0, shape: str = "auto") -> pd.DataFrame:
+    """A valid, clearly synthetic table: ``units`` communes spread over provinces (and districts), deterministic.
+
+    ``shape``: ``three-tier`` (province, district, commune), ``two-tier`` (province, commune), or ``auto``:
+    three tiers before 2025 and two from 2025 on; when the span crosses 2025 the districts are dissolved,
+    their communes move under the province and a few communes merge into new units.
+    """
+    rng = np.random.default_rng(seed)
+    years = list(years)
+    tiers = _tiers(years, shape)
+    three = "three-tier" in tiers.values()
+    per_province = COMMUNES_PER_PROVINCE["three-tier" if three else "two-tier"]
+    provinces = int(np.clip(round(units / per_province), 1, MAX_PROVINCES["three-tier" if three else "two-tier"]))
+    districts = int(np.clip(round(units / COMMUNES_PER_DISTRICT), provinces, units))
+    district_of = np.arange(units) * districts // units
+    province_of_district = np.arange(districts) * provinces // districts
+    province_ids = [f"t{p + 1:02d}" for p in range(provinces)]
+    district_ids = [f"h{d + 1:04d}" for d in range(districts)]
+    communes = _commune_rows(rng, units, years)
+    commune_district = district_of[communes["_commune"].to_numpy()]
+    parts = []
+    for year in years:
+        in_year = (communes["year"] == year).to_numpy()
+        block = communes[in_year]
+        if tiers[year] == "three-tier":
+            block = block.assign(parent_id=[district_ids[d] for d in commune_district[in_year]])
+            parts.append(_area_rows(rng, year, province_ids, [f"Tỉnh giả lập {p + 1:02d}" for p in range(provinces)], "tỉnh", [None] * provinces))
+            parts.append(_area_rows(rng, year, district_ids, [f"Huyện giả lập {d + 1:04d}" for d in range(districts)], "huyện",
+                                    [province_ids[p] for p in province_of_district]))
+        else:
+            block = block.assign(parent_id=[province_ids[province_of_district[d]] for d in commune_district[in_year]])
+            if three:
+                block = _merge_pairs(block, district_of)
+            parts.append(_area_rows(rng, year, province_ids, [f"Tỉnh giả lập {p + 1:02d}" for p in range(provinces)], "tỉnh", [None] * provinces))
+        parts.append(block.drop(columns="_commune"))
+    frame = pd.concat(parts, ignore_index=True)
+    frame["population"] = frame["population"].astype("Int64")
+    return frame[CANONICAL]
 
 
 def to_csv_text(frame: pd.DataFrame, sep: str = ",") -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from enum import IntEnum
 from typing import Literal
 
 import pandas as pd
@@ -33,6 +34,7 @@ COLUMNS: tuple[ColumnSpec, ...] = (
     ColumnSpec("unit_id", ("Mã đơn vị", "Mã"), "unit_id"),
     ColumnSpec("unit_name", ("Tên đơn vị", "Đơn vị"), "text"),
     ColumnSpec("level", ("Cấp", "Cấp đơn vị"), "level"),
+    ColumnSpec("parent_id", ("Mã đơn vị cấp trên", "Cấp trên", "Mã cấp trên"), "unit_id", required=False, nullable=True),
     ColumnSpec("population", ("Dân số",), "integer", nullable=True),
     ColumnSpec("members", ("Hội viên", "Số hội viên"), "integer"),
     ColumnSpec("baccalaureate_families", ("Gia đình tú tài",), "integer"),
@@ -49,9 +51,31 @@ CANONICAL = [c.name for c in COLUMNS]
 INTEGER_COLUMNS = [c.name for c in COLUMNS if c.kind == "integer"]
 COUNT_COLUMNS = [c for c in INTEGER_COLUMNS if c != "year"]
 
+class Level(IntEnum):
+    """The association's administrative levels, lowest first: a parent's level is always higher."""
+
+    COMMUNE = 1
+    DISTRICT = 2
+    PROVINCE = 3
+    NATIONAL = 4
+
+    @property
+    def id(self) -> str:
+        """The canonical word a validated table stores ("commune", "district", ...)."""
+        return self.name.lower()
+
+
+LEVEL_RANK: dict[str, int] = {level.id: int(level) for level in Level}
+AREA_LEVELS = tuple(level.id for level in Level if level is not Level.COMMUNE)
+# "thành phố" is a province (thành phố trực thuộc trung ương) or a district (thành phố thuộc tỉnh):
+# the parent decides (see validate.resolve_city). Until then it is stored as this marker.
+CITY = "city"
 LEVEL_ALIASES = {
-    "commune": ("commune", "xã", "phường", "thị trấn", "cơ sở", "cấp xã", "cấp cơ sở"),
-    "district": ("district", "huyện", "thị xã", "thành phố", "quận", "cấp huyện"),
+    "commune": ("commune", "xã", "phường", "thị trấn", "đặc khu", "cơ sở", "cấp xã", "cấp cơ sở"),
+    "district": ("district", "huyện", "thị xã", "quận", "thành phố thuộc tỉnh", "cấp huyện"),
+    "province": ("province", "tỉnh", "thành phố trực thuộc trung ương", "cấp tỉnh"),
+    "national": ("national", "trung ương", "toàn quốc", "cấp trung ương"),
+    CITY: ("thành phố", "tp", "city"),
 }
 
 
@@ -97,7 +121,7 @@ def _checks(spec: ColumnSpec) -> list[pa.Check]:
     if spec.kind == "unit_id":
         return [_series_check("unit_id_format", lambda s: s.str.fullmatch(UNIT_ID_PATTERN))]
     if spec.kind == "level":
-        return [_series_check("level_value", lambda s: s.isin(list(LEVEL_ALIASES)))]
+        return [_series_check("level_value", lambda s: s.isin(list(LEVEL_RANK)))]
     return [_series_check("text_too_long", lambda s: s.str.len() <= TEXT_LIMIT)]
 
 
@@ -111,14 +135,20 @@ ROW_RULES: dict[str, str] = {
     "clans_recognised_le_registered": "clans_recognised",
     "participants_without_classes": "training_participants",
     "unique_year_unit": "unit_id",
-    "one_district_per_year": "level",
+    "population_blank_for_areas": "population",
+    "one_area_per_year": "level",
 }
+# rules about who reports to whom, checked across rows in validate.hierarchy_problems
+HIERARCHY_RULES = ("parent_missing", "parent_level", "parent_cycle", "parent_self")
 
 
-def _district_dupes(df: pd.DataFrame) -> pd.Series:
-    """False on every district row after the first of its year (rows without a year are not compared)."""
-    district = (df["level"] == "district") & df["year"].notna()
-    later = df[district].duplicated(subset=["year"], keep="first")
+def _area_dupes(df: pd.DataFrame) -> pd.Series:
+    """Without parent_id: False on every non-commune row after the first of its year (rows without a year
+    are not compared). With parent_id any number of areas is allowed: who reports to whom is explicit."""
+    if "parent_id" in df.columns and df["parent_id"].notna().any():
+        return pd.Series(True, index=df.index)
+    area = df["level"].isin(AREA_LEVELS) & df["year"].notna()
+    later = df[area].duplicated(subset=["year"], keep="first")
     return ~later.reindex(df.index, fill_value=False)
 
 
@@ -144,7 +174,8 @@ SCHEMA = pa.DataFrameSchema(
         _row_check("clans_recognised_le_registered", lambda d: d["clans_recognised"] <= d["clans_registered"]),
         _row_check("participants_without_classes", lambda d: ~((d["training_classes"] == 0) & (d["training_participants"] != 0))),
         _row_check("unique_year_unit", _unique_keys),
-        _row_check("one_district_per_year", _district_dupes),
+        _row_check("population_blank_for_areas", lambda d: ~(d["level"].isin(AREA_LEVELS) & d["population"].notna())),
+        _row_check("one_area_per_year", _area_dupes),
     ],
     strict=False,
 )

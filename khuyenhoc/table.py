@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -14,6 +15,8 @@ from khuyenhoc.i18n import DEFAULT_LANG, check_lang, text
 from khuyenhoc.paths import origin_path
 from khuyenhoc.fsutil import sha256_checksum
 from khuyenhoc.io import RawTable, match_headers, read_raw
+from khuyenhoc.schema import LEVEL_RANK
+from khuyenhoc.tree import AreaTree
 from khuyenhoc.validate import check
 
 # The exact note the sample writers (khuyenhoc.sample) put in every row they generate: a marker
@@ -66,11 +69,24 @@ class YearlyTable:
         return dict(zip(self.units()["unit_id"], self.units()["unit_name"], strict=True))
 
     def units(self, year: int | None = None) -> pd.DataFrame:
-        """unit_id, unit_name and level of every unit (of one year if given), district last."""
+        """unit_id, unit_name and level of every unit (of one year if given): communes first, then each higher level."""
         rows = self.frame if year is None else self.frame[self.frame["year"] == year]
         latest = rows.sort_values("year").drop_duplicates("unit_id", keep="last")
-        ordered = latest.assign(_d=latest["level"] == "district").sort_values(["_d", "unit_id"])
+        ordered = latest.assign(_rank=latest["level"].map(LEVEL_RANK)).sort_values(["_rank", "unit_id"])
         return ordered[["unit_id", "unit_name", "level"]].reset_index(drop=True)
+
+    @cached_property
+    def tree(self) -> AreaTree:
+        """Who reports to whom in each year (see :class:`khuyenhoc.tree.AreaTree`)."""
+        return AreaTree.from_frame(self.frame)
+
+    def level_of(self, unit_id: str, year: int) -> str | None:
+        """The level of ``unit_id`` in ``year`` (None when it has no row that year)."""
+        return self._levels.get((int(year), unit_id))
+
+    @cached_property
+    def _levels(self) -> dict[tuple[int, str], str]:
+        return dict(zip(zip(self.frame["year"].astype("int64"), self.frame["unit_id"]), self.frame["level"], strict=True))
 
 
 def _finish(raw: RawTable, lang: str, origin: dict) -> YearlyTable:

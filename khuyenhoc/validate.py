@@ -12,9 +12,10 @@ from khuyenhoc.errors import PROBLEM_COLUMNS
 from khuyenhoc.i18n import DEFAULT_LANG, rule_message
 from khuyenhoc.io import RawTable
 from khuyenhoc.numbers import parse_integer_series
-from khuyenhoc.schema import COLUMN_BY_NAME, LEVEL_LOOKUP, ROW_RULES, SCHEMA, TEXT_LIMIT, YEAR_RANGE, fold
+from khuyenhoc.schema import AREA_LEVELS, CITY, COLUMN_BY_NAME, LEVEL_LOOKUP, LEVEL_RANK, ROW_RULES, SCHEMA, TEXT_LIMIT, YEAR_RANGE, fold
 
 NULL_CHECKS = {"not_nullable": "required"}
+KEY_COLUMNS = ("year", "unit_id", "level", "parent_id")  # the tree is checked only when these are valid everywhere
 
 
 def clean_text(values: pd.Series) -> pd.Series:
@@ -46,6 +47,98 @@ def normalise(raw: RawTable) -> tuple[pd.DataFrame, list[dict]]:
             text_values = clean_text(cells)
             columns[name] = normalise_level(text_values) if spec.kind == "level" else text_values
     return pd.DataFrame(columns, index=raw.frame.index), problems
+
+
+def has_parents(frame: pd.DataFrame) -> bool:
+    """True when the file says who reports to whom (a ``parent_id`` column with at least one value)."""
+    return "parent_id" in frame.columns and bool(frame["parent_id"].notna().any())
+
+
+def resolve_city(frame: pd.DataFrame) -> pd.Series:
+    """The level of each row once "thành phố" is decided: with parent_id, a city under a province is a
+    district and a city without a parent (or under the national association) a province; without
+    parent_id it is the district row, as before parents existed."""
+    level = frame["level"].copy()
+    city = level == CITY
+    if not city.any():
+        return level
+    if not has_parents(frame):
+        return level.mask(city, "district")
+    parents = frame["parent_id"]
+    level = level.mask(city & parents.isna(), "province")
+    for _ in range(len(LEVEL_RANK)):  # a city's parent may itself be a city: settle from the top down
+        undecided = level == CITY
+        if not undecided.any():
+            break
+        of = dict(zip(zip(frame["year"], frame["unit_id"]), level, strict=True))
+        parent_level = pd.Series([of.get((y, p)) for y, p in zip(frame["year"], parents, strict=True)], index=frame.index)
+        settled = undecided & (parent_level != CITY)
+        level = level.mask(settled & parent_level.isin(["national"]), "province").mask(settled & ~parent_level.isin(["national"]), "district")
+    return level.mask(level == CITY, "district")
+
+
+def hierarchy_problems(frame: pd.DataFrame) -> list[dict]:
+    """Who reports to whom, row by row: the parent exists that year, sits at a higher level, and no unit
+    is its own ancestor (every row of a cycle is reported)."""
+    if not has_parents(frame):
+        return []
+    keyed = frame.dropna(subset=["year", "unit_id"])
+    keyed = keyed[~keyed.index.duplicated()]
+    problems: list[dict] = []
+    for year, rows in keyed.groupby("year", sort=True):
+        level_of = dict(zip(rows["unit_id"], rows["level"], strict=False))
+        parent_of = {unit: parent for unit, parent in zip(rows["unit_id"], rows["parent_id"], strict=True) if isinstance(parent, str)}
+        row_of = dict(zip(rows["unit_id"], rows.index, strict=False))
+        for unit, parent in parent_of.items():
+            row = int(row_of[unit])
+            if parent not in level_of:
+                problems.append({"row": row, "column": "parent_id", "rule": "parent_missing", "params": {"parent": parent, "year": int(year)}})
+            elif LEVEL_RANK.get(level_of[parent], 0) <= LEVEL_RANK.get(level_of[unit], 0) and parent != unit:
+                problems.append({"row": row, "column": "parent_id", "rule": "parent_level",
+                                 "params": {"parent": parent, "parent_level": level_of[parent], "level": level_of[unit]}})
+        for cycle in _cycles(parent_of):
+            chain = " → ".join([*cycle, cycle[0]])
+            problems += [{"row": int(row_of[unit]), "column": "parent_id", "rule": "parent_cycle", "params": {"chain": chain, "year": int(year)}}
+                         for unit in cycle]
+    return problems
+
+
+def _cycles(parent_of: dict[str, str]) -> list[list[str]]:
+    """Every cycle of parent links (a unit that is its own ancestor), each listed once from its first unit."""
+    state: dict[str, int] = {}  # 1: on the current path, 2: done
+    cycles = []
+    for start in parent_of:
+        path: list[str] = []
+        unit = start
+        while unit in parent_of and state.get(unit) is None:
+            state[unit] = 1
+            path.append(unit)
+            unit = parent_of[unit]
+        if state.get(unit) == 1:  # came back to a unit of this path
+            cycles.append(path[path.index(unit):])
+        for seen in path:
+            state[seen] = 2
+    return cycles
+
+
+def imply_parents(frame: pd.DataFrame) -> pd.Series:
+    """parent_id for every row: as written when the file has parents; otherwise each commune reports to
+    the year's one area row (if there is one) and that row is a root."""
+    if has_parents(frame):
+        return frame["parent_id"]
+    areas = frame[frame["level"].isin(AREA_LEVELS)].drop_duplicates("year").set_index("year")["unit_id"]
+    implied = frame["year"].map(areas).where(frame["level"] == "commune")
+    return implied.astype(object).where(implied.notna(), None)
+
+
+def parent_changes(frame: pd.DataFrame) -> pd.DataFrame:
+    """Units whose parent differs from one year to the next: unit_id, row (of the change), year, before, after."""
+    linked = frame[["year", "unit_id", "parent_id"]].dropna(subset=["year", "unit_id"]).sort_values(["unit_id", "year"])
+    before = linked.groupby("unit_id")["parent_id"].shift()
+    seen_before = linked["unit_id"].duplicated()
+    changed = seen_before & (before.fillna("") != linked["parent_id"].fillna(""))
+    out = linked[changed].assign(before=before[changed])
+    return out.reset_index().rename(columns={"parent_id": "after"})[["row", "unit_id", "year", "before", "after"]]
 
 
 def _schema_problems(frame: pd.DataFrame) -> list[dict]:
@@ -89,7 +182,7 @@ def _params(rule: str, row: int, typed: _Cells) -> dict:
         return {"low": YEAR_RANGE[0], "high": YEAR_RANGE[1]}
     if rule == "clans_recognised_le_registered":
         return {"registered": typed.get(row, "clans_registered")}
-    if rule in ("unique_year_unit", "one_district_per_year"):
+    if rule in ("unique_year_unit", "one_area_per_year"):
         return {"year": typed.get(row, "year")}
     return {}
 
@@ -103,6 +196,8 @@ def _written(written: _Cells, row: int, column: str) -> object:
 def check(raw: RawTable, lang: str = DEFAULT_LANG) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Return (typed frame, problems, warnings); problems is empty when the data is valid."""
     frame, parse_problems = normalise(raw)
+    if "level" in frame.columns:
+        frame["level"] = resolve_city(frame)
     missing = [name for name, spec in COLUMN_BY_NAME.items() if spec.required and name not in frame.columns]
     full = frame.reindex(columns=list(COLUMN_BY_NAME))
     for name in [c for c in COLUMN_BY_NAME if c not in frame.columns]:
@@ -113,6 +208,9 @@ def check(raw: RawTable, lang: str = DEFAULT_LANG) -> tuple[pd.DataFrame, pd.Dat
         for p in _schema_problems(full)
         if (p["row"], p["column"]) not in seen and not (missing and (p["column"] in missing or p["rule"] in ROW_RULES))
     ]
+    keys_broken = any(p["column"] in KEY_COLUMNS or p["rule"] == "unique_year_unit" for p in [*parse_problems, *schema_problems])
+    if not missing and not keys_broken:  # who reports to whom, once every row's keys can be trusted
+        schema_problems += hierarchy_problems(full)
     written, typed = _Cells(raw.frame), _Cells(full)
     order = {name: position for position, name in enumerate(raw.headers)}
     rows = []
@@ -120,6 +218,8 @@ def check(raw: RawTable, lang: str = DEFAULT_LANG) -> tuple[pd.DataFrame, pd.Dat
         rule, row, column = problem["rule"], problem["row"], problem["column"]
         if "header" in problem:  # a structural problem: the header row itself
             header, params = problem["header"], {"header": problem["header"]}
+        elif "params" in problem:
+            header, params = raw.headers.get(column, column), _level_words(problem["params"], lang)
         else:
             header, params = raw.headers.get(column, column), _params(rule, row, typed)
         value = problem["value"] if "value" in problem else _written(written, row, column)
@@ -127,7 +227,30 @@ def check(raw: RawTable, lang: str = DEFAULT_LANG) -> tuple[pd.DataFrame, pd.Dat
                      "message": rule_message(rule, lang, **params), "_order": order.get(column, -1)})
     problems = pd.DataFrame(rows, columns=[*PROBLEM_COLUMNS, "_order"]).sort_values(["row", "_order"], kind="stable")
     warnings = _warnings(raw, frame, lang)
+    if problems.empty:
+        full["parent_id"] = imply_parents(full)
+        warnings = pd.concat([warnings, _parent_notes(raw, full, lang)], ignore_index=True) if has_parents(frame) else warnings
     return full, problems[PROBLEM_COLUMNS].drop_duplicates(["row", "column", "rule"]).reset_index(drop=True), warnings
+
+
+def _level_words(params: dict, lang: str) -> dict:
+    """Message values with level ids turned into words of ``lang``."""
+    from khuyenhoc.i18n import level_name
+
+    return {key: level_name(value, lang) if key in ("level", "parent_level") else value for key, value in params.items()}
+
+
+def _parent_notes(raw: RawTable, frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """One note per unit whose parent changed between years (allowed: districts abolished, communes merged)."""
+    changes = parent_changes(frame)
+    none = rule_message("parent_none", lang)
+    steps = changes["year"].astype(str) + ": " + changes["before"].fillna(none) + " → " + changes["after"].fillna(none)
+    by_unit = changes.assign(step=steps).groupby("unit_id", sort=False).agg(row=("row", "first"), value=("after", "first"), steps=("step", "; ".join))
+    return pd.DataFrame({
+        "file": str(raw.path), "row": by_unit["row"].astype(int).to_numpy(), "column": raw.headers.get("parent_id", "parent_id"),
+        "value": by_unit["value"].fillna("").to_numpy(), "rule": "parent_changed",
+        "message": [rule_message("parent_changed", lang, unit_id=unit, steps=text) for unit, text in zip(by_unit.index, by_unit["steps"], strict=True)],
+    }, columns=PROBLEM_COLUMNS)
 
 
 def _warnings(raw: RawTable, frame: pd.DataFrame, lang: str) -> pd.DataFrame:

@@ -16,7 +16,7 @@ REQUIRED_IDS = [
     "members", "members_change", "members_growth_pct", "population", "members_per_population_pct",
     "baccalaureate_families", "bachelor_families", "clans_registered", "clans_recognised", "clans_recognition_pct",
     "training_classes", "training_participants", "participants_per_class", "units_without_training",
-    "fund_total_vnd", "fund_commune_vnd", "fund_district_vnd", "fund_change_vnd", "fund_growth_pct", "fund_per_member_vnd",
+    "fund_total_vnd", "fund_commune_vnd", "fund_district_vnd", "fund_province_vnd", "fund_change_vnd", "fund_growth_pct", "fund_per_member_vnd",
 ]
 
 
@@ -71,11 +71,11 @@ def test_undefined_values_are_none_not_zero(sample_table):
     no_training = compute(sample_table, 2013, "xuat-hoa")
     assert no_training["training_classes"] == 0
     assert no_training["participants_per_class"] is None
-    district = compute(sample_table, 2013, "thi-hoi")
-    assert district["population"] is None
-    assert district["members_per_population_pct"] is None
-    assert district["fund_district_vnd"] == 35_235_000
-    assert district["fund_commune_vnd"] == 0
+    own_row = compute_frame(sample_table, per_unit=True, years=[2013]).loc[(2013, "thi-hoi")]
+    assert pd.isna(own_row["population"])
+    assert pd.isna(own_row["members_per_population_pct"])
+    assert own_row["fund_district_vnd"] == 35_235_000
+    assert own_row["fund_commune_vnd"] == 0
 
 
 def test_change_needs_the_previous_calendar_year(sample_table):

@@ -17,6 +17,7 @@ from khuyenhoc.sample import (
     BAC_KAN_UNITS,
     DISTRICT_ID,
     SAMPLE_ORIGIN,
+    SYNTHETIC_ORIGIN,
     apportion,
     bac_kan_sample,
     synthetic_table,
@@ -60,7 +61,7 @@ def test_the_origin_record_is_the_declared_one():
 def test_the_file_has_vietnamese_headers():
     header = SAMPLE_DATA.read_text(encoding="utf-8").splitlines()[0]
     assert header.split(",") == [column_header(c, "vi") for c in CANONICAL]
-    assert header.startswith("Năm,Mã đơn vị,Tên đơn vị,Cấp,Dân số,Số hội viên,")
+    assert header.startswith("Năm,Mã đơn vị,Tên đơn vị,Cấp,Mã đơn vị cấp trên,Dân số,Số hội viên,")
 
 
 def test_eight_units_and_the_town_row_for_each_year(generated):
@@ -145,8 +146,10 @@ def test_the_loaded_sample_is_valid_and_complete(sample_table):
 def test_synthetic_tables_are_valid_and_say_so(units, years):
     frame = synthetic_table(units, years)
     years = list(years)
-    assert len(frame) == units * len(years) + len(years)  # plus one district row a year
-    table = table_from_frame(frame, source="<synthetic>")
+    areas = frame[frame["level"] != "xã"]
+    assert (frame["level"] == "xã").sum() == units * len(years)
+    assert set(areas["level"]) == {"tỉnh", "huyện"}  # three tiers before 2025
+    table = table_from_frame(frame, source="<synthetic>", origin=SYNTHETIC_ORIGIN)
     assert len(table.frame) == len(frame)
     assert table.synthetic is True
     assert table.illustrative is False

@@ -33,9 +33,10 @@ def expected_frame(sample: pd.DataFrame, first_row: int = 2) -> pd.DataFrame:
     frame = sample.copy()
     for column in INTEGER_COLUMNS:
         frame[column] = frame[column].astype("Int64")
-    for column in ["unit_id", "unit_name", "note"]:
+    for column in ["unit_id", "unit_name", "note", "parent_id"]:
         frame[column] = frame[column].astype(object)
     frame["level"] = frame["level"].map(LEVELS).astype(object)
+    frame["parent_id"] = frame["parent_id"].where(frame["parent_id"].notna(), None)
     frame.index = pd.RangeIndex(first_row, first_row + len(frame), name="row")
     return frame
 

@@ -8,7 +8,7 @@ from khuyenhoc.i18n import en, vi
 
 DEFAULT_LANG = "vi"
 LANGS: dict[str, ModuleType] = {"vi": vi, "en": en}
-SECTIONS = ("INDICATORS", "UNITS", "COLUMNS", "RULES", "TEXT", "TEMPLATE_HELP")
+SECTIONS = ("INDICATORS", "UNITS", "COLUMNS", "LEVELS", "RULES", "TEXT", "TEMPLATE_HELP")
 
 
 def check_lang(lang: str) -> str:
@@ -50,6 +50,11 @@ def unit_name(unit: str, lang: str = DEFAULT_LANG, count: object = None) -> str:
 def column_header(column: str, lang: str = DEFAULT_LANG) -> str:
     """The header a canonical input column carries in templates and reports."""
     return _section("COLUMNS", lang)[column]
+
+
+def level_name(level: str, lang: str = DEFAULT_LANG) -> str:
+    """How a level (commune, district, province, national) is named in ``lang``."""
+    return _section("LEVELS", lang).get(level, level)
 
 
 def template_help(column: str, lang: str = DEFAULT_LANG) -> str:
