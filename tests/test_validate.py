@@ -17,6 +17,8 @@ from khuyenhoc.table import load_table
 from khuyenhoc.validate import check, clean_text, normalise_level
 
 WARNING_RULES = {"unit_name_changed", "ignored_column", "skipped_total_row"}
+# rules about areas, with a bad file each in tests/test_tree.py
+HIERARCHY_CASES = {"parent_missing", "parent_level", "parent_cycle", "parent_changed", "parent_none", "population_blank_for_areas"}
 
 
 def vi(column: str) -> str:
@@ -26,6 +28,12 @@ def vi(column: str) -> str:
 def row_of(position: int) -> int:
     """The spreadsheet row of the sample frame's row ``position`` when the header is row 1."""
     return position + 2
+
+
+def csv_row(header_line: str, **cells: object) -> str:
+    """A CSV line lined up with a header line: ``cells`` by canonical name, the rest blank."""
+    written = {vi(name): str(value) for name, value in cells.items()}
+    return ",".join(written.get(h, "") for h in header_line.split(","))
 
 
 def problems_of(path: Path, lang: str = "vi", sheet: str | None = None) -> pd.DataFrame:
@@ -48,7 +56,7 @@ CELL_CASES = {
     "non_negative": ((6, "fund_vnd", "-1.000.000"), "fund_vnd", "-1.000.000", {}),
     "year_range": ((7, "year", "1900"), "year", "1900", {"low": YEAR_RANGE[0], "high": YEAR_RANGE[1]}),
     "unit_id_format": ((10, "unit_id", "Song Cau"), "unit_id", "Song Cau", {}),
-    "level_value": ((11, "level", "tỉnh"), "level", "tỉnh", {}),
+    "level_value": ((11, "level", "thôn"), "level", "thôn", {}),
     "population_required": ((12, "population", ""), "population", "", {}),
     "text_too_long": ((13, "note", "x" * (TEXT_LIMIT + 1)), "note", "x" * (TEXT_LIMIT + 1), {"limit": TEXT_LIMIT}),
 }
@@ -98,12 +106,13 @@ def test_unique_year_unit_reports_the_second_row(write_csv, sample_frame):
     assert "2010" in problem["message"]
 
 
-def test_one_district_row_per_year(write_csv, sample_frame):
-    # 2011: a ward written as a district ('quận') before the real district row (position 26)
-    sample_frame.loc[18, "level"] = "quận"
-    problem = only(problems_of(write_csv(sample_frame), "en"))
-    assert (problem["rule"], problem["row"], problem["column"], problem["value"]) == ("one_district_per_year", 28, "Cấp", "thị xã")
-    assert problem["message"] == "2011 has more than one district-level row (only one is allowed)"
+def test_without_parent_ids_one_area_row_per_year(write_csv, sample_frame):
+    # a file without parent_id, as before areas: 2011 has a ward written as a district ('quận') before the real district row
+    frame = sample_frame.drop(columns="parent_id").astype(object)
+    frame.loc[18, ["level", "population"]] = ["quận", None]
+    problem = only(problems_of(write_csv(frame), "en"))
+    assert (problem["rule"], problem["row"], problem["column"], problem["value"]) == ("one_area_per_year", 28, "Cấp", "thị xã")
+    assert problem["message"].startswith("2011 has more than one row above commune level; with several associations")
 
 
 def test_the_district_row_may_leave_population_blank(write_csv, sample_frame):
@@ -131,7 +140,7 @@ def test_missing_columns_are_reported_on_the_header_row_without_cascades(write_c
 
 def test_duplicate_column(tmp_path, sample_frame):
     frame = sample_frame.rename(columns=vi)
-    frame.insert(6, "Hội viên", frame[vi("members")])
+    frame.insert(7, "Hội viên", frame[vi("members")])
     path = tmp_path / "dup.csv"
     path.write_text(frame.to_csv(index=False), encoding="utf-8")
     problem = only(problems_of(path))
@@ -161,7 +170,7 @@ def test_rows_without_a_year_are_not_compared_as_duplicates(write_csv, sample_fr
 
 def test_every_rule_has_a_bad_file_here():
     covered = set(CELL_CASES) | {"clans_recognised_le_registered", "participants_without_classes", "unique_year_unit",
-                                 "one_district_per_year", "missing_column", "duplicate_column"} | WARNING_RULES
+                                 "one_area_per_year", "missing_column", "duplicate_column"} | WARNING_RULES | HIERARCHY_CASES
     assert covered == set(RULES)
 
 
@@ -182,8 +191,11 @@ def test_headers_are_reported_as_written(tmp_path, sample_frame):
     frame = sample_frame.astype(object)
     frame.loc[2, "members"] = "-5"
     frame.loc[2, "unit_id"] = "phung chi kien"
-    written = ["NAM", "  ma don vi ", "Ten don vi", "CẤP", "dan so", "HOI VIEN", "gia dinh tu tai", "gia dinh cu nhan",
-               "dong ho dang ky", "dong ho dat chuan", "so lop tap huan", "luot nguoi tham gia", "QUỸ", "ghi chu"]
+    odd = dict(zip(["year", "unit_id", "unit_name", "level", "population", "members", "baccalaureate_families", "bachelor_families",
+                    "clans_registered", "clans_recognised", "training_classes", "training_participants", "fund_vnd", "note"],
+                   ["NAM", "  ma don vi ", "Ten don vi", "CẤP", "dan so", "HOI VIEN", "gia dinh tu tai", "gia dinh cu nhan",
+                    "dong ho dang ky", "dong ho dat chuan", "so lop tap huan", "luot nguoi tham gia", "QUỸ", "ghi chu"], strict=True))
+    written = [odd.get(c, vi(c)) for c in frame.columns]
     path = tmp_path / "headers.csv"
     path.write_text(",".join(written) + "\n" + to_csv_text(frame).split("\n", 1)[1], encoding="utf-8")
     problems = problems_of(path)
@@ -245,7 +257,8 @@ def test_ignored_column_and_totals_row_are_warnings(tmp_path, sample_frame):
     lines = to_csv_text(sample_frame).splitlines()
     lines[0] += ",STT"
     lines[1:] = [f"{line},{n}" for n, line in enumerate(lines[1:], start=1)]
-    lines.append(",,TỔNG CỘNG,,,9123,854,257,6,6,288,13649,343380000,,")
+    lines.append(csv_row(lines[0], unit_name="TỔNG CỘNG", members=9123, baccalaureate_families=854, bachelor_families=257,
+                         clans_registered=6, clans_recognised=6, training_classes=288, training_participants=13649, fund_vnd=343380000))
     path = tmp_path / "extra.csv"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     table = load_table(path, lang="en")
@@ -259,7 +272,10 @@ def test_ignored_column_and_totals_row_are_warnings(tmp_path, sample_frame):
 
 def test_a_row_missing_its_keys_is_reported_not_skipped(tmp_path, sample_frame):
     path = tmp_path / "keys.csv"
-    path.write_text(to_csv_text(sample_frame) + ",,Phường Mới,phường,100,10,1,1,0,0,0,0,0,\n", encoding="utf-8")
+    content = to_csv_text(sample_frame)
+    path.write_text(content + csv_row(content.split("\n", 1)[0], unit_name="Phường Mới", level="phường", population=100, members=10,
+                                      baccalaureate_families=1, bachelor_families=1, clans_registered=0, clans_recognised=0,
+                                      training_classes=0, training_participants=0, fund_vnd=0) + "\n", encoding="utf-8")
     problems = problems_of(path)
     assert problems[["row", "column", "rule"]].to_records(index=False).tolist() == [(47, "Năm", "required"), (47, "Mã đơn vị", "required")]
 
