@@ -7,7 +7,6 @@ import csv
 import io
 import itertools
 import unicodedata
-import warnings
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +25,7 @@ EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
 DELIMITERS = (",", ";", "\t")
 TOTAL_LABELS = {"tong", "cong", "tong cong", "tong so", "total", "totals", "grand total"}
 TOTAL_PREFIXES = ("tong cong", "tong so", "total")
+MISFITS_LISTED = 10  # rows named after the first one whose field count is wrong
 
 
 @dataclass
@@ -96,31 +96,67 @@ def _find_header(rows: list[list[object]]) -> int | None:
     return None
 
 
+def _fits(record: list[str], width: int, named: int) -> bool:
+    """Whether a record lines up with a header of ``width`` fields whose last named cell is at ``named``.
+
+    Extra fields are harmless when blank (Excel writes ``a,b,c,,``); a shorter record only when it
+    still reaches the last named header, or is blank all through (an empty line).
+    """
+    if len(record) > width:
+        return not any(cell.strip() for cell in record[width:])
+    return len(record) >= named or not any(cell.strip() for cell in record)
+
+
+def _field_count_error(path: Path, misfits: list[tuple[int, int]], width: int, delimiter: str, lang: str) -> InputFileError:
+    """One message naming the first row whose field count differs from the header's, and the others."""
+    row, fields = misfits[0]
+    reason = text("error.field_count", lang, row=row, fields=fields, header=width)
+    if len(misfits) > 1:
+        others = ", ".join(str(r) for r, _ in misfits[1 : 1 + MISFITS_LISTED]) + ("…" if len(misfits) > 1 + MISFITS_LISTED else "")
+        reason += text("error.field_count_more", lang, count=len(misfits) - 1, rows=others)
+    if delimiter == ",":
+        reason += text("error.field_count_comma", lang)
+    return InputFileError(path, reason)
+
+
 def _read_csv(path: Path, data: bytes, lang: str) -> tuple[list[object], int, pd.DataFrame]:
+    """Read the rows below the header; a row whose field count differs from the header's is
+    refused, never shifted or cut. The fields are counted by the parser that found the header (so
+    row numbers agree); pandas' faster parser then reads the cells, and must find as many rows."""
     content = _decode(path, data, lang)
     located = _locate_header(content)
     if located is None:
         raise InputFileError(path, text("error.no_header", lang))
     delimiter, position, header = located
+    width = len(header)
+    named = max((i + 1 for i, cell in enumerate(header) if cell.strip()), default=width)
+    reader = csv.reader(io.StringIO(content, newline=""), delimiter=delimiter)
     try:
-        with warnings.catch_warnings():
-            # cells beyond the header's width are ignored, as in a workbook; pandas would warn about them
-            warnings.simplefilter("ignore", pd.errors.ParserWarning)
-            body = pd.read_csv(
-                io.StringIO(content),
-                sep=delimiter,
-                header=None,
-                names=list(range(len(header))),
-                skiprows=position + 1,
-                dtype=str,
-                keep_default_na=False,
-                skip_blank_lines=False,
-                index_col=False,
-                engine="c",
-            )
-    except (pd.errors.ParserError, ValueError) as error:
+        counts = []
+        misfits = []
+        for number, record in enumerate(itertools.islice(reader, position + 1, None), start=position + 2):
+            counts.append(len(record))
+            if len(record) != width and not _fits(record, width, named):
+                misfits.append((number, len(record)))
+    except csv.Error as error:
         raise InputFileError(path, f"{text('error.bad_format', lang)}: {error}") from error
-    return header, position, body
+    if misfits:
+        raise _field_count_error(path, misfits, width, delimiter, lang)
+    return header, position, _cells(content, delimiter, position, width, counts)
+
+
+def _cells(content: str, delimiter: str, position: int, width: int, counts: list[int]) -> pd.DataFrame:
+    """The body's cells as text, ``width`` columns (blank extra fields dropped, short blank rows padded)."""
+    try:
+        body = pd.read_csv(io.StringIO(content), sep=delimiter, header=None, names=list(range(max(counts, default=width) or width)),
+                           skiprows=position + 1, dtype=str, keep_default_na=False, skip_blank_lines=False, index_col=False, engine="c")
+    except (pd.errors.ParserError, ValueError):
+        body = None
+    if body is None or len(body) != len(counts):  # the two parsers disagree on an odd file: keep the one that counted
+        records = itertools.islice(csv.reader(io.StringIO(content, newline=""), delimiter=delimiter), position + 1, None)
+        rows = [r if len(r) == width else (r + [""] * width)[:width] for r in records]
+        return pd.DataFrame(rows, columns=range(width), dtype=object)
+    return body.iloc[:, :width].reindex(columns=range(width))
 
 
 def _read_excel(path: Path, data: bytes, sheet: str | None, lang: str) -> tuple[list[object], int, pd.DataFrame]:

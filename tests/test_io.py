@@ -18,8 +18,6 @@ from khuyenhoc.io import read_raw
 from khuyenhoc.sample import to_csv_text
 from khuyenhoc.schema import CANONICAL
 
-REQUIRED = [c for c in CANONICAL if c != "note"]
-
 
 def vi(column: str) -> str:
     return column_header(column, "vi")
@@ -64,6 +62,18 @@ def write_xlsx(path: Path, rows: list[list[object]], sheets: dict[str, list[list
             sheet.append(row)
     workbook.save(path)
     return path
+
+
+def csv_row(csv_text: str, **cells: object) -> str:
+    """A CSV line lined up with ``csv_text``'s header: ``cells`` by canonical name, the rest blank."""
+    header = csv_text.split("\n", 1)[0].split(",")
+    written = {vi(name): str(value) for name, value in cells.items()}
+    return ",".join(written.get(h, "") for h in header)
+
+
+ENGLISH_GROUPED = {"year": 2012, "unit_id": "duc-xuan", "unit_name": "Phường Đức Xuân", "level": "phường", "population": "9,190", "members": "1,730",
+                       "baccalaureate_families": 150, "bachelor_families": 30, "clans_registered": 1, "clans_recognised": 1, "training_classes": 40,
+                       "training_participants": 1800, "fund_vnd": 45000000}
 
 
 def frame_rows(frame: pd.DataFrame) -> list[list[object]]:
@@ -141,7 +151,9 @@ def test_delimiters(write_csv, sample_frame, sep):
 
 
 def test_semicolon_csv_with_comma_decimals_keeps_the_cells_whole(tmp_path):
-    header = ";".join(vi(c) for c in REQUIRED)
+    header = ";".join(vi(c) for c in ["year", "unit_id", "unit_name", "level", "population", "members", "baccalaureate_families",
+                                      "bachelor_families", "clans_registered", "clans_recognised", "training_classes",
+                                      "training_participants", "fund_vnd"])
     row = "2013;duc-xuan;Phường Đức Xuân;phường;9.300;1.500;12,5;30;1;1;40;1.800;45.000.000đ"
     raw = read_raw(write_bytes(tmp_path, f"\ufeff{header}\n{row}\n".encode()))
     assert raw.frame.at[2, "baccalaureate_families"] == "12,5"
@@ -149,8 +161,12 @@ def test_semicolon_csv_with_comma_decimals_keeps_the_cells_whole(tmp_path):
 
 
 def test_header_matching_ignores_case_diacritics_and_spaces(tmp_path, sample_frame):
-    written = ["  NĂM ", "ma don vi", "TÊN ĐƠN VỊ", "cap", "Dân  Số", "hoi vien", "GIA DINH TU TAI", "gia đình cử nhân ",
-               "dong ho dang ky", "Dòng Họ Đạt Chuẩn", "lop tap huan", "LUOT NGUOI THAM GIA", "quy khuyen hoc (dong)", "ghi chu"]
+    odd = dict(zip(["year", "unit_id", "unit_name", "level", "population", "members", "baccalaureate_families", "bachelor_families",
+                    "clans_registered", "clans_recognised", "training_classes", "training_participants", "fund_vnd", "note"],
+                   ["  NĂM ", "ma don vi", "TÊN ĐƠN VỊ", "cap", "Dân  Số", "hoi vien", "GIA DINH TU TAI", "gia đình cử nhân ",
+                    "dong ho dang ky", "Dòng Họ Đạt Chuẩn", "lop tap huan", "LUOT NGUOI THAM GIA", "quy khuyen hoc (dong)", "ghi chu"],
+                   strict=True))
+    written = [odd.get(c, vi(c)) for c in sample_frame.columns]
     body = to_csv_text(sample_frame).split("\n", 1)[1]
     raw = read_raw(write_bytes(tmp_path, (",".join(written) + "\n" + body).encode()))
     assert list(raw.headers) == CANONICAL
@@ -196,7 +212,9 @@ def test_blank_rows_are_dropped_without_renumbering(tmp_path, sample_frame):
 
 @pytest.mark.parametrize("label", ["Tổng cộng", "TỔNG SỐ", "Cộng", "Total", "tong cong toan thi xa"])
 def test_totals_row_is_skipped_with_a_note(tmp_path, csv_text, label):
-    content = csv_text + f",,{label},,45600,9123,854,257,6,6,288,13649,343380000,\n"
+    content = csv_text + csv_row(csv_text, unit_name=label, population=45600, members=9123, baccalaureate_families=854,
+                                 bachelor_families=257, clans_registered=6, clans_recognised=6, training_classes=288,
+                                 training_participants=13649, fund_vnd=343380000) + "\n"
     raw = read_raw(write_bytes(tmp_path, content.encode()))
     assert len(raw.frame) == 45
     assert 47 not in raw.frame.index
@@ -204,20 +222,64 @@ def test_totals_row_is_skipped_with_a_note(tmp_path, csv_text, label):
 
 
 def test_a_row_missing_its_keys_but_not_a_total_is_kept(tmp_path, csv_text):
-    content = csv_text + ",,Phường Mới,phường,100,10,1,1,0,0,0,0,0,\n"
+    content = csv_text + csv_row(csv_text, unit_name="Phường Mới", level="phường", population=100, members=10, baccalaureate_families=1,
+                                 bachelor_families=1, clans_registered=0, clans_recognised=0, training_classes=0,
+                                 training_participants=0, fund_vnd=0) + "\n"
     raw = read_raw(write_bytes(tmp_path, content.encode()))
     assert raw.frame.at[47, "unit_name"] == "Phường Mới"
     assert raw.notes == []
 
 
-def test_cells_beyond_the_header_are_ignored_silently(tmp_path, csv_text):
+def test_blank_fields_beyond_the_header_are_harmless(tmp_path, csv_text, sample_frame):
+    """Excel writes `a,b,c,,` when cells right of the table were once touched: nothing shifts, nothing is lost."""
     lines = csv_text.splitlines()
-    lines[1] += ",extra,cells"
+    lines[1] += ",,  ,"
+    lines[5] += ","
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         raw = read_raw(write_bytes(tmp_path, ("\n".join(lines) + "\n").encode()))
     assert raw.frame.at[2, "note"].startswith("Số liệu minh hoạ")
+    assert raw.frame.at[6, "fund_vnd"] == str(sample_frame.at[4, "fund_vnd"])
     assert len(raw.frame) == 45
+
+
+
+@pytest.mark.parametrize("where", [1, 20])
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_a_row_with_more_fields_than_the_header_is_refused_not_shifted(tmp_path, csv_text, where, lang):
+    """`9,190` typed in a comma CSV splits a number in two: first data row or lower, the row is named."""
+    lines = csv_text.splitlines()
+    width = len(lines[0].split(","))
+    lines[where] = csv_row(csv_text, **ENGLISH_GROUPED)
+    path = write_bytes(tmp_path, ("\n".join(lines) + "\n").encode())
+    with pytest.raises(InputFileError) as caught:
+        read_raw(path, lang=lang)
+    reason = caught.value.reason
+    assert reason == text("error.field_count", lang, row=where + 1, fields=width + 2, header=width) + text("error.field_count_comma", lang)
+    assert "9.190" in reason and '"9,190"' in reason
+    assert "Expected" not in reason and "tokeniz" not in reason.lower()
+
+
+def test_short_rows_and_every_misfit_are_named(tmp_path, csv_text):
+    lines = csv_text.splitlines()
+    width = len(lines[0].split(","))
+    lines[3] = csv_row(csv_text, year=2009, unit_id="song-cau", members=12)
+    lines[3] = lines[3][: lines[3].index(",12,") + 3]  # the row stops after the members: later cells would move left
+    lines[7] = lines[9] = csv_row(csv_text, **ENGLISH_GROUPED)
+    content = "\n".join(lines).replace(",", ";") + "\n"
+    with pytest.raises(InputFileError) as caught:
+        read_raw(write_bytes(tmp_path, content.encode()), lang="en")
+    short = lines[3].count(",") + 1
+    assert short < width
+    assert caught.value.reason == (text("error.field_count", "en", row=4, fields=short, header=width)
+                                   + text("error.field_count_more", "en", count=2, rows="8, 10"))
+
+
+def test_a_quoted_comma_number_is_one_field(tmp_path, csv_text):
+    lines = csv_text.splitlines()
+    lines[1] = csv_row(csv_text, **dict(ENGLISH_GROUPED, population='"9,190"', members='"1,730"'))
+    raw = read_raw(write_bytes(tmp_path, ("\n".join(lines) + "\n").encode()))
+    assert (raw.frame.at[2, "population"], raw.frame.at[2, "members"]) == ("9,190", "1,730")
 
 
 def test_header_only_file_gives_an_empty_frame(tmp_path, csv_text):
@@ -345,7 +407,7 @@ def test_a_note_row_starting_with_cong_dong_is_not_a_totals_row(tmp_path, sample
 
     path = tmp_path / "notes.csv"
     content = to_csv_text(sample_frame.iloc[:2])
-    content += ",,Cộng đồng học tập,,,,,,,,,,,\n,,Tổng cộng:,,,,,,,,,,,\n"
+    content += csv_row(content, unit_name="Cộng đồng học tập") + "\n" + csv_row(content, unit_name="Tổng cộng:") + "\n"
     path.write_text(content, encoding="utf-8")
     raw = read_raw(path)
     assert [n["row"] for n in raw.notes if n["rule"] == "skipped_total_row"] == [5]
