@@ -98,14 +98,21 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     if args.jobs is not None and args.jobs < 1:
         raise UsageError(text("cli.jobs", args.lang))
+    if not args.cell_timeout >= 0:  # negative or NaN
+        raise UsageError(text("cli.cell_timeout", args.lang))
+    if args.scheduler:
+        from khuyenhoc.runner.cluster import check_address
+
+        check_address(args.scheduler, args.lang)
     options = RunOptions(data=Path(args.data) if args.data else _default_data(), out_dir=Path(args.out), years=args.years or None,
                          units=args.units, lang=args.lang, force=args.force, notebooks_dir=Path(args.notebooks) if args.notebooks else None,
-                         scheduler=args.scheduler,
-                         cell_timeout=args.cell_timeout if args.cell_timeout and args.cell_timeout > 0 else None)
+                         scheduler=args.scheduler, sheet=args.sheet,
+                         cell_timeout=args.cell_timeout if 0 < args.cell_timeout < float("inf") else None)  # 0 = no limit
     if args.jobs:
         options.jobs = args.jobs
     console = Console(stderr=False, highlight=False)
-    signal.signal(signal.SIGTERM, _interrupt)  # a stopped run winds down like Ctrl-C: finished results kept
+    for signum in (signal.SIGTERM, signal.SIGHUP):  # a stopped run (or a closed terminal) winds down like Ctrl-C
+        signal.signal(signum, _interrupt)
     signal.signal(signal.SIGINT, signal.default_int_handler)
     started = time.perf_counter()
     outcome = run_batch(options, progress=RichProgress(console, args.lang))
@@ -181,7 +188,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser("run", help="run the yearly notebooks and publish HTML reports")
     run.add_argument("--data", help="CSV or XLSX file (default: the bundled illustrative sample)")
-    run.add_argument("--years", type=int, nargs="+", metavar="Y", help="years to run (default: every year in the data)")
+    run.add_argument("--sheet", help="sheet name (XLSX; default: the first sheet)")
+    run.add_argument("--years", type=int, nargs="+", metavar="Y",
+                     help="years of the yearly reports (default: every year in the data); the trend always covers every year")
     run.add_argument("--units", action="store_true", help="also run a profile for every unit and year")
     run.add_argument("--out", default="reports", help="output folder (default: reports)")
     run.add_argument("--jobs", type=int, help="notebooks run at once (default: number of cores)")
@@ -190,7 +199,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="run on a Dask cluster: tcp://HOST:PORT of a running scheduler, or 'local' for a LocalCluster of --jobs workers")
     run.add_argument("--notebooks", metavar="DIR", help="folder with your own annual_summary, unit_profile and trends notebooks (default: the bundled ones)")
     run.add_argument("--cell-timeout", type=float, default=600.0, metavar="SECONDS",
-                     help="fail a notebook whose cell runs longer than this (default: 600; 0 = no limit)")
+                     help="fail a notebook whose cell runs longer than this (default: 600; 0 = no limit; negative values are refused)")
     _add_lang(run)
     run.set_defaults(handler=cmd_run)
     return parser

@@ -224,7 +224,7 @@ TEXT = {
     "run.error.unreadable_output": "the {file} the notebook saved cannot be read ({detail})",
     "run.error.outside": "{path} leads outside the output folder (a symbolic link?); nothing was written there",
     "run.lock_not_file": "{path} is not a khuyenhoc lock file (a link, a folder or someone else's file); khuyenhoc leaves it alone: remove or rename it and run again",
-    "run.manifest_dropped": "manifest.json: dropped the unreadable entry «{key}»; that report will be run again",
+    "run.manifest_dropped": "manifest.json: dropped the unreadable entry «{entry}»; that report will be run again",
     "run.notebook_missing": "the notebook folder {folder} has no {file}",
     "run.data_footer": "Data: file {source}, checksum {checksum}, dated {date}. Made with khuyenhoc {version}.",
     "cli.cell_timeout": "--cell-timeout must be 0 or more (0 = no time limit)",

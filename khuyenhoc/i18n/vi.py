@@ -214,7 +214,7 @@ TEXT = {
     "run.error.unreadable_output": "{file} do sổ tay lưu không đọc được ({detail})",
     "run.error.outside": "{path} trỏ ra ngoài thư mục kết quả (có thể là liên kết tượng trưng); không ghi vào đó",
     "run.lock_not_file": "{path} không phải tệp khoá của khuyenhoc (là liên kết, thư mục hoặc tệp của người khác); khuyenhoc không đụng đến nó: hãy xoá hoặc đổi tên nó rồi chạy lại",
-    "run.manifest_dropped": "manifest.json: bỏ mục «{key}» không đọc được; báo cáo đó sẽ được chạy lại",
+    "run.manifest_dropped": "manifest.json: bỏ mục «{entry}» không đọc được; báo cáo đó sẽ được chạy lại",
     "run.notebook_missing": "thư mục sổ tay {folder} không có {file}",
     "run.data_footer": "Số liệu: tệp {source}, mã kiểm tra {checksum}, ngày {date}. Tạo bằng khuyenhoc {version}.",
     "cli.cell_timeout": "--cell-timeout phải từ 0 trở lên (0 = không giới hạn thời gian)",

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
+import itertools
+import json
 import os
 import signal
 import sys
-import tempfile
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -20,8 +22,9 @@ from khuyenhoc.i18n import DEFAULT_LANG, text
 from khuyenhoc.runner import manifest as manifests
 from khuyenhoc.runner.execute import JobResult
 from khuyenhoc.runner.lock import RunLock
-from khuyenhoc.runner.plan import NOTEBOOK_FILES, TRENDS, DataFacts, Job, build_plan
-from khuyenhoc.runner.publish import add_provenance, publish, write_index
+from khuyenhoc.runner.plan import NOTEBOOK_FILES, TRENDS, DataFacts, Job, JobStatus, build_plan
+from khuyenhoc.runner.publish import DataStamp, PublishError, add_provenance, publish, remove_leftovers, remove_stale, write_index
+from khuyenhoc.runner.scratch import run_folder
 
 DEFAULT_CELL_TIMEOUT = 600.0
 
@@ -40,6 +43,7 @@ class RunOptions:
     cell_timeout: float | None = DEFAULT_CELL_TIMEOUT
     notebooks_dir: Path | None = None
     scheduler: str | None = None
+    sheet: str | None = None
 
 
 @dataclass
@@ -48,13 +52,14 @@ class RunOutcome:
 
     entries: list[dict]
     interrupted: bool = False
+    warnings: list[str] = field(default_factory=list)  # said once, before the closing table
 
     def count(self, status: str) -> int:
         return sum(1 for e in self.entries if e["status"] == status)
 
     @property
     def failed(self) -> list[dict]:
-        return [e for e in self.entries if e["status"] == "failed"]
+        return [e for e in self.entries if e["status"] == JobStatus.FAILED]
 
     @property
     def exit_code(self) -> int:
@@ -65,11 +70,12 @@ class RunOutcome:
 Executor = Callable[[list[Job], Path, Path, RunOptions], Iterator[JobResult]]
 
 
-def snapshot(data: Path, folder: Path, lang: str) -> tuple[Path, str]:
+def snapshot(data: Path, folder: Path, lang: str, sheet: str | None = None) -> tuple[Path, str]:
     """Copy the data file and its origin record into ``folder``; return the copy and a checksum of both.
 
     Every notebook of the run reads this copy, so saving the file mid-run cannot mix
-    two versions; the origin record is in the checksum because it changes the reports.
+    two versions; the origin record (and the sheet read) are in the checksum because
+    they change the reports.
     """
     from khuyenhoc.paths import origin_path
 
@@ -84,10 +90,12 @@ def snapshot(data: Path, folder: Path, lang: str) -> tuple[Path, str]:
     origin = record.read_bytes() if record.is_file() else b""
     if origin:
         origin_path(copy).write_bytes(origin)
-    return copy, sha256_checksum(content + b"\0origin\0" + origin if origin else content)
+    identity = content + (b"\0origin\0" + origin if origin else b"") + (b"\0sheet\0" + sheet.encode() if sheet else b"")
+    return copy, sha256_checksum(identity)
 
 
-def data_facts(path: Path, checksum: str, manifest: dict, lang: str, shown_as: Path | None = None) -> DataFacts:
+def data_facts(path: Path, checksum: str, manifest: dict, lang: str, shown_as: Path | None = None,
+               sheet: str | None = None) -> DataFacts:
     """The facts about the data: from the manifest when this exact content was validated before, else by validating.
 
     ``shown_as`` is the file the user named (``path`` may be a snapshot of it): errors name that one.
@@ -98,7 +106,7 @@ def data_facts(path: Path, checksum: str, manifest: dict, lang: str, shown_as: P
     from khuyenhoc.table import load_table
 
     try:
-        table = load_table(path, lang=lang)
+        table = load_table(path, sheet=sheet, lang=lang)
     except DataValidationError as error:
         if shown_as is not None:
             error.problems["file"] = str(shown_as)
@@ -111,46 +119,89 @@ def data_facts(path: Path, checksum: str, manifest: dict, lang: str, shown_as: P
     return DataFacts(checksum, path.name, table.years, units, names, table.illustrative, table.synthetic)
 
 
-def local_pool(jobs: list[Job], data: Path, notebooks: Path, options: RunOptions) -> Iterator[JobResult]:
-    """Run jobs in worker processes, ``options.jobs`` at a time; each worker prepares its next kernel ahead."""
-    import concurrent.futures
+def _pool_context():
+    """Linux: workers fork from a server that imported the heavy modules once (and dies with the run)."""
     import multiprocessing
 
-    from khuyenhoc.runner.execute import execute_job, worker_init
+    if not sys.platform.startswith("linux"):
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["khuyenhoc.runner._forkserver", "khuyenhoc.runner.execute", "khuyenhoc.runner.export",
+                                    "papermill", "nbconvert"])
+    return context
 
-    workers = max(1, min(options.jobs, len(jobs)))
-    if sys.platform.startswith("linux"):
-        context = multiprocessing.get_context("forkserver")
-        # Workers fork from a server that has imported these once, instead of importing them each.
-        context.set_forkserver_preload(["khuyenhoc.runner.execute", "khuyenhoc.runner.export", "papermill", "nbconvert"])
-    else:
-        context = multiprocessing.get_context("spawn")
-    pool = concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=worker_init)
+
+def _pool_round(jobs: list[Job], data: Path, notebooks: Path, options: RunOptions, workers: int,
+                names: dict[str, str]) -> Generator[JobResult, None, list[Job]]:
+    """Run ``jobs`` on one process pool; yield their results; return the jobs lost when a worker process died."""
+    import concurrent.futures
+    from concurrent.futures.process import BrokenProcessPool
+
+    from khuyenhoc.runner.execute import pool_task, worker_init
+
+    run_dir = data.parent
+    pool = concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context(), initializer=worker_init,
+                                                  initargs=(str(run_dir),))
+    lost: list[Job] = []
     try:
         futures = {
-            pool.submit(execute_job, job, str(data), str(notebooks), options.cell_timeout, index < len(jobs) - workers)
+            pool.submit(pool_task, job, str(data), str(notebooks), options.cell_timeout, index < len(jobs) - workers,
+                        str(_marker(run_dir, job))): job
             for index, job in enumerate(jobs)
         }
         for future in concurrent.futures.as_completed(futures):
-            futures.discard(future)  # hand each result on and let it go: thousands of reports must not pile up here
-            yield future.result()
+            job = futures.pop(future)  # hand each result on and let it go: thousands of reports must not pile up here
+            try:
+                result = future.result()
+            except BrokenProcessPool:
+                lost.append(job)
+                continue
+            result.worker = names.setdefault(result.worker, f"worker {len(names) + 1}")
+            yield result
     except BaseException:
         for process in list(getattr(pool, "_processes", {}).values()):
             process.terminate()  # workers stop their kernels on SIGTERM
         pool.shutdown(wait=True, cancel_futures=True)
         raise
-    else:
-        pool.shutdown(wait=True)
+    pool.shutdown(wait=True)
+    return lost
+
+
+def _marker(run_dir: Path, job: Job) -> Path:
+    """Where a worker notes that it started ``job`` (to tell which job was running when a worker died)."""
+    return run_dir / "started" / hashlib.sha256(job.key.encode()).hexdigest()[:32]
+
+
+def local_pool(jobs: list[Job], data: Path, notebooks: Path, options: RunOptions) -> Iterator[JobResult]:
+    """Run jobs in worker processes, ``options.jobs`` at a time; each worker prepares its next kernel ahead.
+
+    ``data`` lives in the run's own folder, where workers keep their scratch too. When a
+    worker process dies, the pool is replaced: the jobs that had started are run again
+    one at a time (a job that kills its worker again is failed), the others go on as before.
+    """
+    (data.parent / "started").mkdir(exist_ok=True)
+    names: dict[str, str] = {}  # process id -> "worker N", as the manifest records it
+    queue = list(jobs)
+    while queue:
+        lost = yield from _pool_round(queue, data, notebooks, options, max(1, min(options.jobs, len(queue))), names)
+        started = [job for job in lost if _marker(data.parent, job).exists()] or lost
+        queue = [job for job in lost if job not in started]
+        for job in started:
+            if (yield from _pool_round([job], data, notebooks, options, 1, names)):
+                yield JobResult(job.key, JobStatus.FAILED, 0.0, error=text("run.error.worker_died", options.lang))
+
+
+HELD_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 @contextmanager
 def _interrupts_deferred() -> Iterator[None]:
-    """Hold SIGINT and SIGTERM while a block runs, then honour them as KeyboardInterrupt."""
+    """Hold SIGINT, SIGTERM and SIGHUP while a block runs, then honour them as KeyboardInterrupt."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
     received: list[int] = []
-    previous = {signum: signal.getsignal(signum) for signum in (signal.SIGINT, signal.SIGTERM)}
+    previous = {signum: signal.getsignal(signum) for signum in HELD_SIGNALS}
     for signum in previous:
         signal.signal(signum, lambda number, _frame: received.append(number))
     try:
@@ -175,98 +226,169 @@ def _cannot_write(path: Path, error: OSError, lang: str) -> str:
     return text("run.cannot_write", lang, path=path, reason=error.strerror or error)
 
 
+def _notebook_checksums(notebooks: Path, plan: list[Job], lang: str) -> dict[str, str]:
+    """The checksum of each notebook the plan uses; a missing one is named (an unused one may be missing)."""
+    sums = {}
+    for name in dict.fromkeys(job.notebook for job in plan):
+        path = notebooks / NOTEBOOK_FILES[name]
+        try:
+            sums[name] = manifests.file_checksum(path)
+        except FileNotFoundError:
+            raise RunError(text("run.notebook_missing", lang, folder=notebooks, file=NOTEBOOK_FILES[name])) from None
+        except OSError as error:
+            raise RunError(f"{path}: {error.strerror or error}") from error
+    return sums
+
+
+def _without_parameters(notebooks: Path, names: set[str]) -> set[str]:
+    """The notebooks among ``names`` with no cell tagged ``parameters``: they cannot receive a run's parameters."""
+    missing = set()
+    for name in names:
+        try:
+            cells = json.loads((notebooks / NOTEBOOK_FILES[name]).read_text(encoding="utf-8")).get("cells", [])
+        except (OSError, ValueError, AttributeError):
+            continue  # papermill reports an unreadable notebook itself, as that job's failure
+        if not any("parameters" in (cell.get("metadata", {}).get("tags") or []) for cell in cells if isinstance(cell, dict)):
+            missing.add(name)
+    return missing
+
+
+def _data_stamp(options: RunOptions, facts: DataFacts) -> DataStamp:
+    """What the footers say about the data: the file's name, the start of its checksum, the date it was saved."""
+    try:
+        saved = datetime.fromtimestamp(options.data.stat().st_mtime).date()
+    except OSError:
+        saved = datetime.now().date()
+    return DataStamp(facts.source, facts.checksum, saved)
+
+
 def run_batch(options: RunOptions, executor: Executor | None = None, progress=None) -> RunOutcome:
     """Run the yearly notebooks; publish into ``options.out_dir``.
 
-    Raises DataValidationError/InputFileError for bad data and RunError when the
-    folder is locked or cannot be written. Finished results are published as they
-    arrive, each file whole, and the manifest is rewritten after each, so an
-    interrupted run leaves a consistent folder.
+    Raises DataValidationError/InputFileError for bad data (before the output folder or its
+    lock is made) and RunError when the folder is locked or cannot be written. Finished
+    results are published as they arrive, each file whole, and the manifest is rewritten
+    after each, so an interrupted run leaves a consistent folder.
     """
     from khuyenhoc.paths import NOTEBOOKS_DIR
 
     notebooks = Path(options.notebooks_dir or NOTEBOOKS_DIR)
     out_dir = options.out_dir
-    with tempfile.TemporaryDirectory(prefix="khuyenhoc-data-") as folder:
-        data, checksum = snapshot(options.data, Path(folder), options.lang)
+    with run_folder() as folder:
+        data, checksum = snapshot(options.data, folder, options.lang, options.sheet)
+        facts = data_facts(data, checksum, manifests.load(out_dir), options.lang, shown_as=options.data, sheet=options.sheet)
+        plan = build_plan(facts, options.years, options.units, options.lang, options.sheet)
+        notebook_sums = _notebook_checksums(notebooks, plan, options.lang)
         try:
             out_dir.mkdir(parents=True, exist_ok=True)
         except OSError as error:
             raise RunError(_cannot_write(out_dir, error, options.lang)) from error
         with RunLock(out_dir, options.lang):
-            return _run_locked(options, data, checksum, notebooks, executor, progress)
+            context = _Run(options, data, facts, plan, notebooks, notebook_sums, _data_stamp(options, facts))
+            return context.run(executor, progress)
 
 
-def _run_locked(options: RunOptions, data: Path, checksum: str, notebooks: Path, executor: Executor | None, progress) -> RunOutcome:
-    """run_batch once the data is snapshotted and the folder locked."""
-    out_dir = options.out_dir
-    manifest = manifests.load(out_dir)
-    facts = data_facts(data, checksum, manifest, options.lang, shown_as=options.data)
-    plan = build_plan(facts, options.years, options.units, options.lang)
-    manifests.record_facts(manifest, facts, __version__)
-    try:
-        notebook_sums = {name: manifests.file_checksum(notebooks / file) for name, file in NOTEBOOK_FILES.items()}
-    except OSError as error:
-        raise RunError(f"{notebooks}: {error.strerror or error}") from error
-    entries: dict[str, dict] = {}
-    todo: list[Job] = []
-    keys = {job.key: job.cache_key(facts.checksum, notebook_sums[job.notebook], __version__) for job in plan}
-    for job in plan:
-        previous = manifest["runs"].get(job.key)
-        if not options.force and manifests.is_cached(previous, keys[job.key], out_dir):
-            entries[job.key] = dict(previous, status="cached", seconds=0.0)
-        else:
-            todo.append(job)
-    todo.sort(key=lambda job: job.notebook != TRENDS)  # the longest single job first, so none runs alone at the end
-    by_key = {job.key: job for job in todo}
-    interrupted = False
-    write_error: RunError | None = None
-    results = (executor or _executor(options))(todo, data, notebooks, options) if todo else iter(())
-    try:
-        if progress is not None:
-            progress.start(len(todo))
-        for result in results:
-            job = by_key[result.key]
-            with _interrupts_deferred():  # a result and its manifest entry land together
-                entries[job.key] = _settle(out_dir, job, result, keys[job.key], facts.checksum, notebook_sums[job.notebook], options.lang)
-                manifest["runs"][job.key] = entries[job.key]
-                manifests.save(out_dir, manifest)
+@dataclass
+class _Run:
+    """One run once the data is snapshotted and validated, the plan made and the folder locked."""
+
+    options: RunOptions
+    data: Path
+    facts: DataFacts
+    plan: list[Job]
+    notebooks: Path
+    notebook_sums: dict[str, str]
+    stamp: DataStamp
+    warnings: list[str] = field(default_factory=list)
+
+    def run(self, executor: Executor | None, progress) -> RunOutcome:
+        options, out_dir, lang = self.options, self.options.out_dir, self.options.lang
+        remove_leftovers(out_dir)  # temporary files of a run that was killed mid-write
+        manifest = manifests.load(out_dir)
+        self.warnings += [text("run.manifest_dropped", lang, entry=key) for key in manifests.drop_unreadable(manifest)]
+        remove_stale(out_dir, manifest, self.facts)
+        manifests.record_facts(manifest, self.facts, __version__)
+        keys = {job.key: job.cache_key(self.facts.checksum, self.notebook_sums[job.notebook], __version__) for job in self.plan}
+        entries: dict[str, dict] = {}
+        todo: list[Job] = []
+        for job in self.plan:
+            previous = manifest["runs"].get(job.key)
+            if not options.force and manifests.is_cached(previous, keys[job.key], out_dir):
+                entries[job.key] = dict(previous, status=JobStatus.CACHED, seconds=0.0)
+            else:
+                todo.append(job)
+        unusable = _without_parameters(self.notebooks, {job.notebook for job in todo})
+        refused = [JobResult(job.key, JobStatus.FAILED, 0.0, error=text("run.error.no_parameters", lang, notebook=NOTEBOOK_FILES[job.notebook]))
+                   for job in todo if job.notebook in unusable]
+        todo = [job for job in todo if job.notebook not in unusable]
+        todo.sort(key=lambda job: job.notebook != TRENDS)  # the longest single job first, so none runs alone at the end
+        by_key = {job.key: job for job in self.plan}
+        interrupted = False
+        write_error: RunError | None = None
+        results = (executor or _executor(options))(todo, self.data, self.notebooks, options) if todo else iter(())
+        try:
             if progress is not None:
-                progress.advance(entries[job.key])
-    except KeyboardInterrupt:
-        interrupted = True
-    except OSError as error:  # the manifest itself could not be written (disk full, folder made read-only)
-        write_error = RunError(_cannot_write(out_dir / manifests.MANIFEST, error, options.lang))
-    finally:
-        if progress is not None:
-            progress.stop()
-        close = getattr(results, "close", None)
-        if close is not None:
-            close()  # stops the workers (and their kernels) now, not whenever the generator is collected
-    manifest["runs"].update(entries)
-    try:
-        manifests.save(out_dir, manifest)
-        write_index(out_dir, manifest, facts, options.lang)
-    except OSError as error:
-        write_error = write_error or RunError(_cannot_write(out_dir, error, options.lang))
-    if write_error is not None:
-        raise write_error
-    return RunOutcome([entries[job.key] for job in plan if job.key in entries], interrupted)
+                progress.start(len(refused) + len(todo))
+            for result in itertools.chain(refused, results):
+                job = by_key[result.key]
+                with _interrupts_deferred():  # a result and its manifest entry land together
+                    entries[job.key] = self.settle(job, result, keys[job.key])
+                    manifest["runs"][job.key] = entries[job.key]
+                    manifests.save(out_dir, manifest)
+                if progress is not None:
+                    progress.advance(entries[job.key])
+        except KeyboardInterrupt:
+            interrupted = True
+        except OSError as error:  # the manifest itself could not be written (disk full, folder made read-only)
+            write_error = RunError(_cannot_write(out_dir / manifests.MANIFEST, error, lang))
+        finally:
+            if progress is not None:
+                progress.stop()
+            close = getattr(results, "close", None)
+            if close is not None:
+                close()  # stops the workers (and their kernels) now, not whenever the generator is collected
+        manifest["runs"].update(entries)
+        try:
+            manifests.save(out_dir, manifest)
+            write_index(out_dir, manifest, self.facts, lang, self.stamp)
+        except OSError as error:
+            write_error = write_error or RunError(_cannot_write(out_dir, error, lang))
+        if write_error is not None:
+            raise write_error
+        return RunOutcome([entries[job.key] for job in self.plan if job.key in entries], interrupted, self.warnings)
+
+    def settle(self, job: Job, result: JobResult, key: str) -> dict:
+        """Publish one result and return its manifest entry (failed if its files are missing or could not be written)."""
+        out_dir, lang = self.options.out_dir, self.options.lang
+        notebook_checksum = self.notebook_sums[job.notebook]
+        result = _checked(job, result, {"notebook": NOTEBOOK_FILES[job.notebook], "notebook_checksum": notebook_checksum}, lang)
+        status, error = result.status, result.error
+        try:
+            outputs = publish(out_dir, job, result, self.stamp.line(lang))
+            checksums = manifests.stamps(out_dir, outputs) if status == JobStatus.OK else {}
+        except PublishError as raised:
+            outputs, checksums, status, error = [], {}, JobStatus.FAILED, raised.message(lang)
+        ok = status == JobStatus.OK
+        return {
+            "key": job.key, "notebook": job.notebook, "parameters": job.parameters, "status": status,
+            "seconds": round(result.seconds, 3), "cache_key": key if ok else "",
+            "inputs": {"data": self.facts.checksum, "notebook": notebook_checksum, "package_version": __version__},
+            "outputs": outputs, "checksums": checksums, "html": job.html_path if ok else None, "error": error, "worker": result.worker,
+            "previous_html": job.html_path if not ok and (out_dir / job.html_path).is_file() else None,
+            "title": text(job.title_key, lang, **job.title_values), "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        }
 
 
-def _settle(out_dir: Path, job: Job, result: JobResult, key: str, data_checksum: str, notebook_checksum: str, lang: str) -> dict:
-    """Publish one result and return its manifest entry (failed if its files could not be written)."""
-    add_provenance(result, {"notebook": NOTEBOOK_FILES[job.notebook], "notebook_checksum": notebook_checksum})
-    status, error = result.status, result.error
+def _checked(job: Job, result: JobResult, provenance: dict, lang: str) -> JobResult:
+    """The result with the runner's provenance added, or failed when a file the job must save is missing or unreadable."""
+    if result.status != JobStatus.OK:
+        return result
+    missing = [name for name in job.expects if name not in result.files]
+    if missing:
+        return replace(result, status=JobStatus.FAILED, error=text("run.error.missing_output", lang, file=missing[0]))
     try:
-        outputs = publish(out_dir, job, result)
-    except OSError as raised:
-        outputs, status, error = [], "failed", _cannot_write(out_dir / job.notebook_path, raised, lang)
-    return {
-        "key": job.key, "notebook": job.notebook, "parameters": job.parameters, "status": status,
-        "seconds": round(result.seconds, 3), "cache_key": key if status == "ok" else "",
-        "inputs": {"data": data_checksum, "notebook": notebook_checksum, "package_version": __version__},
-        "outputs": outputs, "html": job.html_path if status == "ok" else None, "error": error, "worker": result.worker,
-        "previous_html": job.html_path if status != "ok" and (out_dir / job.html_path).is_file() else None,
-        "title": text(job.title_key, lang, **job.title_values), "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
-    }
+        add_provenance(result, provenance)
+    except (ValueError, AttributeError) as error:  # a custom notebook left a truncated or odd summary.json
+        detail = str(error).splitlines()[0] if str(error) else type(error).__name__
+        return replace(result, status=JobStatus.FAILED, error=text("run.error.unreadable_output", lang, file="summary.json", detail=detail))
+    return result

@@ -9,6 +9,8 @@ output in memory, and the client publishes them exactly as a local run does.
 from __future__ import annotations
 
 import hashlib
+import logging
+import re
 import shutil
 import tempfile
 import uuid
@@ -17,12 +19,21 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from khuyenhoc import __version__
-from khuyenhoc.errors import RunError
+from khuyenhoc.errors import RunError, UsageError
 from khuyenhoc.i18n import text
 from khuyenhoc.runner.execute import JobResult, execute_job
-from khuyenhoc.runner.plan import NOTEBOOK_FILES, Job
+from khuyenhoc.runner.plan import NOTEBOOK_FILES, Job, JobStatus
 
 LOCAL = "local"
+ADDRESS = re.compile(r"(?:(?:tcp|tls)://)?(?:\[[0-9a-fA-F:.]+\]|[A-Za-z0-9_.-]+):\d{1,5}/?")
+QUIET_LOGGERS = ("distributed", "tornado")  # their warnings on an interrupted run are noise to a user
+
+
+def check_address(address: str, lang: str) -> str:
+    """``address`` if it can name a scheduler (``local``, ``tcp://HOST:PORT``, ``HOST:PORT``); else a UsageError."""
+    if address != LOCAL and not ADDRESS.fullmatch(address):
+        raise UsageError(text("cli.scheduler", lang, address=address))
+    return address
 
 
 @dataclass(frozen=True)
@@ -67,8 +78,17 @@ def run_on_worker(job: Job, bundle: Bundle, cell_timeout: float | None) -> JobRe
 
     folder = _materialise(bundle)
     result = execute_job(job, str(folder / bundle.data_name), str(folder / "notebooks"), cell_timeout)
-    result.worker = get_worker().address
+    result.worker = str(get_worker().name)  # the name the cluster gives it, not this machine's address
     return result
+
+
+def remove_bundles() -> int:
+    """Run on each worker when a run ends: the association's data does not stay on machines it was sent to."""
+    count = len(_MATERIALISED)
+    for folder in _MATERIALISED.values():
+        shutil.rmtree(folder, ignore_errors=True)
+    _MATERIALISED.clear()
+    return count
 
 
 def _worker_version() -> str:
@@ -99,7 +119,7 @@ def connect(address: str, workers: int):
             raise
     try:
         return Client(address, timeout="30s"), None
-    except (OSError, TimeoutError) as error:
+    except (OSError, TimeoutError, ValueError) as error:  # ValueError: an address dask cannot parse
         raise RunError(f"{address}: {error}") from error
 
 
@@ -112,6 +132,8 @@ def dask_executor(address: str):
         from distributed.scheduler import KilledWorker
 
         lang = options.lang
+        for name in QUIET_LOGGERS:
+            logging.getLogger(name).setLevel(logging.ERROR)
         client, cluster = connect(address, options.jobs)
         futures = []
         try:
@@ -128,9 +150,9 @@ def dask_executor(address: str):
                 try:
                     result = future.result()
                 except KilledWorker:
-                    result = JobResult(job.key, "failed", 0.0, error=text("run.error.worker_died", lang))
+                    result = JobResult(job.key, JobStatus.FAILED, 0.0, error=text("run.error.worker_died", lang))
                 except (FutureCancelledError, Exception) as error:  # noqa: BLE001 - one task's failure is that task's
-                    result = JobResult(job.key, "failed", 0.0, error=text("run.error.other", lang, name=type(error).__name__, detail=error))
+                    result = JobResult(job.key, JobStatus.FAILED, 0.0, error=text("run.error.other", lang, name=type(error).__name__, detail=error))
                 future.release()
                 yield result
         except BaseException:
@@ -138,6 +160,10 @@ def dask_executor(address: str):
                 client.cancel(futures)
             raise
         finally:
+            try:
+                client.run(remove_bundles)
+            except Exception:  # noqa: BLE001, S110 - a worker that is gone took its folder with it
+                pass
             client.close()
             if cluster is not None:
                 cluster.close()

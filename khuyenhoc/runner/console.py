@@ -36,6 +36,8 @@ class RichProgress:
 
 def closing_report(console: Console, outcome: RunOutcome, out_dir: str, seconds: float, lang: str) -> None:
     """The table of what ran, what was cached, what failed, and the time each took; then one line per failure."""
+    for warning in outcome.warnings:
+        console.print(warning, style="yellow", markup=False, highlight=False)
     table = Table(show_edge=False)
     table.add_column(text("run.col.run", lang))
     table.add_column(text("run.col.status", lang))

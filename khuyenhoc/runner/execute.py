@@ -8,21 +8,27 @@ while the current notebook runs (each kernel still serves exactly one notebook).
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import signal
-import socket
+import site
 import subprocess
+import sys
+import sysconfig
 import tempfile
 import time
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from khuyenhoc.i18n import DEFAULT_LANG, text
-from khuyenhoc.runner.plan import Job
+from khuyenhoc.runner.plan import Job, JobStatus
 
 KERNEL_NAME = "python3"
-WARM_IMPORTS = "import khuyenhoc.display, khuyenhoc.summary"
+# Imported while the kernel boots; the kernel also ends if its worker dies.
+WARM_IMPORTS = "import khuyenhoc.display, khuyenhoc.summary, khuyenhoc.runner.lifeline; khuyenhoc.runner.lifeline.die_with_parent()"
 START_TIMEOUT = 120
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 
 
 @dataclass
@@ -30,13 +36,13 @@ class JobResult:
     """What one run produced: executed notebook, HTML and saved files as bytes."""
 
     key: str
-    status: str  # "ok" or "failed"
+    status: JobStatus  # OK or FAILED
     seconds: float
     notebook: bytes | None = None
     html: bytes | None = None
     files: dict[str, bytes] = field(default_factory=dict)  # relative to the job's files_dir
     error: str | None = None
-    worker: str = ""
+    worker: str = ""  # this process's id; each executor replaces it with the name the manifest shows
 
 
 class _Kernels:
@@ -110,18 +116,25 @@ def _on_signal(signum: int, _frame: object) -> None:
     os._exit(128 + signum)
 
 
-def worker_init() -> None:
-    """Process-pool initializer: stop this worker's kernels when it is told to stop."""
+def worker_init(run_dir: str | None = None) -> None:
+    """Process-pool initializer: stop this worker's kernels when it is told to stop or its fork server dies;
+    keep every temporary file (scratch, kernel sockets) inside the run's own folder."""
     import logging
     from multiprocessing import util
 
+    from khuyenhoc.runner.lifeline import die_with_parent
+
     logging.getLogger("papermill").setLevel(logging.ERROR)
 
-    signal.signal(signal.SIGTERM, _on_signal)
-    signal.signal(signal.SIGINT, _on_signal)
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, _on_signal)
+    die_with_parent()
+    if run_dir is not None:
+        tempfile.tempdir = run_dir
+        os.environ["TMPDIR"] = run_dir
     util.Finalize(None, KERNELS.stop_all, exitpriority=10)
-    import papermill  # noqa: F401 - imported once per worker, not once per notebook
     import nbconvert  # noqa: F401
+    import papermill  # noqa: F401 - imported once per worker, not once per notebook
 
 
 def _error_line(error: BaseException, lang: str, cell_timeout: float | None = None) -> str:
@@ -149,7 +162,7 @@ def execute_job(job: Job, data_path: str, notebooks_dir: str, cell_timeout: floa
     from khuyenhoc.runner.plan import ANNUAL, NOTEBOOK_FILES
 
     started = time.perf_counter()
-    worker = f"{socket.gethostname()}:{os.getpid()}"
+    worker = str(os.getpid())
     lang = job.parameters.get("lang", DEFAULT_LANG)
     scratch = Path(tempfile.mkdtemp(prefix="khuyenhoc-job-"))
     SCRATCH.add(scratch)
@@ -171,16 +184,85 @@ def execute_job(job: Job, data_path: str, notebooks_dir: str, cell_timeout: floa
         finally:
             _stop(KERNELS.current)
             KERNELS.current = None
-        notebook_bytes = executed.read_bytes() if executed.is_file() else None
+        hide = _Hider(scratch, data_path, notebooks_dir)
+        notebook = _public(nbformat.read(executed, as_version=4), dict(parameters, **hide.parameters(parameters)), hide) if executed.is_file() else None
+        notebook_bytes = nbformat.writes(notebook).encode("utf-8") if notebook is not None else None
         if error is not None:
-            return JobResult(job.key, "failed", time.perf_counter() - started, notebook_bytes, error=error, worker=worker)
-        notebook = nbformat.reads(notebook_bytes.decode("utf-8"), as_version=4)
+            return JobResult(job.key, JobStatus.FAILED, time.perf_counter() - started, notebook_bytes, error=hide(error), worker=worker)
         html = to_html(notebook, text(job.title_key, lang, **job.title_values), lang).encode("utf-8")
         files_root = scratch / "files"
         files = {p.relative_to(files_root).as_posix(): p.read_bytes() for p in sorted(files_root.rglob("*")) if p.is_file()} if files_root.is_dir() else {}
-        return JobResult(job.key, "ok", time.perf_counter() - started, notebook_bytes, html, files, worker=worker)
+        return JobResult(job.key, JobStatus.OK, time.perf_counter() - started, notebook_bytes, html, files, worker=worker)
     except Exception as raised:  # noqa: BLE001 - export problems too
-        return JobResult(job.key, "failed", time.perf_counter() - started, error=_error_line(raised, lang), worker=worker)
+        error = _Hider(scratch, data_path, notebooks_dir)(_error_line(raised, lang))
+        return JobResult(job.key, JobStatus.FAILED, time.perf_counter() - started, error=error, worker=worker)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
         SCRATCH.discard(scratch)
+
+
+def pool_task(job: Job, data_path: str, notebooks_dir: str, cell_timeout: float | None, prepare_next: bool,
+              marker: str) -> JobResult:
+    """:func:`execute_job` in a pool worker, first noting (in ``marker``) that this job started here."""
+    Path(marker).touch()
+    return execute_job(job, data_path, notebooks_dir, cell_timeout, prepare_next)
+
+
+@cache
+def _install_paths() -> tuple[tuple[str, str], ...]:
+    """Where Python, the libraries and khuyenhoc are installed on this machine, and what shared files say instead."""
+    from khuyenhoc.paths import PACKAGE_DIR
+
+    paths = sysconfig.get_paths()
+    named = [(p, "<site-packages>") for p in {paths["purelib"], paths["platlib"], *site.getsitepackages(), site.getusersitepackages()}]
+    named += [(paths["stdlib"], "<python>"), (paths["platstdlib"], "<python>"), (str(PACKAGE_DIR), "khuyenhoc")]
+    named += [(p, "<python>") for p in {sys.prefix, sys.base_prefix, sys.exec_prefix}]
+    named += [(tempfile.gettempdir(), "<tmp>")]
+    home = os.path.expanduser("~")
+    tilde = [("~" + p[len(home):], label) for p, label in named if p.startswith(home + os.sep)]  # IPython shortens home to ~
+    return tuple(named + tilde + [(home, "~")])
+
+
+class _Hider:
+    """Rewrites this machine's absolute paths out of text that is shared: the data file by its base name, the job's
+    scratch folder as ``.``, install folders by a label. Longer paths first, so the most specific name wins."""
+
+    def __init__(self, scratch: Path, data_path: str, notebooks_dir: str) -> None:
+        pairs = [(str(scratch / "files"), "files"), (str(scratch), "."), (str(data_path), Path(data_path).name),
+                 (str(Path(data_path).parent) + os.sep, ""), (str(Path(notebooks_dir)) + os.sep, ""), *_install_paths()]
+        self.pairs = dict(sorted(((p, label) for p, label in pairs if len(p) > 1), key=lambda pair: -len(pair[0])))
+        self.pattern = re.compile("|".join(re.escape(p) for p in self.pairs))
+
+    def __call__(self, value: str) -> str:
+        return self.pattern.sub(lambda match: self.pairs[match.group(0)], value)
+
+    def parameters(self, parameters: dict) -> dict:
+        return {name: self(value) for name, value in parameters.items() if isinstance(value, str)}
+
+
+def _hide_in_output(output: dict, hide: _Hider) -> None:
+    for name in ("text", "evalue"):
+        if isinstance(output.get(name), str):
+            output[name] = hide(output[name])
+    if isinstance(output.get("traceback"), list):
+        output["traceback"] = [hide(line) for line in output["traceback"]]
+    for mime, value in (output.get("data") or {}).items():
+        if mime.startswith("text/") and isinstance(value, str):
+            output["data"][mime] = hide(value)
+
+
+def _public(notebook, parameters: dict, hide: _Hider):
+    """The executed notebook as it may be shared: no paths of this machine in its metadata, parameters or outputs."""
+    from papermill.translators import translate_parameters
+
+    record = notebook.metadata.get("papermill", {})
+    for name in ("input_path", "output_path"):
+        record.pop(name, None)
+    if "parameters" in record:
+        record["parameters"] = parameters
+    for cell in notebook.cells:
+        if "injected-parameters" in cell.metadata.get("tags", []):
+            cell.source = translate_parameters(KERNEL_NAME, "python", parameters, "Parameters")
+        for output in cell.get("outputs", []):
+            _hide_in_output(output, hide)
+    return notebook

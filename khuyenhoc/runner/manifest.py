@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import asdict
 from pathlib import Path
 
 from khuyenhoc.fsutil import atomic_write_text, sha256_checksum
-from khuyenhoc.runner.plan import DataFacts
+from khuyenhoc.runner.plan import DataFacts, JobStatus
 
 MANIFEST = "manifest.json"
 FORMAT = 2
@@ -27,6 +28,37 @@ def load(out_dir: Path) -> dict:
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT or not isinstance(manifest.get("runs"), dict):
         return {"format": FORMAT, "runs": {}}
     return manifest
+
+
+def _number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _optional_str(value: object) -> bool:
+    return value is None or isinstance(value, str)
+
+
+def readable(key: str, entry: object) -> bool:
+    """Whether a run entry has every field, of the right type, that caching and the index read."""
+    return (
+        isinstance(entry, dict)
+        and entry.get("key") == key
+        and isinstance(entry.get("notebook"), str)
+        and isinstance(entry.get("parameters"), dict)
+        and entry.get("status") in set(JobStatus)
+        and isinstance(entry.get("outputs"), list) and all(isinstance(path, str) for path in entry["outputs"])
+        and _number(entry.get("seconds"))
+        and all(_optional_str(entry.get(name)) for name in ("title", "error", "html", "previous_html", "cache_key"))
+        and isinstance(entry.get("checksums", {}), dict)
+    )
+
+
+def drop_unreadable(manifest: dict) -> list[str]:
+    """Remove the run entries that cannot be read (hand-edited, truncated by another tool); return their keys."""
+    dropped = [key for key, entry in manifest["runs"].items() if not readable(key, entry)]
+    for key in dropped:
+        del manifest["runs"][key]
+    return dropped
 
 
 def save(out_dir: Path, manifest: dict) -> None:
@@ -51,11 +83,36 @@ def record_facts(manifest: dict, facts: DataFacts, version: str) -> None:
     manifest["data"] = asdict(facts) | {"validated_with": version}
 
 
+def stamps(out_dir: Path, outputs: list[str]) -> dict[str, dict]:
+    """Each output's checksum, size and modification time, as the manifest records them."""
+    records = {}
+    for relative in outputs:
+        path = out_dir / relative
+        status = path.stat()
+        records[relative] = {"sha256": file_checksum(path), "size": status.st_size, "mtime_ns": status.st_mtime_ns}
+    return records
+
+
+def _unchanged(path: Path, record: object) -> bool:
+    """The file is the one recorded: same size and time, or else same checksum."""
+    if not isinstance(record, dict):
+        return False
+    try:
+        status = os.stat(path, follow_symlinks=False)
+        if status.st_size != record.get("size"):
+            return False
+        return status.st_mtime_ns == record.get("mtime_ns") or file_checksum(path) == record.get("sha256")
+    except OSError:
+        return False
+
+
 def is_cached(entry: dict | None, key: str, out_dir: Path) -> bool:
-    """True when an earlier successful run had the same inputs and its outputs are all still there."""
-    return (
-        isinstance(entry, dict)
-        and entry.get("cache_key") == key
-        and entry.get("status") in ("ok", "cached")
-        and all((out_dir / p).is_file() for p in entry.get("outputs", []))
-    )
+    """True when an earlier successful run had the same inputs and each of its outputs is still the file it wrote.
+
+    A run killed between two of a job's files leaves a mix of old and new files: their
+    checksums no longer match the entry, so the job runs again.
+    """
+    if not (isinstance(entry, dict) and entry.get("cache_key") == key and entry.get("status") in (JobStatus.OK, JobStatus.CACHED)):
+        return False
+    recorded = entry.get("checksums") or {}
+    return all(_unchanged(out_dir / path, recorded.get(path)) for path in entry.get("outputs", []))

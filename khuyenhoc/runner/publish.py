@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import html
 import json
-from datetime import UTC, datetime
+import os
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import jinja2
@@ -14,9 +19,11 @@ from khuyenhoc.formatting import format_number
 from khuyenhoc.fsutil import atomic_write_bytes, atomic_write_text
 from khuyenhoc.i18n import text
 from khuyenhoc.runner.execute import JobResult
-from khuyenhoc.runner.plan import ANNUAL, TRENDS, UNIT, DataFacts, Job
+from khuyenhoc.runner.plan import ANNUAL, TRENDS, UNIT, DataFacts, Job, JobStatus, in_data
 
 TIME_FORMATS = {"vi": "%H:%M ngày %d/%m/%Y (UTC)", "en": "%Y-%m-%d %H:%M UTC"}
+DATE_FORMATS = {"vi": "%d/%m/%Y", "en": "%Y-%m-%d"}
+LEFTOVER = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp")  # fsutil.atomic_write_bytes's temporary files: .<name>.<random>.tmp
 TEMPLATES = jinja2.Environment(
     loader=jinja2.FileSystemLoader(Path(__file__).resolve().parent.parent / "templates"),
     autoescape=True,
@@ -33,6 +40,32 @@ def inside(out_dir: Path, relative: str) -> Path:
     return target
 
 
+@dataclass(frozen=True)
+class DataStamp:
+    """Which data a report comes from, as its footer says it."""
+
+    source: str  # the data file's base name
+    checksum: str  # sha256:<hex> of the data (and its origin record)
+    saved: date  # when the data file was last saved
+
+    def line(self, lang: str) -> str:
+        return text("run.data_footer", lang, source=self.source, checksum=self.checksum[:19],
+                    date=self.saved.strftime(DATE_FORMATS[lang]), version=__version__)
+
+
+class PublishError(Exception):
+    """A job's file could not be written: the path (relative to the output folder) and why."""
+
+    def __init__(self, path: str, reason: str | None) -> None:
+        super().__init__(path, reason)
+        self.path, self.reason = path, reason
+
+    def message(self, lang: str) -> str:
+        if self.reason is None:
+            return text("run.error.outside", lang, path=self.path)
+        return text("run.cannot_write", lang, path=self.path, reason=self.reason)
+
+
 def add_provenance(result: JobResult, extra: dict) -> None:
     """Merge what only the runner knows (notebook checksum, ...) into the result's summary.json."""
     if "summary.json" not in result.files:
@@ -42,22 +75,104 @@ def add_provenance(result: JobResult, extra: dict) -> None:
     result.files["summary.json"] = (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
 
 
-def publish(out_dir: Path, job: Job, result: JobResult) -> list[str]:
-    """Write a result; return the output paths (relative). A failure writes only its failed notebook."""
-    if result.status != "ok":
+def _write(out_dir: Path, relative: str, data: bytes) -> None:
+    """One file, whole, inside ``out_dir``; a PublishError naming it otherwise."""
+    try:
+        target = inside(out_dir, relative)
+    except RunError:
+        raise PublishError(relative, None) from None
+    try:
+        atomic_write_bytes(target, data)
+    except OSError as error:
+        raise PublishError(relative, error.strerror or str(error)) from error
+
+
+def with_footer(page: bytes, line: str) -> bytes:
+    """The HTML page with a footer saying which data it comes from."""
+    footer = f'<footer class="khuyenhoc-data">{html.escape(line)}</footer>\n'.encode()
+    at = page.rfind(b"</body>")
+    return page[:at] + footer + page[at:] if at >= 0 else page + footer
+
+
+def publish(out_dir: Path, job: Job, result: JobResult, footer: str = "") -> list[str]:
+    """Write a result; return the output paths (relative). A failure writes only its failed notebook.
+
+    Raises PublishError naming the file that could not be written.
+    """
+    if result.status != JobStatus.OK:
         if result.notebook is None:
             return []
-        atomic_write_bytes(inside(out_dir, job.failed_path), result.notebook)
+        _write(out_dir, job.failed_path, result.notebook)
         return [job.failed_path]
     written = []
     for relative, data in sorted(result.files.items()):
         path = f"{job.files_dir}/{relative}" if job.files_dir else relative
-        atomic_write_bytes(inside(out_dir, path), data)
+        _write(out_dir, path, data)
         written.append(path)
-    atomic_write_bytes(inside(out_dir, job.notebook_path), result.notebook or b"")
-    atomic_write_bytes(inside(out_dir, job.html_path), result.html or b"")
-    inside(out_dir, job.failed_path).unlink(missing_ok=True)
+    _write(out_dir, job.notebook_path, result.notebook or b"")
+    _write(out_dir, job.html_path, with_footer(result.html or b"", footer) if footer else result.html or b"")
+    try:
+        inside(out_dir, job.failed_path).unlink(missing_ok=True)
+    except (RunError, OSError):
+        pass
     return [job.notebook_path, job.html_path, *written]
+
+
+def remove_leftovers(out_dir: Path) -> None:
+    """Delete the temporary files a killed run left half-written (only ours: ``.<name>.<random>.tmp``)."""
+    for folder, _dirs, files in os.walk(out_dir):
+        for name in files:
+            path = Path(folder) / name
+            if LEFTOVER.fullmatch(name) and path.is_file() and not path.is_symlink():
+                path.unlink(missing_ok=True)
+
+
+def _remove_output(out_dir: Path, relative: str) -> None:
+    """Delete one of our outputs: a regular file inside ``out_dir`` reached through no link; then its emptied folders."""
+    path = out_dir / relative
+    try:
+        inside(out_dir, relative)
+        if path.is_symlink() or not path.is_file():
+            return
+        path.unlink()
+    except (RunError, OSError):
+        return
+    folder = path.parent
+    while folder != out_dir and out_dir in folder.parents:
+        try:
+            folder.rmdir()  # only when empty: a user's own file keeps its folder
+        except OSError:
+            return
+        folder = folder.parent
+
+
+def remove_stale(out_dir: Path, manifest: dict, facts: DataFacts) -> list[str]:
+    """Drop the entries, and delete the files, of reports on years or units the data no longer has; return their keys."""
+    stale = [key for key, entry in manifest["runs"].items() if not in_data(entry, facts)]
+    for key in stale:
+        entry = manifest["runs"].pop(key)
+        for relative in {*entry.get("outputs", []), *(p for p in (entry.get("html"), entry.get("previous_html")) if p)}:
+            _remove_output(out_dir, relative)
+    return stale
+
+
+def sort_key(name: str) -> tuple:
+    """Vietnamese alphabetical order: a ă â b c d đ e ê … (Đ with D, not after Z); tones only break ties."""
+    letters, tones = [], []
+    for char in unicodedata.normalize("NFD", name.casefold().replace("đ", "d\u0335")):
+        if unicodedata.combining(char):
+            if char in MODIFIERS and letters:
+                letters[-1] = letters[-1] + MODIFIERS[char]
+            else:
+                tones.append(TONES.get(char, 9))
+        else:
+            letters.append(char)
+            tones.append(0)
+    return tuple(letters), tuple(tones)
+
+
+MODIFIERS = {"\u0306": "1", "\u0302": "2", "\u031b": "3", "\u0335": "1"}  # breve, circumflex, horn, the bar of đ
+TONES = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}  # huyền, hỏi, ngã, sắc, nặng
 
 
 def _links(entry: dict, lang: str) -> list[dict]:
@@ -77,7 +192,7 @@ def _links(entry: dict, lang: str) -> list[dict]:
     return links
 
 
-def write_index(out_dir: Path, manifest: dict, facts: DataFacts, lang: str) -> Path:
+def write_index(out_dir: Path, manifest: dict, facts: DataFacts, lang: str, stamp: DataStamp | None = None) -> Path:
     """index.html: every result with its status, linking relative paths (opens from file://, no network)."""
     runs = manifest.get("runs", {})
 
@@ -96,14 +211,14 @@ def write_index(out_dir: Path, manifest: dict, facts: DataFacts, lang: str) -> P
             years.setdefault(year, {"annual": None, "units": []})["units"].append(row(entry))
     trends = [row(e) for e in runs.values() if e.get("notebook") == TRENDS]
     for year in years.values():
-        year["units"].sort(key=lambda r: r["title"])
+        year["units"].sort(key=lambda r: sort_key(r["title"]))
     page = TEMPLATES.get_template("index.html.j2").render(
         lang=lang,
         t=lambda key, **values: text(key, lang, **values),
         years=[(y, years[y]) for y in sorted(years, reverse=True)],
         trends=trends,
         notes=[text(kind, lang) for kind, flag in (("illustrative", facts.illustrative), ("synthetic", facts.synthetic)) if flag],
-        generated=text("index.generated", lang, time=datetime.now(UTC).strftime(TIME_FORMATS[lang]), version=__version__,
-                       source=facts.source, checksum=facts.checksum[:19]),
+        generated=text("index.generated", lang, time=datetime.now(UTC).strftime(TIME_FORMATS[lang]), version=__version__),
+        data_line=stamp.line(lang) if stamp is not None else "",
     )
     return atomic_write_text(out_dir / "index.html", page)
