@@ -6,6 +6,7 @@ import codecs
 import csv
 import io
 import itertools
+import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
@@ -19,12 +20,18 @@ from khuyenhoc.fsutil import sha256_checksum
 from khuyenhoc.i18n import DEFAULT_LANG, column_header, text
 from khuyenhoc.schema import COLUMNS, canonical_column, fold
 
+# what a damaged or foreign workbook can raise while openpyxl opens or streams it (a broken zip,
+# missing parts, malformed XML: ElementTree's ParseError is a SyntaxError), besides openpyxl's own
+# InvalidFileException (added where openpyxl is imported: see _unreadable)
+UNREADABLE = (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, OSError, ValueError, TypeError, SyntaxError, EOFError)
+
 HEADER_SCAN_ROWS = 30
 MIN_HEADER_MATCHES = 3
 EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
 DELIMITERS = (",", ";", "\t")
 TOTAL_LABELS = {"tong", "cong", "tong cong", "tong so", "total", "totals", "grand total"}
 TOTAL_PREFIXES = ("tong cong", "tong so", "total")
+FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")  # a cell formula in worksheet XML (not <formula1> of a validation)
 MISFITS_LISTED = 10  # rows named after the first one whose field count is wrong
 
 
@@ -142,7 +149,9 @@ def _read_csv(path: Path, data: bytes, lang: str) -> tuple[list[object], int, pd
         raise InputFileError(path, f"{text('error.bad_format', lang)}: {error}") from error
     if misfits:
         raise _field_count_error(path, misfits, width, delimiter, lang)
-    return header, position, _cells(content, delimiter, position, width, counts)
+    body = _cells(content, delimiter, position, width, counts)
+    body.index = pd.RangeIndex(position + 2, position + 2 + len(body), name="row")
+    return header, position, body
 
 
 def _cells(content: str, delimiter: str, position: int, width: int, counts: list[int]) -> pd.DataFrame:
@@ -160,38 +169,110 @@ def _cells(content: str, delimiter: str, position: int, width: int, counts: list
 
 
 def _read_excel(path: Path, data: bytes, sheet: str | None, lang: str) -> tuple[list[object], int, pd.DataFrame]:
-    """Read the workbook from the bytes already in memory (the file is opened once, whatever its name)."""
-    import openpyxl
-    from openpyxl.utils.exceptions import InvalidFileException
+    """Read the workbook from the bytes already in memory (the file is opened once, whatever its name).
 
-    # what a damaged or foreign file can raise while openpyxl opens or streams it (a broken
-    # zip, missing parts, malformed XML: ElementTree's ParseError is a SyntaxError)
-    unreadable = (zipfile.BadZipFile, zipfile.LargeZipFile, InvalidFileException, KeyError, OSError, ValueError, TypeError, SyntaxError, EOFError)
+    Only the columns up to the last one the contract knows are read, and only rows with something
+    in them are kept (indexed by their row number), so a stray cell in column XFD costs nothing.
+    """
+    import openpyxl
+
+    unreadable = _unreadable()
     try:
         workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except unreadable as error:
         raise InputFileError(path, text("error.bad_format", lang)) from error
     try:
-        if sheet is not None and sheet not in workbook.sheetnames:
-            raise InputFileError(path, text("error.no_sheet", lang, sheet=sheet, sheets=", ".join(workbook.sheetnames)))
-        if not workbook.worksheets:
-            raise InputFileError(path, text("error.file_empty", lang))
-        worksheet = workbook[sheet] if sheet is not None else workbook.worksheets[0]
-        if not hasattr(worksheet, "iter_rows"):  # a chart sheet holds no cells
-            raise InputFileError(path, text("error.no_header", lang))
+        worksheet = _worksheet(path, workbook, sheet, lang)
         worksheet.reset_dimensions()
-        rows = [list(row) for row in worksheet.iter_rows(min_row=1, values_only=True)]
+        head = [list(row) for row in itertools.islice(worksheet.iter_rows(min_row=1, values_only=True), HEADER_SCAN_ROWS)]
+        position = _find_header(head)
+        if position is None:
+            raise InputFileError(path, text("error.no_header", lang) if head else text("error.file_empty", lang))
+        header = head[position]
+        known = [i for i, cell in enumerate(header) if canonical_column(cell) is not None]
+        width = known[-1] + 1
+        numbers, rows = [], []
+        for number, row in enumerate(worksheet.iter_rows(min_row=position + 2, max_col=width, values_only=True), start=position + 2):
+            if any(cell is not None and not (isinstance(cell, str) and not cell.strip()) for cell in row):
+                numbers.append(number)
+                rows.append(row)
     except unreadable as error:
         raise InputFileError(path, text("error.bad_format", lang)) from error
     finally:
         workbook.close()
-    position = _find_header(rows)
-    if position is None:
-        raise InputFileError(path, text("error.no_header", lang) if rows else text("error.file_empty", lang))
-    header = rows[position]
-    width = len(header)
-    body = pd.DataFrame([(row + [None] * width)[:width] for row in rows[position + 1 :]], columns=range(width), dtype=object)
+    body = pd.DataFrame(rows, columns=range(width), index=pd.Index(numbers, name="row", dtype="int64"), dtype=object)
+    _refuse_unsaved_formulas(path, data, worksheet, position, header, known, body, lang)
     return header, position, body
+
+
+def _unreadable() -> tuple[type[BaseException], ...]:
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    return (*UNREADABLE, InvalidFileException)
+
+
+def _worksheet(path: Path, workbook: object, sheet: str | None, lang: str) -> object:
+    """The named sheet, or the first; a clear error for an unknown name, no sheets or a chart sheet."""
+    if sheet is not None and sheet not in workbook.sheetnames:
+        raise InputFileError(path, text("error.no_sheet", lang, sheet=sheet, sheets=", ".join(workbook.sheetnames)))
+    if not workbook.worksheets:
+        raise InputFileError(path, text("error.file_empty", lang))
+    worksheet = workbook[sheet] if sheet is not None else workbook.worksheets[0]
+    if not hasattr(worksheet, "iter_rows"):  # a chart sheet holds no cells
+        raise InputFileError(path, text("error.no_header", lang))
+    return worksheet
+
+
+def _has_formulas(data: bytes, part: str | None) -> bool:
+    """Whether a worksheet's XML holds a formula element (``<f>``); scanned without parsing it."""
+    if part is None:
+        return True
+    with zipfile.ZipFile(io.BytesIO(data)) as archive, archive.open(part) as stream:
+        tail = b""
+        while chunk := stream.read(1 << 20):
+            if FORMULA_TAG.search(tail + chunk):
+                return True
+            tail = chunk[-16:]
+    return False
+
+
+def _refuse_unsaved_formulas(path: Path, data: bytes, worksheet: object, position: int, header: list[object],
+                             known: list[int], body: pd.DataFrame, lang: str) -> None:
+    """A formula cell with no saved value reads as empty: name it and say how to store the values.
+
+    Only a sheet whose XML holds formulas is read a second time, with formulas instead of values.
+    """
+    import openpyxl
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
+
+    if not _has_formulas(data, getattr(worksheet, "_worksheet_path", None)):
+        return
+    unreadable = _unreadable()
+    unsaved = []
+    try:
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except unreadable as error:
+        raise InputFileError(path, text("error.bad_format", lang)) from error
+    try:
+        formulas = workbook[worksheet.title]
+        formulas.reset_dimensions()
+        rows = formulas.iter_rows(min_row=position + 2, max_col=known[-1] + 1, values_only=True)
+        for number, row in enumerate(rows, start=position + 2):
+            for column in known:
+                cell = row[column]
+                is_formula = isinstance(cell, ArrayFormula | DataTableFormula) or (isinstance(cell, str) and cell.startswith("="))
+                if is_formula and (number not in body.index or body.at[number, column] is None):
+                    unsaved.append((number, column, getattr(cell, "text", cell)))
+    except unreadable as error:
+        raise InputFileError(path, text("error.bad_format", lang)) from error
+    finally:
+        workbook.close()
+    if unsaved:
+        number, column, formula = unsaved[0]
+        more = text("error.formula_more", lang, count=len(unsaved) - 1) if len(unsaved) > 1 else ""
+        raise InputFileError(path, text("error.formula_no_value", lang, cell=f"{get_column_letter(column + 1)}{number}", row=number,
+                                        column=str(header[column]).strip(), formula=formula, more=more))
 
 
 def _blank_cells(frame: pd.DataFrame) -> pd.DataFrame:
@@ -222,7 +303,6 @@ def read_raw(path: str | Path, sheet: str | None = None, lang: str = DEFAULT_LAN
         raise InputFileError(path, text("error.bad_format", lang))
     is_excel = path.suffix.lower() in EXCEL_SUFFIXES or data[:4] == b"PK\x03\x04"
     header, position, body = _read_excel(path, data, sheet, lang) if is_excel else _read_csv(path, data, lang)
-    body.index = pd.RangeIndex(position + 2, position + 2 + len(body), name="row")
 
     keep, headers, notes, problems = match_headers(header, position + 1)
     frame = body[list(keep)].rename(columns=keep)

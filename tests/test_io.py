@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import io
+import os
+import subprocess
+import sys
 import unicodedata
 import warnings
 import zipfile
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 import openpyxl
 import pandas as pd
@@ -412,3 +417,94 @@ def test_a_note_row_starting_with_cong_dong_is_not_a_totals_row(tmp_path, sample
     raw = read_raw(path)
     assert [n["row"] for n in raw.notes if n["rule"] == "skipped_total_row"] == [5]
     assert 4 in raw.frame.index
+
+
+# --- workbooks: only the contract's columns are read; formulas without saved values are named ---------
+
+
+def _xml_cell(reference: str, value: object) -> str:
+    if isinstance(value, str) and value.startswith("="):
+        return f"<c r=\"{reference}\"><f>{escape(value[1:])}</f></c>"
+    if isinstance(value, tuple):  # (formula, saved value)
+        return f"<c r=\"{reference}\"><f>{escape(value[0][1:])}</f><v>{value[1]}</v></c>"
+    if isinstance(value, str):
+        return f"<c r=\"{reference}\" t=\"inlineStr\"><is><t>{escape(value)}</t></is></c>"
+    return f"<c r=\"{reference}\"><v>{value}</v></c>"
+
+
+def handmade_xlsx(path: Path, rows, far_cells: int = 0) -> Path:
+    """A workbook whose sheet XML is written here: ``rows`` (None cells left out), then ``far_cells``
+    rows holding a single cell in column XFD, the last one a spreadsheet has. Streamed, so cheap."""
+    from openpyxl.utils import get_column_letter
+
+    skeleton = io.BytesIO()
+    openpyxl.Workbook().save(skeleton)
+    with zipfile.ZipFile(skeleton) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            if item.filename != "xl/worksheets/sheet1.xml":
+                target.writestr(item, source.read(item))
+                continue
+            with target.open(item.filename, "w") as sheet:
+                sheet.write(b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>')
+                number = 0
+                for number, row in enumerate(rows, start=1):
+                    cells = "".join(_xml_cell(f"{get_column_letter(i + 1)}{number}", v) for i, v in enumerate(row) if v is not None)
+                    sheet.write(f"<row r=\"{number}\">{cells}<c r=\"XFD{number}\"><v>1</v></c></row>".encode())
+                for extra in range(number + 1, number + 1 + far_cells):
+                    sheet.write(f"<row r=\"{extra}\"><c r=\"XFD{extra}\"><v>1</v></c></row>".encode())
+                sheet.write(b"</sheetData></worksheet>")
+    return path
+
+
+MEMORY_PROBE = """
+import resource, sys
+resource.setrlimit(resource.RLIMIT_AS, (1_500_000_000, 1_500_000_000))  # the old reader would take the machine
+from khuyenhoc.io import read_raw
+raw = read_raw(sys.argv[1])
+print(len(raw.frame), int(raw.frame["members"].sum()), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+"""
+
+
+def test_a_workbook_with_cells_in_column_xfd_is_read_in_bounded_memory(tmp_path, sample_frame):
+    """100k rows each with a cell in XFD: the reader keeps only the contract's columns (a bound, not a timing)."""
+    path = handmade_xlsx(tmp_path / "xfd.xlsx", frame_rows(sample_frame), far_cells=100_000)
+    assert path.stat().st_size < 10_000_000
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MALLOC_ARENA_MAX": "2"}
+    result = subprocess.run([sys.executable, "-c", MEMORY_PROBE, str(path)], capture_output=True, text=True, timeout=600, env=env, check=False)
+    assert result.returncode == 0, result.stderr[-2000:]
+    rows, members, peak_mb = map(int, result.stdout.split())
+    assert (rows, members) == (len(sample_frame), int(sample_frame["members"].sum()))
+    assert peak_mb < 300
+
+
+def test_blank_rows_between_workbook_rows_keep_their_numbers(tmp_path, sample_frame):
+    rows = frame_rows(sample_frame.iloc[:3])
+    path = handmade_xlsx(tmp_path / "gaps.xlsx", [rows[0], rows[1], [None], [" "], rows[2], rows[3]])
+    raw = read_raw(path)
+    assert list(raw.frame.index) == [2, 5, 6]
+    assert list(raw.frame["unit_id"]) == ["duc-xuan", "song-cau", "phung-chi-kien"]
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_a_formula_without_a_saved_value_is_named_not_read_as_empty(tmp_path, sample_frame, lang):
+    rows = frame_rows(sample_frame.iloc[:4])
+    members = rows[0].index(vi("members"))
+    rows[3][members] = "=F2+F3"  # written by a program that does not calculate: no saved value
+    numbers = sum(isinstance(v, int) for v in rows[4])
+    rows[4] = [f"={i}" if isinstance(v, int) else v for i, v in enumerate(rows[4])]  # a whole row of them: not a blank row
+    path = handmade_xlsx(tmp_path / "formulas.xlsx", rows)
+    with pytest.raises(InputFileError) as caught:
+        read_raw(path, lang=lang)
+    column = chr(ord("A") + members)
+    expected = text("error.formula_no_value", lang, cell=f"{column}4", row=4, column=vi("members"), formula="=F2+F3",
+                    more=text("error.formula_more", lang, count=numbers))
+    assert caught.value.reason == expected
+    assert "LibreOffice" in expected
+
+
+def test_formulas_with_saved_values_and_validation_rules_read_their_values(tmp_path, sample_frame):
+    rows = frame_rows(sample_frame.iloc[:2])
+    members = rows[0].index(vi("members"))
+    rows[1][members] = ("=1000+234", 1234)
+    raw = read_raw(handmade_xlsx(tmp_path / "saved.xlsx", rows))
+    assert raw.frame.at[2, "members"] == 1234
