@@ -120,7 +120,7 @@ def _field_count_error(path: Path, misfits: list[tuple[int, int]], width: int, d
     reason = text("error.field_count", lang, row=row, fields=fields, header=width)
     if len(misfits) > 1:
         others = ", ".join(str(r) for r, _ in misfits[1 : 1 + MISFITS_LISTED]) + ("…" if len(misfits) > 1 + MISFITS_LISTED else "")
-        reason += text("error.field_count_more", lang, count=len(misfits) - 1, rows=others)
+        reason += " " + text("error.field_count_more", lang, count=len(misfits) - 1, rows=others)
     if delimiter == ",":
         reason += text("error.field_count_comma", lang)
     return InputFileError(path, reason)

@@ -277,7 +277,7 @@ def test_short_rows_and_every_misfit_are_named(tmp_path, csv_text):
     short = lines[3].count(",") + 1
     assert short < width
     assert caught.value.reason == (text("error.field_count", "en", row=4, fields=short, header=width)
-                                   + text("error.field_count_more", "en", count=2, rows="8, 10"))
+                                   + " " + text("error.field_count_more", "en", count=2, rows="8, 10"))
 
 
 def test_a_quoted_comma_number_is_one_field(tmp_path, csv_text):

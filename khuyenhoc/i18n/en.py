@@ -134,7 +134,7 @@ TEXT = {
     "template.written": "Wrote the input template: {path}",
     "error.exists": "{path} already exists; not overwriting it (add --force if you really want to replace it)",
     "error.field_count": "row {row} has {fields} fields but the header row has {header}, so the columns would shift",
-    "error.field_count_more": " (so do {count} other rows: {rows})",
+    "error.field_count_more": "(so do {count} other rows: {rows})",
     "error.field_count_comma": ". If numbers are written like 9,190 in this comma-separated file, put them in quotes (\"9,190\") or write 9.190",
     "error.formula_no_value": "cell {cell} (row {row}, column '{column}') is a formula without a saved value ({formula}), not an empty cell{more}. Open the file in Excel or LibreOffice and save it so the values are stored, or copy the cells and paste them as values (Paste Special → Values)",
     "error.formula_more": "; {count} more formula cells are like it",

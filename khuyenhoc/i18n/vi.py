@@ -124,7 +124,7 @@ TEXT = {
     "template.written": "Đã ghi mẫu nhập liệu: {path}",
     "error.exists": "{path} đã có; không ghi đè lên tệp này (thêm --force nếu thật sự muốn thay nó)",
     "error.field_count": "dòng {row} có {fields} ô nhưng dòng tiêu đề có {header} ô, nên các cột sẽ bị lệch",
-    "error.field_count_more": " (cũng vậy ở {count} dòng khác: {rows})",
+    "error.field_count_more": "(cũng vậy ở {count} dòng khác: {rows})",
     "error.field_count_comma": ". Nếu có số viết kiểu 9,190 trong tệp CSV phân cách bằng dấu phẩy, hãy đặt số đó trong ngoặc kép (\"9,190\") hoặc viết 9.190",
     "error.formula_no_value": "ô {cell} (dòng {row}, cột «{column}») là công thức chưa có giá trị được lưu ({formula}), không phải ô trống{more}. Hãy mở tệp bằng Excel hoặc LibreOffice rồi lưu lại để giá trị được lưu vào tệp, hoặc chép các ô đó rồi dán dưới dạng giá trị (Dán đặc biệt → Giá trị)",
     "error.formula_more": "; còn {count} ô công thức khác như vậy",
