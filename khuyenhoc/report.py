@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import pandas as pd
-
 from babel.numbers import format_decimal
 
 from khuyenhoc.formatting import LOCALES, format_indicator
 from khuyenhoc.i18n import DEFAULT_LANG, indicator_label, text, unit_name
 from khuyenhoc.indicators import REGISTRY
+
+REPORT_LIMIT = 200  # problems listed one per line; the rest are counted by rule and column
 
 
 def _quote(value: object, lang: str) -> str:
@@ -25,16 +26,33 @@ def problem_line(problem: pd.Series, lang: str = DEFAULT_LANG) -> str:
     return f"  {row} {problem['row']}, {column.lower()} {_quote(problem['column'], lang)}{value}: {problem['message']} [{problem['rule']}]"
 
 
+def _listed(rows: pd.DataFrame, lang: str) -> list[str]:
+    """The first :data:`REPORT_LIMIT` rows one per line; the rest counted by rule and column."""
+    lines = [problem_line(p, lang) for _, p in rows.head(REPORT_LIMIT).iterrows()]
+    rest = rows.iloc[REPORT_LIMIT:]
+    if len(rest):
+        lines.append(text("problems.more", lang, count=_count(len(rest), lang)))
+        for (rule, column), group in rest.groupby(["rule", "column"], sort=False):
+            lines.append("  " + text("problems.more_line", lang, count=_count(len(group), lang), column=_quote(column, lang),
+                                     message=group["message"].iloc[0], rule=rule))
+    return lines
+
+
+def _count(number: int, lang: str) -> str:
+    return format_decimal(number, locale=LOCALES[lang])
+
+
 def validation_report(source: str, problems: pd.DataFrame | None = None, warnings: pd.DataFrame | None = None, lang: str = DEFAULT_LANG) -> str:
-    """The full report of a validation: every problem, then warnings."""
+    """The report of a validation: problems, then warnings, each listed up to :data:`REPORT_LIMIT`
+    lines and then counted by rule and column (the frames themselves keep every one)."""
     lines = []
     if problems is not None and len(problems):
-        lines.append(text("problems.header", lang, file=source, count=len(problems)))
-        lines += [problem_line(p, lang) for _, p in problems.iterrows()]
+        lines.append(text("problems.header", lang, file=source, count=_count(len(problems), lang)))
+        lines += _listed(problems, lang)
         lines.append(text("problems.fix", lang))
     if warnings is not None and len(warnings):
         lines.append(text("warnings.header", lang))
-        lines += [problem_line(w, lang) for _, w in warnings.iterrows()]
+        lines += _listed(warnings, lang)
     return "\n".join(lines)
 
 

@@ -138,6 +138,8 @@ TEXT = {
     "error.field_count_comma": ". If numbers are written like 9,190 in this comma-separated file, put them in quotes (\"9,190\") or write 9.190",
     "error.formula_no_value": "cell {cell} (row {row}, column '{column}') is a formula without a saved value ({formula}), not an empty cell{more}. Open the file in Excel or LibreOffice and save it so the values are stored, or copy the cells and paste them as values (Paste Special → Values)",
     "error.formula_more": "; {count} more formula cells are like it",
+    "problems.more": "… and {count} more, counted by rule and column:",
+    "problems.more_line": "{count} in column {column}: {message} [{rule}]",
     "template.instructions_title": "How to fill in the data",
     "template.data_sheet": "Data",
     "template.instructions_sheet": "Instructions",

@@ -128,6 +128,8 @@ TEXT = {
     "error.field_count_comma": ". Nếu có số viết kiểu 9,190 trong tệp CSV phân cách bằng dấu phẩy, hãy đặt số đó trong ngoặc kép (\"9,190\") hoặc viết 9.190",
     "error.formula_no_value": "ô {cell} (dòng {row}, cột «{column}») là công thức chưa có giá trị được lưu ({formula}), không phải ô trống{more}. Hãy mở tệp bằng Excel hoặc LibreOffice rồi lưu lại để giá trị được lưu vào tệp, hoặc chép các ô đó rồi dán dưới dạng giá trị (Dán đặc biệt → Giá trị)",
     "error.formula_more": "; còn {count} ô công thức khác như vậy",
+    "problems.more": "… và {count} mục nữa, đếm theo quy tắc và cột:",
+    "problems.more_line": "{count} mục ở cột {column}: {message} [{rule}]",
     "template.instructions_title": "Hướng dẫn nhập liệu",
     "template.data_sheet": "Số liệu",
     "template.instructions_sheet": "Hướng dẫn",
