@@ -95,7 +95,7 @@ def _wait_for(condition, seconds: float) -> bool:
     return False
 
 
-@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP], ids=["SIGINT", "SIGTERM", "SIGHUP"])
 def test_an_interrupted_run_leaves_a_consistent_folder(tmp_path, signum):
     out = tmp_path / "out"
     process = subprocess.Popen([sys.executable, "-m", "khuyenhoc", "run", "--out", str(out), "--jobs", "2"],
@@ -177,7 +177,113 @@ def test_disk_full_fails_that_run_and_keeps_earlier_outputs(tmp_path, monkeypatc
     assert outcome.exit_code == 1
     assert all(e["status"] == "failed" for e in outcome.entries)
     assert all("No space left on device" in e["error"] for e in outcome.entries)
+    errors = {e["key"]: e["error"] for e in outcome.entries}
+    assert errors["2013/annual_summary"].startswith("không ghi được vào 2013/annual_summary.html: "), "the file that failed, as DIR names it"
+    assert errors["trends"].startswith("không ghi được vào trends.html: ")
     for path, content in good.items():
         assert path.read_bytes() == content or path.suffix in (".ipynb", ".png", ".json", ".md"), path
     assert (out / "2013" / "annual_summary.html").read_bytes() == good[out / "2013" / "annual_summary.html"]
     assert not list(out.rglob("*.tmp"))
+
+
+FIXTURES = Path(__file__).parent / "notebooks"
+
+
+def tiny_notebooks(tmp_path: Path, source: str = "") -> Path:
+    """The small fixture notebooks (seconds, not minutes), the yearly one running ``source`` after its parameters."""
+    folder = tmp_path / "tiny"
+    folder.mkdir(exist_ok=True)
+    for path in (FIXTURES / "tiny").glob("*.ipynb"):
+        notebook = nbformat.read(path, as_version=4)
+        if source and path.name == "annual_summary.ipynb":
+            notebook.cells.insert(1, nbformat.v4.new_code_cell(source))
+        nbformat.write(notebook, folder / path.name)
+    return folder
+
+
+KILL_BETWEEN_RENAMES = """
+import os, signal, sys, tempfile
+from pathlib import Path
+from khuyenhoc.runner import RunOptions, run_batch, publish
+from khuyenhoc.runner.execute import JobResult
+from khuyenhoc.paths import SAMPLE_DATA
+
+def executor(jobs, *rest):
+    for job in sorted(jobs, key=lambda job: job.notebook != "annual_summary"):
+        yield JobResult(job.key, "ok", 0.1, b'{"new": 1}', b"<html><body>new</body></html>",
+                        {"summary.json": b'{"new": 1}', "summary.md": b"new"} if job.notebook == "annual_summary" else {})
+
+real, calls = publish.atomic_write_bytes, []
+def write_then_die(path, data):
+    calls.append(path)
+    if len(calls) == 2:  # the first file of the job is in place, the second one half-written: the run is killed
+        handle, _ = tempfile.mkstemp(prefix=f".{Path(path).name}.", suffix=".tmp", dir=Path(path).parent)
+        os.write(handle, data[:3])
+        os.kill(os.getpid(), signal.SIGKILL)
+    return real(path, data)
+publish.atomic_write_bytes = write_then_die
+run_batch(RunOptions(data=SAMPLE_DATA, out_dir=Path(sys.argv[1]), years=[2013], force=True), executor=executor)
+"""
+
+
+def test_a_run_killed_between_two_renames_is_not_cached(tmp_path):
+    """Issue 8, item 6: a job whose files are half old, half new runs again; the half-written temporary file goes."""
+    out = tmp_path / "out"
+    assert run_batch(RunOptions(data=SAMPLE_DATA, out_dir=out, years=[2013], jobs=1, notebooks_dir=tiny_notebooks(tmp_path))).exit_code == 0
+    killed = subprocess.run([sys.executable, "-c", KILL_BETWEEN_RENAMES, str(out)], capture_output=True, text=True, timeout=120)
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    assert "new" in (out / "2013" / "summary.json").read_text(), "the new summary.json is in place"
+    assert "<body>new</body>" not in (out / "2013" / "annual_summary.html").read_text(), "beside the old report"
+    assert list(out.rglob("*.tmp")), "the killed run left a half-written file"
+    ran = []
+
+    def executor(jobs, *rest):
+        ran.extend(job.key for job in jobs)
+        return iter(())
+
+    run_batch(RunOptions(data=SAMPLE_DATA, out_dir=out, years=[2013], notebooks_dir=tiny_notebooks(tmp_path)), executor=executor)
+    assert ran == ["2013/annual_summary"], "the mixed job is not cached; trends is"
+    assert not list(out.rglob("*.tmp"))
+
+
+def test_a_dead_pool_worker_fails_only_its_job_and_is_replaced(tmp_path):
+    """Issue 8, item 7: the notebook of 2012 kills its worker process every time it runs."""
+    notebooks = tiny_notebooks(tmp_path, "import os, signal\nif int(year) == 2012:\n    os.kill(os.getppid(), signal.SIGKILL)\n"
+                                         "    import time; time.sleep(30)")
+    out = tmp_path / "out"
+    outcome = run_batch(RunOptions(data=SAMPLE_DATA, out_dir=out, years=[2011, 2012, 2013], jobs=2, notebooks_dir=notebooks))
+    assert {e["key"]: e["status"] for e in outcome.entries} == {
+        "2011/annual_summary": "ok", "2012/annual_summary": "failed", "2013/annual_summary": "ok", "trends": "ok"}
+    assert outcome.failed[0]["error"] == "máy chạy (worker) bị dừng nhiều lần khi chạy sổ tay này; đã bỏ qua"
+    assert outcome.exit_code == 1
+    assert json.loads((out / "manifest.json").read_text())["runs"]["2013/annual_summary"]["status"] == "ok"
+    assert "máy chạy (worker) bị dừng" in (out / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_killed_run_takes_its_workers_kernels_and_temporary_files_with_it(tmp_path):
+    """Issue 8, item 11: kill -9 of `khuyenhoc run`; the next run sweeps the temporary folder the dead one left."""
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    environment = dict(os.environ, TMPDIR=str(temp))
+    notebooks = tiny_notebooks(tmp_path, "import time\ntime.sleep(120)")
+    out = tmp_path / "out"
+    process = subprocess.Popen([sys.executable, "-m", "khuyenhoc", "run", "--out", str(out), "--jobs", "2", "--notebooks", str(notebooks)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=environment)
+
+    def kernels() -> set[int]:
+        return {pid for pid in _descendants(process.pid) if b"ipykernel" in Path(f"/proc/{pid}/cmdline").read_bytes()}
+
+    try:
+        assert _wait_for(lambda: len(kernels()) >= 2, 120), "kernels are running"
+        below = _descendants(process.pid)
+    finally:
+        process.kill()
+        process.wait()
+    assert _wait_for(lambda: not _alive(below), 30), f"nothing outlives the run: {_alive(below)}"
+    assert list(temp.glob("khuyenhoc-run-*")), "a killed run cannot clean up after itself"
+    second = subprocess.run([sys.executable, "-m", "khuyenhoc", "run", "--out", str(out), "--years", "1900"],
+                            capture_output=True, text=True, env=environment, timeout=120)
+    assert second.returncode == 1, second.stderr
+    # (Python's own pymp-* folder, which holds only the fork server's socket, is not ours to sweep)
+    assert [p.name for p in temp.iterdir() if p.name.startswith("khuyenhoc")] == [], "the next run swept it (and removed its own)"
+    assert not list(temp.rglob("bac-kan-2009-2013.csv")), "no copy of the data is left"

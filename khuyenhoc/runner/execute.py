@@ -29,6 +29,7 @@ KERNEL_NAME = "python3"
 WARM_IMPORTS = "import khuyenhoc.display, khuyenhoc.summary, khuyenhoc.runner.lifeline; khuyenhoc.runner.lifeline.die_with_parent()"
 START_TIMEOUT = 120
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+SOCKET_ROOT_MAX = 60  # + "/khuyenhoc-kernel-XXXXXXXX/k-NNNNN" stays under the ~107-byte limit of a socket path
 
 
 @dataclass
@@ -59,7 +60,7 @@ class _Kernels:
         from jupyter_client.manager import AsyncKernelManager
         from jupyter_core.utils import run_sync
 
-        sockets = Path(tempfile.mkdtemp(prefix="khuyenhoc-kernel-"))
+        sockets = Path(tempfile.mkdtemp(prefix="khuyenhoc-kernel-", dir=_socket_root()))
         manager = AsyncKernelManager(kernel_name=KERNEL_NAME, transport="ipc", ip=str(sockets / "k"),
                                      connection_file=str(sockets / "connection.json"))
         manager.khuyenhoc_sockets = sockets
@@ -85,6 +86,12 @@ class _Kernels:
         for manager in (self.current, self.spare):
             _stop(manager)
         self.current = self.spare = None
+
+
+def _socket_root() -> str | None:
+    """The run's temp folder, unless its path is too long for a socket name (about 100 bytes): then the system's."""
+    root = tempfile.gettempdir()
+    return root if len(root.encode()) <= SOCKET_ROOT_MAX else ("/tmp" if os.access("/tmp", os.W_OK) else None)  # noqa: S108
 
 
 def _alive(manager) -> bool:
