@@ -180,8 +180,8 @@ def test_parameters_reach_the_notebook_verbatim(tmp_path):
     notebook = nbformat.v4.new_notebook()
     parameters = nbformat.v4.new_code_cell("data_path = None\nlang = 'vi'\n" + "".join(f"{k} = None\n" for k in WEIRD))
     parameters.metadata["tags"] = ["parameters"]
-    echo = nbformat.v4.new_code_cell(
-        "import json\nprint(json.dumps({k: globals()[k] for k in " + repr(["data_path", "lang", *WEIRD]) + "}))")
+    echo = nbformat.v4.new_code_cell(  # data_path reversed: the shared notebook names the data file by its base name only
+        "import json\nprint(json.dumps({k: globals()[k] for k in " + repr(["lang", *WEIRD]) + "} | {'htap_atad': data_path[::-1]}))")
     notebook.cells = [parameters, echo]
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(notebook, folder / "trends.ipynb")
@@ -194,4 +194,42 @@ def test_parameters_reach_the_notebook_verbatim(tmp_path):
     executed = nbformat.reads(result.notebook.decode("utf-8"), as_version=4)
     printed = "".join(o.get("text", "") for o in executed.cells[-1].outputs if o.output_type == "stream")
     received = json.loads(printed)
-    assert received == dict(WEIRD, data_path=data_path, lang="vi")
+    assert received == dict(WEIRD, htap_atad=data_path[::-1], lang="vi")
+
+
+def test_shared_outputs_do_not_name_this_machine(tmp_path):
+    """Issue 8, item 14: executed notebooks, tracebacks, the manifest and the index carry no absolute path or host name."""
+    import os
+    import socket
+    import sys
+    import sysconfig
+
+    import nbformat
+
+    from khuyenhoc.paths import SAMPLE_DATA
+
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    for path in (Path(__file__).parent / "notebooks" / "tiny").glob("*.ipynb"):
+        notebook = nbformat.read(path, as_version=4)
+        if path.name == "annual_summary.ipynb":  # 2012 fails deep inside an installed library
+            notebook.cells.insert(1, nbformat.v4.new_code_cell("import pandas\nif int(year) == 2012:\n    pandas.read_csv(data_path, sep=42)"))
+        nbformat.write(notebook, folder / path.name)
+    out = tmp_path / "out"
+    outcome = run_batch(RunOptions(data=SAMPLE_DATA, out_dir=out, years=[2012, 2013], jobs=2, notebooks_dir=folder))
+    assert {e["key"]: e["status"] for e in outcome.entries} == {"2012/annual_summary": "failed", "2013/annual_summary": "ok", "trends": "ok"}
+    private = {str(tmp_path), sys.prefix, sysconfig.get_paths()["purelib"], str(Path(SAMPLE_DATA).parent), os.path.expanduser("~") + "/",
+               "/tmp/", socket.gethostname()}
+    shared = {p.relative_to(out).as_posix(): p.read_text(encoding="utf-8") for p in out.rglob("*") if p.suffix in (".ipynb", ".html", ".json")}
+    assert "2012/annual_summary.failed.ipynb" in shared
+    for name, content in shared.items():
+        for secret in private:
+            assert secret not in content, (name, secret)
+    executed = nbformat.reads(shared["2013/annual_summary.ipynb"], as_version=4)
+    assert "input_path" not in executed.metadata.papermill and "output_path" not in executed.metadata.papermill
+    assert executed.metadata.papermill.parameters["data_path"] == "bac-kan-2009-2013.csv"
+    failed = nbformat.reads(shared["2012/annual_summary.failed.ipynb"], as_version=4)
+    traceback = "".join(line for c in failed.cells for o in c.get("outputs", []) if o.output_type == "error" for line in o.traceback)
+    assert "<site-packages>/pandas/" in traceback
+    workers = {entry["worker"] for entry in json.loads(shared["manifest.json"])["runs"].values()}
+    assert workers <= {"worker 1", "worker 2"} and workers
