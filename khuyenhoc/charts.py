@@ -14,7 +14,7 @@ from matplotlib.ticker import FuncFormatter
 from khuyenhoc.formatting import format_number
 from khuyenhoc.fsutil import atomic_write_bytes
 from khuyenhoc.i18n import DEFAULT_LANG, indicator_label, text
-from khuyenhoc.indicators import REGISTRY, compute_frame
+from khuyenhoc.indicators import REGISTRY, SCOPE_ALL
 from khuyenhoc.table import YearlyTable
 
 STYLE = {
@@ -56,9 +56,16 @@ def _millions(lang: str) -> FuncFormatter:
     return FuncFormatter(shown)
 
 
-def _communes(table: YearlyTable, year: int):
-    rows = table.frame[(table.frame["year"] == year) & (table.frame["level"] == "commune")]
-    return rows.sort_values("unit_name")
+def _compared(table: YearlyTable, year: int, units: list[str] | None) -> pd.DataFrame:
+    """The values of the units a report compares (default: what the whole file's report compares), each an
+    area over its subtree where it has children, with unit_id and unit_name columns, sorted by name."""
+    from khuyenhoc.findings import compared_units
+
+    units = compared_units(table, year) if units is None else units
+    values = table.indicator_frames.scopes(year, units)
+    names = table.unit_names
+    rows = values.assign(unit_id=values.index, unit_name=[names.get(u, u) for u in values.index])
+    return rows.sort_values("unit_name", kind="stable")
 
 
 def _extremes(rows: pd.DataFrame, column: str, lang: str, keep: frozenset = frozenset()) -> tuple[pd.DataFrame, str]:
@@ -72,9 +79,9 @@ def _extremes(rows: pd.DataFrame, column: str, lang: str, keep: frozenset = froz
     return ordered.loc[ordered.index.isin(chosen)], " " + text("chart.extremes", lang, half=half, total=len(ordered))
 
 
-def members_by_unit(table: YearlyTable, year: int, lang: str = DEFAULT_LANG) -> Figure:
-    """Horizontal bars: members of each commune-level unit (the lowest and highest when there are many)."""
-    rows, shown = _extremes(_communes(table, year), "members", lang)
+def members_by_unit(table: YearlyTable, year: int, lang: str = DEFAULT_LANG, units: list[str] | None = None) -> Figure:
+    """Horizontal bars: members of each compared unit (the lowest and highest when there are many)."""
+    rows, shown = _extremes(_compared(table, year, units), "members", lang)
     with matplotlib.rc_context(STYLE):
         figure = _figure(8, 0.5 + 0.35 * len(rows), table, lang)
         axes = figure.add_subplot()
@@ -84,15 +91,18 @@ def members_by_unit(table: YearlyTable, year: int, lang: str = DEFAULT_LANG) -> 
     return figure
 
 
-def fund_by_level(table: YearlyTable, year: int, lang: str = DEFAULT_LANG) -> Figure:
-    """Bars: fund held by commune associations and by the district association (million đồng)."""
-    values = compute_frame(table, years=[year]).loc[year]
-    labels = [text("chart.level_commune", lang), text("chart.level_district", lang)]
-    amounts = [values["fund_commune_vnd"], values["fund_district_vnd"]]
+def fund_by_level(table: YearlyTable, year: int, lang: str = DEFAULT_LANG, values: dict | None = None) -> Figure:
+    """Bars: fund held by commune associations, district and province (or national) associations, in million
+    đồng; ``values`` are the report's (default: the whole file's). Levels above the communes with no fund are left out."""
+    values = values if values is not None else table.indicator_frames.whole.loc[year]
+    levels = [("chart.level_commune", "fund_commune_vnd"), ("chart.level_district", "fund_district_vnd"), ("chart.level_province", "fund_province_vnd")]
+    shown = [(key, column) for position, (key, column) in enumerate(levels) if position == 0 or (values[column] or 0) > 0]
+    labels = [text(key, lang) for key, _ in shown]
+    amounts = [values[column] or 0 for _, column in shown]
     with matplotlib.rc_context(STYLE):
         figure = _figure(7, 3, table, lang)
         axes = figure.add_subplot()
-        bars = axes.barh(labels, amounts, color=[PRIMARY, SECONDARY])
+        bars = axes.barh(labels, amounts, color=[PRIMARY, SECONDARY, MUTED][: len(amounts)])
         axes.bar_label(bars, labels=[format_number(a / 1e6, 2, lang) for a in amounts], padding=3)
         axes.margins(x=0.15)
         axes.xaxis.set_major_formatter(_millions(lang))
@@ -101,9 +111,9 @@ def fund_by_level(table: YearlyTable, year: int, lang: str = DEFAULT_LANG) -> Fi
     return figure
 
 
-def training_by_unit(table: YearlyTable, year: int, lang: str = DEFAULT_LANG) -> Figure:
-    """Two panels: classes and participant-times per commune-level unit (the lowest and highest when there are many)."""
-    rows, shown = _extremes(_communes(table, year), "training_classes", lang)
+def training_by_unit(table: YearlyTable, year: int, lang: str = DEFAULT_LANG, units: list[str] | None = None) -> Figure:
+    """Two panels: classes and participant-times per compared unit (the lowest and highest when there are many)."""
+    rows, shown = _extremes(_compared(table, year, units), "training_classes", lang)
     with matplotlib.rc_context(STYLE):
         figure = _figure(10, 0.8 + 0.35 * len(rows), table, lang)
         left, right = figure.subplots(1, 2, sharey=True)
@@ -127,9 +137,10 @@ def _line(axes, years: list[int], values, colour: str, title: str, formatter: Fu
     axes.set_xticks(years, [str(y) for y in years])
 
 
-def trend(table: YearlyTable, up_to_year: int, lang: str = DEFAULT_LANG) -> Figure:
-    """Two panels: members and total fund (million đồng), every year up to ``up_to_year``."""
-    values = compute_frame(table)
+def trend(table: YearlyTable, up_to_year: int, lang: str = DEFAULT_LANG, scope: str = SCOPE_ALL) -> Figure:
+    """Two panels: members and total fund (million đồng) of ``scope`` (the whole file, an area compared with
+    itself, or a unit), every year up to ``up_to_year``."""
+    values = table.indicator_frames.scope_series(scope)
     values = values[values.index <= up_to_year]
     years = [int(y) for y in values.index]
     with matplotlib.rc_context(STYLE):
@@ -143,7 +154,7 @@ def trend(table: YearlyTable, up_to_year: int, lang: str = DEFAULT_LANG) -> Figu
 
 def unit_trend(table: YearlyTable, unit_id: str, up_to_year: int, lang: str = DEFAULT_LANG) -> Figure:
     """One unit's members and fund over the years up to ``up_to_year``."""
-    values = compute_frame(table, per_unit=True).xs(unit_id, level="unit_id")
+    values = table.indicator_frames.units.xs(unit_id, level="unit_id")
     values = values[values.index <= up_to_year]
     years = [int(y) for y in values.index]
     name = table.unit_names[unit_id]
@@ -156,12 +167,17 @@ def unit_trend(table: YearlyTable, unit_id: str, up_to_year: int, lang: str = DE
     return figure
 
 
-def unit_rank(table: YearlyTable, year: int, unit_id: str, indicator: str, lang: str = DEFAULT_LANG) -> Figure:
-    """The commune-level units' values of ``indicator``, the chosen unit highlighted; with many units,
-    the lowest and highest and the chosen one, each labelled with its rank."""
-    values = compute_frame(table, per_unit=True, years=[year]).loc[year][indicator]
-    units = _communes(table, year).set_index("unit_id")["unit_name"]
-    values = values.reindex(units.index).dropna()
+def unit_rank(table: YearlyTable, year: int, unit_id: str, indicator: str, lang: str = DEFAULT_LANG,
+              units: list[str] | None = None) -> Figure:
+    """The values of ``indicator`` of ``units`` (default: the unit's sibling communes), the chosen unit
+    highlighted; with many units, the lowest and highest and the chosen one, each labelled with its rank."""
+    from khuyenhoc.summary import siblings
+
+    if units is None:  # a commune among its siblings; an area row above its own children
+        units = siblings(table, year, unit_id) or table.tree.children(unit_id, year)
+    names = table.unit_names
+    values = table.indicator_frames.units.loc[year][indicator].reindex(units).dropna()
+    units = pd.Series({u: names.get(u, u) for u in values.index}, dtype=object)
     ranks = values.rank(ascending=REGISTRY[indicator].higher_is_better is False, method="min").astype(int)
     frame, shown = _extremes(values.to_frame("value"), "value", lang, frozenset({unit_id}))
     values = frame["value"]
@@ -180,7 +196,7 @@ def unit_rank(table: YearlyTable, year: int, unit_id: str, indicator: str, lang:
 
 def indicator_trends(table: YearlyTable, start_year: int, end_year: int, lang: str = DEFAULT_LANG) -> Figure:
     """A small panel per indicator, over ``start_year``..``end_year``."""
-    values = compute_frame(table)
+    values = table.indicator_frames.whole
     values = values[(values.index >= start_year) & (values.index <= end_year)]
     years = [int(y) for y in values.index]
     columns = 4

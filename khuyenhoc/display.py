@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 
 import pandas as pd
 from IPython.display import HTML, Image, display
@@ -48,6 +49,22 @@ def table(frame: pd.DataFrame | None, empty_message: str = "") -> None:
 def paragraphs(lines: list[str]) -> None:
     """Paragraphs of plain text, escaped."""
     _html('<div class="kh-narrative">' + "".join(f"<p>{html.escape(p)}</p>" for p in lines) + "</div>")
+
+
+SAFE_HREF = re.compile(r"(?:\.\./|[a-z0-9_-]+/)*[a-z0-9_.-]+\.html")  # relative links between our own reports only
+
+
+def links(pairs: list[tuple[str, str]], lang: str) -> None:
+    """A "related reports" section: each (label, relative href) as a link, labels escaped; nothing when empty.
+    An href that is not a relative path to one of our reports is refused (ValueError)."""
+    if not pairs:
+        return
+    for _, href in pairs:
+        if not SAFE_HREF.fullmatch(href):
+            raise ValueError(f"not a relative report link: {href!r}")
+    section("links", lang)
+    items = "".join(f'<li><a href="{html.escape(href)}">{html.escape(label)}</a></li>' for label, href in pairs)
+    _html(f'<ul class="kh-links">{items}</ul>')
 
 
 def figure(fig: Figure) -> None:

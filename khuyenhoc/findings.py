@@ -44,42 +44,52 @@ def _number(value: object) -> float | None:
     return None if value is None or pd.isna(value) else float(value)
 
 
-def detect_findings(table: YearlyTable, year: int) -> list[Finding]:
-    """Every finding for ``year``, ordered by kind, then by unit as listed in the data."""
-    frame = table.frame
+def compared_units(table: YearlyTable, year: int, area_id: str | None = None) -> list[str]:
+    """The units a report for ``area_id`` (None: the whole file) compares: the area's direct children; for the
+    whole file, its roots, or the single root's children when there is one root."""
+    tree = table.tree
+    if area_id is None:
+        roots = tree.roots(year)
+        if len(roots) != 1 or not tree.has_children(roots[0], year):
+            return roots
+        area_id = roots[0]
+    return tree.children(area_id, year)
+
+
+def detect_findings(table: YearlyTable, year: int, units: list[str] | None = None) -> list[Finding]:
+    """Every finding for ``year`` among ``units`` (default: what the whole file's report compares), ordered by
+    kind, then by unit as listed in the data. Each unit is taken with its area's figures when it has children.
+    Only those units and their previous year are looked at: the cost does not grow with the rest of the table."""
+    units = compared_units(table, year) if units is None else units
+    frames = table.indicator_frames
+    now = frames.scopes(year, units)
+    if now.empty:
+        return []
+    before = frames.scopes(year - 1, list(now.index)).reindex(now.index)
     names = table.unit_names
-    per_unit = compute_frame(frame, per_unit=True, years=[year]).loc[year]
-    communes = set(frame.loc[(frame["year"] == year) & (frame["level"] == "commune"), "unit_id"])
-    per_unit = per_unit[per_unit.index.isin(communes)]
-    previous = frame[frame["year"] == year - 1].set_index("unit_id")
-    current = frame[frame["year"] == year].set_index("unit_id")
     found: list[Finding] = []
 
-    def add(kind: str, indicator: str, unit: str, value: object, reference: object) -> None:
-        found.append(Finding(kind, indicator, unit, names.get(unit, unit), _number(value), _number(reference)))
+    def add(kind: str, indicator: str, mask: pd.Series, value: pd.Series, reference: pd.Series | None) -> None:
+        for unit in now.index[mask.fillna(False).to_numpy(dtype=bool)]:
+            found.append(Finding(kind, indicator, unit, names.get(unit, unit), _number(value[unit]),
+                                 None if reference is None else _number(reference[unit])))
 
-    order = list(dict.fromkeys(frame.loc[frame["year"] == year, "unit_id"]))  # units as listed in the data
-    per_unit = per_unit.reindex([unit for unit in order if unit in per_unit.index])
-    for unit, row in per_unit.iterrows():
-        if row["training_classes"] == 0:
-            add("no_training", "training_classes", unit, 0, None)
-    for kind, column, indicator in (("members_fell", "members", "members"), ("fund_fell", "fund_vnd", "fund_total_vnd")):
-        for unit in per_unit.index:
-            if unit in previous.index and current.at[unit, column] < previous.at[unit, column]:
-                add(kind, indicator, unit, current.at[unit, column], previous.at[unit, column])
-    fund_per_member = per_unit["fund_per_member_vnd"].dropna()
-    if len(fund_per_member) >= 3:
-        median = float(np.median(fund_per_member))
-        for unit, value in fund_per_member.items():
-            if value < LOW_FUND_RATIO * median:
-                add("low_fund_per_member", "fund_per_member_vnd", unit, value, median)
-    limits = (("members", "members", IMPLAUSIBLE_CHANGE_PCT), ("fund_vnd", "fund_total_vnd", IMPLAUSIBLE_CHANGE_PCT),
-              ("population", "population", IMPLAUSIBLE_POPULATION_PCT))
-    for unit in per_unit.index:
-        if unit not in previous.index:
-            continue
-        for column, indicator, limit in limits:
-            before, now = previous.at[unit, column], current.at[unit, column]
-            if pd.notna(before) and pd.notna(now) and before > 0 and abs(now - before) / before * 100 > limit:
-                add("implausible_change", indicator, unit, now, before)
+    add("no_training", "training_classes", now["training_classes"] == 0, now["training_classes"], None)
+    add("members_fell", "members", now["members"] < before["members"], now["members"], before["members"])
+    add("fund_fell", "fund_total_vnd", now["fund_total_vnd"] < before["fund_total_vnd"], now["fund_total_vnd"], before["fund_total_vnd"])
+    fund_per_member = now["fund_per_member_vnd"]
+    if fund_per_member.notna().sum() >= 3:
+        median = pd.Series(float(np.median(fund_per_member.dropna())), index=now.index)
+        add("low_fund_per_member", "fund_per_member_vnd", fund_per_member < LOW_FUND_RATIO * median, fund_per_member, median)
+    limits = (("members", IMPLAUSIBLE_CHANGE_PCT), ("fund_total_vnd", IMPLAUSIBLE_CHANGE_PCT), ("population", IMPLAUSIBLE_POPULATION_PCT))
+    jumps = []
+    for indicator, limit in limits:
+        previous, current = before[indicator], now[indicator]
+        jumped = (previous > 0) & ((current - previous).abs() / previous * 100 > limit)
+        jumps.append(pd.DataFrame({"unit": now.index, "indicator": indicator, "flag": jumped.fillna(False).to_numpy(dtype=bool)}))
+    flagged = pd.concat(jumps).reset_index(drop=True)
+    flagged["order"] = flagged["unit"].map({unit: position for position, unit in enumerate(now.index)})
+    for row in flagged[flagged["flag"]].sort_values("order", kind="stable").itertuples():
+        found.append(Finding("implausible_change", row.indicator, row.unit, names.get(row.unit, row.unit),
+                             _number(now.at[row.unit, row.indicator]), _number(before.at[row.unit, row.indicator])))
     return found

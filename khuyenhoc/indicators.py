@@ -157,6 +157,43 @@ def compute_frame(data: YearlyTable | pd.DataFrame, per_unit: bool = False, year
     return values
 
 
+@dataclass(frozen=True)
+class IndicatorFrames:
+    """Every indicator of a table, computed once: the whole file by year, each unit's own row, each area."""
+
+    whole: pd.DataFrame  # index: year
+    units: pd.DataFrame  # index: (year, unit_id)
+    areas: pd.DataFrame  # index: (year, area_id)
+
+    @classmethod
+    def of(cls, table: YearlyTable) -> IndicatorFrames:
+        return cls(compute_frame(table), compute_frame(table, per_unit=True), compute_frame(table, per_area=True))
+
+    def scopes(self, year: int, ids: list[str]) -> pd.DataFrame:
+        """The values of ``ids`` in ``year``, indexed by id: an area's (its subtree) where the id has children
+        that year, else the unit's own row; ids without a row that year are left out."""
+        keys = [(int(year), unit) for unit in ids]
+        areas = self.areas.reindex([k for k in keys if k in self.areas.index])
+        units = self.units.reindex([k for k in keys if k not in self.areas.index and k in self.units.index])
+        both = pd.concat([areas, units])
+        both.index = both.index.get_level_values(1)
+        return both.reindex([unit for unit in ids if unit in both.index])
+
+    def scope_series(self, scope: str) -> pd.DataFrame:
+        """Every year's values of one scope (``all``, an area, or a unit), indexed by year: an area where the id
+        has children that year, the unit's own row otherwise."""
+        if scope == SCOPE_ALL:
+            return self.whole
+        years = sorted({y for y, u in self.units.index if u == scope})
+        rows = [self.scopes(year, [scope]).iloc[0].rename(year) for year in years]
+        return pd.DataFrame(rows, columns=self.whole.columns)
+
+
+def frames(table: YearlyTable) -> IndicatorFrames:
+    """The table's :class:`IndicatorFrames`, computed on first use and kept with the table."""
+    return table.indicator_frames
+
+
 def _plain(value: float, indicator: Indicator) -> int | float | None:
     if value is None or not np.isfinite(value):
         return None
@@ -175,17 +212,22 @@ def compute(data: YearlyTable | pd.DataFrame, year: int, scope: str = SCOPE_ALL,
     available = sorted(int(y) for y in frame["year"].unique())
     if year not in available:
         raise KhuyenhocError(text("error.no_year", lang, year=year, years=", ".join(map(str, available))))
-    if scope == SCOPE_ALL:
+    if scope != SCOPE_ALL and not _tree(data).exists(scope, year):
+        raise KhuyenhocError(text("error.no_unit", lang, unit=scope, year=year))
+    if isinstance(data, YearlyTable):  # computed once per table
+        cached = data.indicator_frames
+        row = cached.whole.loc[year] if scope == SCOPE_ALL else cached.scopes(year, [scope]).iloc[0]
+    elif scope == SCOPE_ALL:
         row = compute_frame(frame, years=[year]).loc[year]
+    elif _tree(data).has_children(scope, year):
+        row = compute_frame(data, per_area=True, years=[year]).loc[(year, scope)]
     else:
-        tree = _tree(data)
-        if not tree.exists(scope, year):
-            raise KhuyenhocError(text("error.no_unit", lang, unit=scope, year=year))
-        if tree.has_children(scope, year):
-            values = compute_frame(data, per_area=True, years=[year])
-        else:
-            values = compute_frame(frame, per_unit=True, years=[year])
-        row = values.loc[(year, scope)]
+        row = compute_frame(frame, per_unit=True, years=[year]).loc[(year, scope)]
+    return as_values(row)
+
+
+def as_values(row: pd.Series) -> dict[str, int | float | None]:
+    """One row of an indicator frame as plain values: int counts, float rates, None where undefined."""
     return {i.id: _plain(row[i.id], i) for i in INDICATORS}
 
 

@@ -12,20 +12,22 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from khuyenhoc import __version__, charts
-from khuyenhoc.findings import Finding, detect_findings
+from khuyenhoc.errors import KhuyenhocError
+from khuyenhoc.findings import Finding, compared_units, detect_findings
 from khuyenhoc.formatting import format_indicator, format_value
 from khuyenhoc.fsutil import atomic_write_bytes, atomic_write_text
 from khuyenhoc.i18n import DEFAULT_LANG, check_lang, column_header, indicator_label, text
-from khuyenhoc.indicators import INDICATORS, REGISTRY, SCOPE_ALL, compute, compute_frame, to_json
+from khuyenhoc.indicators import INDICATORS, REGISTRY, SCOPE_ALL, as_values, compute, to_json
+from khuyenhoc.names import in_sentence
 from khuyenhoc.narrative import markdown_escape, write_narrative
 from khuyenhoc.table import YearlyTable
 
 MAIN_INDICATORS = (
     "members", "members_per_population_pct", "baccalaureate_families", "bachelor_families", "clans_registered",
     "clans_recognised", "training_classes", "training_participants", "participants_per_class", "units_without_training",
-    "fund_total_vnd", "fund_commune_vnd", "fund_district_vnd", "fund_per_member_vnd",
+    "fund_total_vnd", "fund_commune_vnd", "fund_district_vnd", "fund_province_vnd", "fund_per_member_vnd",
 )
-AREA_ONLY = ("units_without_training", "fund_commune_vnd", "fund_district_vnd")  # sums over units, not one unit's figure
+AREA_ONLY = ("units_without_training", "fund_commune_vnd", "fund_district_vnd", "fund_province_vnd")  # sums over units, not one unit's figure
 RANKED_INDICATORS = ("members", "members_per_population_pct", "training_classes", "training_participants", "fund_total_vnd", "fund_per_member_vnd")
 
 
@@ -54,24 +56,51 @@ def _ranks(values: pd.DataFrame, lang: str) -> pd.DataFrame:
     return shown
 
 
+def report_scope(table: YearlyTable, year: int, area_id: str | None) -> str:
+    """The scope a yearly report covers: ``area_id``; for the whole file, its single root when there is one
+    (the whole file is then that root's report), else ``all``."""
+    if area_id is not None:
+        return area_id
+    roots = table.tree.roots(year)
+    return roots[0] if len(roots) == 1 and table.tree.has_children(roots[0], year) else SCOPE_ALL
+
+
 @dataclass
 class AnnualSummary:
-    """Everything the yearly summary shows for ``year`` over the whole area."""
+    """Everything the yearly summary shows for ``year`` over an area (``area_id``) or the whole file (None)."""
 
     table: YearlyTable
     year: int
     lang: str = DEFAULT_LANG
     parameters: dict = field(default_factory=dict)
+    area_id: str | None = None
 
     def __post_init__(self) -> None:
         check_lang(self.lang)
-        self.values = compute(self.table, self.year, lang=self.lang)
+        if self.area_id is not None and not self.table.tree.has_children(self.area_id, self.year):
+            raise KhuyenhocError(text("error.no_area", self.lang, area=self.area_id, year=self.year))
+        self.scope = report_scope(self.table, self.year, self.area_id)
+        self.values = compute(self.table, self.year, self.scope, lang=self.lang)
         self.previous_year = self.year - 1 if self.year - 1 in self.table.years else None
-        self.findings = detect_findings(self.table, self.year)
+        self.units = compared_units(self.table, self.year, self.area_id)
+        self.findings = detect_findings(self.table, self.year, self.units)
+
+    @property
+    def name(self) -> str | None:
+        """The area's name (None for a whole file with several roots)."""
+        return None if self.scope == SCOPE_ALL else self.table.unit_names.get(self.scope, self.scope)
 
     @property
     def title(self) -> str:
-        return text("title.annual", self.lang, year=self.year)
+        if self.name is None:
+            return text("title.annual", self.lang, year=self.year)
+        return text("title.annual_area", self.lang, year=self.year, area=in_sentence(self.name, self.lang))
+
+    def _previous_values(self) -> dict | None:
+        """The scope's values the year before (None when it had no row then)."""
+        if self.previous_year is None or (self.scope != SCOPE_ALL and not self.table.tree.exists(self.scope, self.previous_year)):
+            return None
+        return compute(self.table, self.previous_year, self.scope, lang=self.lang)
 
     def key_indicators(self) -> pd.DataFrame:
         """Label and formatted value of every indicator."""
@@ -82,9 +111,9 @@ class AnnualSummary:
 
     def comparison(self) -> pd.DataFrame | None:
         """The main indicators this year and the previous one, with the change; None without a previous year."""
-        if self.previous_year is None:
+        before = self._previous_values()
+        if before is None:
             return None
-        before = compute(self.table, self.previous_year, lang=self.lang)
         rows = []
         for key in MAIN_INDICATORS:
             now, then = self.values[key], before[key]
@@ -99,14 +128,27 @@ class AnnualSummary:
         return pd.DataFrame(rows)
 
     def ranking(self) -> pd.DataFrame:
-        """Commune-level units, by members, with each main indicator's value and rank."""
-        per_unit = compute_frame(self.table, per_unit=True, years=[self.year]).loc[self.year]
-        units = self.table.units(self.year)
-        units = units[units["level"] == "commune"].set_index("unit_id")
-        per_unit = per_unit.reindex(units.index).sort_values("members", ascending=False)
-        shown = _ranks(per_unit, self.lang)
-        shown.insert(0, text("col.unit_name", self.lang), units.loc[shown.index, "unit_name"])
+        """The units this report compares (the area's direct children), by members, with each main indicator's
+        value and rank; a child that is an area is taken with its whole subtree."""
+        values = self.table.indicator_frames.scopes(self.year, self.units).sort_values("members", ascending=False, kind="stable")
+        shown = _ranks(values, self.lang)
+        names = self.table.unit_names
+        shown.insert(0, text("col.unit_name", self.lang), [names.get(unit, unit) for unit in shown.index])
         return shown.reset_index(drop=True)
+
+    def links(self, report_links: dict | None) -> list[tuple[str, str]]:
+        """(label, href) for the reports above and below this one, as the runner says they exist:
+        ``{"parent": href or None, "children": {unit_id: href}}``; nothing when run by hand."""
+        if not report_links:
+            return []
+        names = self.table.unit_names
+        found = []
+        parent = self.table.tree.parent(self.scope, self.year) if self.scope != SCOPE_ALL else None
+        if report_links.get("parent") and parent is not None:
+            found.append((text("link.parent", self.lang, name=names.get(parent, parent)), report_links["parent"]))
+        children = report_links.get("children") or {}
+        found += [(names.get(unit, unit), children[unit]) for unit in self.units if unit in children]
+        return found
 
     def findings_table(self) -> pd.DataFrame:
         """One row per finding, as sentences."""
@@ -121,15 +163,17 @@ class AnnualSummary:
     def figures(self) -> dict[str, Figure]:
         """The charts, by file stem."""
         return {
-            "members_by_unit": charts.members_by_unit(self.table, self.year, self.lang),
-            "fund_by_level": charts.fund_by_level(self.table, self.year, self.lang),
-            "training_by_unit": charts.training_by_unit(self.table, self.year, self.lang),
-            "trend": charts.trend(self.table, self.year, self.lang),
+            "members_by_unit": charts.members_by_unit(self.table, self.year, self.lang, self.units),
+            "fund_by_level": charts.fund_by_level(self.table, self.year, self.lang, self.values),
+            "training_by_unit": charts.training_by_unit(self.table, self.year, self.lang, self.units),
+            "trend": charts.trend(self.table, self.year, self.lang, self.scope),
         }
 
     def to_json(self) -> dict:
         """The indicator JSON of ``khuyenhoc indicators`` plus findings and provenance."""
-        document = to_json(self.year, SCOPE_ALL, self.values)
+        document = to_json(self.year, SCOPE_ALL if self.area_id is None else self.area_id, self.values)
+        document["name"] = self.name
+        document["units"] = list(self.units)
         document["findings"] = [f.to_dict() | {"message": finding_message(f, self.lang)} for f in self.findings]
         document["illustrative"] = self.table.illustrative
         document["synthetic"] = self.table.synthetic
@@ -137,7 +181,7 @@ class AnnualSummary:
             "data_checksum": self.table.checksum,
             "data_source": Path(self.table.source).name,
             "package_version": __version__,
-            "parameters": self.parameters or {"year": self.year, "lang": self.lang},
+            "parameters": self.parameters or {"year": self.year, "lang": self.lang, "area_id": self.area_id},
             "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "illustrative": self.table.illustrative,
             "synthetic": self.table.synthetic,
@@ -170,7 +214,8 @@ class UnitProfile:
 
     def __post_init__(self) -> None:
         check_lang(self.lang)
-        self.values = compute(self.table, self.year, self.unit_id, lang=self.lang)
+        compute(self.table, self.year, self.unit_id, lang=self.lang)  # a clear error when the unit has no row that year
+        self.values = as_values(self.table.indicator_frames.units.loc[(self.year, self.unit_id)])  # its own row, even for an area
         self.unit_name = self.table.unit_names[self.unit_id]
 
     @property
@@ -195,18 +240,21 @@ class UnitProfile:
 
     def trend_table(self) -> pd.DataFrame:
         """The unit's indicators for every year up to ``year``."""
-        values = compute_frame(self.table, per_unit=True).xs(self.unit_id, level="unit_id")
+        values = self.table.indicator_frames.units.xs(self.unit_id, level="unit_id")
         return _by_year(values[values.index <= self.year], self.lang, self.indicators, self._labels())
 
+    @property
+    def siblings(self) -> list[str]:
+        """The commune-level units the unit is compared with: those reporting to the same association that year."""
+        return siblings(self.table, self.year, self.unit_id)
+
     def place(self) -> pd.DataFrame:
-        """The unit's value and rank among commune-level units on the ranked indicators (empty for the district row).
+        """The unit's value and rank among its sibling communes on the ranked indicators (empty for an area row).
 
         The indicator is a column, not the index: tables are shown without their index."""
-        per_unit = compute_frame(self.table, per_unit=True, years=[self.year]).loc[self.year]
-        communes = self.table.units(self.year)
-        per_unit = per_unit.reindex(communes.loc[communes["level"] == "commune", "unit_id"])
-        if self.unit_id not in per_unit.index:
+        if self.unit_id not in self.siblings:
             return pd.DataFrame()
+        per_unit = self.table.indicator_frames.units.loc[self.year].reindex(self.siblings)
         ranks = _ranks(per_unit, self.lang).loc[self.unit_id]
         return pd.DataFrame({text("col.indicator", self.lang): list(ranks.index), text("col.rank", self.lang): list(ranks.to_numpy())})
 
@@ -214,9 +262,19 @@ class UnitProfile:
     def figures(self) -> dict[str, Figure]:
         return {
             "trend": charts.unit_trend(self.table, self.unit_id, self.year, self.lang),
-            "members_rank": charts.unit_rank(self.table, self.year, self.unit_id, "members", self.lang),
-            "fund_per_member_rank": charts.unit_rank(self.table, self.year, self.unit_id, "fund_per_member_vnd", self.lang),
+            "members_rank": charts.unit_rank(self.table, self.year, self.unit_id, "members", self.lang, self.siblings),
+            "fund_per_member_rank": charts.unit_rank(self.table, self.year, self.unit_id, "fund_per_member_vnd", self.lang, self.siblings),
         }
+
+
+def siblings(table: YearlyTable, year: int, unit_id: str) -> list[str]:
+    """The commune-level units reporting to the same association as ``unit_id`` in ``year`` (itself included);
+    empty when ``unit_id`` is not a commune that year."""
+    if table.level_of(unit_id, year) != "commune":
+        return []
+    parent = table.tree.parent(unit_id, year)
+    peers = table.tree.children(parent, year) if parent is not None else table.tree.roots(year)
+    return [peer for peer in peers if table.level_of(peer, year) == "commune"]
 
 
 def _change(change: float | None, indicator, lang: str) -> str:
@@ -250,7 +308,7 @@ class Trends:
         return text("title.trends", self.lang, start=self.start_year, end=self.end_year)
 
     def table_by_year(self) -> pd.DataFrame:
-        values = compute_frame(self.table)
+        values = self.table.indicator_frames.whole
         return _by_year(values[(values.index >= self.start_year) & (values.index <= self.end_year)], self.lang)
 
     @cached_property

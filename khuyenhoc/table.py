@@ -80,6 +80,13 @@ class YearlyTable:
         """Who reports to whom in each year (see :class:`khuyenhoc.tree.AreaTree`)."""
         return AreaTree.from_frame(self.frame)
 
+    @cached_property
+    def indicator_frames(self):  # -> khuyenhoc.indicators.IndicatorFrames (imported late: indicators imports this module)
+        """Every indicator for the whole file, each unit and each area, computed once per table."""
+        from khuyenhoc.indicators import IndicatorFrames
+
+        return IndicatorFrames.of(self)
+
     def level_of(self, unit_id: str, year: int) -> str | None:
         """The level of ``unit_id`` in ``year`` (None when it has no row that year)."""
         return self._levels.get((int(year), unit_id))

@@ -12,7 +12,10 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from khuyenhoc.fsutil import atomic_write_bytes
 from khuyenhoc.i18n import DEFAULT_LANG, column_header, rule_message, template_help, text
-from khuyenhoc.schema import COLUMNS, LEVEL_ALIASES, YEAR_RANGE
+from khuyenhoc.schema import COLUMNS, YEAR_RANGE
+
+# the level words offered in the template's drop-down (every other alias is still read back)
+LEVEL_CHOICES = ["xã", "phường", "thị trấn", "đặc khu", "huyện", "quận", "thị xã", "thành phố", "tỉnh", "trung ương"]
 
 TEMPLATE_ROWS = 500
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
@@ -71,7 +74,7 @@ def _validation(name: str, kind: str, lang: str) -> DataValidation | None:
         return DataValidation(type="whole", operator="greaterThanOrEqual", formula1="0", showErrorMessage=True,
                               error=_error("non_negative", lang))
     if kind == "level":
-        choices = [*LEVEL_ALIASES["commune"][1:4], *LEVEL_ALIASES["district"][1:5]]
+        choices = LEVEL_CHOICES
         return DataValidation(type="list", formula1='"' + ",".join(choices) + '"', showErrorMessage=True, error=_error("level_value", lang))
     return None
 

@@ -84,7 +84,7 @@ class TestTitle:
     def test_annual_with_illustrative_banner(self, shown, sample_table):
         show.title(AnnualSummary(sample_table, 2013))
         html = html_of(shown)
-        assert "<h1>Tổng kết công tác khuyến học năm 2013</h1>" in html
+        assert "<h1>Tổng kết công tác khuyến học năm 2013 — Hội Khuyến học thị xã Bắc Kạn</h1>" in html
         assert f'<div class="kh-banner">{text("illustrative", "vi")}</div>' in html
         assert text("synthetic", "vi") not in html
 

@@ -235,7 +235,7 @@ class TestNoSentenceWithoutData:
         assert "per class" not in en and "held no training" not in en
 
     def test_no_district_fund(self, sample_frame):
-        table = table_from_frame(sample_frame[sample_frame["unit_id"] != DISTRICT_ID])
+        table = table_from_frame(sample_frame[sample_frame["unit_id"] != DISTRICT_ID].drop(columns="parent_id"))
         vi = " ".join(narrate(table, 2013, "vi"))
         assert "Hội cấp huyện" not in vi
         assert "308.145.000 đồng" in vi

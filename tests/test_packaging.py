@@ -101,7 +101,8 @@ def _third_party_imports(paths: list[Path]) -> set[str]:
                 modules |= {alias.name.split(".")[0] for alias in node.names}
             elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
                 modules.add(node.module.split(".")[0])
-    return {m for m in modules if m not in sys.stdlib_module_names and m not in {"khuyenhoc", "conftest", "__future__"}}
+    local = {p.stem for path in paths for p in path.parent.glob("*.py")}  # helper modules beside the tests
+    return {m for m in modules if m not in sys.stdlib_module_names and m not in {"khuyenhoc", "__future__", *local}}
 
 
 def test_every_module_the_tests_import_is_declared(pyproject):

@@ -15,7 +15,8 @@ from khuyenhoc.findings import Finding
 from khuyenhoc.i18n import indicator_label, text
 from khuyenhoc.indicators import IDS, SCOPE_ALL, compute, to_json
 from khuyenhoc.summary import MAIN_INDICATORS, RANKED_INDICATORS, AnnualSummary, Trends, UnitProfile, finding_message
-from khuyenhoc.table import table_from_frame
+from khuyenhoc.errors import KhuyenhocError
+from khuyenhoc.table import load_table, table_from_frame
 
 
 @pytest.fixture(scope="module")
@@ -57,8 +58,9 @@ class TestKeyIndicators:
         assert shown["Units that held no training"] == "1 unit"
 
     def test_title(self, vi, en):
-        assert vi.title == "Tổng kết công tác khuyến học năm 2013"
-        assert en.title == text("title.annual", "en", year=2013)
+        # the whole file has one root, the town association: its report is the town's, named after it
+        assert vi.title == "Tổng kết công tác khuyến học năm 2013 — Hội Khuyến học thị xã Bắc Kạn"
+        assert en.title == text("title.annual_area", "en", year=2013, area="Hội Khuyến học thị xã Bắc Kạn")
 
 
 class TestComparison:
@@ -187,7 +189,7 @@ class TestJson:
         assert provenance["data_checksum"].startswith("sha256:")
         assert provenance["data_source"] == "bac-kan-2009-2013.csv"
         assert provenance["package_version"] == __version__
-        assert provenance["parameters"] == {"year": 2013, "lang": "vi"}
+        assert provenance["parameters"] == {"year": 2013, "lang": "vi", "area_id": None}
         assert provenance["illustrative"] is True
         generated = datetime.fromisoformat(provenance["generated_at"])
         assert generated.tzinfo is not None
@@ -236,7 +238,7 @@ class TestSave:
     def test_markdown(self, saved):
         folder, _ = saved
         markdown = (folder / "summary.md").read_text(encoding="utf-8")
-        assert markdown.startswith("# Tổng kết công tác khuyến học năm 2013\n\n")
+        assert markdown.startswith("# Tổng kết công tác khuyến học năm 2013 — Hội Khuyến học thị xã Bắc Kạn\n\n")
         for figure in ("9.123 hội viên", "tăng 484 người", "5,6%", "343.380.000 đồng", "41.000.000 đồng", "13.649 lượt người", "288 lớp"):
             assert figure in markdown
         assert text("illustrative", "vi") in markdown
@@ -355,3 +357,63 @@ def test_synthetic_data_says_so_in_the_written_summary(sample_frame):
     assert paragraphs[0] == "Số liệu giả lập (tạo ngẫu nhiên) để thử quy mô lớn, không phải số liệu thật."
     assert "giả lập" in summary.markdown()
     assert summary.narrative(with_notes=False)[0].startswith("Năm 2013")
+
+
+class TestAreaReports:
+    """Yearly summaries of an area: named after it, comparing its direct children, linking up and down."""
+
+    @pytest.fixture
+    def province(self, tmp_path):
+        from province_data import HEADER, ROWS_2024, ROWS_2025
+
+        path = tmp_path / "tinh.csv"
+        path.write_text("\n".join([HEADER, *ROWS_2024, *ROWS_2025]) + "\n", encoding="utf-8")
+        return load_table(path)
+
+    def test_a_district_report_names_it_and_ranks_its_communes(self, province):
+        report = AnnualSummary(province, 2024, area_id="huyen-b")
+        assert report.title == "Tổng kết công tác khuyến học năm 2024 — huyện Bình Lạc"
+        assert report.values["members"] == 1800
+        assert report.units == ["xa-1", "xa-2"]
+        assert list(report.ranking()[text("col.unit_name", "vi")]) == ["Xã Một", "Xã Hai"]
+        assert [(f.kind, f.unit_id) for f in report.findings] == [("no_training", "xa-2")]
+        assert report.to_json()["scope"] == "huyen-b"
+
+    def test_a_province_report_compares_its_districts_over_their_subtrees(self, province):
+        report = AnnualSummary(province, 2024, area_id="tinh-a")
+        ranking = report.ranking()
+        assert list(ranking[text("col.unit_name", "vi")]) == ["Huyện Bình Lạc", "Thành phố Cẩm Giang"]
+        assert ranking[indicator_label("members", "vi")].tolist() == ["1.800 (1/2)", "1.500 (2/2)"]
+
+    def test_the_whole_file_with_one_root_is_that_roots_report(self, province):
+        whole, root = AnnualSummary(province, 2024), AnnualSummary(province, 2024, area_id="tinh-a")
+        assert whole.title == root.title == "Tổng kết công tác khuyến học năm 2024 — tỉnh An Hòa"
+        assert whole.values == root.values
+        assert whole.to_json()["scope"] == "all"
+
+    def test_the_whole_file_with_several_roots_compares_them(self, province):
+        whole = AnnualSummary(province, 2025)
+        assert whole.title == "Tổng kết công tác khuyến học năm 2025"
+        assert whole.units == ["tinh-a", "tp-d"]
+        assert whole.values["members"] == 3900
+
+    def test_an_area_comparison_is_with_itself(self, province):
+        comparison = AnnualSummary(province, 2025, area_id="tinh-a").comparison()
+        members = comparison[comparison[text("col.indicator", "vi")] == indicator_label("members", "vi")].iloc[0]
+        assert (members[text("col.previous", "vi", year=2024)], members[text("col.current", "vi", year=2025)]) == ("3.300 người", "3.300 người")
+        assert AnnualSummary(province, 2025, area_id="tp-d").comparison() is None  # a new area: nothing to compare
+
+    def test_links_up_and_down_as_the_runner_gives_them(self, province):
+        report = AnnualSummary(province, 2024, area_id="huyen-b")
+        links = report.links({"parent": "../tinh-a/annual_summary.html", "children": {"xa-1": "../../units/xa-1.html"}})
+        assert links == [("Báo cáo cấp trên: Tỉnh An Hòa", "../tinh-a/annual_summary.html"), ("Xã Một", "../../units/xa-1.html")]
+        assert report.links(None) == []
+
+    def test_a_unit_without_children_has_no_area_report(self, province):
+        with pytest.raises(KhuyenhocError, match="xa-1"):
+            AnnualSummary(province, 2024, area_id="xa-1")
+
+    def test_a_profile_ranks_a_commune_among_its_siblings(self, province):
+        place = UnitProfile(province, 2024, "xa-2").place()
+        ranks = dict(zip(place[text("col.indicator", "vi")], place[text("col.rank", "vi")], strict=True))
+        assert ranks[indicator_label("members", "vi")] == "800 (2/2)"

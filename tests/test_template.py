@@ -14,7 +14,7 @@ from khuyenhoc.schema import CANONICAL, INTEGER_COLUMNS, YEAR_RANGE, canonical_c
 from khuyenhoc.template import TEMPLATE_ROWS, build_template
 
 VIETNAMESE_HEADERS = [
-    "Năm", "Mã đơn vị", "Tên đơn vị", "Cấp", "Dân số", "Số hội viên", "Gia đình tú tài", "Gia đình cử nhân",
+    "Năm", "Mã đơn vị", "Tên đơn vị", "Cấp", "Mã đơn vị cấp trên", "Dân số", "Số hội viên", "Gia đình tú tài", "Gia đình cử nhân",
     "Dòng họ đăng ký", "Dòng họ đạt chuẩn", "Số lớp", "Lượt người", "Quỹ khuyến học (đồng)", "Ghi chú",
 ]
 
@@ -106,7 +106,7 @@ def test_every_numeric_column_has_excel_data_validation(template_path):
     level = by_column["level"][0]
     assert level.type == "list"
     choices = level.formula1.strip('"').split(",")
-    assert {"xã", "phường", "thị trấn", "huyện", "thị xã", "thành phố", "quận"} == set(choices)
+    assert {"xã", "phường", "thị trấn", "đặc khu", "huyện", "quận", "thị xã", "thành phố", "tỉnh", "trung ương"} == set(choices)
     assert len(level.formula1) <= 257  # Excel's limit on an inline list
     assert not set(by_column) & {"unit_name", "note"}
 
