@@ -14,6 +14,8 @@ from khuyenhoc import __version__
 from khuyenhoc.errors import DataValidationError, KhuyenhocError, UsageError
 from khuyenhoc.i18n import DEFAULT_LANG, LANGS, text
 
+SHAPES = ("auto", "three-tier", "two-tier")  # khuyenhoc.sample.SHAPES, named here so --help does not import pandas
+
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
@@ -52,6 +54,7 @@ def cmd_indicators(args: argparse.Namespace) -> int:
     values = compute(table, args.year, scope, lang=args.lang)
     if args.format == "json":
         document = to_json(args.year, scope, values)
+        document["scope_type"] = "all" if scope == SCOPE_ALL else "area" if table.tree.has_children(scope, args.year) else "unit"
         document["illustrative"] = table.illustrative
         document["synthetic"] = table.synthetic
         print(json.dumps(document, ensure_ascii=False, indent=2))
@@ -59,7 +62,11 @@ def cmd_indicators(args: argparse.Namespace) -> int:
         print(indicator_rows(values, args.lang).to_csv(index=False, lineterminator="\n"), end="")
     else:
         names = table.unit_names
-        scope_label = text("scope.all", args.lang) if scope == SCOPE_ALL else f"{names.get(scope, scope)} ({scope})"
+        if scope == SCOPE_ALL:
+            scope_label = text("scope.all", args.lang)
+        else:
+            kind = "scope.area" if table.tree.has_children(scope, args.year) else "scope.unit"
+            scope_label = text(kind, args.lang, name=names.get(scope, scope), unit_id=scope)
         print(text("indicators.title", args.lang, year=args.year, scope=scope_label))
         for note in table.notes(args.lang):
             print(note)
@@ -141,8 +148,8 @@ def cmd_sample(args: argparse.Namespace) -> int:
     if Path(args.out).suffix.lower() != ".csv":
         raise UsageError("the synthetic table is written as CSV: give a path ending in .csv")
     _refuse_existing([Path(args.out), origin_path(Path(args.out))], args.force, args.lang)
-    frame = synthetic_table(args.units, args.years, seed=args.seed)
-    origin = dict(SYNTHETIC_ORIGIN, units=args.units, years=[args.years.start, args.years.stop - 1], seed=args.seed)
+    frame = synthetic_table(args.units, args.years, seed=args.seed, shape=args.shape)
+    origin = dict(SYNTHETIC_ORIGIN, units=args.units, years=[args.years.start, args.years.stop - 1], seed=args.seed, shape=args.shape)
     path = write_sample_files(args.out, frame, origin)
     print(text("sample.written", args.lang, path=path, rows=len(frame)))
     return EXIT_OK
@@ -167,7 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
     indicators.add_argument("--data", help="CSV or XLSX file (default: the bundled illustrative sample)")
     indicators.add_argument("--sheet", help="sheet name (XLSX)")
     indicators.add_argument("--year", type=int, required=True)
-    indicators.add_argument("--unit", help="one unit_id instead of the whole area")
+    indicators.add_argument("--unit", help="a unit_id: an area (its own row and every unit below it that year) or one unit's own row; default: the whole file")
     indicators.add_argument("--format", choices=["table", "csv", "json"], default="table")
     _add_lang(indicators)
     indicators.set_defaults(handler=cmd_indicators)
@@ -182,6 +189,9 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--years", type=_year_range, required=True, metavar="FIRST-LAST", help="for example 2005-2024")
     sample.add_argument("--out", required=True, help="CSV file to write (an origin record marks it synthetic)")
     sample.add_argument("--seed", type=int, default=0, help="random seed (default 0); the same seed gives the same table")
+    sample.add_argument("--shape", choices=SHAPES, default="auto",
+                        help="three-tier (province, district, commune), two-tier (province, commune), or auto (default): "
+                             "three tiers before 2025 and two from 2025, districts dissolved and a few communes merged across it")
     sample.add_argument("--force", action="store_true", help="replace the CSV and its origin record if they exist")
     _add_lang(sample)
     sample.set_defaults(handler=cmd_sample)

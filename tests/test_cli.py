@@ -357,3 +357,48 @@ def test_sample_refuses_to_overwrite_its_csv_or_origin_record_unless_forced(caps
     code, _, _ = run(capsys, "sample", "--units", "2", "--years", "2020", "--out", str(out), "--force")
     assert code == EXIT_OK
     assert json.loads((tmp_path / "lon.origin.json").read_text(encoding="utf-8"))["synthetic"] is True
+
+
+def test_indicators_for_an_area_and_for_a_unit_of_a_province(capsys, tmp_path):
+    from province_data import HEADER, ROWS_2024, ROWS_2025
+
+    data = tmp_path / "tinh.csv"
+    data.write_text("\n".join([HEADER, *ROWS_2024, *ROWS_2025]) + "\n", encoding="utf-8")
+    code, out, _ = run(capsys, "indicators", "--data", str(data), "--year", "2024", "--unit", "huyen-b", "--format", "json")
+    document = json.loads(out)
+    assert code == EXIT_OK
+    assert (document["scope"], document["scope_type"]) == ("huyen-b", "area")
+    assert document["indicators"]["members"]["value"] == 1800
+    assert document["indicators"]["fund_district_vnd"]["value"] == 20_000_000
+    code, out, _ = run(capsys, "indicators", "--data", str(data), "--year", "2024", "--unit", "xa-1", "--format", "json")
+    assert (json.loads(out)["scope_type"], json.loads(out)["indicators"]["members"]["value"]) == ("unit", 1000)
+    code, out, _ = run(capsys, "indicators", "--data", str(data), "--year", "2025")
+    assert out.splitlines()[0] == "Chỉ tiêu năm 2025 — toàn địa bàn"
+    assert "3.900 người" in out
+    code, out, _ = run(capsys, "indicators", "--data", str(data), "--year", "2024", "--unit", "huyen-c")
+    assert out.splitlines()[0] == "Chỉ tiêu năm 2024 — Thành phố Cẩm Giang (huyen-c) và các đơn vị trực thuộc"
+
+
+@pytest.mark.parametrize(("shape", "levels_2024", "levels_2025"), [
+    ("auto", {"tỉnh", "huyện", "xã"}, {"tỉnh", "xã"}),
+    ("three-tier", {"tỉnh", "huyện", "xã"}, {"tỉnh", "huyện", "xã"}),
+    ("two-tier", {"tỉnh", "xã"}, {"tỉnh", "xã"}),
+])
+def test_sample_shapes(capsys, tmp_path, shape, levels_2024, levels_2025):
+    import pandas as pd
+
+    from khuyenhoc.table import load_table
+
+    out_path = tmp_path / f"{shape}.csv"
+    code, _, _ = run(capsys, "sample", "--units", "120", "--years", "2024-2025", "--shape", shape, "--out", str(out_path))
+    assert code == EXIT_OK
+    raw = pd.read_csv(out_path)
+    assert set(raw.loc[raw["Năm"] == 2024, "Cấp"]) == levels_2024
+    assert set(raw.loc[raw["Năm"] == 2025, "Cấp"]) == levels_2025
+    table = load_table(out_path)
+    assert table.synthetic and json.loads(out_path.with_name(f"{shape}.origin.json").read_text(encoding="utf-8"))["shape"] == shape
+    if shape == "auto":  # districts dissolved, communes moved under the province, a few merged
+        assert len(table.tree.areas(2024)) > len(table.tree.areas(2025)) == len(table.tree.roots(2025))
+        merged = table.frame[(table.frame["year"] == 2025) & table.frame["unit_id"].str.startswith("m")]
+        assert len(merged) >= 1 and (table.frame["year"] == 2025).sum() < (table.frame["year"] == 2024).sum()
+        assert (table.warnings["rule"] == "parent_changed").any()

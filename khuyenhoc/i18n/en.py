@@ -116,6 +116,8 @@ TEXT = {
     "col.formatted": "Value",
     "col.unit": "Unit",
     "scope.all": "whole area",
+    "scope.area": "{name} ({unit_id}) and the units below it",
+    "scope.unit": "{name} ({unit_id})",
     "illustrative": "Illustrative figures: not the official figures of any unit.",
     "synthetic": "Synthetic figures made for trying large scale, not real data.",
     "missing": "—",

@@ -106,6 +106,8 @@ TEXT = {
     "col.formatted": "Giá trị",
     "col.unit": "Đơn vị tính",
     "scope.all": "toàn địa bàn",
+    "scope.area": "{name} ({unit_id}) và các đơn vị trực thuộc",
+    "scope.unit": "{name} ({unit_id})",
     "illustrative": "Số liệu minh hoạ: không phải số liệu chính thức của đơn vị nào.",
     "synthetic": "Số liệu giả lập (tạo ngẫu nhiên) để thử quy mô lớn, không phải số liệu thật.",
     "missing": "—",
