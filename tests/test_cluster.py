@@ -46,10 +46,27 @@ def test_cluster_outputs_equal_the_local_pool(cluster, tmp_path):
         assert _summary(local / str(year) / "summary.json") == _summary(remote / str(year) / "summary.json")
         assert (local / str(year) / "summary.md").read_text() == (remote / str(year) / "summary.md").read_text()
     runs = json.loads((remote / "manifest.json").read_text())["runs"]
-    workers = set(cluster.scheduler_info["workers"])
-    assert all(entry["worker"] in workers for entry in runs.values())
+    names = {str(worker["name"]) for worker in cluster.scheduler_info["workers"].values()}
+    assert all(entry["worker"] in names for entry in runs.values()), "the worker's name, not its address"
     again = run_batch(RunOptions(data=SAMPLE_DATA, out_dir=remote, years=years, scheduler=cluster.scheduler_address))
     assert [e["status"] for e in again.entries] == ["cached"] * 3, "caching is the same on a cluster"
+
+
+def test_bundles_are_removed_from_the_workers_when_the_run_ends(cluster, tmp_path):
+    """Issue 8, item 12: the association's data does not stay in the workers' temp folders."""
+    import tempfile
+
+    from khuyenhoc.runner.cluster import LOCAL, check_address
+
+    before = set(Path(tempfile.gettempdir()).glob("khuyenhoc-bundle-*"))
+    notebooks = Path(__file__).parent / "notebooks" / "tiny"
+    outcome = run_batch(RunOptions(data=SAMPLE_DATA, out_dir=tmp_path / "out", years=[2013], jobs=2,
+                                   scheduler=cluster.scheduler_address, notebooks_dir=notebooks))
+    assert outcome.exit_code == 0
+    assert set(Path(tempfile.gettempdir()).glob("khuyenhoc-bundle-*")) - before == set()
+    with distributed.Client(cluster.scheduler_address) as client:
+        assert all(not folders for folders in client.run(lambda: list(__import__("khuyenhoc.runner.cluster", fromlist=["x"])._MATERIALISED)).values())
+    assert check_address(LOCAL, "vi") == LOCAL and check_address("tcp://10.0.0.5:8786", "vi")
 
 
 def test_a_worker_killed_mid_run_is_retried_elsewhere(cluster, tmp_path):
