@@ -96,7 +96,7 @@ def bac_kan_sample() -> pd.DataFrame:
 
 REFORM_YEAR = 2025  # from 1 July 2025 local government has two tiers: no districts
 SHAPES = ("auto", "three-tier", "two-tier")
-COMMUNES_PER_DISTRICT = 14  # about 10,000 communes in 700 districts and 63 provinces before the reform
+COMMUNES_PER_DISTRICT = 14.3  # about 10,000 communes in 700 districts and 63 provinces before the reform
 COMMUNES_PER_PROVINCE = {"three-tier": 159, "two-tier": 97}  # about 3,300 communes in 34 provinces after it
 MAX_PROVINCES = {"three-tier": 63, "two-tier": 34}
 MERGE_EVERY = 25  # crossing the reform, one commune in this many absorbs its neighbour
