@@ -117,3 +117,28 @@ def test_sample_command_writes_a_valid_synthetic_table(tmp_path):
     assert table.years == [2010, 2011, 2012]
     assert len(table.frame) == 3 * 51
     assert main(["sample", "--units", "50", "--years", "2012-2010", "--out", str(path)]) == 2
+
+
+def test_an_interrupted_dask_run_prints_no_dask_warnings(tmp_path):
+    """Issue 8, item 16: Ctrl-C on `--scheduler local` says it stopped, without `distributed … WARNING` lines."""
+    import signal
+    import time
+
+    folder = tmp_path / "notebooks"
+    folder.mkdir()
+    for path in (Path(__file__).parent / "notebooks" / "tiny").glob("*.ipynb"):
+        notebook = nbformat.read(path, as_version=4)
+        if path.name == "annual_summary.ipynb":
+            notebook.cells.insert(1, nbformat.v4.new_code_cell("import time\nif int(year) != 2013:\n    time.sleep(60)"))
+        nbformat.write(notebook, folder / path.name)
+    out = tmp_path / "out"
+    process = subprocess.Popen([sys.executable, "-m", "khuyenhoc", "run", "--out", str(out), "--scheduler", "local", "--jobs", "2",
+                                "--notebooks", str(folder)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.monotonic() + 120
+    while not (out / "manifest.json").exists() and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.2)
+    process.send_signal(signal.SIGINT)
+    output, _ = process.communicate(timeout=120)
+    assert process.returncode == 130, output
+    assert "Đã dừng giữa chừng" in output
+    assert "WARNING" not in output and "distributed." not in output, output

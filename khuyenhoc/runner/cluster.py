@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import re
 import shutil
 import tempfile
@@ -111,6 +112,8 @@ def connect(address: str, workers: int):
     except ImportError as error:
         raise RunError("--scheduler needs dask: pip install \"khuyenhoc[dask]\"") from error
     if address == LOCAL:
+        # The local workers are our child processes: their warnings on an interrupted run would land in our terminal.
+        os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "error")
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None)
         try:
             return Client(cluster), cluster
