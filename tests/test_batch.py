@@ -213,3 +213,29 @@ def test_small_runner_fixes(tmp_path, sample_frame, write_csv, capsys):
     index = (out / "index.html").read_text(encoding="utf-8")
     assert index.index("Xã Dương Quang") < index.index("Xã Đồng Tâm") < index.index("Xã Sơn Hà")
 
+
+
+def test_run_reads_the_sheet_it_is_given(tmp_path, sample_frame, capsys):
+    """Item 16: `run --sheet`: validation reads that sheet and every notebook is given it."""
+    import io
+
+    import nbformat
+    import pandas as pd
+
+    from khuyenhoc.sample import to_csv_text
+
+    table = pd.read_csv(io.StringIO(to_csv_text(sample_frame)), dtype=str, keep_default_na=False)
+    path = tmp_path / "so-lieu.xlsx"
+    with pd.ExcelWriter(path) as writer:
+        pd.DataFrame({"Hướng dẫn": ["Điền số liệu ở trang sau"]}).to_excel(writer, sheet_name="Hướng dẫn", index=False)
+        table.to_excel(writer, sheet_name="Số liệu", index=False)
+    executor = Executor()
+    outcome = _run(tmp_path / "out", executor, data=path, sheet="Số liệu", years=[2013])
+    assert outcome.exit_code == 0
+    assert all(entry["parameters"]["sheet"] == "Số liệu" for entry in outcome.entries)
+    assert main(["run", "--data", str(path), "--sheet", "Số liệu", "--years", "2099", "--out", str(tmp_path / "o")]) == 1
+    assert "dữ liệu không có năm 2099 (chỉ có: 2009, 2010, 2011, 2012, 2013)" in capsys.readouterr().err, "the CLI read that sheet"
+    for path in NOTEBOOKS_DIR.glob("*.ipynb"):  # the bundled notebooks take the parameter and read that sheet
+        notebook = nbformat.read(path, as_version=4)
+        assert any("sheet = None" in c.source for c in notebook.cells if "parameters" in c.metadata.get("tags", [])), path.name
+        assert any("sheet=sheet" in c.source for c in notebook.cells), path.name
