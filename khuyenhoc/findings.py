@@ -14,14 +14,29 @@ LOW_FUND_RATIO = 0.5  # fund per member below half the median of the units
 IMPLAUSIBLE_CHANGE_PCT = 50.0  # members or fund moving by more than this in one year
 IMPLAUSIBLE_POPULATION_PCT = 20.0
 
-# kind -> the indicator it is about; the order is the order findings are reported in
-KINDS = {
-    "no_training": "training_classes",
-    "members_fell": "members",
-    "fund_fell": "fund_total_vnd",
-    "low_fund_per_member": "fund_per_member_vnd",
-    "implausible_change": None,
+
+@dataclass(frozen=True)
+class Materiality:
+    """How large a fall must be to be worth a leader's attention: more than ``pct`` percent of the previous
+    year's value AND more than ``amount`` (in the indicator's unit). 1.104 → 1.103 members is neither."""
+
+    pct: float
+    amount: float
+
+    def passed(self, before: pd.Series, now: pd.Series) -> pd.Series:
+        """True where ``now`` fell below ``before`` by more than both limits."""
+        fall = before - now
+        return (fall > self.amount) & (before > 0) & (fall / before.where(before > 0) * 100 > self.pct)
+
+
+# The one place the declines' thresholds live (NOTES.md explains them).
+DECLINE_THRESHOLDS = {
+    "members": Materiality(pct=2.0, amount=10),  # more than 2 % and more than 10 members
+    "fund_total_vnd": Materiality(pct=5.0, amount=1_000_000),  # more than 5 % and more than 1.000.000 đồng
 }
+
+# The kinds of finding, in the order they are reported (within a kind, the largest first: see detect_findings).
+KINDS = ("no_training", "members_fell", "fund_fell", "low_fund_per_member", "implausible_change")
 
 
 @dataclass(frozen=True)
@@ -58,7 +73,8 @@ def compared_units(table: YearlyTable, year: int, area_id: str | None = None) ->
 
 def detect_findings(table: YearlyTable, year: int, units: list[str] | None = None) -> list[Finding]:
     """Every finding for ``year`` among ``units`` (default: what the whole file's report compares), ordered by
-    kind, then by unit as listed in the data. Each unit is taken with its area's figures when it has children.
+    kind (``KINDS``), then by size: the largest fall, the lowest fund per member, the largest jump, the largest
+    association without training first; each unit at most once per kind. Each unit is taken with its area's figures when it has children.
     Only those units and their previous year are looked at: the cost does not grow with the rest of the table."""
     units = compared_units(table, year) if units is None else units
     frames = table.indicator_frames
@@ -69,27 +85,37 @@ def detect_findings(table: YearlyTable, year: int, units: list[str] | None = Non
     names = table.unit_names
     found: list[Finding] = []
 
-    def add(kind: str, indicator: str, mask: pd.Series, value: pd.Series, reference: pd.Series | None) -> None:
-        for unit in now.index[mask.fillna(False).to_numpy(dtype=bool)]:
+    def add(kind: str, indicator: str, mask: pd.Series, value: pd.Series, reference: pd.Series | None, order: list[str]) -> None:
+        chosen = set(now.index[mask.fillna(False).to_numpy(dtype=bool)])
+        for unit in (u for u in order if u in chosen):
             found.append(Finding(kind, indicator, unit, names.get(unit, unit), _number(value[unit]),
                                  None if reference is None else _number(reference[unit])))
 
-    add("no_training", "training_classes", now["training_classes"] == 0, now["training_classes"], None)
-    add("members_fell", "members", now["members"] < before["members"], now["members"], before["members"])
-    add("fund_fell", "fund_total_vnd", now["fund_total_vnd"] < before["fund_total_vnd"], now["fund_total_vnd"], before["fund_total_vnd"])
+    def size(value: pd.Series, ascending: bool = False) -> list[str]:
+        """The units ordered by ``value`` (the largest first unless ``ascending``), data order among equals."""
+        return list(value.sort_values(ascending=ascending, kind="stable").index)
+
+    add("no_training", "training_classes", now["training_classes"] == 0, now["training_classes"], None,
+        order=size(now["members"]))  # the largest association without training first
+    for kind, indicator in (("members_fell", "members"), ("fund_fell", "fund_total_vnd")):
+        fell = DECLINE_THRESHOLDS[indicator].passed(before[indicator], now[indicator])
+        add(kind, indicator, fell, now[indicator], before[indicator], order=size(before[indicator] - now[indicator]))
     fund_per_member = now["fund_per_member_vnd"]
     if fund_per_member.notna().sum() >= 3:
         median = pd.Series(float(np.median(fund_per_member.dropna())), index=now.index)
-        add("low_fund_per_member", "fund_per_member_vnd", fund_per_member < LOW_FUND_RATIO * median, fund_per_member, median)
+        add("low_fund_per_member", "fund_per_member_vnd", fund_per_member < LOW_FUND_RATIO * median, fund_per_member, median,
+            order=size(fund_per_member, ascending=True))
     limits = (("members", IMPLAUSIBLE_CHANGE_PCT), ("fund_total_vnd", IMPLAUSIBLE_CHANGE_PCT), ("population", IMPLAUSIBLE_POPULATION_PCT))
     jumps = []
     for indicator, limit in limits:
         previous, current = before[indicator], now[indicator]
-        jumped = (previous > 0) & ((current - previous).abs() / previous * 100 > limit)
-        jumps.append(pd.DataFrame({"unit": now.index, "indicator": indicator, "flag": jumped.fillna(False).to_numpy(dtype=bool)}))
+        relative = ((current - previous).abs() / previous.where(previous > 0) * 100).astype(float)
+        jumps.append(pd.DataFrame({"unit": now.index, "indicator": indicator, "relative": relative.to_numpy(), "limit": limit}))
     flagged = pd.concat(jumps).reset_index(drop=True)
-    flagged["order"] = flagged["unit"].map({unit: position for position, unit in enumerate(now.index)})
-    for row in flagged[flagged["flag"]].sort_values("order", kind="stable").itertuples():
+    flagged = flagged[flagged["relative"] > flagged["limit"]]
+    # each unit once: its largest jump (relative to its limit); the units by that size
+    flagged = flagged.assign(excess=flagged["relative"] / flagged["limit"]).sort_values("excess", ascending=False, kind="stable")
+    for row in flagged.drop_duplicates("unit").itertuples():
         found.append(Finding("implausible_change", row.indicator, row.unit, names.get(row.unit, row.unit),
                              _number(now.at[row.unit, row.indicator]), _number(before.at[row.unit, row.indicator])))
     return found

@@ -7,7 +7,7 @@ import json
 import pandas as pd
 import pytest
 
-from khuyenhoc.findings import IMPLAUSIBLE_POPULATION_PCT, KINDS, LOW_FUND_RATIO, Finding, detect_findings
+from khuyenhoc.findings import DECLINE_THRESHOLDS, IMPLAUSIBLE_POPULATION_PCT, KINDS, LOW_FUND_RATIO, Finding, detect_findings
 from khuyenhoc.sample import DISTRICT_ID
 from khuyenhoc.table import table_from_frame
 
@@ -46,7 +46,6 @@ class TestSample2013:
         assert kinds(findings) == [
             ("no_training", "xuat-hoa", "training_classes"),
             ("members_fell", "duc-xuan", "members"),
-            ("members_fell", "phung-chi-kien", "members"),
             ("low_fund_per_member", "nong-thuong", "fund_per_member_vnd"),
         ]
 
@@ -56,7 +55,7 @@ class TestSample2013:
 
     def test_members_fell_carries_both_years(self, findings):
         fell = {f.unit_id: (f.reference, f.value) for f in findings if f.kind == "members_fell"}
-        assert fell == {"duc-xuan": (1730.0, 1680.0), "phung-chi-kien": (1104.0, 1103.0)}
+        assert fell == {"duc-xuan": (1730.0, 1680.0)}  # Phùng Chí Kiên's 1.104 → 1.103 is not material
 
     def test_nong_thuong_fund_per_member_far_below(self, findings):
         (finding,) = [f for f in findings if f.kind == "low_fund_per_member"]
@@ -147,21 +146,62 @@ def test_fund_collapse_is_a_decline_and_implausible(sample_frame):
     ]
 
 
-def test_units_are_reported_in_data_order(sample_frame):
-    """song-cau is listed before phung-chi-kien in the data (not alphabetically)."""
+def test_units_are_reported_by_the_size_of_their_fall(sample_frame):
+    """phung-chi-kien fell most (-104), then nguyen-thi-minh-khai, then song-cau (-42), whatever the data order."""
     frame = edit(clean_frame(sample_frame), 2013, "song-cau", members=1300)
     edit(frame, 2013, "phung-chi-kien", members=1000)
     edit(frame, 2013, "nguyen-thi-minh-khai", members=1400)
+    table = table_from_frame(frame)
+    found = [f for f in detect_findings(table, 2013) if f.kind == "members_fell"]
+    assert [f.unit_id for f in found] == ["phung-chi-kien", "nguyen-thi-minh-khai", "song-cau"]
+    falls = [f.reference - f.value for f in found]
+    assert falls == sorted(falls, reverse=True) and falls[0] == 104
+
+
+@pytest.mark.parametrize("members, material", [
+    (1093, True),   # 1.104 → 1.093: -11 members, -1,0 %: more than 10 members but not more than 2 %
+    (1081, True),   # -23 members, -2,1 %
+    (1103, False),  # the 2013 sample: one member fewer
+    (1082, False),  # -22 members, -1,99 %
+])
+def test_members_fall_needs_both_thresholds(sample_frame, members, material):
+    limit = DECLINE_THRESHOLDS["members"]
+    assert (limit.pct, limit.amount) == (2.0, 10)
+    frame = edit(clean_frame(sample_frame), 2012, "phung-chi-kien", members=1104)
+    edit(frame, 2013, "phung-chi-kien", members=members)
+    fall = 1104 - members
+    expected = fall > 10 and fall / 1104 * 100 > 2
     found = [f.unit_id for f in detect_findings(table_from_frame(frame), 2013) if f.kind == "members_fell"]
-    assert found == ["song-cau", "phung-chi-kien", "nguyen-thi-minh-khai"]
+    assert found == (["phung-chi-kien"] if expected else [])
+    assert expected == (material and members == 1081)
 
 
-def test_implausible_changes_grouped_by_unit(sample_frame):
+def test_small_fund_fall_is_not_a_finding(sample_frame):
+    """-4 % of the fund (under 5 %) or -900.000 đồng (under 1.000.000) is ordinary variation."""
+    frame = edit(clean_frame(sample_frame), 2012, "huyen-tung", fund_vnd=27_000_000)
+    edit(frame, 2013, "huyen-tung", fund_vnd=25_920_000)  # -4 %
+    assert detect_findings(table_from_frame(frame), 2013) == []
+    edit(frame, 2012, "huyen-tung", fund_vnd=10_000_000)
+    edit(frame, 2013, "huyen-tung", fund_vnd=9_100_000)  # -9 % but only 900.000 đồng
+    assert [f.kind for f in detect_findings(table_from_frame(frame), 2013)] == ["low_fund_per_member"]  # 9,1 triệu is low, not a fall
+    edit(frame, 2013, "huyen-tung", fund_vnd=8_900_000)  # -11 %, 1.100.000 đồng
+    assert [f.kind for f in detect_findings(table_from_frame(frame), 2013)] == ["fund_fell", "low_fund_per_member"]
+
+
+def test_implausible_changes_name_each_unit_once(sample_frame):
+    """duc-xuan's members (+129 %) and population both jump: one finding, its largest jump (against its limit);
+    units by the size of that jump (song-cau's members +124 %)."""
     frame = edit(clean_frame(sample_frame), 2013, "duc-xuan", population=12000)
     edit(frame, 2013, "song-cau", members=3000)
     edit(frame, 2013, "duc-xuan", members=4000)
     found = [(f.unit_id, f.indicator) for f in detect_findings(table_from_frame(frame), 2013) if f.kind == "implausible_change"]
-    assert found == [("duc-xuan", "members"), ("duc-xuan", "population"), ("song-cau", "members")]
+    assert found == [("duc-xuan", "members"), ("song-cau", "members")]
+
+
+def test_every_unit_once_per_kind(sample_table):
+    for year in sample_table.years:
+        found = [(f.kind, f.unit_id) for f in detect_findings(sample_table, year)]
+        assert len(found) == len(set(found)), year
 
 
 def test_new_unit_has_no_decline_or_jump(sample_frame):
