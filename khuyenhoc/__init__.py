@@ -19,20 +19,29 @@ _EXPORTS = {
     "REGISTRY": "khuyenhoc.indicators",
     "compute": "khuyenhoc.indicators",
     "compute_frame": "khuyenhoc.indicators",
+    "indicators_frame": "khuyenhoc.indicators",
+    "pivot_indicator": "khuyenhoc.indicators",
     "to_json": "khuyenhoc.indicators",
     "YearlyTable": "khuyenhoc.table",
     "load_table": "khuyenhoc.table",
+    "check_file": "khuyenhoc.table",
     "table_from_frame": "khuyenhoc.table",
 }
 __all__ = ["__version__", *_EXPORTS]
 
 if TYPE_CHECKING:
     from khuyenhoc.errors import DataValidationError, InputFileError, KhuyenhocError
-    from khuyenhoc.indicators import INDICATORS, REGISTRY, compute, compute_frame, to_json
-    from khuyenhoc.table import YearlyTable, load_table, table_from_frame
+    from khuyenhoc.indicators import INDICATORS, REGISTRY, compute, compute_frame, indicators_frame, pivot_indicator, to_json
+    from khuyenhoc.table import YearlyTable, check_file, load_table, table_from_frame
 
 
 def __getattr__(name: str) -> object:
+    """Import a public name on first use."""
     if name in _EXPORTS:
         return getattr(importlib.import_module(_EXPORTS[name]), name)
     raise AttributeError(f"module 'khuyenhoc' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    """The public API (what ``kh.<Tab>`` completes), not this module's helpers."""
+    return sorted(__all__)

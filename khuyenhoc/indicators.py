@@ -25,7 +25,7 @@ class Indicator:
     unit: str  # a key of the UNITS catalogue: person, percent, vnd, ...
     precision: int  # decimals shown
     compute: Compute
-    additive: bool = False  # the value for the whole area is the sum of the units' values
+    additive: bool = False  # a whole count (or a change of one): an area's value is its units' sum; Int64 in frames
     signed: bool = False  # a change: shown with + or -
     higher_is_better: bool | None = True  # for rankings and findings; None when neither
 
@@ -138,11 +138,27 @@ def _tree(data: YearlyTable | pd.DataFrame) -> AreaTree:
 
 def compute_frame(data: YearlyTable | pd.DataFrame, per_unit: bool = False, years: list[int] | None = None,
                   per_area: bool = False) -> pd.DataFrame:
-    """Every indicator for every year: one column per indicator id, NaN where undefined.
+    """Every indicator for every year: one column per indicator id.
 
     Indexed by year; by (year, unit_id) with ``per_unit`` (each unit's own row); by (year, area_id) with
     ``per_area`` (every unit that has children that year, over its own row and all its descendants').
+    Counts and their changes are nullable integers (``Int64``, ``<NA>`` where undefined); rates are
+    floats (``NaN`` where undefined).
+
+    For example ``compute_frame(table, per_unit=True).loc[(2013, "duc-xuan"), "members"]`` is 1399, not 1399.0.
     """
+    return typed(_float_frame(data, per_unit, years, per_area))
+
+
+def typed(values: pd.DataFrame) -> pd.DataFrame:
+    """An indicator frame with its counts (``Indicator.additive``) as ``Int64`` and its rates as float64."""
+    counts = {i.id: "Int64" for i in INDICATORS if i.additive and i.id in values.columns}
+    return values.astype(counts)
+
+
+def _float_frame(data: YearlyTable | pd.DataFrame, per_unit: bool = False, years: list[int] | None = None,
+                 per_area: bool = False) -> pd.DataFrame:
+    """:func:`compute_frame` with every column float64 (what the reports compute with)."""
     frame = _frame(data)
     tree = _tree(data) if per_area else None
     if years is not None:
@@ -167,7 +183,8 @@ class IndicatorFrames:
 
     @classmethod
     def of(cls, table: YearlyTable) -> IndicatorFrames:
-        return cls(compute_frame(table), compute_frame(table, per_unit=True), compute_frame(table, per_area=True))
+        """Compute the three frames of ``table`` (float64 columns: reports compute with them)."""
+        return cls(_float_frame(table), _float_frame(table, per_unit=True), _float_frame(table, per_area=True))
 
     def scopes(self, year: int, ids: list[str]) -> pd.DataFrame:
         """The values of ``ids`` in ``year``, indexed by id: an area's (its subtree) where the id has children
@@ -189,13 +206,65 @@ class IndicatorFrames:
         return pd.DataFrame(rows, columns=self.whole.columns)
 
 
+TIDY_COLUMNS = ["year", "scope", "scope_type", "unit_name", "level", "indicator", "measure", "count", "rate",
+                "label_vi", "label_en"]
+SCOPE_TYPES = ("all", "area", "unit")
+
+
+def indicators_frame(table: YearlyTable, lang: str = DEFAULT_LANG) -> pd.DataFrame:
+    """Every indicator of ``table`` as one tidy (long) frame: one row per year, scope and indicator.
+
+    Columns: ``year``; ``scope`` (``"all"``, an area id or a unit id) and ``scope_type`` (``all``: the
+    whole file; ``area``: a unit with children that year, over its own row and every descendant's;
+    ``unit``: a unit's own row, areas' rows included); ``unit_name`` and ``level`` (the whole file's
+    are the ``lang`` words for it and empty); ``indicator`` (its id) and ``measure`` (person, percent,
+    vnd, ...); the value, in ``count`` (``Int64``: counts, sums of đồng and their changes) or in
+    ``rate`` (float: percentages and ratios), never both; ``label_vi`` and ``label_en``. Undefined
+    values (no previous year, zero denominator) are ``<NA>``/``NaN``. Filter it with ``query``, turn
+    it round with :func:`pivot_indicator`.
+    """
+    cached = table.indicator_frames
+    parts = []
+    for scope_type, wide in (("all", cached.whole), ("area", cached.areas), ("unit", cached.units)):
+        long = wide.rename_axis(columns="indicator").stack(future_stack=True).rename("value").reset_index()
+        if scope_type == "all":
+            long.insert(1, "scope", SCOPE_ALL)
+        else:
+            long = long.rename(columns={"area_id": "scope", "unit_id": "scope"})
+        parts.append(long.assign(scope_type=scope_type))
+    tidy = pd.concat(parts, ignore_index=True)
+    names, levels = table.unit_names, dict(zip(table.units()["unit_id"], table.units()["level"], strict=True))
+    whole = tidy["scope_type"] == "all"
+    tidy["unit_name"] = tidy["scope"].map(names).where(~whole, text("scope.all", lang))
+    tidy["level"] = tidy["scope"].map(levels).where(~whole, "")
+    counts = tidy["indicator"].map({i.id: i.additive for i in INDICATORS}).astype(bool)
+    tidy["count"] = tidy["value"].where(counts).astype("Int64")
+    tidy["rate"] = tidy["value"].where(~counts).astype("float64")
+    tidy["measure"] = tidy["indicator"].map({i.id: i.unit for i in INDICATORS})
+    tidy["label_vi"] = tidy["indicator"].map({i.id: indicator_label(i.id, "vi") for i in INDICATORS})
+    tidy["label_en"] = tidy["indicator"].map({i.id: indicator_label(i.id, "en") for i in INDICATORS})
+    tidy["year"] = tidy["year"].astype("int64")
+    tidy["scope_type"] = pd.Categorical(tidy["scope_type"], categories=SCOPE_TYPES)
+    return tidy[TIDY_COLUMNS].sort_values(["scope_type", "scope", "year"], kind="stable").reset_index(drop=True)
+
+
+def pivot_indicator(tidy: pd.DataFrame, indicator: str, index: str = "unit_name", columns: str = "year") -> pd.DataFrame:
+    """One indicator of a tidy frame (:func:`indicators_frame`, filtered as you like) as a table: ``index``
+    down (default: the units' names), ``columns`` across (default: the years). Counts stay ``Int64``."""
+    if indicator not in REGISTRY:
+        raise KhuyenhocError(text("error.no_indicator", DEFAULT_LANG, indicator=indicator, known=", ".join(IDS)))
+    rows = tidy[tidy["indicator"] == indicator]
+    value = "count" if REGISTRY[indicator].additive else "rate"
+    return rows.pivot_table(index=index, columns=columns, values=value, aggfunc="first", observed=True, dropna=False)
+
+
 def frames(table: YearlyTable) -> IndicatorFrames:
     """The table's :class:`IndicatorFrames`, computed on first use and kept with the table."""
     return table.indicator_frames
 
 
 def _plain(value: float, indicator: Indicator) -> int | float | None:
-    if value is None or not np.isfinite(value):
+    if value is None or pd.isna(value) or not np.isfinite(value):
         return None
     if indicator.precision == 0 and float(value).is_integer():
         return int(value)
@@ -218,11 +287,11 @@ def compute(data: YearlyTable | pd.DataFrame, year: int, scope: str = SCOPE_ALL,
         cached = data.indicator_frames
         row = cached.whole.loc[year] if scope == SCOPE_ALL else cached.scopes(year, [scope]).iloc[0]
     elif scope == SCOPE_ALL:
-        row = compute_frame(frame, years=[year]).loc[year]
+        row = _float_frame(frame, years=[year]).loc[year]
     elif _tree(data).has_children(scope, year):
-        row = compute_frame(data, per_area=True, years=[year]).loc[(year, scope)]
+        row = _float_frame(data, per_area=True, years=[year]).loc[(year, scope)]
     else:
-        row = compute_frame(frame, per_unit=True, years=[year]).loc[(year, scope)]
+        row = _float_frame(frame, per_unit=True, years=[year]).loc[(year, scope)]
     return as_values(row)
 
 

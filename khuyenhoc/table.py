@@ -116,6 +116,21 @@ def load_table(path: str | Path, sheet: str | None = None, lang: str = DEFAULT_L
     return _finish(raw, lang, read_origin(path, lang))
 
 
+def check_file(path: str | Path, sheet: str | None = None, lang: str = DEFAULT_LANG) -> tuple[YearlyTable | None, pd.DataFrame]:
+    """Read and validate a file without raising on bad data: ``(table, problems)``.
+
+    ``table`` is None when the data breaks a rule. ``problems`` is one frame, in the file's row order,
+    with a ``severity`` column: ``error`` (must be fixed) or ``note`` (worth a look, e.g. a unit that
+    changed its parent), beside file, row, column, value, rule and message. A file that cannot be read
+    at all still raises :class:`~khuyenhoc.errors.InputFileError`.
+    """
+    try:
+        table = load_table(path, sheet=sheet, lang=lang)
+    except DataValidationError as error:
+        return None, error.problems.assign(severity="error")[["severity", *PROBLEM_COLUMNS]]
+    return table, table.warnings.assign(severity="note")[["severity", *PROBLEM_COLUMNS]]
+
+
 def read_origin(data_path: Path, lang: str = DEFAULT_LANG) -> dict:
     """The origin record beside a data file ({} when there is none)."""
     record = origin_path(data_path)

@@ -157,6 +157,7 @@ TEXT = {
     "chart.indicator_trend": "{indicator}",
     "chart.level_commune": "Commune and ward associations",
     "chart.level_district": "District association",
+    "error.no_indicator": "there is no indicator '{indicator}'; the indicators are: {known}",
     "chart.million_vnd": "million VND",
     "title.annual": "Study-encouragement work in {year}: yearly summary",
     "title.annual_area": "Study-encouragement work in {year}: yearly summary — {area}",

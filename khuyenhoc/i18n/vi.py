@@ -146,6 +146,7 @@ TEXT = {
     "chart.unit_rank": "{indicator}: {unit} so với các đơn vị, năm {year}",
     "chart.indicator_trend": "{indicator}",
     "chart.level_commune": "Các xã, phường",
+    "error.no_indicator": "không có chỉ tiêu «{indicator}»; các chỉ tiêu là: {known}",
     "chart.level_district": "Hội cấp huyện",
     "chart.million_vnd": "triệu đồng",
     "title.annual": "Tổng kết công tác khuyến học năm {year}",
