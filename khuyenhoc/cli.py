@@ -47,8 +47,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_indicators(args: argparse.Namespace) -> int:
     from khuyenhoc.indicators import SCOPE_ALL, compute, to_json
     from khuyenhoc.report import indicator_rows, indicator_table
+    from khuyenhoc.spreadsheet import csv_text, export_excel, indicator_sheet
     from khuyenhoc.table import load_table
 
+    if args.format == "xlsx" and not args.out:
+        raise UsageError(text("cli.xlsx_needs_out", args.lang))
+    if args.out:
+        _refuse_existing([Path(args.out)], args.force, args.lang)
     table = load_table(args.data or _default_data(), sheet=args.sheet, lang=args.lang)
     scope = args.unit or SCOPE_ALL
     values = compute(table, args.year, scope, lang=args.lang)
@@ -57,9 +62,12 @@ def cmd_indicators(args: argparse.Namespace) -> int:
         document["scope_type"] = "all" if scope == SCOPE_ALL else "area" if table.tree.has_children(scope, args.year) else "unit"
         document["illustrative"] = table.illustrative
         document["synthetic"] = table.synthetic
-        print(json.dumps(document, ensure_ascii=False, indent=2))
-    elif args.format == "csv":
-        print(indicator_rows(values, args.lang).to_csv(index=False, lineterminator="\n"), end="")
+        _emit(json.dumps(document, ensure_ascii=False, indent=2) + "\n", args)
+    elif args.format == "csv":  # with a byte-order mark: Excel opens it with the diacritics intact
+        _emit(csv_text(indicator_rows(values, args.lang)), args)
+    elif args.format == "xlsx":
+        path = export_excel(indicator_sheet(values, args.lang), args.out, sheet_name=str(args.year))
+        print(text("indicators.written", args.lang, path=path))
     else:
         names = table.unit_names
         if scope == SCOPE_ALL:
@@ -72,6 +80,16 @@ def cmd_indicators(args: argparse.Namespace) -> int:
             print(note)
         print(indicator_table(values, args.lang))
     return EXIT_OK
+
+
+def _emit(content: str, args: argparse.Namespace) -> None:
+    """Print ``content``, or write it to ``--out`` (UTF-8, whole or not at all)."""
+    if args.out:
+        from khuyenhoc.fsutil import atomic_write_text
+
+        print(text("indicators.written", args.lang, path=atomic_write_text(args.out, content)))
+    else:
+        print(content, end="")
 
 
 def _refuse_existing(paths: Sequence[Path], force: bool, lang: str) -> None:
@@ -175,7 +193,10 @@ def build_parser() -> argparse.ArgumentParser:
     indicators.add_argument("--sheet", help="sheet name (XLSX)")
     indicators.add_argument("--year", type=int, required=True)
     indicators.add_argument("--unit", help="a unit_id: an area (its own row and every unit below it that year) or one unit's own row; default: the whole file")
-    indicators.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    indicators.add_argument("--format", choices=["table", "csv", "json", "xlsx"], default="table",
+                            help="table (default), csv (UTF-8 with a byte-order mark, for Excel), json, or xlsx (needs --out)")
+    indicators.add_argument("--out", metavar="FILE", help="write to FILE instead of printing (csv, json, xlsx)")
+    indicators.add_argument("--force", action="store_true", help="replace --out if it exists")
     _add_lang(indicators)
     indicators.set_defaults(handler=cmd_indicators)
 

@@ -135,6 +135,8 @@ TEXT = {
     "indicators.title": "Indicators for {year} — {scope}",
     "error.template_suffix": "the template is an Excel workbook: give a path ending in .xlsx",
     "template.written": "Wrote the input template: {path}",
+    "indicators.written": "Wrote the indicators: {path}",
+    "cli.xlsx_needs_out": "--format xlsx writes a workbook: give its path with --out FILE.xlsx",
     "error.exists": "{path} already exists; not overwriting it (add --force if you really want to replace it)",
     "error.field_count": "row {row} has {fields} fields but the header row has {header}, so the columns would shift",
     "error.field_count_more": "(so do {count} other rows: {rows})",

@@ -125,6 +125,8 @@ TEXT = {
     "indicators.title": "Chỉ tiêu năm {year} — {scope}",
     "error.template_suffix": "mẫu nhập liệu là một tệp Excel: hãy ghi đường dẫn có đuôi .xlsx",
     "template.written": "Đã ghi mẫu nhập liệu: {path}",
+    "indicators.written": "Đã ghi các chỉ tiêu: {path}",
+    "cli.xlsx_needs_out": "--format xlsx ghi ra một tệp Excel: hãy ghi đường dẫn của tệp bằng --out TỆP.xlsx",
     "error.exists": "{path} đã có; không ghi đè lên tệp này (thêm --force nếu thật sự muốn thay nó)",
     "error.field_count": "dòng {row} có {fields} ô nhưng dòng tiêu đề có {header} ô, nên các cột sẽ bị lệch",
     "error.field_count_more": "(cũng vậy ở {count} dòng khác: {rows})",
