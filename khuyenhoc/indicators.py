@@ -10,6 +10,7 @@ import pandas as pd
 
 from khuyenhoc.errors import KhuyenhocError
 from khuyenhoc.i18n import DEFAULT_LANG, indicator_label, text
+from khuyenhoc.schema import TITLE_COLUMNS, TITLE_PAIRS
 from khuyenhoc.table import YearlyTable
 from khuyenhoc.tree import AreaTree
 
@@ -28,6 +29,7 @@ class Indicator:
     additive: bool = False  # a whole count (or a change of one): an area's value is its units' sum; Int64 in frames
     signed: bool = False  # a change: shown with + or -
     higher_is_better: bool | None = True  # for rankings and findings; None when neither
+    optional: bool = False  # built from optional input columns: left out of tables when the data does not report them
 
     def label(self, lang: str = DEFAULT_LANG) -> str:
         """The label in ``lang``."""
@@ -49,6 +51,25 @@ def _change(name: str) -> Compute:
 
 def _growth(name: str) -> Compute:
     return lambda agg: _ratio(agg[name] - agg[f"{name}_prev"], agg[f"{name}_prev"], 100.0)
+
+
+def _share(total: str, recognised: str) -> Compute:
+    """recognised / total in percent, over the rows reporting both (see :func:`_quantities`)."""
+    return lambda agg: _ratio(agg[recognised], agg[total], 100.0)
+
+
+def _share_change(total: str, recognised: str) -> Compute:
+    """The share's change from the previous calendar year, in percentage points."""
+    return lambda agg: _ratio(agg[recognised], agg[total], 100.0) - _ratio(agg[f"{recognised}_prev"], agg[f"{total}_prev"], 100.0)
+
+
+def _titles() -> tuple[Indicator, ...]:
+    """learning_<title>_pct and learning_<title>_change_pp of each learning-society title (Quyết định 387/QĐ-TTg)."""
+    declared = []
+    for total, recognised in TITLE_PAIRS:
+        declared.append(Indicator(f"{recognised}_pct", "percent", 1, _share(total, recognised), optional=True))
+        declared.append(Indicator(f"{recognised}_change_pp", "percentage_point", 1, _share_change(total, recognised), signed=True, optional=True))
+    return tuple(declared)
 
 
 _I = Indicator
@@ -74,10 +95,23 @@ INDICATORS: tuple[Indicator, ...] = (
     _I("fund_change_vnd", "vnd", 0, _change("fund_total"), additive=True, signed=True),
     _I("fund_growth_pct", "percent", 1, _growth("fund_total"), signed=True),
     _I("fund_per_member_vnd", "vnd_per_member", 0, lambda a: _ratio(a["fund_total"], a["members"])),
+    *_titles(),
 )
 REGISTRY: dict[str, Indicator] = {i.id: i for i in INDICATORS}
 IDS: list[str] = list(REGISTRY)
-TRACKED_CHANGES = ("members", "fund_total")
+TRACKED_CHANGES = ("members", "fund_total", *TITLE_COLUMNS)
+TITLE_INDICATORS = tuple(f"{recognised}_pct" for _, recognised in TITLE_PAIRS)  # the shares targets are set for
+
+
+def reported(values: dict[str, int | float | None]) -> dict[str, int | float | None]:
+    """``values`` without the optional indicators the data does not report (None): a table of a file without the
+    learning-society columns shows no empty rows for them."""
+    return {key: value for key, value in values.items() if value is not None or not REGISTRY[key].optional}
+
+
+def reported_in(frame: pd.DataFrame) -> list[Indicator]:
+    """The indicators to show for an indicator frame: every one, except optional ones undefined throughout it."""
+    return [i for i in INDICATORS if not i.optional or bool(frame[i.id].notna().any())]
 
 
 def _frame(data: YearlyTable | pd.DataFrame) -> pd.DataFrame:
@@ -108,7 +142,19 @@ def _quantities(frame: pd.DataFrame) -> pd.DataFrame:
             "fund_province": np.where((level == "province") | (level == "national"), fund, 0.0),
         }
     )
+    for total, recognised in TITLE_PAIRS:  # a share counts only rows that report both numbers: blank is not 0
+        both = [_optional(frame, total), _optional(frame, recognised)]
+        reported_both = ~(np.isnan(both[0]) | np.isnan(both[1]))
+        base[total] = np.where(reported_both, both[0], np.nan)
+        base[recognised] = np.where(reported_both, both[1], np.nan)
     return base
+
+
+def _optional(frame: pd.DataFrame, name: str) -> np.ndarray:
+    """An optional column as floats, NaN where blank (all NaN when the frame does not have it)."""
+    if name not in frame.columns:
+        return np.full(len(frame), np.nan)
+    return frame[name].to_numpy(dtype="float64", na_value=np.nan)
 
 
 def aggregates(frame: pd.DataFrame, per_unit: bool = False, tree: AreaTree | None = None) -> pd.DataFrame:

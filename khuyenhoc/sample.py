@@ -11,7 +11,7 @@ import pandas as pd
 
 from khuyenhoc.fsutil import atomic_write_text
 from khuyenhoc.i18n import column_header
-from khuyenhoc.schema import CANONICAL
+from khuyenhoc.schema import CANONICAL, TITLE_COLUMNS, TITLE_PAIRS
 from khuyenhoc.table import ILLUSTRATIVE_NOTE, SYNTHETIC_NOTE, origin_path
 
 SEED = 2013
@@ -89,7 +89,8 @@ def bac_kan_sample() -> pd.DataFrame:
                          int(registered[i]), int(recognised[i]), int(class_split[i]), int(participant_split[i]), int(fund_split[i]), ILLUSTRATIVE_NOTE,
                          DISTRICT_ID))
         rows.append((year, *DISTRICT, None, 0, 0, 0, 0, 0, 0, 0, fund_d, ILLUSTRATIVE_NOTE, None))
-    frame = pd.DataFrame(rows, columns=[*(c for c in CANONICAL if c != "parent_id"), "parent_id"])[CANONICAL]
+    columns = [c for c in CANONICAL if c not in TITLE_COLUMNS]  # 2009-2013: before the learning-society titles
+    frame = pd.DataFrame(rows, columns=[*(c for c in columns if c != "parent_id"), "parent_id"])[columns]
     frame["population"] = frame["population"].astype("Int64")
     return frame
 
@@ -206,7 +207,39 @@ def synthetic_table(units: int, years: range | list[int], seed: int = 0, shape: 
         parts.append(block.drop(columns="_commune"))
     frame = pd.concat(parts, ignore_index=True)
     frame["population"] = frame["population"].astype("Int64")
-    return frame[CANONICAL]
+    return _with_titles(frame, seed)[CANONICAL]
+
+
+TITLES_FROM = 2021  # the first year of the Quyết định 387/QĐ-TTg programme: earlier years leave the titles blank
+# per title: (total per commune: low, high, or households per person), share in TITLES_FROM (low, high), yearly gain (low, high)
+TITLE_SHAPES = {
+    "households": ((1 / 4.2, 1 / 3.4), (0.52, 0.70), (0.010, 0.035)),
+    "clans": ((3, 40), (0.45, 0.66), (0.010, 0.035)),
+    "communities": ((4, 22), (0.45, 0.66), (0.010, 0.035)),
+    "organisations": ((4, 30), (0.60, 0.82), (0.005, 0.030)),
+}
+
+
+def _with_titles(frame: pd.DataFrame, seed: int) -> pd.DataFrame:
+    """The learning-society columns: commune rows from 2021 on, a share per commune growing a little each year
+    towards the programme's targets (capped at the total); blank before 2021 and on area rows. Drawn from their
+    own generator, so every other column is what it was before these columns existed."""
+    rng = np.random.default_rng([seed, 387])
+    frame = frame.copy()
+    reporting = ((frame["level"] == "xã") & (frame["year"] >= TITLES_FROM)).to_numpy()
+    codes, units = pd.factorize(frame["unit_id"])
+    years_in = (frame["year"].to_numpy() - TITLES_FROM).clip(min=0)
+    population = frame["population"].to_numpy(dtype="float64", na_value=0.0)
+    for total, recognised in TITLE_PAIRS:
+        (low, high), start, gain = TITLE_SHAPES[total]
+        if total == "households":
+            counts = np.floor(population * rng.uniform(low, high, len(units))[codes])
+        else:
+            counts = rng.integers(int(low), int(high) + 1, len(units))[codes].astype("float64")
+        share = np.minimum(rng.uniform(*start, len(units))[codes] + rng.uniform(*gain, len(units))[codes] * years_in, 1.0)
+        frame[total] = pd.array(np.where(reporting, counts, np.nan), dtype="Float64").round().astype("Int64")
+        frame[recognised] = pd.array(np.where(reporting, np.floor(counts * share), np.nan), dtype="Float64").astype("Int64")
+    return frame
 
 
 def to_csv_text(frame: pd.DataFrame, sep: str = ",") -> str:

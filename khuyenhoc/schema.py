@@ -45,7 +45,25 @@ COLUMNS: tuple[ColumnSpec, ...] = (
     ColumnSpec("training_participants", ("Lượt người", "Lượt người tham gia"), "integer"),
     ColumnSpec("fund_vnd", ("Quỹ khuyến học", "Quỹ khuyến học (đồng)", "Quỹ"), "integer"),
     ColumnSpec("note", ("Ghi chú",), "text", required=False, nullable=True),
+    # the learning-society titles (Quyết định 387/QĐ-TTg): optional pairs, blank = not reported (never 0)
+    ColumnSpec("households", ("Số hộ gia đình", "Số hộ"), "integer", required=False, nullable=True),
+    ColumnSpec("learning_families", ("Gia đình học tập",), "integer", required=False, nullable=True),
+    ColumnSpec("clans", ("Số dòng họ",), "integer", required=False, nullable=True),
+    ColumnSpec("learning_clans", ("Dòng họ học tập",), "integer", required=False, nullable=True),
+    ColumnSpec("communities", ("Số thôn, tổ dân phố", "Số thôn, tổ dân phố, bản"), "integer", required=False, nullable=True),
+    ColumnSpec("learning_communities", ("Cộng đồng học tập",), "integer", required=False, nullable=True),
+    ColumnSpec("organisations", ("Số cơ quan, đơn vị",), "integer", required=False, nullable=True),
+    ColumnSpec("learning_organisations", ("Đơn vị học tập",), "integer", required=False, nullable=True),
 )
+# (total, recognised) of each learning-society title: the recognised count is not above the total
+TITLE_PAIRS: tuple[tuple[str, str], ...] = (
+    ("households", "learning_families"),
+    ("clans", "learning_clans"),
+    ("communities", "learning_communities"),
+    ("organisations", "learning_organisations"),
+)
+TITLE_COLUMNS = tuple(name for pair in TITLE_PAIRS for name in pair)
+TITLE_RULES = {f"{recognised}_le_{total}": (total, recognised) for total, recognised in TITLE_PAIRS}  # rule id -> pair
 COLUMN_BY_NAME = {c.name: c for c in COLUMNS}
 CANONICAL = [c.name for c in COLUMNS]
 INTEGER_COLUMNS = [c.name for c in COLUMNS if c.kind == "integer"]
@@ -137,7 +155,7 @@ ROW_RULES: dict[str, str] = {
     "unique_year_unit": "unit_id",
     "population_blank_for_areas": "population",
     "one_area_per_year": "level",
-}
+} | {rule: recognised for rule, (_, recognised) in TITLE_RULES.items()}
 # rules about who reports to whom, checked across rows in validate.hierarchy_problems
 HIERARCHY_RULES = ("parent_missing", "parent_level", "parent_cycle", "parent_self")
 
@@ -176,6 +194,7 @@ SCHEMA = pa.DataFrameSchema(
         _row_check("unique_year_unit", _unique_keys),
         _row_check("population_blank_for_areas", lambda d: ~(d["level"].isin(AREA_LEVELS) & d["population"].notna())),
         _row_check("one_area_per_year", _area_dupes),
+        *(_row_check(rule, lambda d, t=total, r=recognised: d[r] <= d[t]) for rule, (total, recognised) in TITLE_RULES.items()),
     ],
     strict=False,
 )

@@ -12,7 +12,9 @@ from khuyenhoc.errors import PROBLEM_COLUMNS
 from khuyenhoc.i18n import DEFAULT_LANG, rule_message
 from khuyenhoc.io import RawTable
 from khuyenhoc.numbers import parse_integer_series
-from khuyenhoc.schema import AREA_LEVELS, CITY, COLUMN_BY_NAME, LEVEL_LOOKUP, LEVEL_RANK, ROW_RULES, SCHEMA, TEXT_LIMIT, YEAR_RANGE, fold
+from khuyenhoc.schema import AREA_LEVELS, CITY, COLUMN_BY_NAME, LEVEL_LOOKUP, LEVEL_RANK, ROW_RULES, SCHEMA, TEXT_LIMIT, TITLE_RULES, YEAR_RANGE, fold
+
+from khuyenhoc.schema import UNIT_ID_PATTERN
 
 NULL_CHECKS = {"not_nullable": "required"}
 KEY_COLUMNS = ("year", "unit_id", "level", "parent_id")  # the tree is checked only when these are valid everywhere
@@ -184,6 +186,8 @@ def _params(rule: str, row: int, typed: _Cells) -> dict:
         return {"registered": typed.get(row, "clans_registered")}
     if rule in ("unique_year_unit", "one_area_per_year"):
         return {"year": typed.get(row, "year")}
+    if rule in TITLE_RULES:
+        return {"total": typed.get(row, TITLE_RULES[rule][0])}
     return {}
 
 

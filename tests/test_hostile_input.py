@@ -16,12 +16,13 @@ from khuyenhoc.cli import main
 from khuyenhoc.errors import DataValidationError, InputFileError
 from khuyenhoc.i18n import column_header
 from khuyenhoc.sample import bac_kan_sample, to_csv_text
-from khuyenhoc.schema import CANONICAL
+from khuyenhoc.schema import CANONICAL as ALL_COLUMNS, TITLE_COLUMNS
 from khuyenhoc.table import load_table
 
 BASE = bac_kan_sample()
 BASE = BASE[BASE["year"] == 2013].reset_index(drop=True)
-HEADERS = [column_header(c, "vi") for c in CANONICAL]
+CANONICAL = [c for c in ALL_COLUMNS if c not in TITLE_COLUMNS]  # the columns the bundled sample has
+HEADERS = [column_header(c, "vi") for c in BASE.columns]
 FIRST_ROW, LAST_ROW = 2, 1 + len(BASE)
 
 vietnamese = st.text(alphabet="aăâbcdđeêghiklmnoôơpqrstuưvxyàảãáạằẳẵắặầẩẫấậèẻẽéẹềểễếệìỉĩíịòỏõóọồổỗốộờởỡớợùủũúụừửữứựỳỷỹýỵ ĐÀ", max_size=30)

@@ -17,6 +17,8 @@ REQUIRED_IDS = [
     "baccalaureate_families", "bachelor_families", "clans_registered", "clans_recognised", "clans_recognition_pct",
     "training_classes", "training_participants", "participants_per_class", "units_without_training",
     "fund_total_vnd", "fund_commune_vnd", "fund_district_vnd", "fund_province_vnd", "fund_change_vnd", "fund_growth_pct", "fund_per_member_vnd",
+    "learning_families_pct", "learning_families_change_pp", "learning_clans_pct", "learning_clans_change_pp",
+    "learning_communities_pct", "learning_communities_change_pp", "learning_organisations_pct", "learning_organisations_change_pp",
 ]
 
 

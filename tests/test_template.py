@@ -16,6 +16,8 @@ from khuyenhoc.template import TEMPLATE_ROWS, build_template
 VIETNAMESE_HEADERS = [
     "Năm", "Mã đơn vị", "Tên đơn vị", "Cấp", "Mã đơn vị cấp trên", "Dân số", "Số hội viên", "Gia đình tú tài", "Gia đình cử nhân",
     "Dòng họ đăng ký", "Dòng họ đạt chuẩn", "Số lớp", "Lượt người", "Quỹ khuyến học (đồng)", "Ghi chú",
+    "Số hộ gia đình", "Gia đình học tập", "Số dòng họ", "Dòng họ học tập", "Số thôn, tổ dân phố", "Cộng đồng học tập",
+    "Số cơ quan, đơn vị", "Đơn vị học tập",
 ]
 
 
@@ -128,7 +130,7 @@ def _fill(template: Path, frame: pd.DataFrame, target: Path) -> Path:
     workbook = openpyxl.load_workbook(template)
     data = workbook.worksheets[0]
     headers = [canonical_column(cell.value) for cell in data[1]]
-    for values in frame[headers].itertuples(index=False):
+    for values in frame.reindex(columns=headers).itertuples(index=False):  # columns the frame lacks stay blank
         data.append([None if pd.isna(v) else (v.item() if hasattr(v, "item") else v) for v in values])  # numpy -> Python
     workbook.save(target)
     return target
