@@ -25,11 +25,11 @@ def _default_data() -> Path:
     return SAMPLE_DATA
 
 
-def _print_validation_error(error: DataValidationError, lang: str) -> None:
+def _print_validation_error(error: DataValidationError, lang: str, verbose: bool = False) -> None:
     from khuyenhoc.report import validation_report
 
     source = error.problems["file"].iloc[0] if len(error.problems) else ""
-    print(validation_report(source, problems=error.problems, lang=lang), file=sys.stderr)
+    print(validation_report(source, problems=error.problems, lang=lang, verbose=verbose), file=sys.stderr)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -38,7 +38,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
     table = load_table(args.path, sheet=args.sheet, lang=args.lang)
     if len(table.warnings):
-        print(validation_report(table.source, warnings=table.warnings, lang=args.lang))
+        print(validation_report(table.source, warnings=table.warnings, lang=args.lang, verbose=args.verbose))
     units = table.frame["unit_id"].nunique()
     print(text("valid", args.lang, rows=len(table.frame), units=units, years=", ".join(map(str, table.years))))
     return EXIT_OK
@@ -130,7 +130,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
         check_address(args.scheduler, args.lang)
     options = RunOptions(data=Path(args.data) if args.data else _default_data(), out_dir=Path(args.out), years=args.years or None,
-                         units=args.units, lang=args.lang, force=args.force, notebooks_dir=Path(args.notebooks) if args.notebooks else None,
+                         units=False if args.units is None else args.units, areas=args.areas or None, lang=args.lang, force=args.force, notebooks_dir=Path(args.notebooks) if args.notebooks else None,
                          scheduler=args.scheduler, sheet=args.sheet,
                          cell_timeout=args.cell_timeout if 0 < args.cell_timeout < float("inf") else None)  # 0 = no limit
     if args.jobs:
@@ -185,6 +185,7 @@ def build_parser() -> argparse.ArgumentParser:
     validate = commands.add_parser("validate", help="check a data file against the input contract")
     validate.add_argument("path", help="CSV or XLSX file")
     validate.add_argument("--sheet", help="sheet name (XLSX; default: the first sheet)")
+    validate.add_argument("--verbose", action="store_true", help="show each problem's rule id too (e.g. [fractional])")
     _add_lang(validate)
     validate.set_defaults(handler=cmd_validate)
 
@@ -222,7 +223,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--sheet", help="sheet name (XLSX; default: the first sheet)")
     run.add_argument("--years", type=int, nargs="+", metavar="Y",
                      help="years of the yearly reports (default: every year in the data); the trend always covers every year")
-    run.add_argument("--units", action="store_true", help="also run a profile for every unit and year")
+    run.add_argument("--units", nargs="*", metavar="ID",
+                     help="also run unit profiles: of every commune and year, or only of the communes named")
+    run.add_argument("--areas", nargs="*", metavar="ID",
+                     help="area reports (every unit with units below it) to run: all by default, or only those named")
     run.add_argument("--out", default="reports", help="output folder (default: reports)")
     run.add_argument("--jobs", type=int, help="notebooks run at once (default: number of cores)")
     run.add_argument("--force", action="store_true", help="re-run even what is unchanged")
@@ -248,7 +252,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return handler(args)
     except DataValidationError as error:
-        _print_validation_error(error, lang)
+        _print_validation_error(error, lang, getattr(args, "verbose", False))
         return EXIT_FAILED
     except UsageError as error:
         print(f"khuyenhoc: {error}", file=sys.stderr)

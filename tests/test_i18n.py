@@ -62,7 +62,7 @@ def test_every_message_is_non_empty_text(lang, section):
 @pytest.mark.parametrize("section", SECTIONS)
 def test_vietnamese_strings_have_no_english_leftovers(section):
     for key, message in getattr(vi, section).items():
-        prose = re.sub(r"\{[a-z_]*\}", "", message)  # placeholder names are code, not text
+        prose = re.sub(r"\{[a-z_]*\}|--[a-z-]+", "", message)  # placeholder and option names are code, not text
         words = {w.lower() for w in re.findall(r"[^\W\d_]+", prose)}  # whole words, Vietnamese letters included
         leftovers = words & ENGLISH_WORDS
         assert not leftovers, f"vi.{section}[{key!r}] = {message!r} contains English {sorted(leftovers)}"

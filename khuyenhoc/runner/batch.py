@@ -22,8 +22,17 @@ from khuyenhoc.i18n import DEFAULT_LANG, text
 from khuyenhoc.runner import manifest as manifests
 from khuyenhoc.runner.execute import JobResult
 from khuyenhoc.runner.lock import RunLock
-from khuyenhoc.runner.plan import NOTEBOOK_FILES, TRENDS, DataFacts, Job, JobStatus, build_plan
-from khuyenhoc.runner.publish import DataStamp, PublishError, add_provenance, publish, remove_leftovers, remove_stale, write_index
+from khuyenhoc.runner.plan import NOTEBOOK_FILES, TRENDS, DataFacts, Job, JobStatus, Selection, build_plan
+from khuyenhoc.runner.publish import (
+    DataStamp,
+    PublishError,
+    add_provenance,
+    key_figures,
+    publish,
+    remove_leftovers,
+    remove_stale,
+    write_index,
+)
 from khuyenhoc.runner.scratch import run_folder
 
 DEFAULT_CELL_TIMEOUT = 600.0
@@ -36,7 +45,8 @@ class RunOptions:
     data: Path
     out_dir: Path
     years: list[int] | None = None
-    units: bool = False
+    units: bool | list[str] = False  # True or [] = every commune's profile; a list = those units
+    areas: list[str] | None = None  # None or [] = every area's report; a list = those areas
     jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
     lang: str = DEFAULT_LANG
     force: bool = False
@@ -44,6 +54,11 @@ class RunOptions:
     notebooks_dir: Path | None = None
     scheduler: str | None = None
     sheet: str | None = None
+
+    def selection(self) -> Selection:
+        """Which area reports and unit profiles the run makes besides the whole file's."""
+        units = self.units
+        return Selection(areas=self.areas or None, units=None if units is True or units == [] else (list(units) if units else []))
 
 
 @dataclass
@@ -115,8 +130,10 @@ def data_facts(path: Path, checksum: str, manifest: dict, lang: str, shown_as: P
         raise InputFileError(shown_as or path, error.reason) from error
     communes = table.frame[table.frame["level"] == "commune"]
     units = {int(y): list(communes.loc[communes["year"] == y, "unit_id"]) for y in table.years}
-    names = dict(zip(table.frame["unit_id"], table.frame["unit_name"], strict=True))
-    return DataFacts(checksum, path.name, table.years, units, names, table.illustrative, table.synthetic)
+    names = table.unit_names
+    links = table.tree.links
+    parents = {int(y): dict(zip(rows["unit_id"], rows["parent_id"], strict=True)) for y, rows in links.groupby("year", sort=True)}
+    return DataFacts(checksum, path.name, table.years, units, names, table.illustrative, table.synthetic, parents)
 
 
 def _pool_context():
@@ -277,7 +294,7 @@ def run_batch(options: RunOptions, executor: Executor | None = None, progress=No
     with run_folder() as folder:
         data, checksum = snapshot(options.data, folder, options.lang, options.sheet)
         facts = data_facts(data, checksum, manifests.load(out_dir), options.lang, shown_as=options.data, sheet=options.sheet)
-        plan = build_plan(facts, options.years, options.units, options.lang, options.sheet)
+        plan = build_plan(facts, options.years, options.selection(), options.lang, options.sheet)
         notebook_sums = _notebook_checksums(notebooks, plan, options.lang)
         try:
             out_dir.mkdir(parents=True, exist_ok=True)
@@ -369,6 +386,7 @@ class _Run:
         except PublishError as raised:
             outputs, checksums, status, error = [], {}, JobStatus.FAILED, raised.message(lang)
         ok = status == JobStatus.OK
+        figures = key_figures(result.files.get("summary.json")) if ok else {}
         return {
             "key": job.key, "notebook": job.notebook, "parameters": job.parameters, "status": status,
             "seconds": round(result.seconds, 3), "cache_key": key if ok else "",
@@ -376,6 +394,7 @@ class _Run:
             "outputs": outputs, "checksums": checksums, "html": job.html_path if ok else None, "error": error, "worker": result.worker,
             "previous_html": job.html_path if not ok and (out_dir / job.html_path).is_file() else None,
             "title": text(job.title_key, lang, **job.title_values), "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
+            "figures": figures,
         }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import posixpath
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -34,7 +35,7 @@ def safe_name(name: str) -> str:
 class Job:
     """One notebook run. Paths are relative to the output folder."""
 
-    key: str  # e.g. "2013/annual_summary", "2013/units/duc-xuan", "trends"
+    key: str  # e.g. "2013/annual_summary", "2013/areas/thi-hoi/annual_summary", "2013/units/duc-xuan", "trends"
     notebook: str  # ANNUAL, UNIT or TRENDS
     parameters: dict = field(hash=False)  # without data_path, which each executor supplies
     notebook_path: str  # the executed notebook
@@ -62,38 +63,143 @@ class DataFacts:
     checksum: str
     source: str
     years: list[int]
-    units: dict[int, list[str]]  # year -> commune-level unit_ids (the district row has no profile of its own)
+    units: dict[int, list[str]]  # year -> commune-level unit_ids (the ones that get profiles)
     unit_names: dict[str, str]
     illustrative: bool
     synthetic: bool = False
+    parents: dict[int, dict[str, str | None]] = field(default_factory=dict)  # year -> unit_id -> whom it reports to
+
+    def children(self, year: int) -> dict[str, list[str]]:
+        """area_id -> the units reporting to it in ``year``, in the data's order."""
+        found: dict[str, list[str]] = {}
+        for unit, parent in self.parents.get(year, {}).items():
+            if parent is not None:
+                found.setdefault(parent, []).append(unit)
+        return found
+
+    def roots(self, year: int) -> list[str]:
+        return [unit for unit, parent in self.parents.get(year, {}).items() if parent is None]
+
+    def areas(self, year: int) -> list[str]:
+        """The units with children in ``year``, top-down."""
+        children, order, queue = self.children(year), [], list(self.roots(year))
+        while queue:
+            unit = queue.pop(0)
+            if unit in children:
+                order.append(unit)
+                queue += children[unit]
+        return order
+
+    def single_root(self, year: int) -> str | None:
+        """The one root with children, when the year has exactly one root: the whole file is its report."""
+        roots = self.roots(year)
+        return roots[0] if len(roots) == 1 and roots[0] in self.children(year) else None
 
 
-def build_plan(facts: DataFacts, years: list[int] | None, with_units: bool, lang: str, sheet: str | None = None) -> list[Job]:
-    """The jobs of a run: annual summaries per year, unit profiles per (year, unit) if asked, and trends once.
+@dataclass(frozen=True)
+class Selection:
+    """Which reports a run makes besides the whole file's and the trend: ``None`` = all, ``[]`` = none."""
+
+    areas: list[str] | None = None
+    units: list[str] | None = field(default_factory=list)
+
+
+def _chosen(wanted: list[str] | None, available: list[str]) -> list[str]:
+    return list(available) if wanted is None else [unit for unit in available if unit in set(wanted)]
+
+
+def _unknown(selection: Selection, facts: DataFacts, years: list[int]) -> list[str]:
+    """Ids asked for with --areas/--units that are no area (no commune) in any chosen year."""
+    areas = {a for y in years for a in facts.areas(y)} | {r for y in years if (r := facts.single_root(y))}
+    communes = {u for y in years for u in facts.units.get(y, [])}
+    return [a for a in selection.areas or [] if a not in areas] + [u for u in selection.units or [] if u not in communes]
+
+
+def build_plan(facts: DataFacts, years: list[int] | None, units: bool | Selection, lang: str, sheet: str | None = None) -> list[Job]:
+    """The jobs of a run: per year the whole file's summary, every area's (or the chosen ones') and the unit
+    profiles asked for; the trend once. ``units=True`` (the old flag) means every profile.
 
     ``years`` limits the yearly reports only: the trend always spans every year of the data.
     ``sheet`` (an XLSX sheet) is passed to every notebook when given.
     """
+    from khuyenhoc.i18n import text
+
+    selection = units if isinstance(units, Selection) else Selection(units=None if units else [])
     common = {"lang": lang, "sheet": sheet} if sheet else {"lang": lang}
     chosen = sorted(set(facts.years if not years else years))
     missing = [y for y in chosen if y not in facts.years]
     if missing or not chosen:
-        from khuyenhoc.i18n import text
-
         raise RunError(text("run.no_years", lang, missing=", ".join(map(str, missing)) or "—", years=", ".join(map(str, facts.years))))
+    unknown = _unknown(selection, facts, chosen)
+    if unknown:
+        raise RunError(text("run.unknown_ids", lang, ids=", ".join(unknown)))
     jobs = []
     for year in chosen:
-        folder = safe_name(str(year))
-        jobs.append(Job(f"{folder}/{ANNUAL}", ANNUAL, {"year": year, **common}, f"{folder}/{ANNUAL}.ipynb",
-                        f"{folder}/{ANNUAL}.html", folder, "title.annual", {"year": year}, ("summary.json",)))
-        if with_units:
-            for unit in facts.units[year]:
-                name = safe_name(unit)
-                jobs.append(Job(f"{folder}/units/{name}", UNIT, {"year": year, "unit_id": unit, **common},
-                                f"{folder}/units/{name}.ipynb", f"{folder}/units/{name}.html", None,
-                                "title.unit", {"unit": facts.unit_names.get(unit, unit), "year": year}))
+        jobs += _year_jobs(facts, year, selection, common)
     jobs.append(trends_job(facts, common))
     return jobs
+
+
+def report_paths(facts: DataFacts, year: int, selection: Selection) -> dict[str | None, str]:
+    """Where each report of ``year`` in this plan is, by unit id (None: the whole file): the HTML path."""
+    folder = safe_name(str(year))
+    root = facts.single_root(year)
+    paths: dict[str | None, str] = {None: f"{folder}/{ANNUAL}.html"}
+    if root is not None:
+        paths[root] = paths[None]
+    for area in _chosen(selection.areas, [a for a in facts.areas(year) if a != root]):
+        paths[area] = f"{folder}/areas/{safe_name(area)}/{ANNUAL}.html"
+    for unit in _chosen(selection.units, facts.units.get(year, [])):
+        paths.setdefault(unit, f"{folder}/units/{safe_name(unit)}.html")
+    return paths
+
+
+def _links(source: str, parent: str | None, children: list[str], paths: dict[str | None, str]) -> dict:
+    """The report links of the report at ``source``: parent and children as hrefs relative to it."""
+    here = posixpath.dirname(source)
+
+    def relative(target: str) -> str:
+        return posixpath.relpath(target, here)
+
+    up = paths.get(parent) if parent is not None else None
+    return {"parent": relative(up) if up and up != source else None,
+            "children": {child: relative(paths[child]) for child in children if child in paths and paths[child] != source}}
+
+
+def _year_jobs(facts: DataFacts, year: int, selection: Selection, common: dict) -> list[Job]:
+    folder = safe_name(str(year))
+    paths = report_paths(facts, year, selection)
+    children = facts.children(year)
+    parents = facts.parents.get(year, {})
+    root = facts.single_root(year)
+    names = facts.unit_names
+    whole_children = children.get(root, []) if root is not None else facts.roots(year)
+    whole_links = _links(paths[None], None, whole_children, paths)
+    title = ("title.annual_area", {"year": year, "area": _in_sentence(names.get(root, root), common["lang"])}) if root else ("title.annual", {"year": year})
+    jobs = [Job(f"{folder}/{ANNUAL}", ANNUAL, {"year": year, **common, **({"report_links": whole_links} if whole_links["children"] else {})},
+                f"{folder}/{ANNUAL}.ipynb", f"{folder}/{ANNUAL}.html", folder, *title, ("summary.json",))]
+    for area in _chosen(selection.areas, [a for a in facts.areas(year) if a != root]):
+        html_path = paths[area]
+        base = html_path.removesuffix(".html")
+        parent = parents.get(area)
+        links = _links(html_path, parent if parent is not None else None, children.get(area, []), paths)
+        if parent is None and links["parent"] is None:  # one of several roots: up is the whole file's report
+            links["parent"] = posixpath.relpath(paths[None], posixpath.dirname(html_path))
+        jobs.append(Job(f"{base}", ANNUAL, {"year": year, "area_id": area, "report_links": links, **common},
+                        f"{base}.ipynb", html_path, posixpath.dirname(html_path), "title.annual_area",
+                        {"year": year, "area": _in_sentence(names.get(area, area), common["lang"])}, ("summary.json",)))
+    for unit in _chosen(selection.units, facts.units.get(year, [])):
+        name = safe_name(unit)
+        jobs.append(Job(f"{folder}/units/{name}", UNIT, {"year": year, "unit_id": unit, **common},
+                        f"{folder}/units/{name}.ipynb", f"{folder}/units/{name}.html", None,
+                        "title.unit", {"unit": names.get(unit, unit), "year": year}))
+    return jobs
+
+
+def _in_sentence(name: str, lang: str) -> str:
+    from khuyenhoc.names import in_sentence
+
+    return in_sentence(name, lang)
 
 
 def trends_job(facts: DataFacts, common: dict) -> Job:
@@ -108,7 +214,8 @@ def in_data(entry: dict, facts: DataFacts) -> bool:
     """Whether a manifest entry's report is about a year (and unit) the data still has."""
     parameters = entry.get("parameters") or {}
     if entry.get("notebook") == ANNUAL:
-        return parameters.get("year") in facts.years
+        area = parameters.get("area_id")
+        return parameters.get("year") in facts.years and (area is None or area in facts.areas(parameters.get("year")))
     if entry.get("notebook") == UNIT:
         return parameters.get("unit_id") in facts.units.get(parameters.get("year"), [])
     return entry.get("notebook") == TRENDS

@@ -8,20 +8,20 @@ import os
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import jinja2
 
 from khuyenhoc import __version__
 from khuyenhoc.errors import RunError
-from khuyenhoc.formatting import format_number
+from khuyenhoc.formatting import format_indicator, format_number
 from khuyenhoc.fsutil import atomic_write_bytes, atomic_write_text
 from khuyenhoc.i18n import text
 from khuyenhoc.runner.execute import JobResult
 from khuyenhoc.runner.plan import ANNUAL, TRENDS, UNIT, DataFacts, Job, JobStatus, in_data
 
-TIME_FORMATS = {"vi": "%H:%M ngày %d/%m/%Y (UTC)", "en": "%Y-%m-%d %H:%M UTC"}
+TIME_FORMATS = {"vi": "%H:%M ngày %d/%m/%Y", "en": "%Y-%m-%d %H:%M"}
 DATE_FORMATS = {"vi": "%d/%m/%Y", "en": "%Y-%m-%d"}
 LEFTOVER = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp")  # fsutil.atomic_write_bytes's temporary files: .<name>.<random>.tmp
 TEMPLATES = jinja2.Environment(
@@ -177,7 +177,7 @@ TONES = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}  # huy
 
 def _links(entry: dict, lang: str) -> list[dict]:
     outputs = entry.get("outputs", [])
-    labels = {".ipynb": text("index.notebook", lang),
+    labels = {".ipynb": text("index.notebook", lang), ".docx": text("index.word", lang), ".xlsx": text("index.excel", lang),
               "summary.md": text("index.summary_md", lang), "summary.json": text("index.summary_json", lang)}
     links = []
     if entry.get("status") == "failed" and entry.get("previous_html"):
@@ -192,33 +192,80 @@ def _links(entry: dict, lang: str) -> list[dict]:
     return links
 
 
+def key_figures(summary_json: bytes | None) -> dict:
+    """The two figures a reader sees beside a report in the index (members and fund), from its summary.json."""
+    try:
+        indicators = json.loads(summary_json or b"{}").get("indicators", {})
+        return {key: indicators[key]["value"] for key in ("members", "fund_total_vnd") if key in indicators}
+    except (ValueError, AttributeError, KeyError, TypeError):
+        return {}
+
+
+def local_time(lang: str) -> str:
+    """Now, in this machine's time zone with its offset from UTC ("14:05 ngày 28/11/2026, UTC+07:00")."""
+    now = datetime.now().astimezone()
+    offset = now.strftime("%z")
+    return now.strftime(TIME_FORMATS[lang]) + f" (UTC{offset[:3]}:{offset[3:]})"
+
+
+def _row(entry: dict, lang: str) -> dict:
+    status = entry.get("status", "failed")
+    figures = entry.get("figures") or {}
+    shown = [format_indicator(key, figures[key], lang) for key in ("members", "fund_total_vnd") if figures.get(key) is not None]
+    return {"key": entry["key"], "title": entry.get("title", entry["key"]), "status": status,
+            "status_label": text(f"run.status.{status}", lang), "seconds": format_number(entry.get("seconds", 0), 1, lang),
+            "error": entry.get("error"), "links": _links(entry, lang), "report": entry.get("html") if status != "failed" else None,
+            "figures": " · ".join(shown), "finished": entry.get("finished_at", "")}
+
+
+def _year_tree(entries: list[dict], facts: DataFacts, year: int, lang: str) -> dict:
+    """The reports of ``year`` as a tree: the whole file, its areas nested as the data nests them, each area's
+    unit profiles under it (under the nearest ancestor that has a report when its own area has none)."""
+    parents = facts.parents.get(year, {})
+    whole = next((e for e in entries if e.get("notebook") == ANNUAL and not e.get("parameters", {}).get("area_id")), None)
+    areas = {e["parameters"]["area_id"]: e for e in entries if e.get("notebook") == ANNUAL and e.get("parameters", {}).get("area_id")}
+    profiles = [e for e in entries if e.get("notebook") == UNIT]
+
+    def holder(unit: str | None) -> str | None:
+        """The nearest ancestor of ``unit`` with an area report (None: the whole file)."""
+        seen = 0
+        parent = parents.get(unit) if unit is not None else None
+        while parent is not None and parent not in areas and seen < 8:
+            parent, seen = parents.get(parent), seen + 1
+        return parent if parent in areas else None
+
+    nodes = {area: {"row": _row(entry, lang), "children": [], "profiles": []} for area, entry in areas.items()}
+    top = {"row": _row(whole, lang) if whole else None, "children": [], "profiles": []}
+    for area in areas:
+        (nodes[holder(area)] if holder(area) is not None else top)["children"].append(nodes[area])
+    for entry in profiles:
+        owner = holder(entry.get("parameters", {}).get("unit_id"))
+        (nodes[owner] if owner is not None else top)["profiles"].append(_row(entry, lang))
+    for node in [top, *nodes.values()]:
+        node["children"].sort(key=lambda n: sort_key(n["row"]["title"]))
+        node["profiles"].sort(key=lambda r: sort_key(r["title"]))
+    return top
+
+
 def write_index(out_dir: Path, manifest: dict, facts: DataFacts, lang: str, stamp: DataStamp | None = None) -> Path:
-    """index.html: every result with its status, linking relative paths (opens from file://, no network)."""
+    """index.html for readers (every report by year and area, key figures, links to HTML, Word, Excel) and
+    runs.html for whoever runs the batch (status, seconds, errors); relative links, no network."""
     runs = manifest.get("runs", {})
-
-    def row(entry: dict) -> dict:
-        status = entry.get("status", "failed")
-        return {"key": entry["key"], "title": entry.get("title", entry["key"]), "status": status,
-                "status_label": text(f"run.status.{status}", lang), "seconds": format_number(entry.get("seconds", 0), 1, lang),
-                "error": entry.get("error"), "links": _links(entry, lang), "report": entry.get("html") if status != "failed" else None}
-
-    years: dict[int, dict] = {}
+    by_year: dict[int, list[dict]] = {}
     for entry in runs.values():
         year = entry.get("parameters", {}).get("year")
-        if entry.get("notebook") == ANNUAL:
-            years.setdefault(year, {"annual": None, "units": []})["annual"] = row(entry)
-        elif entry.get("notebook") == UNIT:
-            years.setdefault(year, {"annual": None, "units": []})["units"].append(row(entry))
-    trends = [row(e) for e in runs.values() if e.get("notebook") == TRENDS]
-    for year in years.values():
-        year["units"].sort(key=lambda r: sort_key(r["title"]))
-    page = TEMPLATES.get_template("index.html.j2").render(
-        lang=lang,
-        t=lambda key, **values: text(key, lang, **values),
-        years=[(y, years[y]) for y in sorted(years, reverse=True)],
-        trends=trends,
-        notes=[text(kind, lang) for kind, flag in (("illustrative", facts.illustrative), ("synthetic", facts.synthetic)) if flag],
-        generated=text("index.generated", lang, time=datetime.now(UTC).strftime(TIME_FORMATS[lang]), version=__version__),
-        data_line=stamp.line(lang) if stamp is not None else "",
-    )
+        if entry.get("notebook") in (ANNUAL, UNIT) and year is not None:
+            by_year.setdefault(year, []).append(entry)
+    trends = [_row(e, lang) for e in runs.values() if e.get("notebook") == TRENDS]
+    common = {
+        "lang": lang, "t": lambda key, **values: text(key, lang, **values),
+        "notes": [text(kind, lang) for kind, flag in (("illustrative", facts.illustrative), ("synthetic", facts.synthetic)) if flag],
+        "generated": text("index.generated", lang, time=local_time(lang)),
+        "data_line": stamp.line(lang) if stamp is not None else "",
+    }
+    years = [(year, _year_tree(by_year[year], facts, year, lang)) for year in sorted(by_year, reverse=True)]
+    rows = [(year, sorted((_row(e, lang) for e in by_year[year]), key=lambda r: (r["key"].count("/"), sort_key(r["title"]))))
+            for year in sorted(by_year, reverse=True)]
+    atomic_write_text(out_dir / "runs.html", TEMPLATES.get_template("runs.html.j2").render(years=rows, trends=trends, **common))
+    page = TEMPLATES.get_template("index.html.j2").render(years=years, trends=trends, **common)
     return atomic_write_text(out_dir / "index.html", page)
