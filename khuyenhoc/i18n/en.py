@@ -250,6 +250,8 @@ TEXT = {
     "index.summary_json": "JSON figures",
     "index.generated": "This page was made at {time}.",
     "index.word": "Word",
+    "index.figure.members": "{value} members",
+    "index.figure.fund_total_vnd": "fund {value}",
     "index.excel": "Excel",
     "index.runs": "Run details (status, time, errors)",
     "index.runs_title": "Run details",

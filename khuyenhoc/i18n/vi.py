@@ -241,6 +241,8 @@ TEXT = {
     "index.generated": "Trang này được tạo lúc {time}.",
     "index.failed_notebook": "sổ tay lỗi",
     "index.word": "Word",
+    "index.figure.members": "{value} hội viên",
+    "index.figure.fund_total_vnd": "quỹ {value}",
     "index.excel": "Excel",
     "index.runs": "Chi tiết các lần chạy (trạng thái, thời gian, lỗi)",
     "index.runs_title": "Chi tiết các lần chạy",

@@ -211,7 +211,8 @@ def local_time(lang: str) -> str:
 def _row(entry: dict, lang: str) -> dict:
     status = entry.get("status", "failed")
     figures = entry.get("figures") or {}
-    shown = [format_indicator(key, figures[key], lang) for key in ("members", "fund_total_vnd") if figures.get(key) is not None]
+    shown = [text(f"index.figure.{key}", lang, value=format_indicator(key, figures[key], lang, with_unit=key != "members"))
+             for key in ("members", "fund_total_vnd") if figures.get(key) is not None]
     return {"key": entry["key"], "title": entry.get("title", entry["key"]), "status": status,
             "status_label": text(f"run.status.{status}", lang), "seconds": format_number(entry.get("seconds", 0), 1, lang),
             "error": entry.get("error"), "links": _links(entry, lang), "report": entry.get("html") if status != "failed" else None,
