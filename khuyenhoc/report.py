@@ -6,35 +6,32 @@ import pandas as pd
 from babel.numbers import format_decimal
 
 from khuyenhoc.formatting import LOCALES, format_indicator
-from khuyenhoc.i18n import DEFAULT_LANG, indicator_label, text, unit_name
+from khuyenhoc.i18n import DEFAULT_LANG, indicator_label, quote, text, unit_name
 from khuyenhoc.indicators import REGISTRY
 
 REPORT_LIMIT = 200  # problems listed one per line; the rest are counted by rule and column
 
 
-def _quote(value: object, lang: str) -> str:
-    return f"«{value}»" if lang == "vi" else f"'{value}'"
-
-
-def problem_line(problem: pd.Series, lang: str = DEFAULT_LANG) -> str:
-    """One problem as a sentence: where, what value, what rule."""
+def problem_line(problem: pd.Series, lang: str = DEFAULT_LANG, verbose: bool = False) -> str:
+    """One problem as a sentence: where, what value, what is wrong (and the rule's id with ``verbose``)."""
     row, column = text("col.row", lang), text("col.column", lang)
     written = problem["value"]
     if isinstance(written, float):  # an Excel number cell: show it as the user's locale writes it
         written = format_decimal(written, locale=LOCALES[lang])
-    value = "" if written in ("", None) else f" = {_quote(written, lang)}"
-    return f"  {row} {problem['row']}, {column.lower()} {_quote(problem['column'], lang)}{value}: {problem['message']} [{problem['rule']}]"
+    value = "" if written in ("", None) else f" = {quote(written, lang)}"
+    rule = f" [{problem['rule']}]" if verbose else ""
+    return f"  {row} {problem['row']}, {column.lower()} {quote(problem['column'], lang)}{value}: {problem['message']}{rule}"
 
 
-def _listed(rows: pd.DataFrame, lang: str) -> list[str]:
+def _listed(rows: pd.DataFrame, lang: str, verbose: bool = False) -> list[str]:
     """The first :data:`REPORT_LIMIT` rows one per line; the rest counted by rule and column."""
-    lines = [problem_line(p, lang) for _, p in rows.head(REPORT_LIMIT).iterrows()]
+    lines = [problem_line(p, lang, verbose) for _, p in rows.head(REPORT_LIMIT).iterrows()]
     rest = rows.iloc[REPORT_LIMIT:]
     if len(rest):
         lines.append(text("problems.more", lang, count=_count(len(rest), lang)))
         for (rule, column), group in rest.groupby(["rule", "column"], sort=False):
-            lines.append("  " + text("problems.more_line", lang, count=_count(len(group), lang), column=_quote(column, lang),
-                                     message=group["message"].iloc[0], rule=rule))
+            line = text("problems.more_line", lang, count=_count(len(group), lang), column=quote(column, lang), message=group["message"].iloc[0])
+            lines.append("  " + line + (f" [{rule}]" if verbose else ""))
     return lines
 
 
@@ -42,17 +39,19 @@ def _count(number: int, lang: str) -> str:
     return format_decimal(number, locale=LOCALES[lang])
 
 
-def validation_report(source: str, problems: pd.DataFrame | None = None, warnings: pd.DataFrame | None = None, lang: str = DEFAULT_LANG) -> str:
+def validation_report(source: str, problems: pd.DataFrame | None = None, warnings: pd.DataFrame | None = None, lang: str = DEFAULT_LANG,
+                      verbose: bool = False) -> str:
     """The report of a validation: problems, then warnings, each listed up to :data:`REPORT_LIMIT`
-    lines and then counted by rule and column (the frames themselves keep every one)."""
+    lines and then counted by rule and column (the frames themselves keep every one). Rule ids
+    (``[fractional]``) only with ``verbose``: people fixing a spreadsheet read the message."""
     lines = []
     if problems is not None and len(problems):
         lines.append(text("problems.header", lang, file=source, count=_count(len(problems), lang)))
-        lines += _listed(problems, lang)
+        lines += _listed(problems, lang, verbose)
         lines.append(text("problems.fix", lang))
     if warnings is not None and len(warnings):
         lines.append(text("warnings.header", lang))
-        lines += _listed(warnings, lang)
+        lines += _listed(warnings, lang, verbose)
     return "\n".join(lines)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 import numpy as np
@@ -9,7 +10,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from khuyenhoc.errors import PROBLEM_COLUMNS
-from khuyenhoc.i18n import DEFAULT_LANG, rule_message
+from khuyenhoc.i18n import DEFAULT_LANG, quote, rule_message, text
 from khuyenhoc.io import RawTable
 from khuyenhoc.numbers import parse_integer_series
 from khuyenhoc.schema import AREA_LEVELS, CITY, COLUMN_BY_NAME, LEVEL_LOOKUP, LEVEL_RANK, ROW_RULES, SCHEMA, TEXT_LIMIT, TITLE_RULES, YEAR_RANGE, fold
@@ -17,6 +18,7 @@ from khuyenhoc.schema import AREA_LEVELS, CITY, COLUMN_BY_NAME, LEVEL_LOOKUP, LE
 from khuyenhoc.schema import UNIT_ID_PATTERN
 
 NULL_CHECKS = {"not_nullable": "required"}
+_LONE_COMMA_GROUP = re.compile(r"[+-]?\d{1,3},\d{3}")  # 9,123: a count cannot have a fraction, so it is 9.123
 KEY_COLUMNS = ("year", "unit_id", "level", "parent_id")  # the tree is checked only when these are valid everywhere
 
 
@@ -184,11 +186,39 @@ def _params(rule: str, row: int, typed: _Cells) -> dict:
         return {"low": YEAR_RANGE[0], "high": YEAR_RANGE[1]}
     if rule == "clans_recognised_le_registered":
         return {"registered": typed.get(row, "clans_registered")}
-    if rule in ("unique_year_unit", "one_area_per_year"):
-        return {"year": typed.get(row, "year")}
     if rule in TITLE_RULES:
         return {"total": typed.get(row, TITLE_RULES[rule][0])}
+    if rule in ("unique_year_unit", "one_area_per_year"):
+        return {"year": typed.get(row, "year")}
     return {}
+
+
+def unit_id_slug(written: str) -> str:
+    """A unit id from what was written: lower case, no diacritics, words joined by '-' ("Sông Cầu" → "song-cau")."""
+    plain = unicodedata.normalize("NFD", written.replace("đ", "d").replace("Đ", "D"))
+    plain = "".join(c for c in plain if not unicodedata.combining(c)).lower()
+    return re.sub(r"[^a-z0-9_]+", "-", plain).strip("-")
+
+
+def suggested_fix(rule: str, value: object) -> str | None:
+    """What a cell that broke ``rule`` almost certainly meant, when only one reading fits (else None):
+    a lone comma group in a count (9,123 → 9.123); a unit id with spaces, capitals or diacritics (→ its slug)."""
+    if not isinstance(value, str):
+        return None
+    written = value.strip()
+    if rule == "fractional" and _LONE_COMMA_GROUP.fullmatch(written):
+        return written.replace(",", ".")
+    if rule == "unit_id_format":
+        slug = unit_id_slug(written)
+        return slug if slug != written and re.fullmatch(UNIT_ID_PATTERN, slug) else None
+    return None
+
+
+def _message(rule: str, value: object, lang: str, params: dict) -> str:
+    """The rule's message, with the fix when one is certain."""
+    message = rule_message(rule, lang, **params)
+    fix = suggested_fix(rule, value)
+    return message if fix is None else text("problems.suggest", lang, message=message, value=quote(fix, lang))
 
 
 def _written(written: _Cells, row: int, column: str) -> object:
@@ -228,12 +258,13 @@ def check(raw: RawTable, lang: str = DEFAULT_LANG) -> tuple[pd.DataFrame, pd.Dat
             header, params = raw.headers.get(column, column), _params(rule, row, typed)
         value = problem["value"] if "value" in problem else _written(written, row, column)
         rows.append({"file": str(raw.path), "row": row, "column": header, "value": value, "rule": rule,
-                     "message": rule_message(rule, lang, **params), "_order": order.get(column, -1)})
+                     "message": _message(rule, value, lang, params), "_order": order.get(column, -1)})
     problems = pd.DataFrame(rows, columns=[*PROBLEM_COLUMNS, "_order"]).sort_values(["row", "_order"], kind="stable")
     warnings = _warnings(raw, frame, lang)
     if problems.empty:
         full["parent_id"] = imply_parents(full)
         warnings = pd.concat([warnings, _parent_notes(raw, full, lang)], ignore_index=True) if has_parents(frame) else warnings
+    warnings = warnings.sort_values("row", kind="stable").reset_index(drop=True)  # notes in the file's row order too
     return full, problems[PROBLEM_COLUMNS].drop_duplicates(["row", "column", "rule"]).reset_index(drop=True), warnings
 
 
@@ -268,6 +299,6 @@ def _warnings(raw: RawTable, frame: pd.DataFrame, lang: str) -> pd.DataFrame:
         for unit_id, group in names.groupby("unit_id", sort=True):
             if len(group) > 1:
                 row = int(group.index[1])
-                listed = ", ".join(f"«{n}»" if lang == "vi" else f"'{n}'" for n in group["unit_name"])
+                listed = ", ".join(quote(n, lang) for n in group["unit_name"])
                 rows.append({"file": str(raw.path), "row": row, "column": raw.headers["unit_name"], "value": group["unit_name"].iloc[1], "rule": "unit_name_changed", "message": rule_message("unit_name_changed", lang, unit_id=unit_id, names=listed)})
     return pd.DataFrame(rows, columns=PROBLEM_COLUMNS)

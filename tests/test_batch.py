@@ -60,7 +60,7 @@ def test_a_notebook_without_parameters_tag_or_without_its_summary_fails_its_jobs
     outcome = _run(tmp_path / "out", executor, years=[2013], notebooks_dir=notebooks)
     assert executor.ran == ["trends"], "a notebook that cannot take the run's parameters is not run"
     assert _statuses(outcome) == {"2013/annual_summary": "failed", "trends": "ok"}
-    assert "annual_summary.ipynb không có ô mang thẻ «parameters»" in outcome.failed[0]["error"]
+    assert "annual_summary.ipynb không có ô mang thẻ “parameters”" in outcome.failed[0]["error"]
     assert outcome.exit_code == 1
 
     outcome = _run(tmp_path / "out2", Executor(summary=None), years=[2013])
@@ -120,7 +120,7 @@ def test_malformed_manifest_entries_are_dropped_with_a_warning(tmp_path):
     outcome = _run(out, again, years=[2012, 2013])
     assert sorted(again.ran) == ["2012/annual_summary", "2013/annual_summary"]
     assert _statuses(outcome) == {"2012/annual_summary": "ok", "2013/annual_summary": "ok", "trends": "cached"}
-    assert outcome.warnings == [f"manifest.json: bỏ mục «{key}» không đọc được; báo cáo đó sẽ được chạy lại"
+    assert outcome.warnings == [f"manifest.json: bỏ mục “{key}” không đọc được; báo cáo đó sẽ được chạy lại"
                                 for key in ("2012/annual_summary", "2013/annual_summary")]
     assert all(isinstance(e, dict) and "outputs" in e for e in _manifest(out)["runs"].values())
 

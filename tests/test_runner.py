@@ -264,3 +264,27 @@ def test_the_origin_record_is_an_input_and_errors_name_the_users_file(tmp_path, 
 def test_years_not_in_the_data_are_named(tmp_path):
     with pytest.raises(RunError, match=r"dữ liệu không có năm 2015 \(chỉ có: 2009, 2010, 2011, 2012, 2013\)"):
         run_batch(RunOptions(data=SAMPLE_DATA, out_dir=tmp_path, years=[2013, 2015]), executor=lambda *a: iter(()))
+
+
+def test_area_reports_name_their_area_list_their_children_and_link_both_ways(tmp_path):
+    """Issue 9: a province file, three tiers in 2024 and two in 2025, run for real with profiles."""
+    from province_data import HEADER, ROWS_2024, ROWS_2025
+
+    data = tmp_path / "tinh.csv"
+    data.write_text("\n".join([HEADER, *ROWS_2024, *ROWS_2025]) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["run", "--data", str(data), "--years", "2024", "--units", "xa-1", "--out", str(out), "--jobs", "2"]) == 0
+    area = out / "2024" / "areas" / "huyen-b"
+    page = (area / "annual_summary.html").read_text(encoding="utf-8")
+    assert "Tổng kết công tác khuyến học năm 2024 — huyện Bình Lạc" in page
+    assert "Xã Một" in page and "Xã Hai" in page and "Phường Ba" not in page, "ranks and charts its own communes only"
+    hrefs = re.findall(r'<a href="([^"]+\.html)"', page)
+    assert hrefs == ["../../annual_summary.html", "../../units/xa-1.html"], "up to the province, down to the profile made"
+    assert all((area / href).resolve().is_file() for href in hrefs)
+    summary = json.loads((area / "summary.json").read_text(encoding="utf-8"))
+    assert (summary["scope"], summary["indicators"]["members"]["value"]) == ("huyen-b", 1800)
+    assert (area / "summary.md").is_file() and (area / "figures" / "members_by_unit.png").is_file()
+    whole = (out / "2024" / "annual_summary.html").read_text(encoding="utf-8")
+    assert "Tổng kết công tác khuyến học năm 2024 — tỉnh An Hòa" in whole
+    assert 'href="areas/huyen-b/annual_summary.html"' in whole and 'href="areas/huyen-c/annual_summary.html"' in whole
+    assert not (out / "2024" / "areas" / "tinh-a").exists(), "the single root's report is the whole file's"

@@ -54,7 +54,7 @@ class TestTheTree:
     def test_a_parent_change_is_a_note_not_an_error(self, province):
         notes = province.warnings[province.warnings["rule"] == "parent_changed"]
         assert notes[["row", "column", "value"]].to_dict("records") == [{"row": 10, "column": PARENT, "value": "tinh-a"}]
-        assert notes["message"].iloc[0] == "Đơn vị «phuong-3» đổi cấp trên: 2025: huyen-c → tinh-a"
+        assert notes["message"].iloc[0] == "Đơn vị “phuong-3” đổi cấp trên: 2025: huyen-c → tinh-a"
 
 
 class TestAreaIndicators:
@@ -121,7 +121,7 @@ class TestHierarchyRules:
         rows = [*ROWS_2024, *ROWS_2025[:2], ROWS_2025[2].replace(",tinh-a,", ",huyen-c,"), *ROWS_2025[3:]]
         found = problems(write(tmp_path, rows))
         assert found[["row", "column", "value", "rule"]].to_dict("records") == [{"row": 10, "column": PARENT, "value": "huyen-c", "rule": "parent_missing"}]
-        assert found["message"].iloc[0] == "Năm 2025 không có đơn vị mã «huyen-c» để làm cấp trên; hãy ghi mã của một đơn vị có dòng trong năm đó"
+        assert found["message"].iloc[0] == "Năm 2025 không có đơn vị mã “huyen-c” để làm cấp trên; hãy ghi mã của một đơn vị có dòng trong năm đó"
 
     def test_the_parent_must_sit_higher(self, tmp_path):
         rows = [*ROWS_2024[:4], ROWS_2024[4].replace(",huyen-b,", ",xa-1,"), *ROWS_2024[5:]]

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from khuyenhoc.errors import PROBLEM_COLUMNS, DataValidationError
-from khuyenhoc.i18n import column_header, rule_message
+from khuyenhoc.i18n import column_header, quote, rule_message, text
 from khuyenhoc.i18n.vi import RULES
 from khuyenhoc.io import read_raw
 from khuyenhoc.sample import to_csv_text
@@ -73,7 +73,28 @@ def test_a_bad_cell_is_reported_at_its_row_and_header(write_csv, sample_frame, r
     assert problem["row"] == row_of(position)
     assert problem["column"] == vi(reported_column)
     assert problem["value"] == value
-    assert problem["message"] == rule_message(rule, lang, **params)
+    message = rule_message(rule, lang, **params)
+    if rule in SUGGESTED:  # a fix that is certain is spelt out
+        message = text("problems.suggest", lang, message=message, value=quote(SUGGESTED[rule], lang))
+    assert problem["message"] == message
+
+
+SUGGESTED = {"unit_id_format": "song-cau"}  # "Song Cau" → its slug; 12,5 is a real fraction: no suggestion
+
+
+@pytest.mark.parametrize(("column", "written", "message"), [
+    ("members", "9,123", "Phải là số nguyên, không có phần lẻ (đây là số đếm); hãy ghi “9.123”"),
+    ("fund_vnd", "343,380", "Phải là số nguyên, không có phần lẻ (đây là số đếm); hãy ghi “343.380”"),
+    ("members", "9,12", "Phải là số nguyên, không có phần lẻ (đây là số đếm)"),  # not a thousands group: no guess
+    ("unit_id", "Sông Cầu", "Mã đơn vị chỉ gồm 1–64 ký tự a-z, 0-9, “_” hoặc “-” (chữ thường, không dấu, không khoảng trắng); "
+                            "hãy ghi “song-cau”"),
+    ("unit_id", "Đức  Xuân ", "Mã đơn vị chỉ gồm 1–64 ký tự a-z, 0-9, “_” hoặc “-” (chữ thường, không dấu, không khoảng trắng); "
+                              "hãy ghi “duc-xuan”"),
+])
+def test_a_certain_fix_is_suggested(write_csv, sample_frame, column, written, message):
+    frame = sample_frame.astype(object)
+    frame.loc[4, column] = written
+    assert only(problems_of(write_csv(frame)))["message"] == message
 
 
 def test_clans_recognised_above_registered(write_csv, sample_frame):
@@ -145,7 +166,7 @@ def test_duplicate_column(tmp_path, sample_frame):
     path.write_text(frame.to_csv(index=False), encoding="utf-8")
     problem = only(problems_of(path))
     assert (problem["rule"], problem["row"], problem["column"], problem["value"]) == ("duplicate_column", 1, "Hội viên", "Hội viên")
-    assert problem["message"] == "Có hai cột cùng là «Hội viên»; chỉ giữ một cột"
+    assert problem["message"] == "Có hai cột cùng là “Hội viên”; chỉ giữ một cột"
 
 
 def test_duplicate_column_is_reported_under_its_own_header(tmp_path, sample_frame):
@@ -249,7 +270,7 @@ def test_unit_name_change_is_a_warning(write_csv, sample_frame, lang):
     table = load_table(write_csv(sample_frame), lang=lang)
     warning = only(table.warnings)
     assert (warning["rule"], warning["row"], warning["column"], warning["value"]) == ("unit_name_changed", 11, "Tên đơn vị", "Phường Đức Xuân (mới)")
-    names = "«Phường Đức Xuân», «Phường Đức Xuân (mới)»" if lang == "vi" else "'Phường Đức Xuân', 'Phường Đức Xuân (mới)'"
+    names = "“Phường Đức Xuân”, “Phường Đức Xuân (mới)”" if lang == "vi" else "'Phường Đức Xuân', 'Phường Đức Xuân (mới)'"
     assert warning["message"] == rule_message("unit_name_changed", lang, unit_id="duc-xuan", names=names)
 
 

@@ -27,6 +27,11 @@ def text(key: str, lang: str = DEFAULT_LANG, **values: object) -> str:
     return _section("TEXT", lang)[key].format(**values)
 
 
+def quote(value: object, lang: str = DEFAULT_LANG) -> str:
+    """``value`` in the quotation marks of ``lang``: “9.123” in Vietnamese, '9,123' in English."""
+    return text("quote", lang, value=value)
+
+
 def rule_message(rule: str, lang: str = DEFAULT_LANG, **values: object) -> str:
     """The message for a validation rule id."""
     return _section("RULES", lang)[rule].format(**values)
