@@ -14,7 +14,7 @@ from matplotlib.ticker import FuncFormatter
 from khuyenhoc.formatting import format_number
 from khuyenhoc.fsutil import atomic_write_bytes
 from khuyenhoc.i18n import DEFAULT_LANG, indicator_label, text
-from khuyenhoc.indicators import REGISTRY, SCOPE_ALL
+from khuyenhoc.indicators import REGISTRY, SCOPE_ALL, reported_in
 from khuyenhoc.table import YearlyTable
 
 STYLE = {
@@ -199,15 +199,89 @@ def indicator_trends(table: YearlyTable, start_year: int, end_year: int, lang: s
     values = table.indicator_frames.whole
     values = values[(values.index >= start_year) & (values.index <= end_year)]
     years = [int(y) for y in values.index]
+    shown = {i.id: i for i in reported_in(values)}  # no empty panels for titles the data does not report
     columns = 4
-    rows = -(-len(REGISTRY) // columns)
+    rows = -(-len(shown) // columns)
     with matplotlib.rc_context(STYLE | {"axes.titlesize": 8, "font.size": 7}):
         figure = _figure(12, 2.2 * rows, table, lang)
         panels = list(figure.subplots(rows, columns).flat)
-        for axes, (key, indicator) in zip(panels, REGISTRY.items(), strict=False):
+        for axes, (key, indicator) in zip(panels, shown.items(), strict=False):
             _line(axes, years, values[key], PRIMARY, indicator_label(key, lang), _thousands(lang, min(indicator.precision, 1)))
-        for axes in panels[len(REGISTRY):]:  # the last row's unused panels
+        for axes in panels[len(shown):]:  # the last row's unused panels
             axes.set_visible(False)
+    return figure
+
+
+def _formatter(indicator: str, lang: str) -> FuncFormatter:
+    """Ticks as the indicator is shown: đồng amounts in millions, the rest at its precision (at most one decimal)."""
+    measure = REGISTRY[indicator].unit
+    return _millions(lang) if measure == "vnd" else _thousands(lang, min(REGISTRY[indicator].precision, 1))
+
+
+def _axis_label(indicator: str, lang: str) -> str:
+    label = indicator_label(indicator, lang)
+    return f"{label} ({text('chart.million_vnd', lang)})" if REGISTRY[indicator].unit == "vnd" else label
+
+
+def indicator_over_time(table: YearlyTable, indicator: str, scopes: list[str] | None = None, lang: str = DEFAULT_LANG) -> Figure:
+    """One line per scope (``"all"``, an area or a unit id; default: the whole file) of ``indicator`` over every year
+    of the data: an area over its subtree, a unit over its own row."""
+    scopes = scopes or [SCOPE_ALL]
+    names = table.unit_names
+    colours = [PRIMARY, SECONDARY, HIGHLIGHT, MUTED, "#2e8b57", "#7d3c98", "#5d6d7e", "#b7950b"]
+    with matplotlib.rc_context(STYLE):
+        figure = _figure(9, 3.8, table, lang)
+        axes = figure.add_subplot()
+        for position, scope in enumerate(scopes):
+            values = table.indicator_frames.scope_series(scope)[indicator].astype(float)
+            name = text("scope.all", lang) if scope == SCOPE_ALL else names.get(scope, scope)
+            axes.plot([int(y) for y in values.index], values.to_numpy(), marker="o", label=name, color=colours[position % len(colours)])
+        axes.set_xticks(table.years, [str(y) for y in table.years])
+        axes.yaxis.set_major_formatter(_formatter(indicator, lang))
+        axes.set_title(textwrap.fill(_axis_label(indicator, lang), TITLE_WIDTH))
+        if len(scopes) > 1:
+            axes.legend(fontsize=8, frameon=False)
+    return figure
+
+
+def indicator_by_unit(table: YearlyTable, indicator: str, year: int, units: list[str] | None = None, lang: str = DEFAULT_LANG) -> Figure:
+    """Horizontal bars of ``indicator`` in ``year`` for ``units`` (default: what the whole file's report compares),
+    each an area over its subtree where it has children; the lowest and highest when there are many."""
+    rows, shown = _extremes(_compared(table, year, units).dropna(subset=[indicator]), indicator, lang)
+    with matplotlib.rc_context(STYLE):
+        figure = _figure(8, 0.8 + 0.35 * len(rows), table, lang)
+        axes = figure.add_subplot()
+        colours = [HIGHLIGHT if value < 0 else PRIMARY for value in rows[indicator]]
+        axes.barh(rows["unit_name"].tolist(), rows[indicator].astype(float), color=colours)
+        axes.xaxis.set_major_formatter(_formatter(indicator, lang))
+        axes.set_title(textwrap.fill(f"{_axis_label(indicator, lang)}, {year}", TITLE_WIDTH) + shown)
+    return figure
+
+
+def targets_by_unit(table: YearlyTable, year: int, unit_targets: pd.DataFrame, lang: str = DEFAULT_LANG) -> Figure:
+    """One panel per learning-society title with a target: each compared unit's share as a bar (red below its
+    target), its target as a black mark; ``unit_targets`` are the rows of :func:`khuyenhoc.targets.unit_targets`."""
+    titles = list(dict.fromkeys(unit_targets["indicator"]))
+    names = table.unit_names
+    wide = unit_targets.pivot(index="unit_id", columns="indicator", values="value").reindex(columns=titles)
+    wide["unit_name"] = [names.get(u, u) for u in wide.index]
+    rows, shown = _extremes(wide.sort_values("unit_name", kind="stable"), titles[0], lang)
+    rows = rows.sort_values("unit_name", ascending=False, kind="stable")  # top to bottom in name order
+    with matplotlib.rc_context(STYLE):
+        figure = _figure(4 + 2.6 * len(titles), 1.2 + 0.35 * len(rows), table, lang)
+        panels = figure.subplots(1, len(titles), sharey=True, squeeze=False)[0]
+        for axes, indicator in zip(panels, titles, strict=True):
+            mine = unit_targets[unit_targets["indicator"] == indicator].set_index("unit_id").reindex(rows.index)
+            values = mine["value"].astype(float)
+            colours = [HIGHLIGHT if below else PRIMARY for below in (values < mine["target"]).to_numpy()]
+            axes.barh(rows["unit_name"].tolist(), values.fillna(0).to_numpy(), color=colours)
+            axes.scatter(mine["target"].astype(float).to_numpy(), rows["unit_name"].tolist(), marker="|", s=250, color="black", zorder=3,
+                         label=text("chart.target_mark", lang))
+            axes.set_xlim(0, 100)
+            axes.xaxis.set_major_formatter(_thousands(lang))
+            axes.set_title(textwrap.fill(indicator_label(indicator, lang) + " (%)", 32))
+        panels[0].legend(loc="lower right", fontsize=8)
+        figure.suptitle(text("chart.targets_by_unit", lang, year=year) + shown, fontweight="bold")
     return figure
 
 

@@ -36,7 +36,8 @@ DECLINE_THRESHOLDS = {
 }
 
 # The kinds of finding, in the order they are reported (within a kind, the largest first: see detect_findings).
-KINDS = ("no_training", "members_fell", "fund_fell", "low_fund_per_member", "implausible_change")
+KINDS = ("no_training", "members_fell", "fund_fell", "low_fund_per_member", "implausible_change",
+         "below_target")  # below_target: a learning-society title under its target (see below_target)
 
 
 @dataclass(frozen=True)
@@ -119,3 +120,11 @@ def detect_findings(table: YearlyTable, year: int, units: list[str] | None = Non
         found.append(Finding("implausible_change", row.indicator, row.unit, names.get(row.unit, row.unit),
                              _number(now.at[row.unit, row.indicator]), _number(before.at[row.unit, row.indicator])))
     return found
+
+
+def below_target(unit_targets: pd.DataFrame, names: dict[str, str]) -> list[Finding]:
+    """A finding per unit and title below its target (rows of :func:`khuyenhoc.targets.unit_targets`), title by title;
+    a unit that does not report the title is not below it."""
+    below = unit_targets[unit_targets["at_target"] == False]  # noqa: E712 - NaN (not reported) is not below
+    return [Finding("below_target", row.indicator, row.unit_id, names.get(row.unit_id, row.unit_id), float(row.value), float(row.target))
+            for row in below.itertuples()]

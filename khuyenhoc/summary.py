@@ -17,7 +17,10 @@ from khuyenhoc.findings import Finding, compared_units, detect_findings
 from khuyenhoc.formatting import format_indicator, format_value
 from khuyenhoc.fsutil import atomic_write_bytes, atomic_write_text
 from khuyenhoc.i18n import DEFAULT_LANG, check_lang, column_header, indicator_label, text
-from khuyenhoc.indicators import INDICATORS, REGISTRY, SCOPE_ALL, as_values, compute, to_json
+from khuyenhoc.indicators import INDICATORS, REGISTRY, SCOPE_ALL, as_values, compute, reported_in, to_json
+from khuyenhoc.findings import below_target
+from khuyenhoc.target_text import format_target, projected_text, target_paragraphs
+from khuyenhoc.targets import report_progress
 from khuyenhoc.names import in_sentence
 from khuyenhoc.narrative import markdown_escape, write_narrative
 from khuyenhoc.table import YearlyTable
@@ -40,6 +43,15 @@ def finding_message(finding: Finding, lang: str = DEFAULT_LANG) -> str:
         value=format_indicator(finding.indicator, finding.value, lang),
         reference=format_indicator(finding.indicator, finding.reference, lang),
     )
+
+
+def findings_frame(table: YearlyTable, year: int, units: list[str] | None = None, lang: str = DEFAULT_LANG) -> pd.DataFrame:
+    """What the findings rules (``khuyenhoc.findings``) flag in ``year`` among ``units`` (default: what the whole file's
+    report compares), one row each: kind, unit_id, unit_name, indicator, value, reference (the previous year's value
+    or the median compared with) and ``message``, the sentence a report prints, saying why."""
+    found = detect_findings(table, year, units)
+    columns = ["kind", "unit_id", "unit_name", "indicator", "value", "reference", "message"]
+    return pd.DataFrame([{**f.to_dict(), "message": finding_message(f, lang)} for f in found], columns=columns)
 
 
 def _ranks(values: pd.DataFrame, lang: str) -> pd.DataFrame:
@@ -74,6 +86,7 @@ class AnnualSummary:
     lang: str = DEFAULT_LANG
     parameters: dict = field(default_factory=dict)
     area_id: str | None = None
+    targets_path: str | Path | None = None  # a targets file (own plans) over the national targets of Quyết định 387/QĐ-TTg
 
     def __post_init__(self) -> None:
         check_lang(self.lang)
@@ -84,6 +97,9 @@ class AnnualSummary:
         self.previous_year = self.year - 1 if self.year - 1 in self.table.years else None
         self.units = compared_units(self.table, self.year, self.area_id)
         self.findings = detect_findings(self.table, self.year, self.units)
+        # the learning-society titles against their targets (empty when the data does not report them)
+        self.targets, self.unit_targets = report_progress(self.table, self.year, self.scope, self.units, self.targets_path, self.lang)
+        self.findings += below_target(self.unit_targets, self.table.unit_names)
 
     @property
     def name(self) -> str | None:
@@ -103,11 +119,38 @@ class AnnualSummary:
         return compute(self.table, self.previous_year, self.scope, lang=self.lang)
 
     def key_indicators(self) -> pd.DataFrame:
-        """Label and formatted value of every indicator."""
+        """Label and formatted value of every indicator (optional ones only when the data reports them)."""
+        shown = [i for i in INDICATORS if not i.optional or self.values[i.id] is not None]
         return pd.DataFrame(
             {text("col.indicator", self.lang): [i.label(self.lang) for i in INDICATORS],
              text("col.formatted", self.lang): [format_indicator(i.id, self.values[i.id], self.lang) for i in INDICATORS]}
         )
+
+    def targets_table(self) -> pd.DataFrame | None:
+        """The learning-society titles this year against their targets; None when the data does not report them."""
+        if not self.targets:
+            return None
+        missing, lang = text("missing", self.lang), self.lang
+        return pd.DataFrame([{
+            text("col.indicator", lang): indicator_label(t.indicator, lang),
+            text("col.current", lang, year=self.year): format_indicator(t.indicator, t.value, lang),
+            text("col.change_pp", lang): format_value(t.change_pp, "percentage_point", 1, lang, signed=True),
+            text("col.target", lang): missing if t.target is None else text("targets.value_by", lang, value=format_target(t.target, lang), year=t.target_year),
+            text("col.gap", lang): format_value(t.gap_pp, "percentage_point", 1, lang, signed=True),
+            text("col.units_at_target", lang): missing if not t.units_reported else text("rank.of", lang, rank=t.units_at_target, count=t.units_reported),
+            text("col.projected", lang): projected_text(t, lang),
+        } for t in self.targets])
+
+    def target_sentences(self) -> list[str]:
+        """The titles against their targets, as sentences (no paragraph when the data does not report them)."""
+        return target_paragraphs(self.targets, self.lang)
+
+    @cached_property
+    def target_figures(self) -> dict[str, Figure]:
+        """The chart of the titles by compared unit with the target marks (none without titles or targets)."""
+        if self.unit_targets.empty:
+            return {}
+        return {"targets_by_unit": charts.targets_by_unit(self.table, self.year, self.unit_targets, self.lang)}
 
     def comparison(self) -> pd.DataFrame | None:
         """The main indicators this year and the previous one, with the change; None without a previous year."""
@@ -186,11 +229,13 @@ class AnnualSummary:
             "illustrative": self.table.illustrative,
             "synthetic": self.table.synthetic,
         }
+        if self.targets:
+            document["targets"] = [t.to_dict() for t in self.targets]
         return document
 
     def markdown(self) -> str:
         """The written summary as Markdown (data-derived text escaped)."""
-        return f"# {self.title}\n\n" + "\n\n".join(self.narrative(markdown_escape)) + "\n"
+        return f"# {self.title}\n\n" + "\n\n".join([*self.narrative(markdown_escape), *self.target_sentences()]) + "\n"
 
     def save(self, output_dir: str | Path) -> list[Path]:
         """Write summary.json, summary.md and figures/*.png into ``output_dir``, each atomically."""
@@ -199,7 +244,8 @@ class AnnualSummary:
             atomic_write_text(output_dir / "summary.json", json.dumps(self.to_json(), ensure_ascii=False, indent=2) + "\n"),
             atomic_write_text(output_dir / "summary.md", self.markdown()),
         ]
-        written += [atomic_write_bytes(output_dir / "figures" / f"{name}.png", charts.to_png(figure)) for name, figure in self.figures.items()]
+        figures = self.figures | self.target_figures
+        written += [atomic_write_bytes(output_dir / "figures" / f"{name}.png", charts.to_png(figure)) for name, figure in figures.items()]
         return written
 
 
@@ -225,7 +271,7 @@ class UnitProfile:
     @property
     def indicators(self) -> tuple:
         """The indicators that mean something for one unit (not the area-only ones)."""
-        return tuple(i for i in INDICATORS if i.id not in AREA_ONLY)
+        return tuple(i for i in INDICATORS if i.id not in AREA_ONLY and (not i.optional or self.values[i.id] is not None))
 
     def _labels(self) -> dict[str, str]:
         return {"population": column_header("population", self.lang)}  # the unit's own, not "of communes and wards"
@@ -309,7 +355,8 @@ class Trends:
 
     def table_by_year(self) -> pd.DataFrame:
         values = self.table.indicator_frames.whole
-        return _by_year(values[(values.index >= self.start_year) & (values.index <= self.end_year)], self.lang)
+        shown = values[(values.index >= self.start_year) & (values.index <= self.end_year)]
+        return _by_year(shown, self.lang, tuple(reported_in(shown)))
 
     @cached_property
     def figures(self) -> dict[str, Figure]:

@@ -280,3 +280,12 @@ def progress(table: YearlyTable, year: int, scope: str, units: list[str], target
                 _plain(projection.at[indicator, "pace_pp"]), None if pd.isna(projected) or math.isinf(projected) else int(projected))
         records.append(record)
     return records, per_unit
+
+
+def report_progress(table: YearlyTable, year: int, scope: str, units: list[str], targets_path: str | Path | None = None,
+                    lang: str = DEFAULT_LANG) -> tuple[list[TargetProgress], pd.DataFrame]:
+    """:func:`progress` for a report; the targets files are read only when the scope reports a title that year."""
+    series = table.indicator_frames.scope_series(scope)
+    if year not in series.index or series.loc[year, list(TITLE_INDICATORS)].isna().all():
+        return [], unit_targets(table, year, units, TargetSet(()), {})
+    return progress(table, year, scope, units, targets_in_use(targets_path, lang))

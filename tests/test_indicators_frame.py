@@ -70,3 +70,24 @@ def test_dir_lists_the_public_api_and_every_public_function_has_a_docstring():
         value = getattr(kh, name)
         if inspect.isfunction(value) or inspect.isclass(value):
             assert len(inspect.getdoc(value) or "") > 20, name
+
+
+def test_findings_frame_says_which_rule_flagged_whom_and_why(sample_table):
+    found = kh.findings_frame(sample_table, 2013)
+    assert found[["kind", "unit_id"]].values.tolist()[:2] == [["no_training", "xuat-hoa"], ["members_fell", "duc-xuan"]]
+    fell = found.set_index("unit_id").loc["duc-xuan"]
+    assert (fell["value"], fell["reference"]) == (1680, 1730)
+    assert fell["message"].startswith("Phường Đức Xuân: số hội viên giảm từ 1.730")
+
+
+def test_generic_charts_draw_any_indicator_over_time_and_across_units(sample_table):
+    from khuyenhoc import charts
+
+    over_time = charts.indicator_over_time(sample_table, "fund_total_vnd", ["all", "duc-xuan"])
+    lines = over_time.axes[0].get_lines()
+    assert [line.get_label() for line in lines] == ["toàn địa bàn", "Phường Đức Xuân"]
+    assert list(lines[0].get_ydata())[-1] == 343_380_000
+    assert over_time.axes[0].get_title() == "Tổng quỹ khuyến học (triệu đồng)"
+    across = charts.indicator_by_unit(sample_table, "members_growth_pct", 2013)
+    bars = {label.get_text(): bar.get_width() for label, bar in zip(across.axes[0].get_yticklabels(), across.axes[0].patches, strict=True)}
+    assert len(bars) == 8 and bars["Phường Đức Xuân"] == pytest.approx(-2.890173)
