@@ -122,8 +122,8 @@ class AnnualSummary:
         """Label and formatted value of every indicator (optional ones only when the data reports them)."""
         shown = [i for i in INDICATORS if not i.optional or self.values[i.id] is not None]
         return pd.DataFrame(
-            {text("col.indicator", self.lang): [i.label(self.lang) for i in INDICATORS],
-             text("col.formatted", self.lang): [format_indicator(i.id, self.values[i.id], self.lang) for i in INDICATORS]}
+            {text("col.indicator", self.lang): [i.label(self.lang) for i in shown],
+             text("col.formatted", self.lang): [format_indicator(i.id, self.values[i.id], self.lang) for i in shown]}
         )
 
     def targets_table(self) -> pd.DataFrame | None:
