@@ -83,8 +83,8 @@ def _number(written: str) -> float | None:
     return float(cleaned)
 
 
-def _problem(path: Path, row: int, header: str, value: str, rule: str, lang: str, **params: object) -> dict:
-    return {"file": str(path), "row": row, "column": header, "value": value, "rule": rule, "message": rule_message(rule, lang, **params)}
+def _problem(path: Path, row: int, column: str, value: str, rule: str, lang: str, **params: object) -> dict:
+    return {"file": str(path), "row": row, "column": column, "value": value, "rule": rule, "message": rule_message(rule, lang, **params)}
 
 
 def _check_row(path: Path, line: int, cells: dict[str, str], headers: dict[str, str], lang: str) -> tuple[Target | None, list[dict]]:
@@ -152,7 +152,7 @@ def load_targets(path: str | Path, lang: str = DEFAULT_LANG) -> TargetSet:
             continue
         key = (target.indicator, target.year, target.unit_id)
         if key in seen:
-            problems.append(_problem(path, line, headers["indicator_id"], target.indicator, "target_duplicate", lang, row=seen[key]))
+            problems.append(_problem(path, line, headers["indicator_id"], target.indicator, "target_duplicate", lang, first=seen[key]))
             continue
         seen[key] = line
         targets.append(target)

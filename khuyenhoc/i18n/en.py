@@ -122,7 +122,7 @@ RULES = {
     "target_value_range": "A target is a percentage, from 0 to 100",
     "target_value_number": "A target must be a number (for example 70 or 72.5)",
     "target_year": "The target year must be a whole number between {low} and {high}",
-    "target_duplicate": "This target (indicator, year, unit) is already on row {row}",
+    "target_duplicate": "This target (indicator, year, unit) is already on row {first}",
 }
 
 TEXT = {

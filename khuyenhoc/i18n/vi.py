@@ -112,7 +112,7 @@ RULES = {
     "target_value_range": "Mục tiêu là tỷ lệ phần trăm, phải từ 0 đến 100",
     "target_value_number": "Mục tiêu phải là một số (ví dụ 70 hoặc 72,5)",
     "target_year": "Năm mục tiêu phải là số nguyên trong khoảng {low}–{high}",
-    "target_duplicate": "Mục tiêu này (chỉ tiêu, năm, đơn vị) đã có ở dòng {row}",
+    "target_duplicate": "Mục tiêu này (chỉ tiêu, năm, đơn vị) đã có ở dòng {first}",
 }
 
 TEXT = {

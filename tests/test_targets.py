@@ -1,0 +1,131 @@
+"""Targets (issue 12): the learning-society titles against Quyết định 387/QĐ-TTg and local plans, on a hand-made district."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from khuyenhoc.errors import DataValidationError
+from khuyenhoc.indicators import compute
+from khuyenhoc.summary import AnnualSummary
+from khuyenhoc.table import load_table
+from khuyenhoc.targets import NATIONAL_TARGETS, load_targets, targets_in_use
+from titles_data import HEADER, ROWS
+
+UNITS = ["xa-a", "xa-b", "xa-c", "xa-d"]
+
+
+@pytest.fixture
+def district(tmp_path):
+    path = tmp_path / "huyen.csv"
+    path.write_text("\n".join([HEADER, *ROWS]) + "\n", encoding="utf-8")
+    return load_table(path)
+
+
+def write_targets(tmp_path: Path, *lines: str) -> Path:
+    path = tmp_path / "ke-hoach.csv"
+    path.write_text("\n".join(["indicator_id,target_year,value,source,unit_id", *lines]) + "\n", encoding="utf-8")
+    return path
+
+
+def test_the_national_file_holds_only_the_verified_2025_figures():
+    targets = load_targets(NATIONAL_TARGETS).targets
+    assert {(t.indicator, t.year, t.value) for t in targets} == {
+        ("learning_families_pct", 2025, 70.0), ("learning_clans_pct", 2025, 65.0),
+        ("learning_communities_pct", 2025, 65.0), ("learning_organisations_pct", 2025, 80.0)}
+    assert all("387/QĐ-TTg" in t.source and "25/3/2022" in t.source and "Điều 1" in t.source for t in targets)
+
+
+class TestRates:
+    def test_shares_over_rows_reporting_both_and_their_change(self, district):
+        assert compute(district, 2022, "huyen-x")["learning_families_pct"] == pytest.approx(57.5)  # 230/400, xa-d blank
+        assert compute(district, 2024, "huyen-x")["learning_families_pct"] == pytest.approx(65.8)  # 329/500
+        values = compute(district, 2025, "huyen-x")
+        assert values["learning_families_pct"] == pytest.approx(65.5)  # 262/400: xa-d reports households only
+        assert values["learning_families_change_pp"] == pytest.approx(-0.3)
+        assert values["learning_clans_pct"] == pytest.approx(200 / 3)  # 10/15: xa-d's 0/0 adds nothing
+        assert values["learning_clans_change_pp"] is None  # not reported in 2024
+        assert values["learning_organisations_pct"] is None
+
+    def test_blank_is_not_zero(self, district, tmp_path):
+        zero = [row.replace("2025,xa-d,Xã Đông,xã,huyen-x,1000,100,10,2,1,1,3,60,1.000.000,100,,", "2025,xa-d,Xã Đông,xã,huyen-x,1000,100,10,2,1,1,3,60,1.000.000,100,0,")
+                for row in ROWS]
+        assert zero != ROWS
+        path = tmp_path / "zero.csv"
+        path.write_text("\n".join([HEADER, *zero]) + "\n", encoding="utf-8")
+        assert compute(load_table(path), 2025, "huyen-x")["learning_families_pct"] == pytest.approx(52.4)  # 262/500
+        assert compute(district, 2025, "xa-d")["learning_families_pct"] is None
+
+
+class TestProgress:
+    def test_value_target_gap_units_and_projected_year(self, district):
+        summary = AnnualSummary(district, 2025)
+        assert summary.units == UNITS
+        families, clans, communities = summary.targets
+        assert (families.indicator, families.value, families.target, families.target_year) == ("learning_families_pct", 65.5, 70.0, 2025)
+        assert families.gap_pp == pytest.approx(-4.5)
+        assert (families.units_at_target, families.units_reported) == (1, 3)  # xa-a only; xa-d does not report
+        assert families.pace_pp == pytest.approx(8 / 3)  # 57,5 % in 2022 to 65,5 % in 2025
+        assert families.projected_year == 2027 and families.on_track is False
+        assert (clans.gap_pp > 0, clans.projected_year, clans.units_at_target, clans.units_reported) == (True, 2025, 1, 2)
+        assert (communities.pace_pp, communities.projected_year) == (None, None)  # no earlier year: no pace, no guess
+
+    def test_below_target_units_are_findings_and_sentences_say_it(self, district):
+        summary = AnnualSummary(district, 2025)
+        below = [(f.unit_id, f.indicator, f.value, f.reference) for f in summary.findings if f.kind == "below_target"]
+        assert below == [("xa-b", "learning_families_pct", 65.0, 70.0), ("xa-c", "learning_families_pct", 60.0, 70.0),
+                         ("xa-b", "learning_clans_pct", 60.0, 65.0), ("xa-a", "learning_communities_pct", 20.0, 65.0)]
+        assert "xa-b" in summary.findings_table().iloc[:, 0].str.cat() or "Xã Bình" in summary.findings_table().iloc[:, 0].str.cat()
+        sentences = " ".join(summary.target_sentences())
+        assert ("Tỷ lệ hộ đạt danh hiệu Gia đình học tập đạt 65,5%, thấp hơn mục tiêu 70% của năm 2025 là 4,5 điểm phần trăm; "
+                "1/3 đơn vị đã đạt mục tiêu.") in sentences
+        assert "sẽ đạt vào năm 2027, muộn hơn thời hạn năm 2025" in sentences
+        table = summary.targets_table()
+        assert list(table.iloc[0]) == ["Tỷ lệ hộ đạt danh hiệu Gia đình học tập", "65,5%", "-0,3 điểm phần trăm", "70% (năm 2025)",
+                                       "-4,5 điểm phần trăm", "1/3", "2027"]
+        assert table.iloc[1, -1] == "đã đạt"
+        assert set(summary.target_figures) == {"targets_by_unit"}
+        assert [t["indicator"] for t in summary.to_json()["targets"]] == ["learning_families_pct", "learning_clans_pct", "learning_communities_pct"]
+
+    def test_a_district_plan_overrides_the_national_figure(self, district, tmp_path):
+        plan = write_targets(tmp_path, "learning_families_pct,2025,60,Kế hoạch huyện,huyen-x", "learning_clans_pct,2025,75,Kế hoạch xã,xa-a")
+        summary = AnnualSummary(district, 2025, targets_path=plan)
+        families, clans, _ = summary.targets
+        assert (families.target, families.gap_pp, families.source, families.units_at_target) == (60.0, pytest.approx(5.5), "Kế hoạch huyện", 3)
+        assert (clans.target, clans.units_at_target) == (65.0, 0)  # xa-a's own 75 % plan: its 70 % falls short
+        assert targets_in_use(plan).in_force(2026, ["huyen-x", None]) == {}
+
+    def test_a_year_without_titles_or_after_every_target(self, district, sample_table):
+        assert AnnualSummary(district, 2023).targets[0].target == 70.0
+        empty = AnnualSummary(sample_table, 2013)
+        assert (empty.targets, empty.targets_table(), empty.target_sentences(), empty.target_figures) == ([], None, [], {})
+        assert "targets" not in empty.to_json()
+        assert not any("học tập" in label for label in empty.key_indicators().iloc[:, 0])
+
+
+class TestTargetsFile:
+    def test_unknown_id_and_over_100_are_refused_with_their_lines(self, tmp_path):
+        path = write_targets(tmp_path, "learning_families_pct,2025,70,QĐ 387,", "learning_family_pct,2025,70,QĐ 387,",
+                             "learning_clans_pct,2025,165,QĐ 387,", "learning_clans_pct,25,65,QĐ 387,")
+        with pytest.raises(DataValidationError) as caught:
+            load_targets(path)
+        problems = caught.value.problems
+        assert problems[["row", "column", "value", "rule"]].to_dict("records") == [
+            {"row": 3, "column": "indicator_id", "value": "learning_family_pct", "rule": "target_indicator_unknown"},
+            {"row": 4, "column": "value", "value": "165", "rule": "target_value_range"},
+            {"row": 5, "column": "target_year", "value": "25", "rule": "target_year"},
+        ]
+        assert set(problems["file"]) == {str(path)}
+        assert "0 đến 100" in problems["message"].iloc[1]
+
+    def test_a_repeated_target_and_a_missing_column(self, tmp_path):
+        path = write_targets(tmp_path, "learning_clans_pct,2025,65,a,", "learning_clans_pct,2025,66,b,")
+        with pytest.raises(DataValidationError) as caught:
+            load_targets(path)
+        assert caught.value.problems[["row", "rule"]].to_dict("records") == [{"row": 3, "rule": "target_duplicate"}]
+        bad = tmp_path / "thieu.csv"
+        bad.write_text("indicator_id,value\nlearning_clans_pct,65\n", encoding="utf-8")
+        with pytest.raises(DataValidationError) as caught:
+            load_targets(bad)
+        assert list(caught.value.problems["rule"]) == ["missing_column", "missing_column"]
