@@ -6,6 +6,7 @@ import decimal
 import html
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import jinja2
 from khuyenhoc.findings import Finding
 from khuyenhoc.formatting import format_number, format_percent, format_vnd
 from khuyenhoc.i18n import DEFAULT_LANG, check_lang, text
+from khuyenhoc.names import administrative_word, in_sentence, kinds_of_units, place_name, proper_name
 
 TEMPLATES = jinja2.Environment(
     loader=jinja2.FileSystemLoader(Path(__file__).parent / "i18n"),
@@ -22,6 +24,8 @@ TEMPLATES = jinja2.Environment(
     lstrip_blocks=True,
     undefined=jinja2.StrictUndefined,
 )
+# The sections of the written summary, in order; the templates open each with a line "@@<section>".
+SECTIONS = ("notes", "members", "families", "training", "fund", "limitations", "directions", "closing")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]#|~$])")  # '$': Jupyter and GitHub render $...$ as math
 
 
@@ -49,79 +53,153 @@ def _direction(change: float | None) -> str | None:
     return "up" if change > 0 else "down" if change < 0 else "same"
 
 
+def report_rounding(value: float) -> float:
+    """An amount per member rounded the way reports round it: to hundreds of đồng from 10.000 up (37.639 → 37.600),
+    to tens from 1.000, else to whole đồng."""
+    step = 100 if abs(value) >= 10_000 else 10 if abs(value) >= 1_000 else 1
+    return float((Decimal(repr(float(value))) / step).quantize(Decimal(1), rounding=ROUND_HALF_UP) * step)
+
+
+@dataclass(frozen=True)
+class Area:
+    """What a report needs to name its area: the area's name as in the data ("Hội Khuyến học thị xã Bắc Kạn", None
+    for a whole file of several areas), its level ("district"...), and the names and level of the units it compares."""
+
+    name: str | None = None
+    level: str | None = None
+    unit_names: tuple[str, ...] = ()
+    unit_level: str | None = None
+
+    def context(self, lang: str) -> dict:
+        """The pieces the templates compose: place ("thị xã Bắc Kạn"), word ("thị xã"), proper ("Bắc Kạn"), the kinds
+        of unit compared (["xã", "phường"]); None or empty where the data does not say."""
+        if self.name is None:
+            return {"place": None, "word": None, "proper": None, "level": self.level, "kinds": kinds_of_units(list(self.unit_names)),
+                    "unit_level": self.unit_level, "own_name": None, "unit_count": len(self.unit_names)}
+        return {"place": _one_line(place_name(self.name, lang)), "word": administrative_word(self.name),
+                "proper": _one_line(proper_name(self.name)), "level": self.level, "kinds": kinds_of_units(list(self.unit_names)),
+                "unit_level": self.unit_level, "unit_count": len(self.unit_names),
+                "own_name": _one_line(self.name) if (self.name.split() or [""])[0].lower() == "hội" else None}
+
+
 def narrative_context(values: dict, previous_year: int | None, findings: list[Finding], year: int, lang: str,
-                      illustrative: bool, escape: Callable[[str], str]) -> dict:
-    """Everything the templates need, formatted for ``lang``; absent figures are None."""
+                      illustrative: bool, escape: Callable[[str], str], area: Area | None = None) -> dict:
+    """Everything the templates need, formatted for ``lang``; absent figures are None.
+
+    A figure reads "about" (``{"text", "about"}``) only where it is shown coarser than it is: a share of the
+    population or of clans in whole percent, an amount per member in hundreds of đồng. One-decimal rates and
+    averages are the reports' ordinary precision and never read "about"."""
 
     def number(key: str, precision: int = 0) -> str | None:
         value = values.get(key)
         return None if value is None else format_number(abs(value), precision, lang)
 
-    def approx(key: str, precision: int, as_percent: bool = False) -> dict | None:
+    def exact(key: str, precision: int, as_percent: bool = False) -> dict | None:
         value = values.get(key)
         if value is None:
             return None
         shown = format_percent if as_percent else format_number
-        return {"text": shown(abs(value), precision, lang), "about": is_rounded(abs(value), precision)}
+        return {"text": shown(abs(value), precision, lang), "about": False}
 
-    def percent(key: str, precision: int) -> dict | None:
-        return approx(key, precision, as_percent=True)
+    def whole_percent(key: str) -> dict | None:
+        value = values.get(key)
+        return None if value is None else {"text": format_percent(abs(value), 0, lang), "about": is_rounded(abs(value), 0)}
 
     def money(key: str) -> str | None:
         value = values.get(key)
         return None if value is None else format_vnd(abs(value), lang)
 
+    def per_member(value: float | None) -> dict | None:
+        if value is None:
+            return None
+        rounded = report_rounding(value)
+        return {"text": format_vnd(rounded, lang), "about": rounded != float(value)}
+
+    def name(finding: Finding) -> str:
+        return escape(_one_line(in_sentence(finding.unit_name or finding.unit_id or "", lang)))
+
     def units(kind: str) -> list[str]:
-        return [escape(_one_line(f.unit_name or f.unit_id or "")) for f in findings if f.kind == kind]
+        return [name(f) for f in findings if f.kind == kind]
+
+    def detail(kind: str, shown: Callable[[float | None], object]) -> list[dict]:
+        return [{"name": name(f), "value": shown(f.value), "reference": shown(f.reference)} for f in findings if f.kind == kind]
 
     has_previous = previous_year is not None
+    registered, recognised = values.get("clans_registered") or 0, values.get("clans_recognised") or 0
     return {
         "raw": dict(values),  # unformatted values, for grammar that depends on a count (English plurals)
         "year": year,
+        "next_year": year + 1,
         "previous_year": previous_year,
+        "area": {key: escape(value) if key in ("place", "proper", "own_name") and value else value for key, value in (area or Area()).context(lang).items()},
         "notes": [text("illustrative", lang)] if illustrative else [],
         "members": number("members"),
         "members_direction": _direction(values.get("members_change")) if has_previous else None,
         "members_change": number("members_change"),
-        "members_growth": percent("members_growth_pct", 1),
-        "members_share": percent("members_per_population_pct", 0),
+        "members_growth": exact("members_growth_pct", 1, as_percent=True),
+        "members_share": whole_percent("members_per_population_pct"),
         "population": number("population"),
         "baccalaureate": number("baccalaureate_families"),
         "bachelor": number("bachelor_families"),
-        "clans_registered": values.get("clans_registered") or 0,
+        "clans_registered": registered,
         "clans_registered_text": number("clans_registered"),
         "clans_recognised_text": number("clans_recognised"),
-        "clans_share": percent("clans_recognition_pct", 0),
+        "clans_pending": max(registered - recognised, 0),
+        "clans_pending_text": format_number(max(registered - recognised, 0), 0, lang),
+        "clans_share": whole_percent("clans_recognition_pct"),
         "classes": number("training_classes"),
         "classes_value": values.get("training_classes"),
         "participants": number("training_participants"),
-        "per_class": approx("participants_per_class", 1),
+        "per_class": exact("participants_per_class", 1),
         "no_training": units("no_training"),
         "fund": money("fund_total_vnd"),
         "fund_direction": _direction(values.get("fund_change_vnd")) if has_previous else None,
         "fund_change": money("fund_change_vnd"),
-        "fund_growth": percent("fund_growth_pct", 1),
+        "fund_growth": exact("fund_growth_pct", 1, as_percent=True),
         "fund_commune": money("fund_commune_vnd"),
         "fund_district": money("fund_district_vnd") if values.get("fund_district_vnd") else None,
-        "fund_per_member": money("fund_per_member_vnd"),
-        "fund_per_member_about": values.get("fund_per_member_vnd") is not None and is_rounded(values["fund_per_member_vnd"], 0),
+        "fund_province": money("fund_province_vnd") if values.get("fund_province_vnd") else None,
+        "fund_per_member": per_member(values.get("fund_per_member_vnd")),
         "members_fell": units("members_fell"),
+        "members_fell_detail": detail("members_fell", lambda v: None if v is None else format_number(v, 0, lang)),
         "fund_fell": units("fund_fell"),
+        "fund_fell_detail": detail("fund_fell", lambda v: None if v is None else format_vnd(v, lang)),
         "low_fund": units("low_fund_per_member"),
-        "implausible": units("implausible_change"),
+        "low_fund_detail": detail("low_fund_per_member", per_member),
+        "implausible": list(dict.fromkeys(units("implausible_change"))),
     }
 
 
+def write_sections(values: dict, previous_year: int | None, findings: list[Finding], year: int, lang: str = DEFAULT_LANG,
+                   illustrative: bool = False, escape: Callable[[str], str] = str, notes: list[str] | None = None,
+                   area: Area | None = None) -> dict[str, list[str]]:
+    """The summary by section (``SECTIONS``), each a list of paragraphs of plain text; sections without a
+    sentence are empty. Data-derived names pass through ``escape``."""
+    context = narrative_context(values, previous_year, findings, year, check_lang(lang), illustrative, escape, area)
+    if notes is not None:
+        context["notes"] = list(notes)
+    rendered = TEMPLATES.get_template(f"summary.{lang}.j2").render(**context)
+    sections: dict[str, list[str]] = {name: [] for name in SECTIONS}
+    current = None
+    for block in re.split(r"^@@(\w+)[ \t]*$", rendered, flags=re.MULTILINE)[1:]:
+        if current is None:
+            current = block
+            if current not in sections:
+                raise ValueError(f"summary.{lang}.j2: unknown section @@{current}")
+            continue
+        paragraphs = [" ".join(line.strip() for line in part.splitlines() if line.strip()) for part in block.split("\n\n")]
+        sections[current] += [p for p in paragraphs if p]
+        current = None
+    return sections
+
+
 def write_narrative(values: dict, previous_year: int | None, findings: list[Finding], year: int, lang: str = DEFAULT_LANG,
-                    illustrative: bool = False, escape: Callable[[str], str] = str, notes: list[str] | None = None) -> list[str]:
-    """The summary as paragraphs of plain text (data-derived names passed through ``escape``).
+                    illustrative: bool = False, escape: Callable[[str], str] = str, notes: list[str] | None = None,
+                    area: Area | None = None) -> list[str]:
+    """The summary as paragraphs of plain text, every section in order (data-derived names passed through ``escape``).
 
     ``notes`` lead the summary (what kind of data this is); by default the
     illustrative note when ``illustrative`` is true.
     """
-    context = narrative_context(values, previous_year, findings, year, check_lang(lang), illustrative, escape)
-    if notes is not None:
-        context["notes"] = list(notes)
-    rendered = TEMPLATES.get_template(f"summary.{lang}.j2").render(**context)
-    paragraphs = [" ".join(line.strip() for line in block.splitlines() if line.strip()) for block in rendered.split("\n\n")]
-    return [p for p in paragraphs if p]
+    sections = write_sections(values, previous_year, findings, year, lang, illustrative, escape, notes, area)
+    return [paragraph for name in SECTIONS for paragraph in sections[name]]

@@ -22,7 +22,7 @@ from khuyenhoc.findings import below_target
 from khuyenhoc.target_text import format_target, projected_text, target_paragraphs
 from khuyenhoc.targets import report_progress
 from khuyenhoc.names import in_sentence
-from khuyenhoc.narrative import markdown_escape, write_narrative
+from khuyenhoc.narrative import Area, markdown_escape, write_sections
 from khuyenhoc.table import YearlyTable
 
 MAIN_INDICATORS = (
@@ -197,10 +197,21 @@ class AnnualSummary:
         """One row per finding, as sentences."""
         return pd.DataFrame({text("col.finding", self.lang): [finding_message(f, self.lang) for f in self.findings]})
 
+    def area(self) -> Area:
+        """How the written summary names this report's area and the units it compares."""
+        levels = [self.table.level_of(unit, self.year) for unit in self.units]
+        names = self.table.unit_names
+        return Area(self.name, None if self.scope == SCOPE_ALL else self.table.level_of(self.scope, self.year),
+                    tuple(names.get(unit, unit) for unit in self.units), max(set(levels), key=levels.count) if levels else None)
+
+    def sections(self, escape=str, with_notes: bool = True) -> dict[str, list[str]]:
+        """The written summary by section (``narrative.SECTIONS``), each a list of paragraphs."""
+        return write_sections(self.values, self.previous_year, self.findings, self.year, self.lang, self.table.illustrative, escape,
+                              notes=self.table.notes(self.lang) if with_notes else [], area=self.area())
+
     def narrative(self, escape=str, with_notes: bool = True) -> list[str]:
         """The written summary, paragraph by paragraph; ``with_notes`` leads with what kind of data this is."""
-        return write_narrative(self.values, self.previous_year, self.findings, self.year, self.lang, self.table.illustrative, escape,
-                               notes=self.table.notes(self.lang) if with_notes else [])
+        return [paragraph for part in self.sections(escape, with_notes).values() for paragraph in part]
 
     @cached_property
     def figures(self) -> dict[str, Figure]:
