@@ -12,7 +12,7 @@ from pathlib import Path
 
 from khuyenhoc import __version__
 from khuyenhoc.errors import DataValidationError, KhuyenhocError, UsageError
-from khuyenhoc.i18n import DEFAULT_LANG, LANGS, text
+from khuyenhoc.i18n import DEFAULT_LANG, LANGS, indicator_label, text
 
 SHAPES = ("auto", "three-tier", "two-tier")  # khuyenhoc.sample.SHAPES, named here so --help does not import pandas
 
@@ -90,6 +90,34 @@ def _emit(content: str, args: argparse.Namespace) -> None:
         print(text("indicators.written", args.lang, path=atomic_write_text(args.out, content)))
     else:
         print(content, end="")
+
+
+def cmd_targets(args: argparse.Namespace) -> int:
+    from khuyenhoc.indicators import SCOPE_ALL
+    from khuyenhoc.target_text import format_target
+    from khuyenhoc.targets import targets_in_use
+
+    chain: list[str | None] = [None]
+    scope_label = text("scope.all", args.lang)
+    if args.unit:
+        from khuyenhoc.table import load_table
+
+        table = load_table(args.data or _default_data(), sheet=args.sheet, lang=args.lang)
+        from khuyenhoc.targets import scope_chain
+
+        if not table.tree.exists(args.unit, args.year):
+            raise KhuyenhocError(text("error.no_unit", args.lang, unit=args.unit, year=args.year))
+        chain = scope_chain(table, args.unit, args.year) if args.unit != SCOPE_ALL else [None]
+        scope_label = text("scope.unit", args.lang, name=table.unit_names.get(args.unit, args.unit), unit_id=args.unit)
+    in_force = targets_in_use(args.targets, args.lang).in_force(args.year, chain)
+    print(text("targets.title", args.lang, year=args.year, scope=scope_label))
+    if not in_force:
+        print(text("targets.none", args.lang, year=args.year))
+    for indicator, target in in_force.items():
+        whose = target.unit_id or text("targets.national", args.lang)
+        print(f"{indicator_label(indicator, args.lang)}: {text('targets.value_by', args.lang, value=format_target(target.value, args.lang), year=target.year)}"
+              f" — {whose} — {target.source}")
+    return EXIT_OK
 
 
 def _refuse_existing(paths: Sequence[Path], force: bool, lang: str) -> None:
@@ -200,6 +228,15 @@ def build_parser() -> argparse.ArgumentParser:
     indicators.add_argument("--force", action="store_true", help="replace --out if it exists")
     _add_lang(indicators)
     indicators.set_defaults(handler=cmd_indicators)
+
+    targets = commands.add_parser("targets", help="print the learning-society targets in force for a year (and a unit's scope)")
+    targets.add_argument("--year", type=int, required=True)
+    targets.add_argument("--unit", help="a unit_id: its own plan, then its parents', then the national figure apply")
+    targets.add_argument("--targets", metavar="FILE", help="a targets CSV (own plans) over the national targets of Quyết định 387/QĐ-TTg")
+    targets.add_argument("--data", help="CSV or XLSX file, to know the unit's parents (default: the bundled sample)")
+    targets.add_argument("--sheet", help="sheet name (XLSX)")
+    _add_lang(targets)
+    targets.set_defaults(handler=cmd_targets)
 
     template = commands.add_parser("template", help="write an empty input workbook (XLSX) for commune staff")
     template.add_argument("path", help="where to write the .xlsx file")

@@ -7,6 +7,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from khuyenhoc.schema import TITLE_RULES
+from khuyenhoc.targets import TARGET_RULES
+
 from khuyenhoc.errors import PROBLEM_COLUMNS, DataValidationError
 from khuyenhoc.i18n import column_header, quote, rule_message, text
 from khuyenhoc.i18n.vi import RULES
@@ -192,7 +195,21 @@ def test_rows_without_a_year_are_not_compared_as_duplicates(write_csv, sample_fr
 def test_every_rule_has_a_bad_file_here():
     covered = set(CELL_CASES) | {"clans_recognised_le_registered", "participants_without_classes", "unique_year_unit",
                                  "one_area_per_year", "missing_column", "duplicate_column"} | WARNING_RULES | HIERARCHY_CASES
+    covered |= set(TITLE_RULES) | set(TARGET_RULES)  # titles: test_a_recognised_count_above_its_total_is_refused; targets: test_targets.py
     assert covered == set(RULES)
+
+
+def test_a_recognised_count_above_its_total_is_refused(tmp_path):
+    from titles_data import HEADER, ROWS
+
+    rows = [row.replace("2025,xa-a,Xã An,xã,huyen-x,1000,100,10,2,1,1,3,60,1.000.000,100,72,", "2025,xa-a,Xã An,xã,huyen-x,1000,100,10,2,1,1,3,60,1.000.000,100,172,")
+            for row in ROWS]
+    path = tmp_path / "titles.csv"
+    path.write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")
+    problems = problems_of(path)
+    assert problems[["row", "column", "value", "rule"]].to_dict("records") == [
+        {"row": 18, "column": "Gia đình học tập", "value": "172", "rule": "learning_families_le_households"}]
+    assert problems["message"].iloc[0] == "Số Gia đình học tập không được lớn hơn số hộ gia đình (100)"
 
 
 def test_a_title_row_shifts_every_reported_row(tmp_path, sample_frame):
