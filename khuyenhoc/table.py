@@ -116,6 +116,13 @@ def load_table(path: str | Path, sheet: str | None = None, lang: str = DEFAULT_L
     return _finish(raw, lang, read_origin(path, lang))
 
 
+def load_snapshot(folder: str | Path) -> YearlyTable:
+    """The validated table ``khuyenhoc run`` saved for its notebooks (see :mod:`khuyenhoc.snapshot`): no re-validation."""
+    from khuyenhoc.snapshot import load_snapshot as load
+
+    return load(folder)
+
+
 def check_file(path: str | Path, sheet: str | None = None, lang: str = DEFAULT_LANG) -> tuple[YearlyTable | None, pd.DataFrame]:
     """Read and validate a file without raising on bad data: ``(table, problems)``.
 

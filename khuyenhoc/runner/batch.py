@@ -5,11 +5,10 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-import os
 import signal
 import sys
 import threading
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Generator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -18,11 +17,12 @@ from pathlib import Path
 from khuyenhoc import __version__
 from khuyenhoc.errors import DataValidationError, InputFileError, RunError
 from khuyenhoc.fsutil import sha256_checksum
-from khuyenhoc.i18n import DEFAULT_LANG, text
+from khuyenhoc.i18n import text
 from khuyenhoc.runner import manifest as manifests
 from khuyenhoc.runner.execute import JobResult
 from khuyenhoc.runner.lock import RunLock
-from khuyenhoc.runner.plan import NOTEBOOK_FILES, TRENDS, DataFacts, Job, JobStatus, Selection, build_plan
+from khuyenhoc.runner.options import Executor, RunOptions, snapshot_dir
+from khuyenhoc.runner.plan import NOTEBOOK_FILES, TRENDS, DataFacts, Job, JobStatus, build_plan
 from khuyenhoc.runner.publish import (
     DataStamp,
     PublishError,
@@ -34,31 +34,6 @@ from khuyenhoc.runner.publish import (
     write_index,
 )
 from khuyenhoc.runner.scratch import run_folder
-
-DEFAULT_CELL_TIMEOUT = 600.0
-
-
-@dataclass
-class RunOptions:
-    """Everything ``khuyenhoc run`` takes."""
-
-    data: Path
-    out_dir: Path
-    years: list[int] | None = None
-    units: bool | list[str] = False  # True or [] = every commune's profile; a list = those units
-    areas: list[str] | None = None  # None or [] = every area's report; a list = those areas
-    jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
-    lang: str = DEFAULT_LANG
-    force: bool = False
-    cell_timeout: float | None = DEFAULT_CELL_TIMEOUT
-    notebooks_dir: Path | None = None
-    scheduler: str | None = None
-    sheet: str | None = None
-
-    def selection(self) -> Selection:
-        """Which area reports and unit profiles the run makes besides the whole file's."""
-        units = self.units
-        return Selection(areas=self.areas or None, units=None if units is True or units == [] else (list(units) if units else []))
 
 
 @dataclass
@@ -79,10 +54,6 @@ class RunOutcome:
     @property
     def exit_code(self) -> int:
         return 130 if self.interrupted else (1 if self.failed else 0)
-
-
-# An executor takes the jobs to run and yields their results as they finish.
-Executor = Callable[[list[Job], Path, Path, RunOptions], Iterator[JobResult]]
 
 
 def snapshot(data: Path, folder: Path, lang: str, sheet: str | None = None) -> tuple[Path, str]:
@@ -109,31 +80,34 @@ def snapshot(data: Path, folder: Path, lang: str, sheet: str | None = None) -> t
     return copy, sha256_checksum(identity)
 
 
-def data_facts(path: Path, checksum: str, manifest: dict, lang: str, shown_as: Path | None = None,
-               sheet: str | None = None) -> DataFacts:
-    """The facts about the data: from the manifest when this exact content was validated before, else by validating.
-
-    ``shown_as`` is the file the user named (``path`` may be a snapshot of it): errors name that one.
-    """
-    known = manifests.facts_from(manifest, checksum, __version__)
-    if known is not None:
-        return known
+def validate(path: Path, lang: str, shown_as: Path | None = None, sheet: str | None = None):
+    """Read and validate the run's copy of the data (-> YearlyTable); errors name ``shown_as``, the file the user named."""
     from khuyenhoc.table import load_table
 
     try:
-        table = load_table(path, sheet=sheet, lang=lang)
+        return load_table(path, sheet=sheet, lang=lang)
     except DataValidationError as error:
         if shown_as is not None:
             error.problems["file"] = str(shown_as)
         raise
     except InputFileError as error:
         raise InputFileError(shown_as or path, error.reason) from error
+
+
+def facts_of(table, checksum: str) -> DataFacts:
+    """What planning needs to know about a validated table."""
     communes = table.frame[table.frame["level"] == "commune"]
     units = {int(y): list(communes.loc[communes["year"] == y, "unit_id"]) for y in table.years}
-    names = table.unit_names
     links = table.tree.links
     parents = {int(y): dict(zip(rows["unit_id"], rows["parent_id"], strict=True)) for y, rows in links.groupby("year", sort=True)}
-    return DataFacts(checksum, path.name, table.years, units, names, table.illustrative, table.synthetic, parents)
+    return DataFacts(checksum, Path(table.source).name, table.years, units, table.unit_names, table.illustrative, table.synthetic, parents)
+
+
+def data_facts(path: Path, checksum: str, manifest: dict, lang: str, shown_as: Path | None = None,
+               sheet: str | None = None) -> DataFacts:
+    """The facts about the data: from the manifest when this exact content was validated before, else by validating."""
+    known = manifests.facts_from(manifest, checksum, __version__)
+    return known if known is not None else facts_of(validate(path, lang, shown_as, sheet), checksum)
 
 
 def _pool_context():
@@ -157,13 +131,14 @@ def _pool_round(jobs: list[Job], data: Path, notebooks: Path, options: RunOption
     from khuyenhoc.runner.execute import pool_task, worker_init
 
     run_dir = data.parent
+    snapshot = str(snapshot_dir(data)) if snapshot_dir(data).is_dir() else None
     pool = concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context(), initializer=worker_init,
                                                   initargs=(str(run_dir),))
     lost: list[Job] = []
     try:
         futures = {
             pool.submit(pool_task, job, str(data), str(notebooks), options.cell_timeout, index < len(jobs) - workers,
-                        str(_marker(run_dir, job))): job
+                        str(_marker(run_dir, job)), snapshot): job
             for index, job in enumerate(jobs)
         }
         for future in concurrent.futures.as_completed(futures):
@@ -293,7 +268,9 @@ def run_batch(options: RunOptions, executor: Executor | None = None, progress=No
     out_dir = options.out_dir
     with run_folder() as folder:
         data, checksum = snapshot(options.data, folder, options.lang, options.sheet)
-        facts = data_facts(data, checksum, manifests.load(out_dir), options.lang, shown_as=options.data, sheet=options.sheet)
+        known = manifests.facts_from(manifests.load(out_dir), checksum, __version__)
+        table = None if known is not None else validate(data, options.lang, options.data, options.sheet)
+        facts = known or facts_of(table, checksum)
         plan = build_plan(facts, options.years, options.selection(), options.lang, options.sheet)
         notebook_sums = _notebook_checksums(notebooks, plan, options.lang)
         try:
@@ -301,7 +278,7 @@ def run_batch(options: RunOptions, executor: Executor | None = None, progress=No
         except OSError as error:
             raise RunError(_cannot_write(out_dir, error, options.lang)) from error
         with RunLock(out_dir, options.lang):
-            context = _Run(options, data, facts, plan, notebooks, notebook_sums, _data_stamp(options, facts))
+            context = _Run(options, data, facts, plan, notebooks, notebook_sums, _data_stamp(options, facts), table)
             return context.run(executor, progress)
 
 
@@ -316,7 +293,16 @@ class _Run:
     notebooks: Path
     notebook_sums: dict[str, str]
     stamp: DataStamp
+    table: object | None = None  # the validated YearlyTable, when this run had to read it
     warnings: list[str] = field(default_factory=list)
+
+    def write_snapshot(self) -> None:
+        """Save the validated table for the notebooks (validating now if the facts came from the manifest)."""
+        from khuyenhoc.snapshot import write_snapshot
+
+        if self.table is None:
+            self.table = validate(self.data, self.options.lang, self.options.data, self.options.sheet)
+        write_snapshot(self.table, snapshot_dir(self.data))
 
     def run(self, executor: Executor | None, progress) -> RunOutcome:
         options, out_dir, lang = self.options, self.options.out_dir, self.options.lang
@@ -342,6 +328,8 @@ class _Run:
         by_key = {job.key: job for job in self.plan}
         interrupted = False
         write_error: RunError | None = None
+        if todo:
+            self.write_snapshot()
         results = (executor or _executor(options))(todo, self.data, self.notebooks, options) if todo else iter(())
         try:
             if progress is not None:

@@ -16,13 +16,14 @@ import shutil
 import tempfile
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from khuyenhoc import __version__
 from khuyenhoc.errors import RunError, UsageError
 from khuyenhoc.i18n import text
 from khuyenhoc.runner.execute import JobResult, execute_job
+from khuyenhoc.runner.options import SNAPSHOT_DIR, snapshot_dir
 from khuyenhoc.runner.plan import NOTEBOOK_FILES, Job, JobStatus
 
 LOCAL = "local"
@@ -39,16 +40,19 @@ def check_address(address: str, lang: str) -> str:
 
 @dataclass(frozen=True)
 class Bundle:
-    """What a worker needs besides the package: the data file, its origin record, the notebooks."""
+    """What a worker needs besides the package: the data file, its origin record, the notebooks and the
+    validated snapshot's files (so no worker validates the data again)."""
 
     data_name: str
     data: bytes
     origin: bytes | None
     notebooks: dict[str, bytes]
+    snapshot: dict[str, bytes] = field(default_factory=dict)
 
     @property
     def digest(self) -> str:
-        parts = [self.data_name.encode(), self.data, self.origin or b"", *(self.notebooks[k] for k in sorted(self.notebooks))]
+        parts = [self.data_name.encode(), self.data, self.origin or b"", *(self.notebooks[k] for k in sorted(self.notebooks)),
+                 *(name.encode() + b"\0" + self.snapshot[name] for name in sorted(self.snapshot))]
         return hashlib.sha256(b"\0".join(parts)).hexdigest()[:16]
 
 
@@ -69,6 +73,10 @@ def _materialise(bundle: Bundle) -> Path:
             (folder / (Path(bundle.data_name).stem + ".origin.json")).write_bytes(bundle.origin)
         for name, content in bundle.notebooks.items():
             (folder / "notebooks" / name).write_bytes(content)
+        if bundle.snapshot:
+            (folder / SNAPSHOT_DIR).mkdir()
+            for name, content in bundle.snapshot.items():
+                (folder / SNAPSHOT_DIR / name).write_bytes(content)
         _MATERIALISED[bundle.digest] = folder
     return folder
 
@@ -78,7 +86,8 @@ def run_on_worker(job: Job, bundle: Bundle, cell_timeout: float | None) -> JobRe
     from distributed import get_worker
 
     folder = _materialise(bundle)
-    result = execute_job(job, str(folder / bundle.data_name), str(folder / "notebooks"), cell_timeout)
+    snapshot = str(folder / SNAPSHOT_DIR) if bundle.snapshot else None
+    result = execute_job(job, str(folder / bundle.data_name), str(folder / "notebooks"), cell_timeout, snapshot_path=snapshot)
     result.worker = str(get_worker().name)  # the name the cluster gives it, not this machine's address
     return result
 
@@ -101,8 +110,10 @@ def make_bundle(data: Path, notebooks: Path) -> Bundle:
     from khuyenhoc.table import origin_path
 
     record = origin_path(data)
+    snapshot = snapshot_dir(data)
     return Bundle(data.name, data.read_bytes(), record.read_bytes() if record.is_file() else None,
-                  {file: (notebooks / file).read_bytes() for file in NOTEBOOK_FILES.values()})
+                  {file: (notebooks / file).read_bytes() for file in NOTEBOOK_FILES.values()},
+                  {path.name: path.read_bytes() for path in sorted(snapshot.glob("*.parquet"))} if snapshot.is_dir() else {})
 
 
 def connect(address: str, workers: int):

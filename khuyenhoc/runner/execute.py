@@ -26,7 +26,7 @@ from khuyenhoc.runner.plan import Job, JobStatus
 
 KERNEL_NAME = "python3"
 # Imported while the kernel boots; the kernel also ends if its worker dies.
-WARM_IMPORTS = "import khuyenhoc.display, khuyenhoc.summary, khuyenhoc.runner.lifeline; khuyenhoc.runner.lifeline.die_with_parent()"
+WARM_IMPORTS = "import khuyenhoc.display, khuyenhoc.summary, khuyenhoc.snapshot, khuyenhoc.runner.lifeline; khuyenhoc.runner.lifeline.die_with_parent()"
 START_TIMEOUT = 120
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 SOCKET_ROOT_MAX = 60  # + "/khuyenhoc-kernel-XXXXXXXX/k-NNNNN" stays under the ~107-byte limit of a socket path
@@ -160,8 +160,9 @@ def _error_line(error: BaseException, lang: str, cell_timeout: float | None = No
 
 
 def execute_job(job: Job, data_path: str, notebooks_dir: str, cell_timeout: float | None = None,
-                prepare_next: bool = False) -> JobResult:
-    """Execute ``job``'s notebook on ``data_path`` in a fresh kernel; never raises for notebook failures."""
+                prepare_next: bool = False, snapshot_path: str | None = None) -> JobResult:
+    """Execute ``job``'s notebook on ``data_path`` (read from ``snapshot_path``, its validated snapshot, when
+    given) in a fresh kernel; never raises for notebook failures."""
     import nbformat
     import papermill
 
@@ -175,6 +176,8 @@ def execute_job(job: Job, data_path: str, notebooks_dir: str, cell_timeout: floa
     SCRATCH.add(scratch)
     try:
         parameters = dict(job.parameters, data_path=str(data_path))
+        if snapshot_path is not None:
+            parameters["snapshot_path"] = str(snapshot_path)
         if job.notebook == ANNUAL:
             parameters["output_dir"] = str(scratch / "files")
         executed = scratch / "executed.ipynb"
@@ -209,10 +212,10 @@ def execute_job(job: Job, data_path: str, notebooks_dir: str, cell_timeout: floa
 
 
 def pool_task(job: Job, data_path: str, notebooks_dir: str, cell_timeout: float | None, prepare_next: bool,
-              marker: str) -> JobResult:
+              marker: str, snapshot_path: str | None = None) -> JobResult:
     """:func:`execute_job` in a pool worker, first noting (in ``marker``) that this job started here."""
     Path(marker).touch()
-    return execute_job(job, data_path, notebooks_dir, cell_timeout, prepare_next)
+    return execute_job(job, data_path, notebooks_dir, cell_timeout, prepare_next, snapshot_path)
 
 
 @cache
@@ -262,13 +265,14 @@ def _public(notebook, parameters: dict, hide: _Hider):
     """The executed notebook as it may be shared: no paths of this machine in its metadata, parameters or outputs."""
     from papermill.translators import translate_parameters
 
+    parameters = {name: value for name, value in parameters.items() if name != "snapshot_path"}  # the run's temporary folder
     record = notebook.metadata.get("papermill", {})
     for name in ("input_path", "output_path"):
         record.pop(name, None)
     if "parameters" in record:
         record["parameters"] = parameters
     for cell in notebook.cells:
-        if "injected-parameters" in cell.metadata.get("tags", []):
+        if "injected-parameters" in cell.metadata.get("tags", []):  # re-run by hand, it reads the data file
             cell.source = translate_parameters(KERNEL_NAME, "python", parameters, "Parameters")
         for output in cell.get("outputs", []):
             _hide_in_output(output, hide)

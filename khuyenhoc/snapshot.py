@@ -1,0 +1,86 @@
+"""A validated table saved for the notebooks of one run: Parquet files read back in milliseconds.
+
+``khuyenhoc run`` validates the data once and writes a snapshot of the validated frame and its
+indicator frames; every notebook of the run rebuilds its :class:`~khuyenhoc.table.YearlyTable` from
+it instead of reading and validating the file again. By hand, notebooks read the data file itself:
+a snapshot is an optimisation of the runner, not a thing users make.
+
+A snapshot is a folder: ``table.parquet`` (the frame, with the table's source, checksum, origin
+record and warnings in its metadata) and ``whole.parquet``, ``units.parquet``, ``areas.parquet``
+(:class:`~khuyenhoc.indicators.IndicatorFrames`).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from khuyenhoc.errors import PROBLEM_COLUMNS
+from khuyenhoc.fsutil import atomic_write_bytes
+from khuyenhoc.table import YearlyTable
+
+FORMAT = 1
+META_KEY = b"khuyenhoc"
+TABLE_FILE = "table.parquet"
+INDICATOR_FILES = ("whole", "units", "areas")
+
+
+def _to_bytes(frame: pd.DataFrame, meta: dict | None = None) -> bytes:
+    table = pa.Table.from_pandas(frame, preserve_index=True)
+    if meta is not None:
+        table = table.replace_schema_metadata({**(table.schema.metadata or {}), META_KEY: json.dumps(meta).encode()})
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink, compression="zstd")
+    return sink.getvalue().to_pybytes()
+
+
+def _read(path: Path) -> tuple[pd.DataFrame, dict]:
+    table = pq.read_table(path)
+    meta = json.loads((table.schema.metadata or {}).get(META_KEY, b"{}"))
+    frame = table.to_pandas()
+    for name in meta.get("object_columns", []):  # text columns come back as str: the validated frame holds objects, None where blank
+        column = frame[name].astype(object)
+        frame[name] = column.where(column.notna(), None)
+    return frame, meta
+
+
+def snapshot_files(table: YearlyTable) -> dict[str, bytes]:
+    """The files of ``table``'s snapshot, by name (computes its indicator frames if it has not yet)."""
+    frame = table.frame
+    meta = {
+        "format": FORMAT, "source": table.source, "checksum": table.checksum, "origin": table.origin,
+        "object_columns": [name for name in frame.columns if frame[name].dtype == object],
+        "warnings": json.loads(table.warnings.to_json(orient="records", force_ascii=False)) if len(table.warnings) else [],
+    }
+    files = {TABLE_FILE: _to_bytes(frame, meta)}
+    indicator_frames = table.indicator_frames
+    for name in INDICATOR_FILES:
+        files[f"{name}.parquet"] = _to_bytes(getattr(indicator_frames, name))
+    return files
+
+
+def write_snapshot(table: YearlyTable, folder: str | Path) -> Path:
+    """Save ``table`` (and its indicator frames) into ``folder``, each file whole; return the folder."""
+    folder = Path(folder)
+    for name, content in snapshot_files(table).items():
+        atomic_write_bytes(folder / name, content)
+    return folder
+
+
+def load_snapshot(folder: str | Path) -> YearlyTable:
+    """The table saved by :func:`write_snapshot`: the same frame, origin flags, source, checksum and indicator frames."""
+    from khuyenhoc.indicators import IndicatorFrames
+
+    folder = Path(folder)
+    frame, meta = _read(folder / TABLE_FILE)
+    if meta.get("format") != FORMAT:
+        raise ValueError(f"{folder / TABLE_FILE}: not a khuyenhoc snapshot of format {FORMAT}")
+    warnings = pd.DataFrame(meta["warnings"], columns=PROBLEM_COLUMNS) if meta["warnings"] else pd.DataFrame(columns=PROBLEM_COLUMNS)
+    table = YearlyTable(frame, meta["source"], meta["checksum"], meta["origin"], warnings)
+    frames = {name: _read(folder / f"{name}.parquet")[0] for name in INDICATOR_FILES}
+    table.__dict__["indicator_frames"] = IndicatorFrames(**frames)  # what the cached property would compute, already computed
+    return table

@@ -1,0 +1,87 @@
+"""A country in one run (issue 10): validate once, a snapshot for the notebooks, caches per report."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from khuyenhoc.paths import SAMPLE_DATA
+from khuyenhoc.runner import RunOptions, run_batch
+from khuyenhoc.runner.execute import JobResult
+from khuyenhoc.runner.options import snapshot_dir
+from khuyenhoc.runner.plan import ANNUAL, JobStatus
+from khuyenhoc.snapshot import write_snapshot
+from khuyenhoc.table import load_snapshot, load_table, table_from_frame
+
+
+def _same_table(left, right) -> None:
+    pd.testing.assert_frame_equal(left.frame, right.frame)
+    for name in ("whole", "units", "areas"):
+        pd.testing.assert_frame_equal(getattr(left.indicator_frames, name), getattr(right.indicator_frames, name))
+    assert (right.source, right.checksum, right.origin) == (left.source, left.checksum, left.origin)
+    assert (right.illustrative, right.synthetic) == (left.illustrative, left.synthetic)
+
+
+def test_a_snapshot_gives_back_the_validated_table(tmp_path, sample_table):
+    loaded = load_snapshot(write_snapshot(sample_table, tmp_path / "snap"))
+    _same_table(sample_table, loaded)
+    assert loaded.frame["unit_id"].dtype == object and loaded.frame["members"].dtype == "Int64"
+    assert loaded.illustrative and loaded.unit_names["duc-xuan"] == sample_table.unit_names["duc-xuan"]
+    assert "indicator_frames" in loaded.__dict__, "the indicator frames come from the snapshot, not computed again"
+
+
+def test_a_snapshot_keeps_warnings_and_blank_text(tmp_path, sample_frame):
+    frame = sample_frame.copy()
+    frame.loc[frame.index[0], "note"] = None
+    frame["extra column"] = 1  # an unknown column: a warning
+    table = table_from_frame(frame)
+    assert len(table.warnings)
+    loaded = load_snapshot(write_snapshot(table, tmp_path / "snap"))
+    pd.testing.assert_frame_equal(loaded.warnings.reset_index(drop=True), table.warnings.reset_index(drop=True), check_dtype=False)
+    assert loaded.frame["note"].iloc[0] is None
+
+
+class _Recorder:
+    """A stand-in executor that notes the snapshot it was given."""
+
+    def __init__(self) -> None:
+        self.snapshots = []
+
+    def __call__(self, jobs, data, notebooks, options):
+        folder = snapshot_dir(data)
+        self.snapshots.append(load_snapshot(folder) if folder.is_dir() else None)
+        for job in jobs:
+            files = {"summary.json": b'{"provenance": {}}'} if job.notebook == ANNUAL else {}
+            yield JobResult(job.key, JobStatus.OK, 0.1, notebook=b"{}", html=b"<html><body></body></html>", files=files, worker="w")
+
+
+def test_the_run_validates_once_and_hands_the_notebooks_a_snapshot(tmp_path):
+    recorder = _Recorder()
+    run_batch(RunOptions(data=SAMPLE_DATA, out_dir=tmp_path / "out", years=[2013]), executor=recorder)
+    expected = load_table(SAMPLE_DATA)
+    (given,) = recorder.snapshots
+    pd.testing.assert_frame_equal(given.frame, expected.frame)
+    pd.testing.assert_frame_equal(given.indicator_frames.units, expected.indicator_frames.units)
+    assert given.illustrative and Path(given.source).name == SAMPLE_DATA.name
+
+    run_batch(RunOptions(data=SAMPLE_DATA, out_dir=tmp_path / "out", years=[2013], force=True), executor=recorder)
+    assert recorder.snapshots[-1] is not None, "facts from the manifest: the data is validated when jobs must run"
+
+
+def test_a_no_op_rerun_does_not_import_pandas(tmp_path):
+    out = tmp_path / "out"
+    run_batch(RunOptions(data=SAMPLE_DATA, out_dir=out, years=[2013]), executor=_Recorder())
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from khuyenhoc.cli import main\n"
+        f"code = main(['run', '--data', {str(SAMPLE_DATA)!r}, '--out', {str(out)!r}, '--years', '2013'])\n"
+        "print(code, 'pandas' in sys.modules, 'pyarrow' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert done.stdout.strip().splitlines()[-1] == "0 False False"
+    assert json.loads((out / "manifest.json").read_text(encoding="utf-8"))["runs"]["2013/annual_summary"]["status"] == "cached"
