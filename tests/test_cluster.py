@@ -115,7 +115,8 @@ def test_sample_command_writes_a_valid_synthetic_table(tmp_path):
     table = load_table(path)
     assert table.synthetic and not table.illustrative
     assert table.years == [2010, 2011, 2012]
-    assert len(table.frame) == 3 * 51
+    assert (table.frame["level"] == "commune").sum() == 3 * 50
+    assert len(table.tree.areas(2012)) == 5  # one province over four districts (about 14 communes each)
     assert main(["sample", "--units", "50", "--years", "2012-2010", "--out", str(path)]) == 2
 
 
