@@ -116,7 +116,7 @@ def test_sample_command_writes_a_valid_synthetic_table(tmp_path):
     assert table.synthetic and not table.illustrative
     assert table.years == [2010, 2011, 2012]
     assert (table.frame["level"] == "commune").sum() == 3 * 50
-    assert len(table.tree.areas(2012)) == 5  # one province over four districts (about 14 communes each)
+    assert len(table.tree.areas(2012)) == 4  # one province over three districts (50 communes / 14,3 a district)
     assert main(["sample", "--units", "50", "--years", "2012-2010", "--out", str(path)]) == 2
 
 
