@@ -248,12 +248,19 @@ class AnnualSummary:
         """The written summary as Markdown (data-derived text escaped)."""
         return f"# {self.title}\n\n" + "\n\n".join([*self.narrative(markdown_escape), *self.target_sentences()]) + "\n"
 
-    def save(self, output_dir: str | Path) -> list[Path]:
-        """Write summary.json, summary.md and figures/*.png into ``output_dir``, each atomically."""
+    def save(self, output_dir: str | Path, org: str | None = None, place: str | None = None) -> list[Path]:
+        """Write summary.json, summary.md, the Word report (annual_summary.docx: issued by ``org``, signed at
+        ``place``, see khuyenhoc.word), its tables (annual_summary.xlsx) and figures/*.png into ``output_dir``,
+        each atomically."""
+        from khuyenhoc.excel_tables import save_xlsx
+        from khuyenhoc.word import save_docx
+
         output_dir = Path(output_dir)
         written = [
             atomic_write_text(output_dir / "summary.json", json.dumps(self.to_json(), ensure_ascii=False, indent=2) + "\n"),
             atomic_write_text(output_dir / "summary.md", self.markdown()),
+            save_docx(self, output_dir / "annual_summary.docx", org, place),
+            save_xlsx(self, output_dir / "annual_summary.xlsx"),
         ]
         figures = self.figures | self.target_figures
         written += [atomic_write_bytes(output_dir / "figures" / f"{name}.png", charts.to_png(figure)) for name, figure in figures.items()]
