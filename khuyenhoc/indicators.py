@@ -324,7 +324,7 @@ def compute(data: YearlyTable | pd.DataFrame, year: int, scope: str = SCOPE_ALL,
     Values are plain numbers; ``None`` where undefined (no previous year, zero denominator).
     """
     frame = _frame(data)
-    available = sorted(int(y) for y in frame["year"].unique())
+    available = data.years if isinstance(data, YearlyTable) else sorted(int(y) for y in frame["year"].unique())
     if year not in available:
         raise KhuyenhocError(text("error.no_year", lang, year=year, years=", ".join(map(str, available))))
     if scope != SCOPE_ALL and not _tree(data).exists(scope, year):

@@ -41,11 +41,11 @@ def _to_bytes(frame: pd.DataFrame, meta: dict | None = None) -> bytes:
 def _read(path: Path) -> tuple[pd.DataFrame, dict]:
     table = pq.read_table(path)
     meta = json.loads((table.schema.metadata or {}).get(META_KEY, b"{}"))
-    frame = table.to_pandas()
-    for name in meta.get("object_columns", []):  # text columns come back as str: the validated frame holds objects, None where blank
-        column = frame[name].astype(object)
-        frame[name] = column.where(column.notna(), None)
-    return frame, meta
+    texts = [name for name in meta.get("object_columns", []) if name in table.column_names]
+    frame = table.drop_columns(texts).to_pandas()
+    for name in texts:  # the validated frame holds text as objects, None where blank (pandas would make them str)
+        frame[name] = pd.Series(table.column(name).to_numpy(zero_copy_only=False), index=frame.index, dtype=object)
+    return (frame[meta["columns"]] if texts else frame), meta
 
 
 def snapshot_files(table: YearlyTable) -> dict[str, bytes]:
@@ -53,7 +53,7 @@ def snapshot_files(table: YearlyTable) -> dict[str, bytes]:
     frame = table.frame
     meta = {
         "format": FORMAT, "source": table.source, "checksum": table.checksum, "origin": table.origin,
-        "object_columns": [name for name in frame.columns if frame[name].dtype == object],
+        "object_columns": [name for name in frame.columns if frame[name].dtype == object], "columns": list(frame.columns),
         "warnings": json.loads(table.warnings.to_json(orient="records", force_ascii=False)) if len(table.warnings) else [],
     }
     files = {TABLE_FILE: _to_bytes(frame, meta)}

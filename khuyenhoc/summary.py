@@ -54,16 +54,18 @@ def findings_frame(table: YearlyTable, year: int, units: list[str] | None = None
     return pd.DataFrame([{**f.to_dict(), "message": finding_message(f, lang)} for f in found], columns=columns)
 
 
-def _ranks(values: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """'value (rank/count)' for each ranked indicator; rank 1 is the best."""
-    shown = pd.DataFrame(index=values.index)
+def _ranks(values: pd.DataFrame, lang: str, rows: list[str] | None = None) -> pd.DataFrame:
+    """'value (rank/count)' for each ranked indicator; rank 1 is the best. Ranked among every row of ``values``,
+    formatted only for ``rows`` (default: all): a profile shows one unit's line, not its siblings'."""
+    index = values.index if rows is None else pd.Index(rows)
+    shown = pd.DataFrame(index=index)
     for key in RANKED_INDICATORS:
         column = values[key]
         ranks = column.rank(ascending=REGISTRY[key].higher_is_better is False, method="min")
         count = int(column.notna().sum())
         shown[indicator_label(key, lang)] = [
             format_indicator(key, v, lang, with_unit=False) + ("" if pd.isna(r) else f" ({text('rank.of', lang, rank=int(r), count=count)})")
-            for v, r in zip(column, ranks, strict=True)
+            for v, r in zip(column.reindex(index), ranks.reindex(index), strict=True)
         ]
     return shown
 
@@ -319,7 +321,7 @@ class UnitProfile:
         if self.unit_id not in self.siblings:
             return pd.DataFrame()
         per_unit = self.table.indicator_frames.units.loc[self.year].reindex(self.siblings)
-        ranks = _ranks(per_unit, self.lang).loc[self.unit_id]
+        ranks = _ranks(per_unit, self.lang, [self.unit_id]).loc[self.unit_id]
         return pd.DataFrame({text("col.indicator", self.lang): list(ranks.index), text("col.rank", self.lang): list(ranks.to_numpy())})
 
     @cached_property

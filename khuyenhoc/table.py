@@ -43,12 +43,12 @@ class YearlyTable:
             return bool(self.origin[kind])
         return "note" in self.frame and bool((self.frame["note"] == MARKER_NOTES[kind]).any())
 
-    @property
+    @cached_property
     def illustrative(self) -> bool:
         """True when the origin record (or the sample writer's marker note) says the figures are illustrative."""
         return self._flagged("illustrative")
 
-    @property
+    @cached_property
     def synthetic(self) -> bool:
         """True for generated, not real, data (origin record or the sample writer's marker note)."""
         return self._flagged("synthetic")
@@ -58,15 +58,16 @@ class YearlyTable:
         flags = (("illustrative", self.illustrative), ("synthetic", self.synthetic))
         return [text(kind, lang) for kind, flag in flags if flag]
 
-    @property
+    @cached_property
     def years(self) -> list[int]:
-        """The years in the data, ascending."""
+        """The years in the data, ascending (read once per table, like every fact below: reports ask often)."""
         return sorted(int(y) for y in self.frame["year"].unique())
 
-    @property
+    @cached_property
     def unit_names(self) -> dict[str, str]:
         """unit_id -> the unit's latest name."""
-        return dict(zip(self.units()["unit_id"], self.units()["unit_name"], strict=True))
+        units = self.units()
+        return dict(zip(units["unit_id"], units["unit_name"], strict=True))
 
     def units(self, year: int | None = None) -> pd.DataFrame:
         """unit_id, unit_name and level of every unit (of one year if given): communes first, then each higher level."""

@@ -85,3 +85,24 @@ def test_a_no_op_rerun_does_not_import_pandas(tmp_path):
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert done.stdout.strip().splitlines()[-1] == "0 False False"
     assert json.loads((out / "manifest.json").read_text(encoding="utf-8"))["runs"]["2013/annual_summary"]["status"] == "cached"
+
+
+def test_a_profile_formats_only_what_it_shows(sample_table, monkeypatch):
+    """Its place among its siblings: ranked over all of them, formatted for the unit alone."""
+    from khuyenhoc import summary
+
+    profile = summary.UnitProfile(sample_table, 2013, "duc-xuan")
+    assert len(profile.siblings) > 3
+    formatted = []
+    real = summary.format_indicator
+    monkeypatch.setattr(summary, "format_indicator", lambda key, *a, **k: formatted.append(key) or real(key, *a, **k))
+    place = profile.place()
+    assert formatted == list(summary.RANKED_INDICATORS), "one value per ranked indicator, not one per sibling"
+    members = place.set_index(place.columns[0]).iloc[0, 0]
+    assert members == f"1.680 (2/{len(profile.siblings)})"
+
+
+def test_what_a_table_knows_about_itself_is_read_once(sample_table):
+    assert sample_table.unit_names is sample_table.unit_names
+    assert sample_table.years is sample_table.years
+    assert sample_table.unit_names["duc-xuan"] and sample_table.years == [2009, 2010, 2011, 2012, 2013]
