@@ -9,11 +9,11 @@ from pathlib import Path
 import matplotlib
 import pandas as pd
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from khuyenhoc.formatting import format_number
+from khuyenhoc.formatting import format_indicator, format_number
 from khuyenhoc.fsutil import atomic_write_bytes
-from khuyenhoc.i18n import DEFAULT_LANG, indicator_label, text
+from khuyenhoc.i18n import DEFAULT_LANG, column_header, indicator_label, text
 from khuyenhoc.indicators import REGISTRY, SCOPE_ALL, reported_in
 from khuyenhoc.table import YearlyTable
 
@@ -29,7 +29,8 @@ STYLE = {
 }
 MAX_BARS = 30  # a bar chart of units shows at most this many (the lowest and highest) so it stays readable at scale
 TITLE_WIDTH = 60  # characters; longer titles wrap instead of being cut off
-PRIMARY, SECONDARY, HIGHLIGHT, MUTED = "#1f5f99", "#e08a1e", "#c0392b", "#9db4c9"
+PRIMARY, SECONDARY, HIGHLIGHT, MUTED = "#1f5f99", "#e08a1e", "#c0392b", "#9db4c9"  # HIGHLIGHT: alarms only (no training, below target)
+ACCENT = PRIMARY  # the house accent: the unit a chart is about
 
 
 def _figure(width: float, height: float, table: YearlyTable, lang: str = DEFAULT_LANG) -> Figure:
@@ -79,16 +80,66 @@ def _extremes(rows: pd.DataFrame, column: str, lang: str, keep: frozenset = froz
     return ordered.loc[ordered.index.isin(chosen)], " " + text("chart.extremes", lang, half=half, total=len(ordered))
 
 
+def describe(figure: Figure, alt: str) -> Figure:
+    """Attach the text a screen reader reads for the figure (display.figure puts it in the image's alt)."""
+    figure.khuyenhoc_alt = alt
+    return figure
+
+
+def alt_text(figure: Figure) -> str:
+    """The figure's description (empty when it has none)."""
+    return getattr(figure, "khuyenhoc_alt", "")
+
+
+def _bars_alt(title: str, rows: pd.DataFrame, column: str, lang: str, shown) -> str:
+    """"<title>: highest <name> (<value>), lowest <name> (<value>)" for a bar chart of units."""
+    rows = rows.dropna(subset=[column])
+    if rows.empty:
+        return title
+    top, bottom = rows.loc[rows[column].idxmax()], rows.loc[rows[column].idxmin()]
+    return text("alt.bars", lang, title=title, top=top["unit_name"], top_value=shown(top[column]), bottom=bottom["unit_name"],
+                bottom_value=shown(bottom[column]))
+
+
+def _lines_alt(title: str, years: list[int], series: list[tuple[str, pd.Series]], shown) -> str:
+    """"<title>, <first year>–<last year>: <label> from <first> to <last>; ..." for a line chart."""
+    parts = []
+    for label, values in series:
+        values = values.dropna()
+        if not values.empty:
+            parts.append(f"{label}: {shown(values.iloc[0])} → {shown(values.iloc[-1])}")
+    span = f"{years[0]}–{years[-1]}" if len(years) > 1 else (str(years[0]) if years else "")
+    return f"{title}, {span}: " + "; ".join(parts) + "." if parts else title
+
+
+def _title(axes, title: str, width: int = TITLE_WIDTH) -> None:
+    """A panel title wrapped to fit the panel (never cut inside the image)."""
+    axes.set_title(textwrap.fill(title, width))
+
+
+def _from_zero(axes, integer: bool, axis: str = "y") -> None:
+    """Counts start at zero and get whole-number ticks (no "0 0 0 1 1 1")."""
+    target = axes.yaxis if axis == "y" else axes.xaxis
+    if integer:
+        target.set_major_locator(MaxNLocator(integer=True))
+    if axis == "y":
+        axes.set_ylim(bottom=0)
+    else:
+        axes.set_xlim(left=0)
+
+
 def members_by_unit(table: YearlyTable, year: int, lang: str = DEFAULT_LANG, units: list[str] | None = None) -> Figure:
     """Horizontal bars: members of each compared unit (the lowest and highest when there are many)."""
     rows, shown = _extremes(_compared(table, year, units), "members", lang)
+    title = text("chart.members_by_unit", lang, year=year) + shown
     with matplotlib.rc_context(STYLE):
-        figure = _figure(8, 0.5 + 0.35 * len(rows), table, lang)
+        figure = _figure(8, 0.7 + 0.35 * len(rows), table, lang)
         axes = figure.add_subplot()
         axes.barh(rows["unit_name"].tolist(), rows["members"].astype(float), color=PRIMARY)
         axes.xaxis.set_major_formatter(_thousands(lang))
-        axes.set_title(text("chart.members_by_unit", lang, year=year) + shown)
-    return figure
+        _from_zero(axes, True, "x")
+        _title(axes, title)
+    return describe(figure, _bars_alt(title, rows, "members", lang, lambda v: format_number(v, 0, lang)))
 
 
 def fund_by_level(table: YearlyTable, year: int, lang: str = DEFAULT_LANG, values: dict | None = None) -> Figure:
@@ -99,78 +150,90 @@ def fund_by_level(table: YearlyTable, year: int, lang: str = DEFAULT_LANG, value
     shown = [(key, column) for position, (key, column) in enumerate(levels) if position == 0 or (values[column] or 0) > 0]
     labels = [text(key, lang) for key, _ in shown]
     amounts = [values[column] or 0 for _, column in shown]
+    title = text("chart.fund_by_level", lang, year=year)
     with matplotlib.rc_context(STYLE):
         figure = _figure(7, 3, table, lang)
         axes = figure.add_subplot()
         bars = axes.barh(labels, amounts, color=[PRIMARY, SECONDARY, MUTED][: len(amounts)])
-        axes.bar_label(bars, labels=[format_number(a / 1e6, 2, lang) for a in amounts], padding=3)
+        millions = [format_number(a / 1e6, 2, lang) for a in amounts]
+        axes.bar_label(bars, labels=millions, padding=3)
         axes.margins(x=0.15)
         axes.xaxis.set_major_formatter(_millions(lang))
+        axes.set_xlim(left=0)
         axes.set_xlabel(text("chart.million_vnd", lang))
-        axes.set_title(text("chart.fund_by_level", lang, year=year))
-    return figure
+        _title(axes, title)
+    parts = "; ".join(f"{label}: {amount} {text('chart.million_vnd', lang)}" for label, amount in zip(labels, millions, strict=True))
+    return describe(figure, f"{title}: {parts}.")
 
 
 def training_by_unit(table: YearlyTable, year: int, lang: str = DEFAULT_LANG, units: list[str] | None = None) -> Figure:
     """Two panels: classes and participant-times per compared unit (the lowest and highest when there are many)."""
     rows, shown = _extremes(_compared(table, year, units), "training_classes", lang)
+    title = text("chart.training_by_unit", lang, year=year) + shown
     with matplotlib.rc_context(STYLE):
-        figure = _figure(10, 0.8 + 0.35 * len(rows), table, lang)
+        figure = _figure(10, 1.0 + 0.35 * len(rows), table, lang)
         left, right = figure.subplots(1, 2, sharey=True)
         names = rows["unit_name"].tolist()
         colours = [HIGHLIGHT if c == 0 else PRIMARY for c in rows["training_classes"]]
         bars = left.barh(names, rows["training_classes"].astype(float), color=colours)
         left.bar_label(bars, labels=["0" if c == 0 else "" for c in rows["training_classes"]], padding=3, color=HIGHLIGHT)
         right.barh(names, rows["training_participants"].astype(float), color=SECONDARY)
-        left.set_title(indicator_label("training_classes", lang))
-        right.set_title(indicator_label("training_participants", lang))
+        _title(left, indicator_label("training_classes", lang), 40)
+        _title(right, indicator_label("training_participants", lang), 40)
         for axes in (left, right):
             axes.xaxis.set_major_formatter(_thousands(lang))
-        figure.suptitle(text("chart.training_by_unit", lang, year=year) + shown, fontweight="bold")
-    return figure
+            _from_zero(axes, True, "x")
+        figure.suptitle(textwrap.fill(title, 90), fontweight="bold")
+    return describe(figure, _bars_alt(title, rows, "training_classes", lang, lambda v: format_number(v, 0, lang)))
 
 
-def _line(axes, years: list[int], values, colour: str, title: str, formatter: FuncFormatter) -> None:
-    axes.plot(years, values, marker="o", color=colour)
-    axes.set_title(title)
+def _line(axes, years: list[int], values, colour: str, title: str, formatter: FuncFormatter, counts: bool = True,
+          label: str | None = None) -> None:
+    """One series over the years; counts and amounts start at zero, counts get whole-number ticks."""
+    axes.plot(years, values, marker="o", color=colour, label=label)
+    if title:
+        _title(axes, title, 45)
     axes.yaxis.set_major_formatter(formatter)
     axes.set_xticks(years, [str(y) for y in years])
+    _from_zero(axes, counts)
+
+
+def _two_panels(table: YearlyTable, values: pd.DataFrame, lang: str, title: str) -> Figure:
+    """Members and total fund (million đồng) over the years."""
+    years = [int(y) for y in values.index]
+    fund_title = f"{indicator_label('fund_total_vnd', lang)} ({text('chart.million_vnd', lang)})"
+    with matplotlib.rc_context(STYLE):
+        figure = _figure(10, 3.5, table, lang)
+        left, right = figure.subplots(1, 2)
+        _line(left, years, values["members"], PRIMARY, indicator_label("members", lang), _thousands(lang))
+        _line(right, years, values["fund_total_vnd"], SECONDARY, fund_title, _millions(lang), counts=False)
+        figure.suptitle(textwrap.fill(title, 90), fontweight="bold")
+    series = [(indicator_label("members", lang), values["members"])]
+    alt = _lines_alt(title, years, series, lambda v: format_number(v, 0, lang))
+    fund = values["fund_total_vnd"].dropna()
+    if not fund.empty:
+        alt += f" {fund_title}: {format_number(fund.iloc[0] / 1e6, 1, lang)} → {format_number(fund.iloc[-1] / 1e6, 1, lang)}."
+    return describe(figure, alt)
 
 
 def trend(table: YearlyTable, up_to_year: int, lang: str = DEFAULT_LANG, scope: str = SCOPE_ALL) -> Figure:
     """Two panels: members and total fund (million đồng) of ``scope`` (the whole file, an area compared with
     itself, or a unit), every year up to ``up_to_year``."""
     values = table.indicator_frames.scope_series(scope)
-    values = values[values.index <= up_to_year]
-    years = [int(y) for y in values.index]
-    with matplotlib.rc_context(STYLE):
-        figure = _figure(10, 3.5, table, lang)
-        left, right = figure.subplots(1, 2)
-        _line(left, years, values["members"], PRIMARY, indicator_label("members", lang), _thousands(lang))
-        _line(right, years, values["fund_total_vnd"], SECONDARY, f"{indicator_label('fund_total_vnd', lang)} ({text('chart.million_vnd', lang)})", _millions(lang))
-        figure.suptitle(text("chart.trend", lang), fontweight="bold")
-    return figure
+    return _two_panels(table, values[values.index <= up_to_year], lang, text("chart.trend", lang))
 
 
 def unit_trend(table: YearlyTable, unit_id: str, up_to_year: int, lang: str = DEFAULT_LANG) -> Figure:
     """One unit's members and fund over the years up to ``up_to_year``."""
     values = table.indicator_frames.units.xs(unit_id, level="unit_id")
-    values = values[values.index <= up_to_year]
-    years = [int(y) for y in values.index]
-    name = table.unit_names[unit_id]
-    with matplotlib.rc_context(STYLE):
-        figure = _figure(10, 3.5, table, lang)
-        left, right = figure.subplots(1, 2)
-        _line(left, years, values["members"], PRIMARY, indicator_label("members", lang), _thousands(lang))
-        _line(right, years, values["fund_total_vnd"], SECONDARY, f"{indicator_label('fund_total_vnd', lang)} ({text('chart.million_vnd', lang)})", _millions(lang))
-        figure.suptitle(text("chart.unit_trend", lang, unit=name), fontweight="bold")
-    return figure
+    return _two_panels(table, values[values.index <= up_to_year], lang, text("chart.unit_trend", lang, unit=table.unit_names[unit_id]))
 
 
 def unit_rank(table: YearlyTable, year: int, unit_id: str, indicator: str, lang: str = DEFAULT_LANG,
               units: list[str] | None = None) -> Figure:
-    """The values of ``indicator`` of ``units`` (default: the unit's sibling communes), the chosen unit
-    highlighted; with many units, the lowest and highest and the chosen one, each labelled with its rank."""
+    """The values of ``indicator`` of ``units`` (default: the unit's sibling communes), the chosen unit in the house
+    accent colour (not an alarm colour: being compared is not a fault); with many units, the lowest and highest and
+    the chosen one, each labelled with its rank."""
     from khuyenhoc.summary import siblings
 
     if units is None:  # a commune among its siblings; an area row above its own children
@@ -180,36 +243,84 @@ def unit_rank(table: YearlyTable, year: int, unit_id: str, indicator: str, lang:
     units = pd.Series({u: names.get(u, u) for u in values.index}, dtype=object)
     ranks = values.rank(ascending=REGISTRY[indicator].higher_is_better is False, method="min").astype(int)
     frame, shown = _extremes(values.to_frame("value"), "value", lang, frozenset({unit_id}))
+    chosen = values
     values = frame["value"]
     labels = [units[u] + (f" ({ranks[u]}/{len(ranks)})" if shown else "") for u in values.index]
     precision = REGISTRY[indicator].precision
+    name = table.unit_names.get(unit_id, unit_id)  # the district row is not among the bars
+    title = text("chart.unit_rank", lang, indicator=indicator_label(indicator, lang), unit=name, year=year)
     with matplotlib.rc_context(STYLE):
-        figure = _figure(8, 0.6 + 0.35 * len(values), table, lang)
+        figure = _figure(8, 0.8 + 0.35 * len(values), table, lang)
         axes = figure.add_subplot()
-        colours = [HIGHLIGHT if u == unit_id else MUTED for u in values.index]
+        colours = [ACCENT if u == unit_id else MUTED for u in values.index]
         axes.barh(labels, values.to_numpy(dtype=float), color=colours)
         axes.xaxis.set_major_formatter(_thousands(lang, 0 if precision == 0 else 1))
-        name = table.unit_names.get(unit_id, unit_id)  # the district row is not among the bars
-        axes.set_title(textwrap.fill(text("chart.unit_rank", lang, indicator=indicator_label(indicator, lang), unit=name, year=year), TITLE_WIDTH))
-    return figure
+        _from_zero(axes, precision == 0, "x")
+        _title(axes, title)
+    if unit_id in ranks.index:
+        alt = text("alt.rank", lang, title=title, unit=name, rank=int(ranks[unit_id]), count=len(ranks),
+                   value=format_indicator(indicator, chosen[unit_id], lang))
+    else:
+        alt = title
+    return describe(figure, alt)
+
+
+# The trends page's themes, in the yearly report's order: (title key, [(indicator, legend label key or None)], unit)
+THEMES = (
+    ("chart.theme_members", (("members", None),), "count"),
+    ("chart.theme_families", (("baccalaureate_families", "baccalaureate_families"), ("bachelor_families", "bachelor_families")), "count"),
+    ("chart.theme_clans", (("clans_registered", "clans_registered"), ("clans_recognised", "clans_recognised")), "count"),
+    ("chart.theme_training", (("training_classes", "training_classes"), ("training_participants", "training_participants")), "twin"),
+    ("chart.theme_fund", (("fund_total_vnd", None), ("fund_commune_vnd", "chart.level_commune"), ("fund_district_vnd", "chart.level_district"),
+                          ("fund_province_vnd", "chart.level_province")), "money"),
+    ("chart.theme_learning", (("learning_families_pct", None), ("learning_clans_pct", None), ("learning_communities_pct", None),
+                              ("learning_organisations_pct", None)), "percent"),
+)
+SERIES_COLOURS = (PRIMARY, SECONDARY, "#2e8b57", "#7d3c98")
+
+
+def _legend_label(indicator: str, key: str | None, lang: str) -> str:
+    if key is None:
+        return indicator_label(indicator, lang)
+    return text(key, lang) if key.startswith("chart.") else column_header(key, lang)
 
 
 def indicator_trends(table: YearlyTable, start_year: int, end_year: int, lang: str = DEFAULT_LANG) -> Figure:
-    """A small panel per indicator, over ``start_year``..``end_year``."""
+    """The whole file's indicators over ``start_year``..``end_year``, one panel per theme (members; families; clans;
+    training; fund in million đồng; learning-society titles where reported), counts from zero."""
     values = table.indicator_frames.whole
     values = values[(values.index >= start_year) & (values.index <= end_year)]
     years = [int(y) for y in values.index]
-    shown = {i.id: i for i in reported_in(values)}  # no empty panels for titles the data does not report
-    columns = 4
-    rows = -(-len(shown) // columns)
-    with matplotlib.rc_context(STYLE | {"axes.titlesize": 8, "font.size": 7}):
-        figure = _figure(12, 2.2 * rows, table, lang)
-        panels = list(figure.subplots(rows, columns).flat)
-        for axes, (key, indicator) in zip(panels, shown.items(), strict=False):
-            _line(axes, years, values[key], PRIMARY, indicator_label(key, lang), _thousands(lang, min(indicator.precision, 1)))
-        for axes in panels[len(shown):]:  # the last row's unused panels
+    reported = {i.id for i in reported_in(values)}
+    themes = [(key, [(i, label) for i, label in series if i in reported and values[i].notna().any()], kind) for key, series, kind in THEMES]
+    themes = [(key, series, kind) for key, series, kind in themes
+              if series and not (kind == "money" and not any((values[i].fillna(0) > 0).any() for i, _ in series))]
+    alt_parts = []
+    with matplotlib.rc_context(STYLE | {"legend.fontsize": 8}):
+        rows = -(-len(themes) // 2)
+        figure = _figure(11, 3.4 * rows, table, lang)
+        panels = list(figure.subplots(rows, 2, squeeze=False).flat)
+        for axes, (key, series, kind) in zip(panels, themes, strict=False):
+            if kind == "money":
+                series = [(i, label) for i, label in series if (values[i].fillna(0) > 0).any()]
+            for position, (indicator, label) in enumerate(series):
+                target = axes.twinx() if kind == "twin" and position == 1 else axes
+                precision = min(REGISTRY[indicator].precision, 1)
+                formatter = _millions(lang) if kind == "money" else _thousands(lang, 0 if kind in ("count", "twin") else precision)
+                _line(target, years, values[indicator], SERIES_COLOURS[position], "", formatter, counts=kind in ("count", "twin"),
+                      label=_legend_label(indicator, label, lang) if len(series) > 1 else None)
+                if kind == "twin":
+                    target.set_ylabel(_legend_label(indicator, label, lang), color=SERIES_COLOURS[position])
+                if kind == "percent":
+                    target.set_ylim(0, 100)
+            _title(axes, text(key, lang), 50)
+            if len(series) > 1 and kind != "twin":
+                axes.legend(loc="best", frameon=False)
+            shown = (lambda v: format_number(v / 1e6, 1, lang)) if kind == "money" else (lambda v: format_number(v, 0, lang))
+            alt_parts.append(_lines_alt(text(key, lang), years, [(_legend_label(i, label, lang), values[i]) for i, label in series], shown))
+        for axes in panels[len(themes):]:
             axes.set_visible(False)
-    return figure
+    return describe(figure, " ".join(alt_parts))
 
 
 def _formatter(indicator: str, lang: str) -> FuncFormatter:

@@ -9,7 +9,7 @@ import pandas as pd
 from IPython.display import HTML, Image, display
 from matplotlib.figure import Figure
 
-from khuyenhoc.charts import to_png
+from khuyenhoc.charts import alt_text, to_png
 from khuyenhoc.i18n import text
 from khuyenhoc.summary import AnnualSummary, Trends, UnitProfile
 
@@ -21,6 +21,7 @@ STYLE = """<style>
 .jp-RenderedHTMLCommon .kh-table td:not(:first-child) { text-align: right; font-variant-numeric: tabular-nums; }
 .kh-banner { background: #fff4d6; border-left: 4px solid #e0a800; padding: 6px 12px; margin: 0.5em 0; }
 .kh-narrative p { max-width: 48em; line-height: 1.5; }
+.kh-table-wrap { overflow-x: auto; max-width: 100%; }
 </style>"""
 
 
@@ -43,7 +44,7 @@ def table(frame: pd.DataFrame | None, empty_message: str = "") -> None:
     if frame is None or frame.empty:
         _html(f"<p>{html.escape(empty_message)}</p>")
         return
-    _html(STYLE + frame.to_html(index=False, escape=True, classes="kh-table", border=0))
+    _html(STYLE + '<div class="kh-table-wrap">' + frame.to_html(index=False, escape=True, classes="kh-table", border=0) + "</div>")
 
 
 def paragraphs(lines: list[str]) -> None:
@@ -67,9 +68,11 @@ def links(pairs: list[tuple[str, str]], lang: str) -> None:
     _html(f'<ul class="kh-links">{items}</ul>')
 
 
-def figure(fig: Figure) -> None:
-    """A figure as an embedded PNG."""
-    display(Image(data=to_png(fig), format="png"))
+def figure(fig: Figure, alt: str | None = None) -> None:
+    """A figure as an embedded PNG with ``alt`` (default: the description the chart carries) as its alternative
+    text: the HTML report's template puts it in the image's alt attribute."""
+    description = alt if alt is not None else alt_text(fig)
+    display(Image(data=to_png(fig), format="png", metadata={"alt": description}))
 
 
 def title(summary: AnnualSummary | UnitProfile | Trends) -> None:

@@ -72,8 +72,11 @@ def test_unit_rank_highlights_the_unit(sample_table):
     bars = dict(zip(tick_texts(axes.yaxis), axes.patches, strict=True))
     assert list(bars)[-1] == "Phường Nguyễn Thị Minh Khai"  # sorted ascending: the most members at the top
     assert bars["Phường Đức Xuân"].get_width() == 1680
-    highlighted = [name for name, bar in bars.items() if bar.get_facecolor() == to_rgba(charts.HIGHLIGHT)]
-    assert highlighted == ["Phường Đức Xuân"]
+    highlighted = [name for name, bar in bars.items() if bar.get_facecolor() == to_rgba(charts.ACCENT)]
+    assert highlighted == ["Phường Đức Xuân"]  # 2nd of 8: the house accent, not the alarm red
+    assert not any(bar.get_facecolor() == to_rgba(charts.HIGHLIGHT) for bar in bars.values())
+    assert charts.alt_text(charts.unit_rank(sample_table, 2013, "duc-xuan", "members")).endswith(
+        "Phường Đức Xuân đứng thứ 2/8 (1.680 người).")
 
 
 def test_unit_rank_of_the_district_row_names_it(sample_table):
@@ -82,13 +85,52 @@ def test_unit_rank_of_the_district_row_names_it(sample_table):
     assert len(figure.axes[0].patches) == 8  # the district row is not ranked
 
 
-def test_indicator_trends_one_panel_per_indicator(sample_table):
-    figure = charts.indicator_trends(sample_table, 2010, 2013, "vi")
-    titles = [axes.get_title() for axes in figure.axes if axes.get_visible()]
-    assert titles == [indicator_label(key, "vi") for key in REGISTRY]
-    line = figure.axes[0].get_lines()[0]
+def test_indicator_trends_grouped_by_theme(sample_table):
+    figure = drawn(charts.indicator_trends(sample_table, 2010, 2013, "vi"))
+    panels = [axes for axes in figure.axes if axes.get_visible() and axes.get_title()]
+    assert [axes.get_title() for axes in panels] == [
+        "Hội viên khuyến học", "Gia đình hiếu học", "Dòng họ hiếu học", "Lớp tập huấn và lượt người tham gia", "Quỹ khuyến học (triệu đồng)"]
+    line = panels[0].get_lines()[0]
     assert list(line.get_xdata()) == [2010, 2011, 2012, 2013]
     assert list(line.get_ydata()) == [7902, 8215, 8639, 9123]
+    assert [text.get_text() for text in panels[2].get_legend().get_texts()] == ["Dòng họ đăng ký", "Dòng họ đạt chuẩn"]
+    fund = panels[4]
+    assert max(fund.get_lines()[0].get_ydata()) == 343_380_000 and "343" not in " ".join(tick_texts(fund.yaxis)[:1])
+    assert tick_texts(fund.yaxis)[-2:] and all("." not in t for t in tick_texts(fund.yaxis))  # triệu đồng: 50, 100, …, not 100.000.000
+
+
+def test_counts_start_at_zero_with_whole_ticks(sample_table):
+    figure = drawn(charts.indicator_trends(sample_table, 2009, 2013, "vi"))
+    for axes in figure.axes:
+        if axes.get_visible() and axes.get_lines():
+            assert axes.get_ylim()[0] == 0, axes.get_title()
+    clans = next(axes for axes in figure.axes if axes.get_title() == "Dòng họ hiếu học")
+    ticks = [t for t in tick_texts(clans.yaxis) if t]
+    assert ticks and all("," not in t for t in ticks) and len(set(ticks)) == len(ticks)  # 0 1 2 …, never "0 0 0 1 1 1"
+    trend = drawn(charts.trend(sample_table, 2013)).axes[0]
+    assert trend.get_ylim()[0] == 0
+
+
+def test_titles_fit_inside_the_image(sample_table):
+    for figure in (charts.indicator_trends(sample_table, 2009, 2013, "vi"), charts.unit_rank(sample_table, 2013, "duc-xuan", "fund_per_member_vnd"),
+                   charts.training_by_unit(sample_table, 2013), charts.members_by_unit(sample_table, 2013, "en")):
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        renderer = FigureCanvasAgg(figure).get_renderer()
+        figure.draw(renderer)
+        width = figure.bbox.width
+        titles = [axes.title for axes in figure.axes] + ([figure._suptitle] if figure._suptitle else [])
+        for title in titles:
+            if title.get_text():
+                box = title.get_window_extent(renderer)
+                assert box.x0 >= 0 and box.x1 <= width + 1, title.get_text()
+
+
+@pytest.mark.parametrize("name", list(CHARTS))
+def test_every_chart_describes_itself(sample_table, name):
+    function, arguments, _, _ = CHARTS[name]
+    alt = charts.alt_text(function(sample_table, *arguments))
+    assert len(alt) > 40 and any(ch.isdigit() for ch in alt), alt
 
 
 class TestNumbers:
@@ -122,7 +164,7 @@ class TestNumbers:
         figure = drawn(charts.training_by_unit(sample_table, 2013))
         left, right = figure.axes
         assert left.get_title() == "Số lớp tập huấn" and right.get_title() == "Lượt người tham gia tập huấn"
-        assert "1.000" in tick_texts(right.xaxis)
+        assert "1.200" in tick_texts(right.xaxis) and tick_texts(right.xaxis)[0] == "0"
         widths = dict(zip(tick_texts(left.yaxis), [p.get_width() for p in left.patches], strict=True))
         assert widths["Xã Xuất Hóa"] == 0 and widths["Phường Đức Xuân"] == 67
 
@@ -218,7 +260,7 @@ def test_bar_charts_stay_readable_at_national_scale():
     table = table_from_frame(frame[frame["level"] == "xã"].drop(columns="parent_id"))  # 400 communes side by side
     members = charts.members_by_unit(table, 2013)
     assert len(members.axes[0].patches) == charts.MAX_BARS
-    assert members.axes[0].get_title().endswith("(15 đơn vị thấp nhất và 15 cao nhất trong 400)")
+    assert members.axes[0].get_title().replace("\n", " ").endswith("(15 đơn vị thấp nhất và 15 cao nhất trong 400)")
     assert members.get_size_inches()[1] < 12
     chosen = table.frame[table.frame["level"] == "commune"].sort_values("members")["unit_id"].iloc[200]  # a middling unit
     rank = charts.unit_rank(table, 2013, chosen, "members")

@@ -125,3 +125,35 @@ def test_whole_annual_summary_is_escaped(shown, sample_frame):
     html = html_of(shown)
     assert "<script" not in html and "<img" not in html
     assert html.count("&lt;script&gt;") >= 3  # narrative, ranking, findings
+
+
+def test_figure_carries_its_alt_text(shown, sample_table):
+    show.figure(members_by_unit(sample_table, 2013))
+    show.figure(members_by_unit(sample_table, 2013), alt="Mô tả <riêng>")
+    first, second = shown
+    assert first.metadata["alt"].startswith("Số hội viên theo đơn vị, năm 2013: cao nhất là Phường Nguyễn Thị Minh Khai (1.692)")
+    assert second.metadata["alt"] == "Mô tả <riêng>"
+
+
+def test_tables_scroll_on_a_phone(shown):
+    show.table(pd.DataFrame({"a": [1]}))
+    assert '<div class="kh-table-wrap"><table' in html_of(shown)
+    assert ".kh-table-wrap { overflow-x: auto;" in html_of(shown)
+
+
+def test_html_report_alt_text_and_print_css(sample_table):
+    """The report template: the chart's description as alt (never nbconvert's placeholder), A4 pages, headings kept
+    with what follows, table rows not split."""
+    import nbformat
+    from IPython.core.formatters import format_display_data
+
+    from khuyenhoc.runner.export import to_html
+
+    data, metadata = format_display_data(show.Image(data=b"\x89PNG\r\n\x1a\n", format="png", metadata={"alt": "Biểu đồ <hội viên> & quỹ"}))
+    cell = nbformat.v4.new_code_cell("x", outputs=[nbformat.v4.new_output("display_data", data={"image/png": "iVBORw0KGgo="},
+                                                                           metadata={"image/png": metadata.get("image/png", {})})])
+    html = to_html(nbformat.v4.new_notebook(cells=[cell]), "Báo cáo", "vi")
+    assert 'alt="Biểu đồ &lt;hội viên&gt; &amp; quỹ"' in html
+    assert "No description has been provided" not in html
+    assert "@page { size: A4;" in html
+    assert "break-after: avoid" in html and "tr, img, .jp-RenderedImage { break-inside: avoid;" in html
