@@ -203,3 +203,17 @@ def write_narrative(values: dict, previous_year: int | None, findings: list[Find
     """
     sections = write_sections(values, previous_year, findings, year, lang, illustrative, escape, notes, area)
     return [paragraph for name in SECTIONS for paragraph in sections[name]]
+
+
+def write_unit_profile(values: dict, previous_year: int | None, year: int, name: str, lang: str = DEFAULT_LANG,
+                       parent: str | None = None, ranks: dict[str, tuple[int, int]] | None = None,
+                       escape: Callable[[str], str] = str) -> list[str]:
+    """A unit profile's written paragraph (``unit.<lang>.j2``): the unit's members, training and fund, with its place
+    among its siblings (``ranks``: indicator → (rank, count)) in the association ``parent`` (a unit name)."""
+    context = narrative_context(values, previous_year, [], year, check_lang(lang), False, escape, Area(parent))
+    ranks = ranks or {}
+    context |= {"name": escape(_one_line(in_sentence(name, lang))), "parent": context["area"],
+                "rank_members": ranks.get("members"), "rank_fund": ranks.get("fund_per_member_vnd")}
+    rendered = TEMPLATES.get_template(f"unit.{lang}.j2").render(**context)
+    paragraph = " ".join(line.strip() for line in rendered.splitlines() if line.strip())
+    return [paragraph] if paragraph else []

@@ -22,7 +22,7 @@ from khuyenhoc.findings import below_target
 from khuyenhoc.target_text import format_target, projected_text, target_paragraphs
 from khuyenhoc.targets import report_progress
 from khuyenhoc.names import in_sentence
-from khuyenhoc.narrative import Area, markdown_escape, write_sections
+from khuyenhoc.narrative import Area, markdown_escape, write_sections, write_unit_profile
 from khuyenhoc.table import YearlyTable
 
 MAIN_INDICATORS = (
@@ -323,6 +323,33 @@ class UnitProfile:
         per_unit = self.table.indicator_frames.units.loc[self.year].reindex(self.siblings)
         ranks = _ranks(per_unit, self.lang, [self.unit_id]).loc[self.unit_id]
         return pd.DataFrame({text("col.indicator", self.lang): list(ranks.index), text("col.rank", self.lang): list(ranks.to_numpy())})
+
+    @cached_property
+    def findings(self) -> list[Finding]:
+        """The findings about this unit, judged among the units it is compared with (its sibling communes)."""
+        compared = self.siblings or [self.unit_id]
+        return [f for f in detect_findings(self.table, self.year, compared) if f.unit_id == self.unit_id]
+
+    def findings_table(self) -> pd.DataFrame:
+        """One row per finding about the unit, as sentences."""
+        return pd.DataFrame({text("col.finding", self.lang): [finding_message(f, self.lang) for f in self.findings]})
+
+    def narrative(self, escape=str) -> list[str]:
+        """The profile's written paragraph: members, training and fund, with the unit's place among its siblings."""
+        ranks = {}
+        if self.unit_id in self.siblings:
+            per_unit = self.table.indicator_frames.units.loc[self.year].reindex(self.siblings)
+            for key in ("members", "fund_per_member_vnd"):
+                column = per_unit[key].dropna()
+                if self.unit_id in column.index and len(column) > 1:
+                    ranks[key] = (int(column.rank(ascending=False, method="min")[self.unit_id]), len(column))
+        previous = self.year - 1 if self.table.tree.exists(self.unit_id, self.year - 1) else None
+        parent = self.table.tree.parent(self.unit_id, self.year)
+        parent_name = None if parent is None else self.table.unit_names.get(parent, parent)
+        values = dict(self.values)
+        if self.table.level_of(self.unit_id, self.year) != "commune":  # an association's own row holds its fund, not members or classes
+            values.update(members=None, training_classes=None)
+        return write_unit_profile(values, previous, self.year, self.unit_name, self.lang, parent_name, ranks, escape)
 
     @cached_property
     def figures(self) -> dict[str, Figure]:

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from khuyenhoc.findings import detect_findings
-from khuyenhoc.formatting import format_number, format_percent, format_vnd
+from khuyenhoc.formatting import format_number
 from khuyenhoc.i18n import text
 from khuyenhoc.indicators import compute
 from khuyenhoc.narrative import is_rounded, markdown_escape, narrative_context, write_narrative, write_sections
@@ -463,3 +463,43 @@ def test_prose_an_official_would_sign(years, district):
                 assert "toàn địa bàn" not in paragraph or summary.name is None
         if lang == "vi" and summary.name is not None and summary.values.get("members") is not None:
             assert any("toàn huyện" in p for p in paragraphs)
+
+
+class TestUnitProfile:
+    def test_paragraph_names_the_unit_and_its_place(self, sample_table):
+        from khuyenhoc.summary import UnitProfile
+
+        (paragraph,) = UnitProfile(sample_table, 2013, "duc-xuan").narrative()
+        assert paragraph == (
+            "Năm 2013, phường Đức Xuân có 1.680 hội viên khuyến học, giảm 50 người (2,9%) so với năm 2012, bằng khoảng 18% dân số "
+            "(9.300 người). Về số hội viên, đơn vị đứng thứ 2 trong 8 đơn vị thuộc Hội Khuyến học thị xã Bắc Kạn. Trong năm, đơn vị "
+            "đã mở 67 lớp tập huấn với 3.566 lượt người tham gia. Quỹ khuyến học của đơn vị cuối năm là 77.107.000 đồng, bình quân "
+            "khoảng 45.900 đồng mỗi hội viên (đứng thứ 1 trong 8 đơn vị).")
+
+    def test_no_training_and_first_year(self, sample_table):
+        from khuyenhoc.summary import UnitProfile
+
+        (paragraph,) = UnitProfile(sample_table, 2013, "xuat-hoa").narrative()
+        assert "Trong năm 2013, đơn vị chưa tổ chức được lớp tập huấn nào." in paragraph
+        (first,) = UnitProfile(sample_table, 2009, "duc-xuan").narrative()
+        assert "so với năm" not in first and first.startswith("Năm 2009, phường Đức Xuân có 1.399 hội viên khuyến học, bằng khoảng 16%")
+
+    def test_the_units_findings(self, sample_table):
+        from khuyenhoc.summary import UnitProfile
+
+        assert [f.kind for f in UnitProfile(sample_table, 2013, "duc-xuan").findings] == ["members_fell"]
+        assert UnitProfile(sample_table, 2013, "xuat-hoa").findings_table().iloc[:, 0].tolist() == [
+            "Xã Xuất Hóa: không tổ chức lớp tập huấn nào trong năm."]
+        assert UnitProfile(sample_table, 2013, "phung-chi-kien").findings == []  # 1.104 → 1.103 is not material
+
+    def test_an_associations_own_row_speaks_of_its_fund_only(self, sample_table):
+        from khuyenhoc.summary import UnitProfile
+
+        assert UnitProfile(sample_table, 2013, "thi-hoi").narrative() == ["Quỹ khuyến học của đơn vị cuối năm là 35.235.000 đồng."]
+
+    def test_english(self, sample_table):
+        from khuyenhoc.summary import UnitProfile
+
+        (paragraph,) = UnitProfile(sample_table, 2013, "duc-xuan", "en").narrative()
+        assert paragraph.startswith("In 2013 Phường Đức Xuân had 1,680 members, 50 fewer than in 2012 (down 2.9%)")
+        assert "By members it ranks 2 of the 8 units of Hội Khuyến học thị xã Bắc Kạn." in paragraph
