@@ -87,8 +87,13 @@ def describe(figure: Figure, alt: str) -> Figure:
 
 
 def alt_text(figure: Figure) -> str:
-    """The figure's description (empty when it has none)."""
-    return getattr(figure, "khuyenhoc_alt", "")
+    """The figure's description; for a figure made without one, its titles (never nothing for a titled chart)."""
+    described = getattr(figure, "khuyenhoc_alt", "")
+    if described:
+        return described
+    titles = [figure._suptitle.get_text()] if figure._suptitle is not None else []
+    titles += [axes.get_title() for axes in figure.axes if axes.get_title()]
+    return ". ".join(" ".join(title.split()) for title in titles if title.strip())
 
 
 def _bars_alt(title: str, rows: pd.DataFrame, column: str, lang: str, shown) -> str:

@@ -158,7 +158,8 @@ def cmd_run(args: argparse.Namespace) -> int:
 
         check_address(args.scheduler, args.lang)
     options = RunOptions(data=Path(args.data) if args.data else _default_data(), out_dir=Path(args.out), years=args.years or None,
-                         units=False if args.units is None else args.units, areas=args.areas or None, lang=args.lang, force=args.force, notebooks_dir=Path(args.notebooks) if args.notebooks else None,
+                         units=False if args.units is None else args.units, areas=args.areas or None, lang=args.lang, force=args.force,
+                         notebooks_dir=Path(args.notebooks) if args.notebooks else None,
                          scheduler=args.scheduler, sheet=args.sheet,
                          cell_timeout=args.cell_timeout if 0 < args.cell_timeout < float("inf") else None)  # 0 = no limit
     if args.jobs:

@@ -7,7 +7,6 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
-from khuyenhoc.indicators import compute_frame
 from khuyenhoc.table import YearlyTable
 
 LOW_FUND_RATIO = 0.5  # fund per member below half the median of the units

@@ -94,7 +94,7 @@ class YearlyTable:
 
     @cached_property
     def _levels(self) -> dict[tuple[int, str], str]:
-        return dict(zip(zip(self.frame["year"].astype("int64"), self.frame["unit_id"]), self.frame["level"], strict=True))
+        return dict(zip(zip(self.frame["year"].astype("int64"), self.frame["unit_id"], strict=True), self.frame["level"], strict=True))
 
 
 def _finish(raw: RawTable, lang: str, origin: dict) -> YearlyTable:

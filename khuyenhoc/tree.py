@@ -53,7 +53,7 @@ class AreaTree:
 
     @cached_property
     def _parent(self) -> dict[tuple[int, str], str | None]:
-        return dict(zip(zip(self.links["year"], self.links["unit_id"]), self.links["parent_id"], strict=True))
+        return dict(zip(zip(self.links["year"], self.links["unit_id"], strict=True), self.links["parent_id"], strict=True))
 
     @cached_property
     def area_index(self) -> pd.MultiIndex:

@@ -74,7 +74,7 @@ def resolve_city(frame: pd.DataFrame) -> pd.Series:
         undecided = level == CITY
         if not undecided.any():
             break
-        of = dict(zip(zip(frame["year"], frame["unit_id"]), level, strict=True))
+        of = dict(zip(zip(frame["year"], frame["unit_id"], strict=True), level, strict=True))
         parent_level = pd.Series([of.get((y, p)) for y, p in zip(frame["year"], parents, strict=True)], index=frame.index)
         settled = undecided & (parent_level != CITY)
         level = level.mask(settled & parent_level.isin(["national"]), "province").mask(settled & ~parent_level.isin(["national"]), "district")
@@ -290,7 +290,8 @@ def _parent_notes(raw: RawTable, frame: pd.DataFrame, lang: str) -> pd.DataFrame
 
 def _warnings(raw: RawTable, frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     rows = [
-        {"file": str(raw.path), "row": n["row"], "column": n["column"], "value": n["value"], "rule": n["rule"], "message": rule_message(n["rule"], lang, header=n["column"])}
+        {"file": str(raw.path), "row": n["row"], "column": n["column"], "value": n["value"], "rule": n["rule"],
+         "message": rule_message(n["rule"], lang, header=n["column"])}
         for n in raw.notes
     ]
     if {"unit_id", "unit_name"} <= set(frame.columns):
@@ -300,5 +301,6 @@ def _warnings(raw: RawTable, frame: pd.DataFrame, lang: str) -> pd.DataFrame:
             if len(group) > 1:
                 row = int(group.index[1])
                 listed = ", ".join(quote(n, lang) for n in group["unit_name"])
-                rows.append({"file": str(raw.path), "row": row, "column": raw.headers["unit_name"], "value": group["unit_name"].iloc[1], "rule": "unit_name_changed", "message": rule_message("unit_name_changed", lang, unit_id=unit_id, names=listed)})
+                rows.append({"file": str(raw.path), "row": row, "column": raw.headers["unit_name"], "value": group["unit_name"].iloc[1],
+                             "rule": "unit_name_changed", "message": rule_message("unit_name_changed", lang, unit_id=unit_id, names=listed)})
     return pd.DataFrame(rows, columns=PROBLEM_COLUMNS)

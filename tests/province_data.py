@@ -1,6 +1,7 @@
 """A small hand-made province, three tiers in 2024 and two in 2025, shared by the area tests."""
 
-HEADER = "Năm,Mã đơn vị,Tên đơn vị,Cấp,Mã đơn vị cấp trên,Dân số,Số hội viên,Gia đình tú tài,Gia đình cử nhân,Dòng họ đăng ký,Dòng họ đạt chuẩn,Số lớp,Lượt người,Quỹ khuyến học (đồng)"
+HEADER = ("Năm,Mã đơn vị,Tên đơn vị,Cấp,Mã đơn vị cấp trên,Dân số,Số hội viên,Gia đình tú tài,Gia đình cử nhân,"
+          "Dòng họ đăng ký,Dòng họ đạt chuẩn,Số lớp,Lượt người,Quỹ khuyến học (đồng)")
 # A province with two districts (one a "thành phố" under the province) in 2024; in 2025 the districts are
 # gone, xa-1 and xa-2 are merged into xa-12, phuong-3 reports to the province, and a new city-province appears.
 ROWS_2024 = [

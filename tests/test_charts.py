@@ -12,7 +12,6 @@ from matplotlib.figure import Figure
 
 from khuyenhoc import charts
 from khuyenhoc.i18n import indicator_label, text
-from khuyenhoc.indicators import REGISTRY
 from khuyenhoc.table import table_from_frame
 
 TRICKY_NAME = r"Xã $\undefined$ <b>Đặc biệt</b> 100$"  # mathtext would fail on this; HTML must stay text
@@ -268,3 +267,9 @@ def test_bar_charts_stay_readable_at_national_scale():
     assert len(axes.patches) == charts.MAX_BARS + 1, "the lowest, the highest and the chosen unit"
     assert any(label.endswith("/400)") for label in tick_texts(axes.yaxis))
     assert len(charts.to_png(rank)) < 200_000
+
+
+def test_a_chart_without_a_description_is_described_by_its_titles(sample_table):
+    figure = Figure()
+    figure.add_subplot().set_title("Tỷ lệ hộ đạt danh hiệu\nGia đình học tập")
+    assert charts.alt_text(figure) == "Tỷ lệ hộ đạt danh hiệu Gia đình học tập"

@@ -338,7 +338,8 @@ def test_validation_error_message_is_in_the_chosen_language(write_csv, sample_fr
 
     sample_frame.loc[0, "members"] = -1
     path = write_csv(sample_frame)
-    for lang, expected in (("vi", "1 lỗi trong dữ liệu (lỗi đầu tiên: dòng 2, cột Số hội viên"), ("en", "1 problem(s) in the data (first: row 2, column Số hội viên")):
+    for lang, expected in (("vi", "1 lỗi trong dữ liệu (lỗi đầu tiên: dòng 2, cột Số hội viên"),
+                           ("en", "1 problem(s) in the data (first: row 2, column Số hội viên")):
         with pytest.raises(DataValidationError) as caught:
             load_table(path, lang=lang)
         assert str(caught.value).startswith(expected)

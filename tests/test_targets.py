@@ -49,7 +49,8 @@ class TestRates:
         assert values["learning_organisations_pct"] is None
 
     def test_blank_is_not_zero(self, district, tmp_path):
-        zero = [row.replace("2025,xa-d,Xã Đông,xã,huyen-x,1000,100,10,2,1,1,3,60,1.000.000,100,,", "2025,xa-d,Xã Đông,xã,huyen-x,1000,100,10,2,1,1,3,60,1.000.000,100,0,")
+        zero = [row.replace("2025,xa-d,Xã Đông,xã,huyen-x,1000,100,10,2,1,1,3,60,1.000.000,100,,",
+                            "2025,xa-d,Xã Đông,xã,huyen-x,1000,100,10,2,1,1,3,60,1.000.000,100,0,")
                 for row in ROWS]
         assert zero != ROWS
         path = tmp_path / "zero.csv"

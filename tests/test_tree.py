@@ -145,7 +145,8 @@ class TestHierarchyRules:
     def test_area_rows_leave_the_population_blank(self, tmp_path):
         rows = [ROWS_2024[0].replace(",tỉnh,,,", ",tỉnh,,120000,"), *ROWS_2024[1:]]
         found = problems(write(tmp_path, rows))
-        assert found[["row", "column", "value", "rule"]].to_dict("records") == [{"row": 2, "column": "Dân số", "value": "120000", "rule": "population_blank_for_areas"}]
+        assert found[["row", "column", "value", "rule"]].to_dict("records") == [
+            {"row": 2, "column": "Dân số", "value": "120000", "rule": "population_blank_for_areas"}]
 
     def test_a_bad_key_does_not_cascade_into_tree_problems(self, tmp_path):
         rows = [ROWS_2024[0].replace("2024,", "20x4,", 1), *ROWS_2024[1:]]
@@ -170,7 +171,7 @@ def test_every_area_is_its_own_row_plus_its_children(units, seed, first, span, s
     own = compute_frame(table, per_unit=True)
     whole = compute_frame(table)
     for year in table.years:
-        def total(unit: str, column: str) -> float:
+        def total(unit: str, column: str, year: int = year) -> float:
             key = (year, unit)
             return areas.loc[key, column] if key in areas.index else own.loc[key, column]
 

@@ -202,7 +202,8 @@ def test_every_rule_has_a_bad_file_here():
 def test_a_recognised_count_above_its_total_is_refused(tmp_path):
     from titles_data import HEADER, ROWS
 
-    rows = [row.replace("2025,xa-a,Xã An,xã,huyen-x,1000,100,10,2,1,1,3,60,1.000.000,100,72,", "2025,xa-a,Xã An,xã,huyen-x,1000,100,10,2,1,1,3,60,1.000.000,100,172,")
+    rows = [row.replace("2025,xa-a,Xã An,xã,huyen-x,1000,100,10,2,1,1,3,60,1.000.000,100,72,",
+                        "2025,xa-a,Xã An,xã,huyen-x,1000,100,10,2,1,1,3,60,1.000.000,100,172,")
             for row in ROWS]
     path = tmp_path / "titles.csv"
     path.write_text("\n".join([HEADER, *rows]) + "\n", encoding="utf-8")

@@ -47,7 +47,8 @@ def closing_report(console: Console, outcome: RunOutcome, out_dir: str, seconds:
         status = entry["status"]
         table.add_row(entry["key"], f"[{styles[status]}]{text(f'run.status.{status}', lang)}[/]", format_number(entry["seconds"], 1, lang))
     console.print(table)
-    console.print(text("run.summary", lang, ok=outcome.count("ok"), cached=outcome.count("cached"), failed=outcome.count("failed"), seconds=format_number(seconds, 1, lang)))
+    console.print(text("run.summary", lang, ok=outcome.count("ok"), cached=outcome.count("cached"), failed=outcome.count("failed"),
+                       seconds=format_number(seconds, 1, lang)))
     for entry in outcome.failed:
         console.print(text("run.failure", lang, run=entry["key"], error=entry["error"]), style="red", markup=False, highlight=False)
     if outcome.interrupted:
