@@ -68,7 +68,7 @@ def test_summary_json_has_the_golden_figures(batch):
     provenance = document["provenance"]
     assert provenance["data_checksum"].startswith("sha256:")
     assert provenance["notebook_checksum"].startswith("sha256:")
-    assert provenance["parameters"] == {"year": 2013, "lang": "vi"}
+    assert provenance["parameters"] == {"year": 2013, "lang": "vi", "area_id": None}
     assert provenance["package_version"]
 
 
@@ -81,7 +81,7 @@ def test_summary_md_is_vietnamese(batch):
 def test_html_reports_have_no_code_and_embed_images(batch):
     page = (batch / "2013" / "annual_summary.html").read_text(encoding="utf-8")
     assert 'class="jp-InputArea' not in page and "load_table(" not in page and "show.section" not in page
-    assert "<title>Tổng kết công tác khuyến học năm 2013</title>" in page
+    assert "<title>Tổng kết công tác khuyến học năm 2013 — Hội Khuyến học thị xã Bắc Kạn</title>" in page
     assert '<html lang="vi">' in page
     assert page.count("data:image/png;base64,") >= 4
     assert not re.search(r'<script[^>]+src=|<link[^>]+href="http', page), "nothing is loaded from the network"
