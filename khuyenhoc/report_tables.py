@@ -12,6 +12,7 @@ import pandas as pd
 from khuyenhoc.formatting import format_number
 from khuyenhoc.i18n import text
 from khuyenhoc.indicators import SCOPE_ALL
+from khuyenhoc.spreadsheet import DECIMAL_FORMAT, INTEGER_FORMAT
 
 if TYPE_CHECKING:
     from khuyenhoc.summary import AnnualSummary
@@ -27,7 +28,8 @@ class Kind(Enum):
 
     @property
     def excel_format(self) -> str:
-        return {"text": "@", "count": "#,##0", "change": "+#,##0;-#,##0;0", "decimal": "#,##0.0"}[self.value]
+        signed = f"+{INTEGER_FORMAT};-{INTEGER_FORMAT};0"
+        return {"text": "@", "count": INTEGER_FORMAT, "change": signed, "decimal": DECIMAL_FORMAT}[self.value]
 
 
 @dataclass(frozen=True)
