@@ -12,8 +12,6 @@ from babel.numbers import format_decimal
 from khuyenhoc.i18n import DEFAULT_LANG, text, unit_name
 
 LOCALES = {"vi": "vi_VN", "en": "en_US"}
-SCALES_VI = ((10**9, "tỷ"), (10**6, "triệu"))
-SCALES_EN = ((10**9, "billion"), (10**6, "million"))
 
 
 def _missing(value: object) -> bool:
@@ -76,25 +74,6 @@ def format_vnd(value: float | int | None, lang: str = DEFAULT_LANG, signed: bool
     if _missing(value):
         return text("missing", lang)
     return f"{format_number(value, 0, lang, signed)} {unit_name('vnd', lang)}"
-
-
-def format_vnd_short(value: float | int | None, lang: str = DEFAULT_LANG) -> str:
-    """``343380000`` → ``343,38 triệu đồng``; ``6000000000`` → ``6 tỷ đồng``."""
-    if _missing(value):
-        return text("missing", lang)
-    number = _decimal(value)
-    scales = SCALES_VI if lang == "vi" else SCALES_EN
-    if abs(number) < scales[-1][0]:
-        return format_vnd(value, lang)
-    for size, word in scales:  # largest first; 999.999.999 rounds to 1 tỷ, not 1.000 triệu
-        with decimal.localcontext() as context:
-            context.prec = max(context.prec, number.adjusted() + 5)
-            scaled = _round_half_up(number / size, 2)
-        if abs(scaled) >= 1:
-            whole = scaled == scaled.to_integral_value()
-            shown = format_number(scaled, 0, lang) if whole else format_number(scaled, 2, lang).rstrip("0")
-            return f"{shown} {word} {unit_name('vnd', lang)}"
-    raise AssertionError("unreachable: the smallest scale always applies")
 
 
 def format_value(value: float | int | None, unit: str, precision: int, lang: str = DEFAULT_LANG, signed: bool = False, with_unit: bool = True) -> str:

@@ -76,7 +76,7 @@ def _from_float(value: float, original: object) -> int:
         raise NumberError("integer", original)
     if not value.is_integer():
         raise NumberError("fractional", original)
-    return _checked(int(value), original) + 0  # -0.0 becomes 0
+    return _checked(int(value), original)  # int(-0.0) is already 0
 
 
 def _from_text(raw: str) -> int | None:

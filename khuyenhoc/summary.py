@@ -15,7 +15,7 @@ from khuyenhoc import __version__, charts
 from khuyenhoc.errors import KhuyenhocError
 from khuyenhoc.findings import Finding, compared_units, detect_findings
 from khuyenhoc.formatting import format_indicator, format_value
-from khuyenhoc.fsutil import atomic_write_bytes, atomic_write_text
+from khuyenhoc.fsutil import atomic_write_text
 from khuyenhoc.i18n import DEFAULT_LANG, check_lang, column_header, indicator_label, text
 from khuyenhoc.indicators import INDICATORS, REGISTRY, SCOPE_ALL, as_values, compute, reported_in, to_json
 from khuyenhoc.findings import below_target
@@ -265,7 +265,7 @@ class AnnualSummary:
             save_xlsx(self, output_dir / "annual_summary.xlsx"),
         ]
         figures = self.figures | self.target_figures
-        written += [atomic_write_bytes(output_dir / "figures" / f"{name}.png", charts.to_png(figure)) for name, figure in figures.items()]
+        written += [charts.save_png(figure, output_dir / "figures" / f"{name}.png") for name, figure in figures.items()]
         return written
 
 

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from khuyenhoc.formatting import format_indicator, format_number, format_percent, format_value, format_vnd, format_vnd_short
+from khuyenhoc.formatting import format_indicator, format_number, format_percent, format_value, format_vnd
 from khuyenhoc.indicators import INDICATORS, REGISTRY
 
 MISSING = "—"
@@ -96,42 +96,12 @@ def test_vnd_full_form():
     assert format_vnd(-41_000_000, signed=True) == "-41.000.000 đồng"
 
 
-@pytest.mark.parametrize(
-    ("value", "vi", "en"),
-    [
-        (343_380_000, "343,38 triệu đồng", "343.38 million VND"),
-        (308_145_000, "308,15 triệu đồng", "308.15 million VND"),  # 308,145 → half up
-        (35_235_000, "35,24 triệu đồng", "35.24 million VND"),
-        (343_300_000, "343,3 triệu đồng", "343.3 million VND"),
-        (41_000_000, "41 triệu đồng", "41 million VND"),
-        (1_000_000, "1 triệu đồng", "1 million VND"),
-        (6_000_000_000, "6 tỷ đồng", "6 billion VND"),
-        (6e9, "6 tỷ đồng", "6 billion VND"),
-        (1_234_567_890_123, "1.234,57 tỷ đồng", "1,234.57 billion VND"),
-        (999_999_999, "1 tỷ đồng", "1 billion VND"),  # rounds up into the next scale, not "1.000 triệu"
-        (-343_380_000, "-343,38 triệu đồng", "-343.38 million VND"),
-        (999_999, "999.999 đồng", "999,999 VND"),  # below a million: the full form
-        (0, "0 đồng", "0 VND"),
-    ],
-)
-def test_vnd_short_form(value, vi, en):
-    assert format_vnd_short(value) == vi
-    assert format_vnd_short(value, "en") == en
-
-
-def test_short_form_rounds_half_up():
-    # 12,345 triệu: half-even would keep 12,34
-    assert format_vnd_short(12_345_000) == "12,35 triệu đồng"
-    assert format_vnd_short(2_125_000_000) == "2,13 tỷ đồng"
-
-
 @pytest.mark.parametrize("missing", [None, float("nan"), np.nan, float("inf"), -math.inf, pd.NA, pd.NaT, np.float64("nan"), Decimal("NaN")])
 def test_missing_values_print_as_a_dash(missing):
     assert format_number(missing) == MISSING
     assert format_number(missing, 1, lang="en", signed=True) == MISSING
     assert format_percent(missing) == MISSING
     assert format_vnd(missing) == MISSING
-    assert format_vnd_short(missing, "en") == MISSING
     assert format_value(missing, "person", 0) == MISSING
     for indicator in INDICATORS:
         assert format_indicator(indicator.id, missing) == MISSING
@@ -143,8 +113,6 @@ def test_numpy_and_decimal_scalars_format_like_python_numbers():
     assert format_number(np.float64(5.6025), 1) == "5,6"
     assert format_number(np.float64(0.25), 1) == "0,3"
     assert format_number(np.int64(9123)) == "9.123"
-    assert format_vnd_short(np.int64(343_380_000)) == "343,38 triệu đồng"
-    assert format_vnd_short(np.float64(6e9)) == "6 tỷ đồng"
     assert format_number(Decimal("2.45"), 1) == "2,5"
     assert format_indicator("members_growth_pct", np.float64(5.602500289385346)) == "+5,6%"
 
