@@ -372,9 +372,9 @@ def siblings(table: YearlyTable, year: int, unit_id: str) -> list[str]:
 
 def _change(change: float | None, indicator, lang: str) -> str:
     """A change between two years: percentages change by percentage points, not by percent."""
-    if indicator.unit == "percent":
+    if indicator.measure == "percent":
         return format_value(change, "percentage_point", indicator.precision, lang, signed=True)
-    return format_value(change, indicator.unit, indicator.precision, lang, signed=True, with_unit=False)
+    return format_value(change, indicator.measure, indicator.precision, lang, signed=True, with_unit=False)
 
 
 def _by_year(values: pd.DataFrame, lang: str, indicators: tuple = INDICATORS, labels: dict | None = None) -> pd.DataFrame:

@@ -38,7 +38,7 @@ def _manifest(out: Path) -> dict:
 
 def test_outputs_exist(batch):
     for year in YEARS:
-        for name in ("annual_summary.ipynb", "annual_summary.html", "summary.json", "summary.md"):
+        for name in ("annual_summary.ipynb", "annual_summary.html", "summary.json", "summary.md", "annual_summary.docx", "annual_summary.xlsx"):
             assert (batch / year / name).is_file(), name
         assert sorted(p.name for p in (batch / year / "figures").iterdir()) == [
             "fund_by_level.png", "members_by_unit.png", "training_by_unit.png", "trend.png"]

@@ -217,6 +217,7 @@ class TestSave:
     def test_files(self, saved):
         folder, written = saved
         assert sorted(p.relative_to(folder).as_posix() for p in written) == [
+            "annual_summary.docx", "annual_summary.xlsx",
             "figures/fund_by_level.png", "figures/members_by_unit.png", "figures/training_by_unit.png", "figures/trend.png",
             "summary.json", "summary.md",
         ]
