@@ -43,9 +43,14 @@ def organisation(summary: AnnualSummary, org: str | None = None) -> str:
         return " ".join(org.split()).upper()
     if summary.name is None:
         return text("word.org_default", summary.lang)
-    name = " ".join(summary.name.split())
+    return _association_caps(summary.name, summary.lang)
+
+
+def _association_caps(name: str, lang: str) -> str:
+    """An association named by a unit's name, in capitals: "Tỉnh X" → "HỘI KHUYẾN HỌC TỈNH X"."""
+    name = " ".join(name.split())
     if name.split()[0].lower() != "hội":
-        name = f"{text('word.org_default', summary.lang)} {name}"
+        name = f"{text('word.org_default', lang)} {name}"
     return name.upper()
 
 
@@ -62,7 +67,10 @@ def place_of(summary: AnnualSummary, place: str | None = None) -> str:
     chosen = place or summary.table.origin.get("place")
     if not chosen and summary.name is not None:
         chosen = proper_name(summary.name)
-    return " ".join(str(chosen).split()) if chosen else text("word.place_unknown", summary.lang)
+    if not chosen:
+        return text("word.place_unknown", summary.lang)
+    chosen = " ".join(str(chosen).split())
+    return chosen[:1].upper() + chosen[1:]  # it starts the date line
 
 
 def _set_font(run_or_style, size: float | None = None, bold: bool | None = None, italic: bool | None = None) -> None:
@@ -184,7 +192,7 @@ def _header(document: DocumentType, summary: AnnualSummary, org: str | None, pla
     centred = {"align": WD_ALIGN_PARAGRAPH.CENTER, "indent": False, "after": 0}
     parent = summary.table.tree.parent(summary.scope, summary.year) if summary.name is not None else None
     if parent is not None and not org:  # the body it belongs to, not bold
-        _paragraph(left, " ".join(summary.table.unit_names.get(parent, parent).split()).upper(), size=HEADER_PT, **centred)
+        _paragraph(left, _association_caps(summary.table.unit_names.get(parent, parent), lang), size=HEADER_PT, **centred)
     lines = _name_lines(organisation(summary, org), summary.lang)
     issuer = _paragraph(left, lines[0], size=HEADER_PT, bold=True, **centred)
     for line in lines[1:]:  # "HỘI KHUYẾN HỌC" over "THỊ XÃ BẮC KẠN", not "… THỊ" over "XÃ …"

@@ -237,3 +237,17 @@ def test_libreoffice_opens_it_as_an_a4_document(summary, tmp_path):
     first_page = content.split("\f")[0]
     assert not first_page.lstrip().startswith("1\n")  # no page number on page 1
     assert content.split("\f")[1].strip().startswith("2")
+
+
+def test_an_areas_report_names_the_association_above_it():
+    from khuyenhoc.sample import synthetic_table
+
+    table = table_from_frame(synthetic_table(300, [2012, 2013], seed=1))
+    province = table.tree.roots(2013)[0]
+    district = table.tree.children(province, 2013)[0]
+    document = read(AnnualSummary(table, 2013, area_id=district))
+    left, right = document.tables[0].rows[0].cells
+    assert cell_lines(left)[:3] == ["HỘI KHUYẾN HỌC TỈNH GIẢ LẬP 01", "HỘI KHUYẾN HỌC", "HUYỆN GIẢ LẬP 0001"]
+    assert not left.paragraphs[0].runs[0].bold  # the body it belongs to is not bold
+    assert cell_lines(right)[-1] == "Giả lập 0001, ngày …  tháng …  năm 2014"
+    assert "Năm 2013, toàn huyện có" in " ".join(body_texts(document))
