@@ -258,7 +258,7 @@ def test_a_run_killed_between_two_renames_is_not_cached(tmp_path):
 
 def test_a_dead_pool_worker_fails_only_its_job_and_is_replaced(tmp_path):
     """Issue 8, item 7: the notebook of 2012 kills its worker process every time it runs."""
-    notebooks = tiny_notebooks(tmp_path, "import os, signal\nif int(year) == 2012:\n    os.kill(os.getppid(), signal.SIGKILL)\n"
+    notebooks = tiny_notebooks(tmp_path, "import os, signal\nif int(year) == 2012:\n    os.kill(int(os.environ['JPY_PARENT_PID']), signal.SIGKILL)\n"
                                          "    import time; time.sleep(30)")
     out = tmp_path / "out"
     outcome = run_batch(RunOptions(data=SAMPLE_DATA, out_dir=out, years=[2011, 2012, 2013], jobs=2, notebooks_dir=notebooks))

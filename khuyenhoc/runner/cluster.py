@@ -87,13 +87,19 @@ def run_on_worker(job: Job, bundle: Bundle, cell_timeout: float | None) -> JobRe
 
     folder = _materialise(bundle)
     snapshot = str(folder / SNAPSHOT_DIR) if bundle.snapshot else None
-    result = execute_job(job, str(folder / bundle.data_name), str(folder / "notebooks"), cell_timeout, snapshot_path=snapshot)
+    # Like a pool worker, prepare the next kernel while this one runs (stopped by remove_bundles when the run ends).
+    result = execute_job(job, str(folder / bundle.data_name), str(folder / "notebooks"), cell_timeout, prepare_next=True,
+                         snapshot_path=snapshot)
     result.worker = str(get_worker().name)  # the name the cluster gives it, not this machine's address
     return result
 
 
 def remove_bundles() -> int:
-    """Run on each worker when a run ends: the association's data does not stay on machines it was sent to."""
+    """Run on each worker when a run ends: the association's data does not stay on machines it was sent to;
+    the kernel prepared for a next notebook and the kernel template end too."""
+    from khuyenhoc.runner.kernels import KERNELS
+
+    KERNELS.stop_all()
     count = len(_MATERIALISED)
     for folder in _MATERIALISED.values():
         shutil.rmtree(folder, ignore_errors=True)

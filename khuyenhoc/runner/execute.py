@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import signal
 import site
-import subprocess
 import sys
 import sysconfig
 import tempfile
@@ -22,14 +20,10 @@ from functools import cache
 from pathlib import Path
 
 from khuyenhoc.i18n import DEFAULT_LANG, text
+from khuyenhoc.runner.kernels import KERNEL_NAME, KERNELS, START_TIMEOUT, fresh_kernel, remove_scratch
 from khuyenhoc.runner.plan import Job, JobStatus
 
-KERNEL_NAME = "python3"
-# Imported while the kernel boots; the kernel also ends if its worker dies.
-WARM_IMPORTS = "import khuyenhoc.display, khuyenhoc.summary, khuyenhoc.snapshot, khuyenhoc.runner.lifeline; khuyenhoc.runner.lifeline.die_with_parent()"
-START_TIMEOUT = 120
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
-SOCKET_ROOT_MAX = 60  # + "/khuyenhoc-kernel-XXXXXXXX/k-NNNNN" stays under the ~107-byte limit of a socket path
 
 
 @dataclass
@@ -46,80 +40,9 @@ class JobResult:
     worker: str = ""  # this process's id; each executor replaces it with the name the manifest shows
 
 
-class _Kernels:
-    """This process's kernels: the one running now and the one prepared for the next notebook."""
-
-    def __init__(self) -> None:
-        self.spare = None
-        self.current = None
-
-    @staticmethod
-    def start():
-        """A new kernel on private IPC sockets (no TCP ports to race for), importing the package as it boots."""
-        # The async manager: with a blocking one, nbclient neither enforces cell timeouts nor notices a dead kernel.
-        from jupyter_client.manager import AsyncKernelManager
-        from jupyter_core.utils import run_sync
-
-        sockets = Path(tempfile.mkdtemp(prefix="khuyenhoc-kernel-", dir=_socket_root()))
-        manager = AsyncKernelManager(kernel_name=KERNEL_NAME, transport="ipc", ip=str(sockets / "k"),
-                                     connection_file=str(sockets / "connection.json"))
-        manager.khuyenhoc_sockets = sockets
-        try:
-            run_sync(manager.start_kernel)(extra_arguments=[f"--IPKernelApp.exec_lines={WARM_IMPORTS}"],
-                                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        except BaseException:
-            _stop(manager)
-            raise
-        return manager
-
-    def take(self, prepare_next: bool):
-        manager, self.spare = self.spare, None
-        if manager is None or not _alive(manager):
-            _stop(manager)
-            manager = self.start()
-        self.current = manager
-        if prepare_next:
-            self.spare = self.start()
-        return manager
-
-    def stop_all(self) -> None:
-        for manager in (self.current, self.spare):
-            _stop(manager)
-        self.current = self.spare = None
-
-
-def _socket_root() -> str | None:
-    """The run's temp folder, unless its path is too long for a socket name (about 100 bytes): then the system's."""
-    root = tempfile.gettempdir()
-    return root if len(root.encode()) <= SOCKET_ROOT_MAX else ("/tmp" if os.access("/tmp", os.W_OK) else None)  # noqa: S108
-
-
-def _alive(manager) -> bool:
-    from jupyter_core.utils import run_sync
-
-    return bool(run_sync(manager.is_alive)())
-
-
-def _stop(manager) -> None:
-    if manager is None:
-        return
-    from jupyter_core.utils import run_sync
-
-    try:
-        run_sync(manager.shutdown_kernel)(now=True)
-    except Exception:  # noqa: BLE001 - a kernel that is already gone is fine
-        pass
-    shutil.rmtree(getattr(manager, "khuyenhoc_sockets", ""), ignore_errors=True)
-
-
-KERNELS = _Kernels()
-SCRATCH: set[Path] = set()  # this process's job folders, removed even when it is stopped by a signal
-
-
 def _on_signal(signum: int, _frame: object) -> None:
-    KERNELS.stop_all()
-    for scratch in list(SCRATCH):
-        shutil.rmtree(scratch, ignore_errors=True)
+    KERNELS.kill_all()
+    remove_scratch()
     os._exit(128 + signum)
 
 
@@ -150,10 +73,12 @@ def _error_line(error: BaseException, lang: str, cell_timeout: float | None = No
 
     if isinstance(error, PapermillExecutionError):
         return text("run.error.cell", lang, cell=error.exec_count or error.cell_index, ename=error.ename, evalue=error.evalue).strip()
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
+
     name = type(error).__name__
-    if name == "DeadKernelError":
+    if isinstance(error, DeadKernelError):
         return text("run.error.kernel_died", lang)
-    if name == "CellTimeoutError":
+    if isinstance(error, CellTimeoutError):
         return text("run.error.timeout", lang, seconds=f"{cell_timeout:g}" if cell_timeout else "?")
     first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
     return text("run.error.other", lang, name=name, detail=first_line)
@@ -164,51 +89,56 @@ def execute_job(job: Job, data_path: str, notebooks_dir: str, cell_timeout: floa
     """Execute ``job``'s notebook on ``data_path`` (read from ``snapshot_path``, its validated snapshot, when
     given) in a fresh kernel; never raises for notebook failures."""
     import nbformat
-    import papermill
 
     from khuyenhoc.runner.export import to_html
-    from khuyenhoc.runner.plan import ANNUAL, NOTEBOOK_FILES
+    from khuyenhoc.runner.plan import ANNUAL
 
     started = time.perf_counter()
     worker = str(os.getpid())
     lang = job.parameters.get("lang", DEFAULT_LANG)
-    scratch = Path(tempfile.mkdtemp(prefix="khuyenhoc-job-"))
-    SCRATCH.add(scratch)
-    try:
-        parameters = dict(job.parameters, data_path=str(data_path))
-        if snapshot_path is not None:
-            parameters["snapshot_path"] = str(snapshot_path)
-        if job.notebook == ANNUAL:
-            parameters["output_dir"] = str(scratch / "files")
-        executed = scratch / "executed.ipynb"
-        error = None
-        try:
-            manager = KERNELS.take(prepare_next)
-            papermill.execute_notebook(
-                str(Path(notebooks_dir) / NOTEBOOK_FILES[job.notebook]), str(executed), parameters=parameters,
-                kernel_name=KERNEL_NAME, km=manager, progress_bar=False, log_output=False, cwd=str(scratch),
-                start_timeout=START_TIMEOUT, execution_timeout=cell_timeout,
-            )
-        except Exception as raised:  # noqa: BLE001 - every failure becomes a failed result
-            error = _error_line(raised, lang, cell_timeout)
-        finally:
-            _stop(KERNELS.current)
-            KERNELS.current = None
+    with fresh_kernel(prepare_next) as kernel:
+        scratch = kernel.folder
         hide = _Hider(scratch, data_path, notebooks_dir)
-        notebook = _public(nbformat.read(executed, as_version=4), dict(parameters, **hide.parameters(parameters)), hide) if executed.is_file() else None
-        notebook_bytes = nbformat.writes(notebook).encode("utf-8") if notebook is not None else None
-        if error is not None:
-            return JobResult(job.key, JobStatus.FAILED, time.perf_counter() - started, notebook_bytes, error=hide(error), worker=worker)
-        html = to_html(notebook, text(job.title_key, lang, **job.title_values), lang).encode("utf-8")
-        files_root = scratch / "files"
-        files = {p.relative_to(files_root).as_posix(): p.read_bytes() for p in sorted(files_root.rglob("*")) if p.is_file()} if files_root.is_dir() else {}
-        return JobResult(job.key, JobStatus.OK, time.perf_counter() - started, notebook_bytes, html, files, worker=worker)
-    except Exception as raised:  # noqa: BLE001 - export problems too
-        error = _Hider(scratch, data_path, notebooks_dir)(_error_line(raised, lang))
-        return JobResult(job.key, JobStatus.FAILED, time.perf_counter() - started, error=error, worker=worker)
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
-        SCRATCH.discard(scratch)
+        try:
+            parameters = dict(job.parameters, data_path=str(data_path))
+            if snapshot_path is not None:
+                parameters["snapshot_path"] = str(snapshot_path)
+            if job.notebook == ANNUAL:
+                parameters["output_dir"] = str(scratch / "files")
+            executed, error = _execute(job, kernel, notebooks_dir, parameters, cell_timeout, lang)
+            kernel.stop()  # its memory back before the export
+            notebook = _public(executed, dict(parameters, **hide.parameters(parameters)), hide) if executed is not None else None
+            notebook_bytes = nbformat.writes(notebook).encode("utf-8") if notebook is not None else None
+            if error is not None:
+                return JobResult(job.key, JobStatus.FAILED, time.perf_counter() - started, notebook_bytes, error=hide(error), worker=worker)
+            html = to_html(notebook, text(job.title_key, lang, **job.title_values), lang).encode("utf-8")
+            files_root = scratch / "files"
+            files = {p.relative_to(files_root).as_posix(): p.read_bytes() for p in sorted(files_root.rglob("*")) if p.is_file()} if files_root.is_dir() else {}
+            return JobResult(job.key, JobStatus.OK, time.perf_counter() - started, notebook_bytes, html, files, worker=worker)
+        except Exception as raised:  # noqa: BLE001 - export problems too
+            return JobResult(job.key, JobStatus.FAILED, time.perf_counter() - started, error=hide(_error_line(raised, lang)), worker=worker)
+
+
+def _execute(job: Job, kernel, notebooks_dir: str, parameters: dict, cell_timeout: float | None, lang: str):
+    """Run the notebook in ``kernel``: (the executed notebook or None, an error line or None).
+
+    Papermill's returned notebook is used as it is; only a failed run's is read back from the file
+    papermill writes when a cell raises (no save after each cell)."""
+    import nbformat
+    import papermill
+
+    from khuyenhoc.runner.plan import NOTEBOOK_FILES
+
+    executed = kernel.folder / "executed.ipynb"
+    try:
+        notebook = papermill.execute_notebook(
+            str(Path(notebooks_dir) / NOTEBOOK_FILES[job.notebook]), str(executed), parameters=parameters,
+            kernel_name=KERNEL_NAME, km=kernel.manager, progress_bar=False, log_output=False, cwd=str(kernel.folder),
+            start_timeout=START_TIMEOUT, execution_timeout=cell_timeout, request_save_on_cell_execute=False,
+        )
+        return notebook, None
+    except Exception as raised:  # noqa: BLE001 - every failure becomes a failed result
+        return (nbformat.read(executed, as_version=4) if executed.is_file() else None), _error_line(raised, lang, cell_timeout)
 
 
 def pool_task(job: Job, data_path: str, notebooks_dir: str, cell_timeout: float | None, prepare_next: bool,

@@ -1,0 +1,334 @@
+"""Kernel lifecycle: one fresh kernel process per notebook, started in a fraction of a second.
+
+Each worker process keeps a *template*: a process that imported ipykernel, pandas, matplotlib and
+khuyenhoc once and never runs a notebook. A kernel is a fork of it (a new process, so nothing leaks
+between notebooks) that starts ipykernel on the connection file jupyter_client wrote: the
+:class:`ForkProvisioner` keeps jupyter_client's and nbclient's protocol (signals, polling, shutdown),
+only the launch differs. Where fork is unavailable (not Linux, the template failed), kernels start
+as ordinary subprocesses.
+
+Kernels started outside nbclient get what nbclient would give them: IPython history in memory and
+the job's scratch folder as working directory (each kernel is made with its own scratch folder, so a
+kernel prepared ahead already sits in the folder its notebook will use).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+KERNEL_NAME = "python3"
+# Imported while the kernel boots (already imported in the template); the kernel also ends if its parent dies.
+WARM_IMPORTS = "import khuyenhoc.display, khuyenhoc.summary, khuyenhoc.snapshot, khuyenhoc.runner.lifeline; khuyenhoc.runner.lifeline.die_with_parent()"
+KERNEL_ARGUMENTS = [f"--IPKernelApp.exec_lines={WARM_IMPORTS}", "--HistoryManager.hist_file=:memory:"]
+START_TIMEOUT = 120
+SOCKET_ROOT_MAX = 60  # + "/khuyenhoc-kernel-XXXXXXXX/k-NNNNN" stays under the ~107-byte limit of a socket path
+FORK_SWITCH = "KHUYENHOC_KERNEL_FORK"  # "0": start every kernel as a plain subprocess (benchmarks compare both)
+
+
+# --- the template (runs in its own process) -------------------------------------------------------
+
+def serve() -> None:
+    """The template's main loop: import once, then fork a kernel for each request line read on stdin.
+
+    A request is JSON ``{"argv": [...], "cwd": ..., "env": {...}}``; the reply is the new kernel's pid.
+    """
+    from khuyenhoc.runner.lifeline import die_with_parent
+
+    die_with_parent()
+    requests, replies = sys.stdin.buffer, os.fdopen(os.dup(1), "wb", buffering=0)
+    quiet = os.open(os.devnull, os.O_RDWR)
+    os.dup2(quiet, 1)  # nothing the imports print may corrupt the replies
+    _warm()
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # kernels are reaped as they end: no zombies
+    replies.write(b"ready\n")
+    for line in requests:
+        request = json.loads(line)
+        pid = os.fork()
+        if pid == 0:
+            replies.close()  # the worker reads EOF when the template ends, whatever its kernels do
+            _kernel_main(request, quiet)
+        replies.write(f"{pid}\n".encode())
+
+
+def _warm() -> None:
+    """What every notebook imports and the first chart loads (fonts), done once before any fork."""
+    import io
+
+    import ipykernel.ipkernel  # noqa: F401
+    import ipykernel.kernelapp  # noqa: F401
+    import matplotlib
+    from matplotlib.figure import Figure
+
+    import khuyenhoc.display  # noqa: F401
+    import khuyenhoc.runner.lifeline  # noqa: F401
+    import khuyenhoc.snapshot  # noqa: F401
+    import khuyenhoc.summary  # noqa: F401
+    from khuyenhoc.charts import STYLE
+
+    with matplotlib.rc_context(STYLE):
+        figure = Figure(figsize=(2, 1), layout="constrained")
+        figure.add_subplot().set_title("Khuyến học 1.234")
+        figure.savefig(io.BytesIO(), format="png")
+
+
+def _kernel_main(request: dict, quiet: int) -> None:
+    """In the forked child: a new session, quiet standard streams, the job's folder, then ipykernel."""
+    code = 0
+    try:
+        os.setsid()
+        for signum in (signal.SIGCHLD, signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGPIPE):
+            signal.signal(signum, signal.SIG_DFL if signum != signal.SIGINT else signal.default_int_handler)
+        for fd in (0, 1, 2):
+            os.dup2(quiet, fd)
+        os.chdir(request["cwd"])
+        os.environ.update(request["env"])
+        from ipykernel.kernelapp import IPKernelApp
+
+        IPKernelApp.launch_instance(argv=request["argv"])
+    except BaseException:  # noqa: BLE001 - a kernel that cannot start ends; nbclient reports it dead
+        code = 1
+    finally:
+        os._exit(code)
+
+
+# --- the worker's side --------------------------------------------------------------------------
+
+class _Template:
+    """This worker's template process, started on first use."""
+
+    def __init__(self) -> None:
+        self.process: subprocess.Popen | None = None
+        self.failed = not sys.platform.startswith("linux") or os.environ.get(FORK_SWITCH) == "0"
+
+    def fork(self, argv: list[str], cwd: str, env: dict[str, str]) -> int | None:
+        """A new kernel process (its pid), or None when the template cannot make one."""
+        if self.failed:
+            return None
+        try:
+            if self.process is None or self.process.poll() is not None:
+                self.process = self._start()
+            changed = {key: value for key, value in env.items() if os.environ.get(key) != value}
+            self.process.stdin.write(json.dumps({"argv": argv, "cwd": cwd, "env": changed}).encode() + b"\n")
+            self.process.stdin.flush()
+            return int(self.process.stdout.readline())
+        except (OSError, ValueError):
+            self.failed = True  # from now on, plain subprocesses
+            self.stop()
+            return None
+
+    @staticmethod
+    def _start() -> subprocess.Popen:
+        # "ipykernel-template" names it in ps (its forks, the kernels, show the same command line)
+        process = subprocess.Popen([sys.executable, "-c", "from khuyenhoc.runner.kernels import serve; serve()", "ipykernel-template"],
+                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, close_fds=True)
+        if process.stdout.readline() != b"ready\n":
+            process.kill()
+            raise OSError("kernel template did not start")
+        return process
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.kill()
+            self.process.wait()
+            self.process = None
+
+
+TEMPLATE = _Template()
+
+
+class _Forked:
+    """A forked kernel as jupyter_client's provisioner handles a Popen: poll, wait, signals."""
+
+    stdin = stdout = stderr = None
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            try:
+                os.kill(self.pid, 0)
+            except ProcessLookupError:
+                self.returncode = -1  # reaped by the template: the code is not ours to read
+            except PermissionError:
+                pass
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        import time
+
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.poll() is None:
+            if deadline is not None and time.monotonic() > deadline:
+                raise subprocess.TimeoutExpired(str(self.pid), timeout)
+            time.sleep(0.02)
+        return self.returncode
+
+    def send_signal(self, signum: int) -> None:
+        os.kill(self.pid, signum)
+
+    def kill(self) -> None:
+        self.send_signal(signal.SIGKILL)
+
+    def terminate(self) -> None:
+        self.send_signal(signal.SIGTERM)
+
+
+def _provisioner_class():
+    from jupyter_client.provisioning import LocalProvisioner
+
+    class ForkProvisioner(LocalProvisioner):
+        """LocalProvisioner whose kernels are forks of the worker's template (see the module's docstring)."""
+
+        async def launch_kernel(self, cmd: list[str], **kwargs):
+            if "ipykernel_launcher" in cmd:
+                argv = cmd[cmd.index("ipykernel_launcher") + 1:]
+                env = dict(kwargs.get("env") or {}, JPY_PARENT_PID=str(os.getpid()))  # as jupyter_client's launcher says it
+                pid = TEMPLATE.fork(argv, str(kwargs.get("cwd") or os.getcwd()), env)
+                if pid is not None:
+                    self.process, self.pid, self.pgid = _Forked(pid), pid, pid  # its own session: signals reach its group
+                    self.cwd = kwargs.get("cwd")
+                    return self.connection_info
+            return await super().launch_kernel(cmd, **kwargs)
+
+    return ForkProvisioner
+
+
+@dataclass
+class Kernel:
+    """A started kernel and the scratch folder it works in (the job's)."""
+
+    manager: object  # jupyter_client AsyncKernelManager
+    folder: Path
+
+    def alive(self) -> bool:
+        from jupyter_core.utils import run_sync
+
+        return bool(run_sync(self.manager.is_alive)())
+
+    def stop(self) -> None:
+        """Shut the kernel down (idempotent)."""
+        from jupyter_core.utils import run_sync
+
+        if self.manager is None:
+            return
+        try:
+            run_sync(self.manager.shutdown_kernel)(now=True)
+        except Exception:  # noqa: BLE001, S110 - a kernel that is already gone is fine
+            pass
+        shutil.rmtree(getattr(self.manager, "khuyenhoc_sockets", ""), ignore_errors=True)
+        self.manager = None
+
+    def discard(self) -> None:
+        """Stop it and remove its folder."""
+        self.stop()
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    def kill_now(self) -> None:
+        """SIGKILL its process group, without the shutdown protocol (safe inside a signal handler)."""
+        pid = getattr(getattr(self.manager, "provisioner", None), "pid", None)
+        if pid:
+            try:
+                os.killpg(pid, signal.SIGKILL)  # a session leader either way: forked (setsid) or launched by jupyter_client
+            except OSError:
+                pass
+        shutil.rmtree(getattr(self.manager, "khuyenhoc_sockets", ""), ignore_errors=True)
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _socket_root() -> str | None:
+    """The run's temp folder, unless its path is too long for a socket name (about 100 bytes): then the system's."""
+    root = tempfile.gettempdir()
+    return root if len(root.encode()) <= SOCKET_ROOT_MAX else ("/tmp" if os.access("/tmp", os.W_OK) else None)  # noqa: S108
+
+
+def start_kernel() -> Kernel:
+    """A new kernel on private IPC sockets (no TCP ports to race for), in a new scratch folder."""
+    # The async manager: with a blocking one, nbclient neither enforces cell timeouts nor notices a dead kernel.
+    from jupyter_client.manager import AsyncKernelManager
+    from jupyter_core.utils import run_sync
+
+    folder = Path(tempfile.mkdtemp(prefix="khuyenhoc-job-"))
+    sockets = Path(tempfile.mkdtemp(prefix="khuyenhoc-kernel-", dir=_socket_root()))
+    manager = AsyncKernelManager(kernel_name=KERNEL_NAME, transport="ipc", ip=str(sockets / "k"),
+                                 connection_file=str(sockets / "connection.json"))
+    manager.khuyenhoc_sockets = sockets
+    manager.provisioner = _provisioner_class()(kernel_id=None, kernel_spec=manager.kernel_spec, parent=manager)
+    kernel = Kernel(manager, folder)
+    LIVE.add(kernel.folder)
+    try:
+        run_sync(manager.start_kernel)(extra_arguments=KERNEL_ARGUMENTS, cwd=str(folder),
+                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    except BaseException:
+        kernel.discard()
+        raise
+    return kernel
+
+
+class _Kernels:
+    """This process's kernels: the one running now and the one prepared for the next notebook."""
+
+    def __init__(self) -> None:
+        self.spare: Kernel | None = None
+        self.current: Kernel | None = None
+
+    def take(self, prepare_next: bool) -> Kernel:
+        kernel, self.spare = self.spare, None
+        if kernel is None or not kernel.alive():
+            if kernel is not None:
+                kernel.discard()
+            kernel = start_kernel()
+        self.current = kernel
+        if prepare_next:
+            self.spare = start_kernel()
+        return kernel
+
+    def stop_all(self) -> None:
+        for kernel in (self.current, self.spare):
+            if kernel is not None:
+                kernel.discard()
+        self.current = self.spare = None
+        TEMPLATE.stop()
+
+    def kill_all(self) -> None:
+        """On a signal: kill without waiting (the handler may have interrupted the code that holds their locks)."""
+        for kernel in (self.current, self.spare):
+            if kernel is not None:
+                kernel.kill_now()
+        if TEMPLATE.process is not None:
+            TEMPLATE.process.kill()
+
+
+KERNELS = _Kernels()
+LIVE: set[Path] = set()  # scratch folders of this process's kernels, removed even when it is stopped by a signal
+
+
+def remove_scratch() -> None:
+    for folder in list(LIVE):
+        shutil.rmtree(folder, ignore_errors=True)
+    LIVE.clear()
+
+
+@contextmanager
+def fresh_kernel(prepare_next: bool = False) -> Iterator[Kernel]:
+    """A kernel for one notebook (prepared ahead when there is one); stopped and its folder removed afterwards.
+    With ``prepare_next``, the kernel for the next notebook starts now, while this one runs."""
+    kernel = KERNELS.take(prepare_next)
+    try:
+        yield kernel
+    finally:
+        kernel.discard()
+        LIVE.discard(kernel.folder)
+        if KERNELS.current is kernel:
+            KERNELS.current = None
