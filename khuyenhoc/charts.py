@@ -330,13 +330,13 @@ def indicator_trends(table: YearlyTable, start_year: int, end_year: int, lang: s
 
 def _formatter(indicator: str, lang: str) -> FuncFormatter:
     """Ticks as the indicator is shown: đồng amounts in millions, the rest at its precision (at most one decimal)."""
-    measure = REGISTRY[indicator].unit
+    measure = REGISTRY[indicator].measure
     return _millions(lang) if measure == "vnd" else _thousands(lang, min(REGISTRY[indicator].precision, 1))
 
 
 def _axis_label(indicator: str, lang: str) -> str:
     label = indicator_label(indicator, lang)
-    return f"{label} ({text('chart.million_vnd', lang)})" if REGISTRY[indicator].unit == "vnd" else label
+    return f"{label} ({text('chart.million_vnd', lang)})" if REGISTRY[indicator].measure == "vnd" else label
 
 
 def indicator_over_time(table: YearlyTable, indicator: str, scopes: list[str] | None = None, lang: str = DEFAULT_LANG) -> Figure:

@@ -128,7 +128,7 @@ def _refuse_existing(paths: Sequence[Path], force: bool, lang: str) -> None:
 
 
 def cmd_template(args: argparse.Namespace) -> int:
-    from khuyenhoc.template import write_template
+    from khuyenhoc.input_template import write_template
 
     if Path(args.path).suffix.lower() != ".xlsx":
         raise UsageError(text("error.template_suffix", args.lang))

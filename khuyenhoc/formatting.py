@@ -9,7 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from babel.numbers import format_decimal
 
-from khuyenhoc.i18n import DEFAULT_LANG, text, unit_name
+from khuyenhoc.i18n import DEFAULT_LANG, text, measure_name
 
 LOCALES = {"vi": "vi_VN", "en": "en_US"}
 
@@ -73,7 +73,7 @@ def format_vnd(value: float | int | None, lang: str = DEFAULT_LANG, signed: bool
     """``343380000`` → ``343.380.000 đồng`` (vi) or ``343,380,000 VND`` (en)."""
     if _missing(value):
         return text("missing", lang)
-    return f"{format_number(value, 0, lang, signed)} {unit_name('vnd', lang)}"
+    return f"{format_number(value, 0, lang, signed)} {measure_name('vnd', lang)}"
 
 
 def format_value(value: float | int | None, unit: str, precision: int, lang: str = DEFAULT_LANG, signed: bool = False, with_unit: bool = True) -> str:
@@ -85,7 +85,7 @@ def format_value(value: float | int | None, unit: str, precision: int, lang: str
     shown = format_number(value, precision, lang, signed)
     if not with_unit:
         return shown
-    return f"{shown} {unit_name(unit, lang, count=_round_half_up(_decimal(value), precision))}"
+    return f"{shown} {measure_name(unit, lang, count=_round_half_up(_decimal(value), precision))}"
 
 
 def format_indicator(indicator_id: str, value: float | int | None, lang: str = DEFAULT_LANG, with_unit: bool = True) -> str:
@@ -93,4 +93,4 @@ def format_indicator(indicator_id: str, value: float | int | None, lang: str = D
     from khuyenhoc.indicators import REGISTRY
 
     indicator = REGISTRY[indicator_id]
-    return format_value(value, indicator.unit, indicator.precision, lang, indicator.signed, with_unit)
+    return format_value(value, indicator.measure, indicator.precision, lang, indicator.signed, with_unit)

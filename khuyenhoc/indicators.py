@@ -23,7 +23,7 @@ class Indicator:
     """One indicator: its id, unit, display precision and formula over yearly aggregates."""
 
     id: str
-    unit: str  # a key of the UNITS catalogue: person, percent, vnd, ...
+    measure: str  # unit of measure, a key of the MEASURES catalogue: person, percent, vnd, ...
     precision: int  # decimals shown
     compute: Compute
     additive: bool = False  # a whole count (or a change of one): an area's value is its units' sum; Int64 in frames
@@ -286,7 +286,7 @@ def indicators_frame(table: YearlyTable, lang: str = DEFAULT_LANG) -> pd.DataFra
     counts = tidy["indicator"].map({i.id: i.additive for i in INDICATORS}).astype(bool)
     tidy["count"] = tidy["value"].where(counts).astype("Int64")
     tidy["rate"] = tidy["value"].where(~counts).astype("float64")
-    tidy["measure"] = tidy["indicator"].map({i.id: i.unit for i in INDICATORS})
+    tidy["measure"] = tidy["indicator"].map({i.id: i.measure for i in INDICATORS})
     tidy["label_vi"] = tidy["indicator"].map({i.id: indicator_label(i.id, "vi") for i in INDICATORS})
     tidy["label_en"] = tidy["indicator"].map({i.id: indicator_label(i.id, "en") for i in INDICATORS})
     tidy["year"] = tidy["year"].astype("int64")
@@ -352,7 +352,7 @@ def to_json(year: int, scope: str, values: dict[str, int | float | None]) -> dic
         "year": year,
         "scope": scope,
         "indicators": {
-            key: {"value": value, "unit": REGISTRY[key].unit, "label_vi": indicator_label(key, "vi"), "label_en": indicator_label(key, "en")}
+            key: {"value": value, "unit": REGISTRY[key].measure, "label_vi": indicator_label(key, "vi"), "label_en": indicator_label(key, "en")}
             for key, value in values.items()
         },
     }

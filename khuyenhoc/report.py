@@ -6,7 +6,7 @@ import pandas as pd
 from babel.numbers import format_decimal
 
 from khuyenhoc.formatting import LOCALES, format_indicator
-from khuyenhoc.i18n import DEFAULT_LANG, indicator_label, quote, text, unit_name
+from khuyenhoc.i18n import DEFAULT_LANG, indicator_label, quote, text, measure_name
 from khuyenhoc.indicators import REGISTRY
 
 REPORT_LIMIT = 200  # problems listed one per line; the rest are counted by rule and column
@@ -62,8 +62,8 @@ def indicator_rows(values: dict[str, int | float | None], lang: str = DEFAULT_LA
     """
     rows = pd.DataFrame(
         [
-            {"id": key, "label": indicator_label(key, lang), "unit": REGISTRY[key].unit,
-             "unit_label": unit_name(REGISTRY[key].unit, lang), "formatted": format_indicator(key, value, lang)}
+            {"id": key, "label": indicator_label(key, lang), "unit": REGISTRY[key].measure,
+             "unit_label": measure_name(REGISTRY[key].measure, lang), "formatted": format_indicator(key, value, lang)}
             for key, value in values.items()
         ],
         columns=["id", "label", "unit", "unit_label", "formatted"],

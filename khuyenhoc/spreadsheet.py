@@ -10,7 +10,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from khuyenhoc.fsutil import atomic_write_bytes
-from khuyenhoc.i18n import DEFAULT_LANG, indicator_label, text, unit_name
+from khuyenhoc.i18n import DEFAULT_LANG, indicator_label, text, measure_name
 from khuyenhoc.indicators import REGISTRY
 
 CSV_ENCODING = "utf-8-sig"  # the byte-order mark tells Excel the file is UTF-8 (diacritics intact)
@@ -26,7 +26,7 @@ def indicator_sheet(values: dict[str, int | float | None], lang: str = DEFAULT_L
         text("col.id", lang): list(values),
         text("col.indicator", lang): [indicator_label(key, lang) for key in values],
         text("col.value", lang): pd.Series([pd.NA if v is None else v for v in values.values()], dtype=object),
-        text("col.unit", lang): [unit_name(REGISTRY[key].unit, lang) for key in values],
+        text("col.unit", lang): [measure_name(REGISTRY[key].measure, lang) for key in values],
     })
 
 

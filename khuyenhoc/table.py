@@ -14,7 +14,7 @@ from khuyenhoc.errors import PROBLEM_COLUMNS, DataValidationError, InputFileErro
 from khuyenhoc.i18n import DEFAULT_LANG, check_lang, text
 from khuyenhoc.paths import origin_path
 from khuyenhoc.fsutil import sha256_checksum
-from khuyenhoc.io import RawTable, match_headers, read_raw
+from khuyenhoc.reader import RawTable, match_headers, read_raw
 from khuyenhoc.schema import LEVEL_RANK
 from khuyenhoc.tree import AreaTree
 from khuyenhoc.validate import check

@@ -11,8 +11,8 @@ import pandera.pandas as pa
 
 from khuyenhoc.errors import PROBLEM_COLUMNS
 from khuyenhoc.i18n import DEFAULT_LANG, quote, rule_message, text
-from khuyenhoc.io import RawTable
-from khuyenhoc.numbers import parse_integer_series
+from khuyenhoc.reader import RawTable
+from khuyenhoc.vnnumbers import parse_integer_series
 from khuyenhoc.schema import AREA_LEVELS, CITY, COLUMN_BY_NAME, LEVEL_LOOKUP, LEVEL_RANK, ROW_RULES, SCHEMA, TEXT_LIMIT, TITLE_RULES, YEAR_RANGE, fold
 
 from khuyenhoc.schema import UNIT_ID_PATTERN

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from khuyenhoc.i18n import DEFAULT_LANG, LANGS, SECTIONS, check_lang, column_header, indicator_label, rule_message, text, unit_name
+from khuyenhoc.i18n import DEFAULT_LANG, LANGS, SECTIONS, check_lang, column_header, indicator_label, rule_message, text, measure_name
 from khuyenhoc.indicators import INDICATORS
 from khuyenhoc.paths import PACKAGE_DIR
 from khuyenhoc.schema import CANONICAL
@@ -79,7 +79,7 @@ def test_english_is_not_a_copy_of_the_vietnamese(section):
 
 def test_catalogues_cover_the_registry_and_the_input_contract():
     assert set(vi.INDICATORS) == {i.id for i in INDICATORS}
-    assert {i.unit for i in INDICATORS} <= set(vi.UNITS)
+    assert {i.measure for i in INDICATORS} <= set(vi.MEASURES)
     assert set(vi.COLUMNS) == set(CANONICAL)
     assert set(vi.TEMPLATE_HELP) == set(CANONICAL)
 
@@ -109,16 +109,16 @@ def test_lookups_fill_placeholders():
     assert indicator_label("members") == "Số hội viên"
     assert indicator_label("members", "en") == "Members"
     assert column_header("fund_vnd") == "Quỹ khuyến học (đồng)"
-    assert unit_name("vnd") == "đồng" and unit_name("vnd", "en") == "VND"
+    assert measure_name("vnd") == "đồng" and measure_name("vnd", "en") == "VND"
 
 
 def test_english_singular_after_one():
-    assert unit_name("unit", "en", count=1) == "unit"
-    assert unit_name("unit", "en", count=-1) == "unit"
-    assert unit_name("unit", "en", count=2) == "units"
-    assert unit_name("person", "en", count=1) == "person"
-    assert unit_name("unit", "vi", count=1) == unit_name("unit", "vi", count=2) == "đơn vị"
-    assert set(en.UNITS_ONE) <= set(en.UNITS)
+    assert measure_name("unit", "en", count=1) == "unit"
+    assert measure_name("unit", "en", count=-1) == "unit"
+    assert measure_name("unit", "en", count=2) == "units"
+    assert measure_name("person", "en", count=1) == "person"
+    assert measure_name("unit", "vi", count=1) == measure_name("unit", "vi", count=2) == "đơn vị"
+    assert set(en.MEASURES_ONE) <= set(en.MEASURES)
 
 
 def test_catalogue_files_are_utf8_and_nfc():

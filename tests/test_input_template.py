@@ -11,7 +11,7 @@ import pytest
 from khuyenhoc import compute, load_table
 from khuyenhoc.cli import EXIT_OK, main
 from khuyenhoc.schema import CANONICAL, INTEGER_COLUMNS, YEAR_RANGE, canonical_column
-from khuyenhoc.template import TEMPLATE_ROWS, build_template
+from khuyenhoc.input_template import TEMPLATE_ROWS, build_template
 
 VIETNAMESE_HEADERS = [
     "Năm", "Mã đơn vị", "Tên đơn vị", "Cấp", "Mã đơn vị cấp trên", "Dân số", "Số hội viên", "Gia đình tú tài", "Gia đình cử nhân",

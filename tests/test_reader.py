@@ -19,7 +19,7 @@ import pytest
 
 from khuyenhoc.errors import InputFileError
 from khuyenhoc.i18n import column_header, text
-from khuyenhoc.io import read_raw
+from khuyenhoc.reader import read_raw
 from khuyenhoc.sample import to_csv_text
 from khuyenhoc.schema import CANONICAL as ALL_COLUMNS, TITLE_COLUMNS
 
@@ -391,7 +391,7 @@ def test_workbook_named_csv_is_read_as_a_workbook(tmp_path, sample_frame):
 
 def test_headers_written_by_the_english_catalogue_read_back(tmp_path, sample_frame):
     from khuyenhoc.i18n import column_header
-    from khuyenhoc.io import read_raw
+    from khuyenhoc.reader import read_raw
 
     path = tmp_path / "english.csv"
     sample_frame.rename(columns={c: column_header(c, "en") for c in sample_frame.columns}).to_csv(path, index=False)
@@ -401,7 +401,7 @@ def test_headers_written_by_the_english_catalogue_read_back(tmp_path, sample_fra
 
 
 def test_a_missing_column_is_named_by_its_vietnamese_header(tmp_path, sample_frame):
-    from khuyenhoc.io import read_raw
+    from khuyenhoc.reader import read_raw
 
     path = tmp_path / "missing.csv"
     sample_frame.drop(columns=["members", "fund_vnd"]).to_csv(path, index=False)
@@ -410,7 +410,7 @@ def test_a_missing_column_is_named_by_its_vietnamese_header(tmp_path, sample_fra
 
 
 def test_a_note_row_starting_with_cong_dong_is_not_a_totals_row(tmp_path, sample_frame):
-    from khuyenhoc.io import read_raw
+    from khuyenhoc.reader import read_raw
 
     path = tmp_path / "notes.csv"
     content = to_csv_text(sample_frame.iloc[:2])
@@ -461,7 +461,7 @@ def handmade_xlsx(path: Path, rows, far_cells: int = 0) -> Path:
 MEMORY_PROBE = """
 import resource, sys
 resource.setrlimit(resource.RLIMIT_AS, (1_500_000_000, 1_500_000_000))  # the old reader would take the machine
-from khuyenhoc.io import read_raw
+from khuyenhoc.reader import read_raw
 raw = read_raw(sys.argv[1])
 print(len(raw.frame), int(raw.frame["members"].sum()), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
 """

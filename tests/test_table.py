@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from khuyenhoc.errors import PROBLEM_COLUMNS, DataValidationError, InputFileError, KhuyenhocError
 from khuyenhoc.i18n import column_header
-from khuyenhoc.numbers import NumberError, parse_integer
+from khuyenhoc.vnnumbers import NumberError, parse_integer
 from khuyenhoc.paths import SAMPLE_DATA
 from khuyenhoc.sample import to_csv_text
 from khuyenhoc.schema import CANONICAL, COUNT_COLUMNS as ALL_COUNTS, INTEGER_COLUMNS, TITLE_COLUMNS

@@ -13,7 +13,7 @@ from khuyenhoc.targets import TARGET_RULES
 from khuyenhoc.errors import PROBLEM_COLUMNS, DataValidationError
 from khuyenhoc.i18n import column_header, quote, rule_message, text
 from khuyenhoc.i18n.vi import RULES
-from khuyenhoc.io import read_raw
+from khuyenhoc.reader import read_raw
 from khuyenhoc.sample import to_csv_text
 from khuyenhoc.schema import TEXT_LIMIT, YEAR_RANGE
 from khuyenhoc.table import load_table

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from khuyenhoc.numbers import NumberError, is_blank, parse_integer, parse_integer_series
+from khuyenhoc.vnnumbers import NumberError, is_blank, parse_integer, parse_integer_series
 
 NBSP, NNBSP, THIN = "\u00a0", "\u202f", "\u2009"
 

@@ -8,7 +8,7 @@ from khuyenhoc.i18n import en, vi
 
 DEFAULT_LANG = "vi"
 LANGS: dict[str, ModuleType] = {"vi": vi, "en": en}
-SECTIONS = ("INDICATORS", "UNITS", "COLUMNS", "LEVELS", "RULES", "TEXT", "TEMPLATE_HELP")
+SECTIONS = ("INDICATORS", "MEASURES", "COLUMNS", "LEVELS", "RULES", "TEXT", "TEMPLATE_HELP")
 
 
 def check_lang(lang: str) -> str:
@@ -42,14 +42,14 @@ def indicator_label(indicator_id: str, lang: str = DEFAULT_LANG) -> str:
     return _section("INDICATORS", lang)[indicator_id]
 
 
-def unit_name(unit: str, lang: str = DEFAULT_LANG, count: object = None) -> str:
-    """How a measurement unit is written after a number; ``count=1`` picks the singular where a
+def measure_name(measure: str, lang: str = DEFAULT_LANG, count: object = None) -> str:
+    """How a unit of measure is written after a number; ``count=1`` picks the singular where a
     language has one (English "1 unit", "2 units"; Vietnamese nouns do not change)."""
     if count is not None and abs(count) == 1:  # type: ignore[arg-type]
-        singular = getattr(LANGS[check_lang(lang)], "UNITS_ONE", {})
-        if unit in singular:
-            return singular[unit]
-    return _section("UNITS", lang)[unit]
+        singular = getattr(LANGS[check_lang(lang)], "MEASURES_ONE", {})
+        if measure in singular:
+            return singular[measure]
+    return _section("MEASURES", lang)[measure]
 
 
 def column_header(column: str, lang: str = DEFAULT_LANG) -> str:

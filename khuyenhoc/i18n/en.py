@@ -32,7 +32,7 @@ INDICATORS = {
     "learning_organisations_change_pp": "Change in the learning-organisation share from the previous year",
 }
 
-UNITS = {
+MEASURES = {
     "person": "people",
     "family": "families",
     "clan": "clans",
@@ -47,7 +47,7 @@ UNITS = {
 }
 
 # Singular forms after exactly one ("1 unit"); units not listed read the same either way.
-UNITS_ONE = {
+MEASURES_ONE = {
     "person": "person",
     "family": "family",
     "clan": "clan",

@@ -32,7 +32,7 @@ INDICATORS = {
     "learning_organisations_change_pp": "Tỷ lệ Đơn vị học tập tăng/giảm so với năm trước",
 }
 
-UNITS = {
+MEASURES = {
     "person": "người",
     "family": "gia đình",
     "clan": "dòng họ",
