@@ -22,6 +22,7 @@ STYLE = """<style>
 .kh-banner { background: #fff4d6; border-left: 4px solid #e0a800; padding: 6px 12px; margin: 0.5em 0; }
 .kh-narrative p { max-width: 48em; line-height: 1.5; }
 .kh-table-wrap { overflow-x: auto; max-width: 100%; }
+.kh-table td:first-child, .kh-table th:first-child { min-width: 11em; }  /* labels stay readable on a phone; the table scrolls */
 </style>"""
 
 
