@@ -136,7 +136,7 @@ def test_an_interrupted_dask_run_prints_no_dask_warnings(tmp_path):
     process = subprocess.Popen([sys.executable, "-m", "khuyenhoc", "run", "--out", str(out), "--scheduler", "local", "--jobs", "2",
                                 "--notebooks", str(folder)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     deadline = time.monotonic() + 120
-    while not (out / "manifest.json").exists() and time.monotonic() < deadline and process.poll() is None:
+    while not (out / "manifest.jsonl").exists() and time.monotonic() < deadline and process.poll() is None:  # a first result
         time.sleep(0.2)
     process.send_signal(signal.SIGINT)
     output, _ = process.communicate(timeout=120)

@@ -17,6 +17,7 @@ import pytest
 from khuyenhoc.errors import RunError
 from khuyenhoc.paths import NOTEBOOKS_DIR, SAMPLE_DATA
 from khuyenhoc.runner import RunOptions, run_batch
+from khuyenhoc.runner import manifest as manifests
 from khuyenhoc.runner.lock import LOCK_NAME, RunLock
 
 pytestmark = pytest.mark.slow
@@ -101,7 +102,7 @@ def test_an_interrupted_run_leaves_a_consistent_folder(tmp_path, signum):
     process = subprocess.Popen([sys.executable, "-m", "khuyenhoc", "run", "--out", str(out), "--jobs", "2"],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     manifest = out / "manifest.json"
-    assert _wait_for(lambda: manifest.exists() and json.loads(manifest.read_text())["runs"], 120), "a first result"
+    assert _wait_for(lambda: manifests.load(out)["runs"], 120), "a first result (in the run's journal)"
     below = _descendants(process.pid)  # workers and their kernels
     assert below, "the run has worker processes"
     process.send_signal(signum)

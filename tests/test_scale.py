@@ -106,3 +106,40 @@ def test_what_a_table_knows_about_itself_is_read_once(sample_table):
     assert sample_table.unit_names is sample_table.unit_names
     assert sample_table.years is sample_table.years
     assert sample_table.unit_names["duc-xuan"] and sample_table.years == [2009, 2010, 2011, 2012, 2013]
+
+
+def test_results_are_journalled_one_line_each_and_compacted_at_the_end(tmp_path):
+    out = tmp_path / "out"
+    run_batch(RunOptions(data=SAMPLE_DATA, out_dir=out, years=[2013]), executor=_Recorder())
+    before = (out / "manifest.json").read_bytes()
+    seen = []
+
+    def executor(jobs, data, notebooks, options):
+        for job in _Recorder()(jobs, data, notebooks, options):
+            journal = out / "manifest.jsonl"
+            seen.append((len(journal.read_bytes().splitlines()) if journal.exists() else 0, (out / "manifest.json").read_bytes() == before))
+            yield job
+
+    run_batch(RunOptions(data=SAMPLE_DATA, out_dir=out, years=[2012, 2013], force=True), executor=executor)
+    assert seen == [(0, True), (1, True), (2, True)], "one line per result; manifest.json is not rewritten per result"
+    assert not (out / "manifest.jsonl").exists()
+    runs = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["runs"]
+    assert set(runs) == {"2012/annual_summary", "2013/annual_summary", "trends"}
+
+
+def test_a_killed_runs_journal_is_replayed_and_its_torn_last_line_ignored(tmp_path):
+    from khuyenhoc.runner import manifest as manifests
+
+    out = tmp_path / "out"
+    run_batch(RunOptions(data=SAMPLE_DATA, out_dir=out, years=[2013]), executor=_Recorder())
+    entry = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["runs"]["trends"]
+    newer = dict(entry, seconds=42.0)
+    torn = json.dumps(dict(entry, key="2013/annual_summary", seconds=99.0))[:-20]
+    (out / "manifest.jsonl").write_text(json.dumps(newer) + "\n" + torn, encoding="utf-8")
+    loaded = manifests.load(out)
+    assert loaded["runs"]["trends"]["seconds"] == 42.0, "a whole line counts"
+    assert loaded["runs"]["2013/annual_summary"]["seconds"] != 99.0, "a torn one does not"
+    journal = manifests.Journal(out)
+    journal.append(dict(entry, key="extra", seconds=7.0))
+    journal.close()
+    assert manifests.load(out)["runs"]["extra"]["seconds"] == 7.0, "appending after a torn line starts a new line"

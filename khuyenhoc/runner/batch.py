@@ -331,30 +331,31 @@ class _Run:
         if todo:
             self.write_snapshot()
         results = (executor or _executor(options))(todo, self.data, self.notebooks, options) if todo else iter(())
+        journal = manifests.Journal(out_dir)
         try:
             if progress is not None:
                 progress.start(len(refused) + len(todo))
             for result in itertools.chain(refused, results):
                 job = by_key[result.key]
-                with _interrupts_deferred():  # a result and its manifest entry land together
+                with _interrupts_deferred():  # a result and its journal line land together
                     entries[job.key] = self.settle(job, result, keys[job.key])
-                    manifest["runs"][job.key] = entries[job.key]
-                    manifests.save(out_dir, manifest)
+                    journal.append(entries[job.key])
                 if progress is not None:
                     progress.advance(entries[job.key])
         except KeyboardInterrupt:
             interrupted = True
-        except OSError as error:  # the manifest itself could not be written (disk full, folder made read-only)
-            write_error = RunError(_cannot_write(out_dir / manifests.MANIFEST, error, lang))
+        except OSError as error:  # the journal itself could not be written (disk full, folder made read-only)
+            write_error = RunError(_cannot_write(out_dir / manifests.JOURNAL, error, lang))
         finally:
             if progress is not None:
                 progress.stop()
             close = getattr(results, "close", None)
             if close is not None:
                 close()  # stops the workers (and their kernels) now, not whenever the generator is collected
+            journal.close()
         manifest["runs"].update(entries)
         try:
-            manifests.save(out_dir, manifest)
+            journal.compact(manifest)
             write_index(out_dir, manifest, self.facts, lang, self.stamp)
         except OSError as error:
             write_error = write_error or RunError(_cannot_write(out_dir, error, lang))

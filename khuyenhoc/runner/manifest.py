@@ -1,4 +1,10 @@
-"""manifest.json: every run's parameters, status, timing, input checksums and outputs; written atomically."""
+"""manifest.json: every run's parameters, status, timing, input checksums and outputs.
+
+During a run each result is appended to ``manifest.jsonl`` (one JSON line, flushed and synced: a cost
+per result that does not grow with the manifest); the run compacts the journal into manifest.json
+(written whole, atomically) when it ends. A run that was killed leaves its journal: the next load
+replays it, ignoring a torn last line, so every result is there whole or not at all.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +17,7 @@ from khuyenhoc.fsutil import atomic_write_text, sha256_checksum
 from khuyenhoc.runner.plan import DataFacts, JobStatus
 
 MANIFEST = "manifest.json"
+JOURNAL = "manifest.jsonl"
 FORMAT = 2
 
 
@@ -20,14 +27,63 @@ def file_checksum(path: Path) -> str:
 
 
 def load(out_dir: Path) -> dict:
-    """The manifest of ``out_dir``, or an empty one (an unreadable manifest counts as empty)."""
+    """The manifest of ``out_dir`` with the results of its journal, or an empty one (an unreadable manifest counts as empty)."""
     try:
         manifest = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return {"format": FORMAT, "runs": {}}
+        manifest = None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT or not isinstance(manifest.get("runs"), dict):
-        return {"format": FORMAT, "runs": {}}
+        manifest = {"format": FORMAT, "runs": {}}
+    for entry in journal_entries(out_dir):
+        manifest["runs"][entry["key"]] = entry
     return manifest
+
+
+def journal_entries(out_dir: Path) -> list[dict]:
+    """The results a run appended to its journal, in order; a line that is not a whole JSON object (the last one,
+    torn by a kill) is ignored."""
+    try:
+        content = (out_dir / JOURNAL).read_bytes()
+    except OSError:
+        return []
+    entries = []
+    for line in content.split(b"\n"):
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(entry, dict) and isinstance(entry.get("key"), str):
+            entries.append(entry)
+    return entries
+
+
+class Journal:
+    """The run's append-only record of results (``manifest.jsonl``): one line per result, synced before the next."""
+
+    def __init__(self, out_dir: Path) -> None:
+        self.path = out_dir / JOURNAL
+        self.handle = None
+
+    def append(self, entry: dict) -> None:
+        """Add one result, whole: a line is written, flushed and synced (raises OSError when it cannot be)."""
+        if self.handle is None:
+            self.handle = open(self.path, "ab")  # noqa: SIM115 - kept open for the run, closed by compact()
+            if self.handle.tell():  # a killed run's torn last line must not run into this one
+                self.handle.write(b"\n")
+        self.handle.write(json.dumps(entry, ensure_ascii=False).encode("utf-8") + b"\n")
+        self.handle.flush()
+        os.fsync(self.handle.fileno())
+
+    def close(self) -> None:
+        if self.handle is not None:
+            self.handle.close()
+            self.handle = None
+
+    def compact(self, manifest: dict) -> None:
+        """Write the whole manifest (which holds every journalled result) and remove the journal."""
+        self.close()
+        save(self.path.parent, manifest)
+        self.path.unlink(missing_ok=True)
 
 
 def _number(value: object) -> bool:
