@@ -130,3 +130,20 @@ class TestTargetsFile:
         with pytest.raises(DataValidationError) as caught:
             load_targets(bad)
         assert list(caught.value.problems["rule"]) == ["missing_column", "missing_column"]
+
+
+@pytest.mark.slow
+def test_a_run_on_data_with_the_titles_reports_them_against_their_targets(tmp_path):
+    """The yearly report of a synthetic two-tier province shows the targets section; one without the columns does not."""
+    from khuyenhoc.cli import main
+
+    data = tmp_path / "tinh.csv"
+    assert main(["sample", "--units", "30", "--years", "2024-2025", "--shape", "two-tier", "--out", str(data)]) == 0
+    out = tmp_path / "out"
+    assert main(["run", "--data", str(data), "--years", "2025", "--out", str(out), "--jobs", "2"]) == 0
+    page = (out / "2025" / "annual_summary.html").read_text(encoding="utf-8")
+    assert "Xây dựng xã hội học tập: kết quả so với mục tiêu" in page
+    assert "mục tiêu 70% của năm 2025" in page
+    plain = tmp_path / "plain"
+    assert main(["run", "--years", "2013", "--out", str(plain), "--jobs", "2"]) == 0  # the bundled 2013 sample
+    assert "mục tiêu" not in (plain / "2013" / "annual_summary.html").read_text(encoding="utf-8")
