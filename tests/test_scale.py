@@ -143,3 +143,45 @@ def test_a_killed_runs_journal_is_replayed_and_its_torn_last_line_ignored(tmp_pa
     journal.append(dict(entry, key="extra", seconds=7.0))
     journal.close()
     assert manifests.load(out)["runs"]["extra"]["seconds"] == 7.0, "appending after a torn line starts a new line"
+
+
+def _country(tmp_path: Path, edit: int | None = None) -> Path:
+    """A synthetic province of 60 communes in four districts, 2011-2013; ``edit`` adds that many members to u000001 in 2012."""
+    from khuyenhoc.sample import synthetic_table, to_csv_text
+
+    frame = synthetic_table(60, range(2011, 2014), shape="three-tier")
+    if edit:
+        at = (frame["year"] == 2012) & (frame["unit_id"] == "u000001")
+        frame.loc[at, "members"] = frame.loc[at, "members"] + edit
+    path = tmp_path / "tinh.csv"
+    path.write_text(to_csv_text(frame), encoding="utf-8")
+    return path
+
+
+def test_editing_one_commune_reruns_only_the_reports_that_read_it(tmp_path):
+    out = tmp_path / "out"
+    options = {"out_dir": out, "units": True}
+    first = _Recorder()
+    ran = []
+
+    def recording(jobs, *rest):
+        ran.extend(job.key for job in jobs)
+        return first(jobs, *rest)
+
+    run_batch(RunOptions(data=_country(tmp_path), **options), executor=recording)
+    everything = set(ran)
+    assert len(everything) == 3 * (1 + 4 + 60) + 1, "per year the whole file, four districts, 60 profiles; the trend"
+    table = load_table(_country(tmp_path))
+    district = table.tree.parent("u000001", 2012)
+    siblings = [u for u in table.tree.children(district, 2012) if u != "u000001"]
+    ran.clear()
+    run_batch(RunOptions(data=_country(tmp_path, edit=7), **options), executor=recording)
+    expected = {"2012/units/u000001", "2013/units/u000001", *(f"2012/units/{u}" for u in siblings),
+                f"2012/areas/{district}/annual_summary", f"2013/areas/{district}/annual_summary",
+                "2011/annual_summary", "2012/annual_summary", "2013/annual_summary", "trends"}
+    assert set(ran) == expected
+    assert "2011/units/u000001" not in ran and not any(key.startswith("2013/units/u0000") and key != "2013/units/u000001" for key in ran)
+
+    ran.clear()
+    run_batch(RunOptions(data=_country(tmp_path, edit=7), force=True, **options), executor=recording)
+    assert set(ran) == everything, "--force re-runs all"

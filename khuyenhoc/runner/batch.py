@@ -20,6 +20,7 @@ from khuyenhoc.fsutil import sha256_checksum
 from khuyenhoc.i18n import text
 from khuyenhoc.runner import manifest as manifests
 from khuyenhoc.runner.execute import JobResult
+from khuyenhoc.runner.inputs import data_digests
 from khuyenhoc.runner.lock import RunLock
 from khuyenhoc.runner.options import Executor, RunOptions, snapshot_dir
 from khuyenhoc.runner.plan import NOTEBOOK_FILES, TRENDS, DataFacts, Job, JobStatus, build_plan
@@ -100,7 +101,29 @@ def facts_of(table, checksum: str) -> DataFacts:
     units = {int(y): list(communes.loc[communes["year"] == y, "unit_id"]) for y in table.years}
     links = table.tree.links
     parents = {int(y): dict(zip(rows["unit_id"], rows["parent_id"], strict=True)) for y, rows in links.groupby("year", sort=True)}
-    return DataFacts(checksum, Path(table.source).name, table.years, units, table.unit_names, table.illustrative, table.synthetic, parents)
+    return DataFacts(checksum, Path(table.source).name, table.years, units, table.unit_names, table.illustrative, table.synthetic, parents,
+                     *_digests(table))
+
+
+def _digests(table) -> tuple[dict[int, dict[str, str]], dict[int, dict[str, str]]]:
+    """year -> unit_id -> a digest of its validated row; and of its indicators (an area's over its subtree)."""
+    import pandas as pd
+
+    def by_year(years, units, hashes) -> dict[int, dict[str, str]]:
+        found: dict[int, dict[str, str]] = {}
+        for year, unit, value in zip(years, units, hashes, strict=True):
+            found.setdefault(int(year), {})[unit] = format(int(value), "016x")
+        return found
+
+    frame = table.frame
+    rows = by_year(frame["year"], frame["unit_id"], pd.util.hash_pandas_object(frame, index=False))
+    frames = table.indicator_frames
+    scopes = {}
+    for values in (frames.units, frames.areas):  # an area's own indicators replace its row's
+        for year, found in by_year(values.index.get_level_values(0), values.index.get_level_values(1),
+                                   pd.util.hash_pandas_object(values, index=False)).items():
+            scopes.setdefault(year, {}).update(found)
+    return rows, scopes
 
 
 def data_facts(path: Path, checksum: str, manifest: dict, lang: str, shown_as: Path | None = None,
@@ -311,7 +334,8 @@ class _Run:
         self.warnings += [text("run.manifest_dropped", lang, entry=key) for key in manifests.drop_unreadable(manifest)]
         remove_stale(out_dir, manifest, self.facts)
         manifests.record_facts(manifest, self.facts, __version__)
-        keys = {job.key: job.cache_key(self.facts.checksum, self.notebook_sums[job.notebook], __version__) for job in self.plan}
+        digests = data_digests(self.facts, self.plan)
+        keys = {job.key: job.cache_key(digests[job.key], self.notebook_sums[job.notebook], __version__) for job in self.plan}
         entries: dict[str, dict] = {}
         todo: list[Job] = []
         for job in self.plan:

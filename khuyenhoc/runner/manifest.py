@@ -130,7 +130,8 @@ def facts_from(manifest: dict, checksum: str, version: str) -> DataFacts | None:
     try:
         return DataFacts(data["checksum"], data["source"], [int(y) for y in data["years"]],
                          {int(y): list(u) for y, u in data["units"].items()}, dict(data["unit_names"]), bool(data["illustrative"]),
-                         bool(data.get("synthetic", False)), {int(y): dict(p) for y, p in data["parents"].items()})
+                         bool(data.get("synthetic", False)), {int(y): dict(p) for y, p in data["parents"].items()},
+                         {int(y): dict(r) for y, r in data["rows"].items()}, {int(y): dict(v) for y, v in data["scopes"].items()})
     except (KeyError, TypeError, ValueError):
         return None
 

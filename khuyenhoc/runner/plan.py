@@ -50,9 +50,10 @@ class Job:
         """Where a failed run's executed notebook is kept (the good outputs stay untouched)."""
         return self.notebook_path.removesuffix(".ipynb") + ".failed.ipynb"
 
-    def cache_key(self, data_checksum: str, notebook_checksum: str, version: str) -> str:
-        """A digest of every input: data content, notebook content, parameters, package version."""
-        inputs = {"data": data_checksum, "notebook": notebook_checksum, "parameters": self.parameters, "version": version}
+    def cache_key(self, data_digest: str, notebook_checksum: str, version: str) -> str:
+        """A digest of every input: the data it reads (:func:`khuyenhoc.runner.inputs.data_digests`), notebook
+        content, parameters, package version."""
+        inputs = {"data": data_digest, "notebook": notebook_checksum, "parameters": self.parameters, "version": version}
         return "sha256:" + hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
 
 
@@ -68,6 +69,8 @@ class DataFacts:
     illustrative: bool
     synthetic: bool = False
     parents: dict[int, dict[str, str | None]] = field(default_factory=dict)  # year -> unit_id -> whom it reports to
+    rows: dict[int, dict[str, str]] = field(default_factory=dict)  # year -> unit_id -> a digest of its validated row
+    scopes: dict[int, dict[str, str]] = field(default_factory=dict)  # year -> unit_id -> a digest of its (area's) indicators
 
     def children(self, year: int) -> dict[str, list[str]]:
         """area_id -> the units reporting to it in ``year``, in the data's order."""
