@@ -121,7 +121,7 @@ def test_second_run_executes_nothing(batch, capsys):
     assert [e["status"] for e in outcome.entries] == ["cached"] * 3
     assert outcome.exit_code == 0
     assert main(["run", "--out", str(batch), "--years", *YEARS]) == 0
-    assert "0 chạy xong, 3 dùng lại" in capsys.readouterr().out
+    assert "Đã chạy xong 3 sổ tay: 0 chạy mới, 3 dùng lại" in capsys.readouterr().out
 
 
 def _failing_notebooks(tmp_path: Path) -> Path:

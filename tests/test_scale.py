@@ -185,3 +185,42 @@ def test_editing_one_commune_reruns_only_the_reports_that_read_it(tmp_path):
     ran.clear()
     run_batch(RunOptions(data=_country(tmp_path, edit=7), force=True, **options), executor=recording)
     assert set(ran) == everything, "--force re-runs all"
+
+
+def test_the_terminal_says_what_it_checks_counts_per_status_and_lists_only_failures(tmp_path):
+    import io
+
+    from rich.console import Console
+
+    from khuyenhoc.runner.console import RichProgress, closing_report
+
+    def executor(jobs, data, notebooks, options):
+        for result in _Recorder()(jobs, data, notebooks, options):
+            if result.key == "2012/annual_summary":
+                result = JobResult(result.key, JobStatus.FAILED, 0.1, error="ô 3: ValueError: hỏng")
+            yield result
+
+    console = Console(file=io.StringIO(), width=200)
+    progress = RichProgress(console, "vi")
+    outcome = run_batch(RunOptions(data=SAMPLE_DATA, out_dir=tmp_path / "out", years=[2012, 2013]), executor=executor, progress=progress)
+    closing_report(console, outcome, "out", 1.5, "vi")
+    lines = [line for line in console.file.getvalue().splitlines() if line.strip()]  # the transient bar leaves a blank line
+    assert lines[0] == f"Kiểm tra dữ liệu {SAMPLE_DATA}…"
+    assert lines[1:] == ["Đã chạy xong 3 sổ tay: 2 chạy mới, 0 dùng lại kết quả cũ, 1 lỗi; 1,5 giây.",
+                         "LỖI 2012/annual_summary: ô 3: ValueError: hỏng", "Kết quả: out/index.html"]
+
+
+def test_the_progress_bar_names_the_notebooks_running_now():
+    import io
+
+    from rich.console import Console
+
+    from khuyenhoc.runner.console import RichProgress
+
+    progress = RichProgress(Console(file=io.StringIO()), "vi")
+    progress.start(["trends", "2013/annual_summary", "2013/units/a", "2013/units/b"], parallel=2)
+    assert progress._running() == "trends, 2013/annual_summary"
+    progress.advance({"key": "2013/annual_summary"})
+    assert progress._running() == "trends, 2013/units/a"
+    assert progress.bar.tasks[0].fields["rate"].endswith("sổ tay/phút")
+    progress.stop()

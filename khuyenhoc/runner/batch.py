@@ -22,7 +22,7 @@ from khuyenhoc.runner import manifest as manifests
 from khuyenhoc.runner.execute import JobResult
 from khuyenhoc.runner.inputs import data_digests
 from khuyenhoc.runner.lock import RunLock
-from khuyenhoc.runner.options import Executor, RunOptions, snapshot_dir
+from khuyenhoc.runner.options import Executor, Progress, RunOptions, snapshot_dir
 from khuyenhoc.runner.plan import NOTEBOOK_FILES, TRENDS, DataFacts, Job, JobStatus, build_plan
 from khuyenhoc.runner.publish import (
     DataStamp,
@@ -277,7 +277,12 @@ def _data_stamp(options: RunOptions, facts: DataFacts) -> DataStamp:
     return DataStamp(facts.source, facts.checksum, saved)
 
 
-def run_batch(options: RunOptions, executor: Executor | None = None, progress=None) -> RunOutcome:
+def _say_validating(progress: Progress | None, path: Path) -> None:
+    if progress is not None and hasattr(progress, "validating"):
+        progress.validating(path)
+
+
+def run_batch(options: RunOptions, executor: Executor | None = None, progress: Progress | None = None) -> RunOutcome:
     """Run the yearly notebooks; publish into ``options.out_dir``.
 
     Raises DataValidationError/InputFileError for bad data (before the output folder or its
@@ -292,6 +297,8 @@ def run_batch(options: RunOptions, executor: Executor | None = None, progress=No
     with run_folder() as folder:
         data, checksum = snapshot(options.data, folder, options.lang, options.sheet)
         known = manifests.facts_from(manifests.load(out_dir), checksum, __version__)
+        if known is None:
+            _say_validating(progress, options.data)
         table = None if known is not None else validate(data, options.lang, options.data, options.sheet)
         facts = known or facts_of(table, checksum)
         plan = build_plan(facts, options.years, options.selection(), options.lang, options.sheet)
@@ -301,7 +308,7 @@ def run_batch(options: RunOptions, executor: Executor | None = None, progress=No
         except OSError as error:
             raise RunError(_cannot_write(out_dir, error, options.lang)) from error
         with RunLock(out_dir, options.lang):
-            context = _Run(options, data, facts, plan, notebooks, notebook_sums, _data_stamp(options, facts), table)
+            context = _Run(options, data, facts, plan, notebooks, notebook_sums, _data_stamp(options, facts), table, progress)
             return context.run(executor, progress)
 
 
@@ -317,6 +324,7 @@ class _Run:
     notebook_sums: dict[str, str]
     stamp: DataStamp
     table: object | None = None  # the validated YearlyTable, when this run had to read it
+    progress: Progress | None = None
     warnings: list[str] = field(default_factory=list)
 
     def write_snapshot(self) -> None:
@@ -324,10 +332,11 @@ class _Run:
         from khuyenhoc.snapshot import write_snapshot
 
         if self.table is None:
+            _say_validating(self.progress, self.options.data)
             self.table = validate(self.data, self.options.lang, self.options.data, self.options.sheet)
         write_snapshot(self.table, snapshot_dir(self.data))
 
-    def run(self, executor: Executor | None, progress) -> RunOutcome:
+    def run(self, executor: Executor | None, progress: Progress | None) -> RunOutcome:
         options, out_dir, lang = self.options, self.options.out_dir, self.options.lang
         remove_leftovers(out_dir)  # temporary files of a run that was killed mid-write
         manifest = manifests.load(out_dir)
@@ -358,7 +367,7 @@ class _Run:
         journal = manifests.Journal(out_dir)
         try:
             if progress is not None:
-                progress.start(len(refused) + len(todo))
+                progress.start([job.key for job in refused] + [job.key for job in todo], options.jobs)
             for result in itertools.chain(refused, results):
                 job = by_key[result.key]
                 with _interrupts_deferred():  # a result and its journal line land together

@@ -1,54 +1,73 @@
-"""What a batch run shows in the terminal: a progress bar and a closing table."""
+"""What a batch run shows in the terminal: the check of the data, a progress bar that names what is running
+with its rate and time left, and closing lines with the counts per status and only the failures."""
 
 from __future__ import annotations
 
+import time
+
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from khuyenhoc.formatting import format_number
 from khuyenhoc.i18n import text
 from khuyenhoc.runner.batch import RunOutcome
+from khuyenhoc.runner.plan import JobStatus
+
+SHOWN_RUNNING = 3  # names of running notebooks on the bar (the rest as "+N")
 
 
 class RichProgress:
-    """Progress bar over the jobs that execute (cached ones are not counted)."""
+    """Progress over the jobs that execute (cached ones are not counted)."""
 
     def __init__(self, console: Console, lang: str) -> None:
         self.console = console
         self.lang = lang
-        self.bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        self.bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.fields[rate]}"),
+                            TimeElapsedColumn(), TextColumn("·"), TimeRemainingColumn(), TextColumn("{task.fields[running]}"),
                             console=console, transient=True)
         self.task = None
+        self.waiting: list[str] = []
+        self.parallel = 1
+        self.started = 0.0
 
-    def start(self, total: int) -> None:
-        if total:
+    def validating(self, path: object) -> None:
+        """Said before the data is read and checked (it can take seconds)."""
+        self.console.print(text("run.validating", self.lang, path=path), markup=False, highlight=False)
+
+    def start(self, keys: list[str], parallel: int = 1) -> None:
+        """``keys`` in the order they are handed to the workers, ``parallel`` at a time."""
+        self.waiting, self.parallel, self.started = list(keys), max(1, parallel), time.monotonic()
+        if keys:
             self.bar.start()
-            self.task = self.bar.add_task(text("run.progress", self.lang), total=total)
+            self.task = self.bar.add_task(text("run.progress", self.lang), total=len(keys), rate="", running=self._running())
 
-    def advance(self, entry: dict) -> None:  # noqa: ARG002 - the batch passes each finished entry
-        if self.task is not None:
-            self.bar.advance(self.task)
+    def _running(self) -> str:
+        """The first jobs not finished yet: workers take jobs in order, so these are the ones running."""
+        now = self.waiting[: self.parallel]
+        more = f" +{len(now) - SHOWN_RUNNING}" if len(now) > SHOWN_RUNNING else ""
+        return ", ".join(now[:SHOWN_RUNNING]) + more
+
+    def advance(self, entry: dict) -> None:
+        if self.task is None:
+            return
+        if entry["key"] in self.waiting:
+            self.waiting.remove(entry["key"])
+        done = self.bar.tasks[0].completed + 1
+        minutes = max(time.monotonic() - self.started, 1e-9) / 60
+        rate = text("run.rate", self.lang, rate=format_number(done / minutes, 1, self.lang))
+        self.bar.update(self.task, advance=1, rate=rate, running=self._running())
 
     def stop(self) -> None:
         self.bar.stop()
 
 
 def closing_report(console: Console, outcome: RunOutcome, out_dir: str, seconds: float, lang: str) -> None:
-    """The table of what ran, what was cached, what failed, and the time each took; then one line per failure."""
+    """Warnings, then one line of counts per status, then one line per failure (the full list is in the index and
+    the manifest: thousands of rows would scroll the failures away)."""
     for warning in outcome.warnings:
         console.print(warning, style="yellow", markup=False, highlight=False)
-    table = Table(show_edge=False)
-    table.add_column(text("run.col.run", lang))
-    table.add_column(text("run.col.status", lang))
-    table.add_column(text("run.col.seconds", lang), justify="right")
-    styles = {"ok": "green", "cached": "dim", "failed": "bold red"}
-    for entry in outcome.entries:
-        status = entry["status"]
-        table.add_row(entry["key"], f"[{styles[status]}]{text(f'run.status.{status}', lang)}[/]", format_number(entry["seconds"], 1, lang))
-    console.print(table)
-    console.print(text("run.summary", lang, ok=outcome.count("ok"), cached=outcome.count("cached"), failed=outcome.count("failed"),
-                       seconds=format_number(seconds, 1, lang)))
+    console.print(text("run.summary", lang, total=len(outcome.entries), ok=outcome.count(JobStatus.OK), cached=outcome.count(JobStatus.CACHED),
+                       failed=outcome.count(JobStatus.FAILED), seconds=format_number(seconds, 1, lang)), markup=False, highlight=False)
     for entry in outcome.failed:
         console.print(text("run.failure", lang, run=entry["key"], error=entry["error"]), style="red", markup=False, highlight=False)
     if outcome.interrupted:

@@ -6,7 +6,7 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from khuyenhoc.i18n import DEFAULT_LANG
 from khuyenhoc.runner.plan import Job, Selection
@@ -44,6 +44,18 @@ class RunOptions:
 # An executor takes the jobs to run, the run's copy of the data, the notebooks folder and the options,
 # and yields their results as they finish. The validated snapshot is in snapshot_dir(data) when the run made one.
 Executor = Callable[[list[Job], Path, Path, RunOptions], Iterator["JobResult"]]
+
+
+class Progress(Protocol):
+    """What the batch tells whoever shows its progress (the terminal's is runner.console.RichProgress)."""
+
+    def validating(self, path: Path) -> None: ...  # before the data is read and checked
+
+    def start(self, keys: list[str], parallel: int) -> None: ...  # the jobs to execute, in the order handed out
+
+    def advance(self, entry: dict) -> None: ...  # one job's manifest entry, as it lands
+
+    def stop(self) -> None: ...
 
 
 def snapshot_dir(data: Path) -> Path:
