@@ -8,6 +8,7 @@ import json
 import signal
 import sys
 import threading
+import time
 from collections.abc import Generator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -399,6 +400,7 @@ class _Run:
     def settle(self, job: Job, result: JobResult, key: str) -> dict:
         """Publish one result and return its manifest entry (failed if its files are missing or could not be written)."""
         out_dir, lang = self.options.out_dir, self.options.lang
+        cpu = time.process_time()
         notebook_checksum = self.notebook_sums[job.notebook]
         result = _checked(job, result, {"notebook": NOTEBOOK_FILES[job.notebook], "notebook_checksum": notebook_checksum}, lang)
         status, error = result.status, result.error
@@ -417,6 +419,7 @@ class _Run:
             "previous_html": job.html_path if not ok and (out_dir / job.html_path).is_file() else None,
             "title": text(job.title_key, lang, **job.title_values), "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "figures": figures,
+            "timings": dict(result.timings, publish=round(time.process_time() - cpu, 3)) if ok else {},  # CPU seconds by stage
         }
 
 

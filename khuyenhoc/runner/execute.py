@@ -38,6 +38,7 @@ class JobResult:
     files: dict[str, bytes] = field(default_factory=dict)  # relative to the job's files_dir
     error: str | None = None
     worker: str = ""  # this process's id; each executor replaces it with the name the manifest shows
+    timings: dict[str, float] = field(default_factory=dict)  # CPU seconds: kernel_start, cells, export (see execute_job)
 
 
 def _on_signal(signum: int, _frame: object) -> None:
@@ -93,10 +94,14 @@ def execute_job(job: Job, data_path: str, notebooks_dir: str, cell_timeout: floa
     from khuyenhoc.runner.export import to_html
     from khuyenhoc.runner.plan import ANNUAL
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     worker = str(os.getpid())
     lang = job.parameters.get("lang", DEFAULT_LANG)
     with fresh_kernel(prepare_next) as kernel:
+        # CPU seconds: starting kernels (this worker's share, and the kernel's own boot), running the cells (the
+        # kernel, and papermill in this worker), exporting (this worker); the batch adds publishing (the client).
+        booted = kernel.cpu_seconds()
+        timings = {"kernel_start": time.process_time() - cpu + booted}
         scratch = kernel.folder
         hide = _Hider(scratch, data_path, notebooks_dir)
         try:
@@ -105,8 +110,11 @@ def execute_job(job: Job, data_path: str, notebooks_dir: str, cell_timeout: floa
                 parameters["snapshot_path"] = str(snapshot_path)
             if job.notebook == ANNUAL:
                 parameters["output_dir"] = str(scratch / "files")
+            cpu = time.process_time()
             executed, error = _execute(job, kernel, notebooks_dir, parameters, cell_timeout, lang)
+            timings["cells"] = time.process_time() - cpu + max(0.0, kernel.cpu_seconds() - booted)
             kernel.stop()  # its memory back before the export
+            cpu = time.process_time()
             notebook = _public(executed, dict(parameters, **hide.parameters(parameters)), hide) if executed is not None else None
             notebook_bytes = nbformat.writes(notebook).encode("utf-8") if notebook is not None else None
             if error is not None:
@@ -114,7 +122,9 @@ def execute_job(job: Job, data_path: str, notebooks_dir: str, cell_timeout: floa
             html = to_html(notebook, text(job.title_key, lang, **job.title_values), lang).encode("utf-8")
             files_root = scratch / "files"
             files = {p.relative_to(files_root).as_posix(): p.read_bytes() for p in sorted(files_root.rglob("*")) if p.is_file()} if files_root.is_dir() else {}
-            return JobResult(job.key, JobStatus.OK, time.perf_counter() - started, notebook_bytes, html, files, worker=worker)
+            timings["export"] = time.process_time() - cpu
+            return JobResult(job.key, JobStatus.OK, time.perf_counter() - started, notebook_bytes, html, files, worker=worker,
+                             timings={name: round(value, 3) for name, value in timings.items()})
         except Exception as raised:  # noqa: BLE001 - export problems too
             return JobResult(job.key, JobStatus.FAILED, time.perf_counter() - started, error=hide(_error_line(raised, lang)), worker=worker)
 

@@ -212,6 +212,15 @@ class Kernel:
     manager: object  # jupyter_client AsyncKernelManager
     folder: Path
 
+    def cpu_seconds(self) -> float:
+        """CPU time the kernel process has used so far (0 where /proc cannot tell)."""
+        pid = getattr(getattr(self.manager, "provisioner", None), "pid", None)
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+        except (OSError, ValueError, IndexError):
+            return 0.0
+
     def alive(self) -> bool:
         from jupyter_core.utils import run_sync
 
