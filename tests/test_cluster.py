@@ -81,7 +81,7 @@ def test_a_worker_killed_mid_run_is_retried_elsewhere(cluster, tmp_path):
                 f"marker = pathlib.Path({str(marker)!r})\n"
                 "if int(year) == 2012 and not marker.exists():\n"
                 "    marker.touch()\n"
-                "    os.kill(os.getppid(), signal.SIGKILL)  # the kernel's parent is the Dask worker process\n"
+                "    os.kill(int(os.environ['JPY_PARENT_PID']), signal.SIGKILL)  # the Dask worker whose kernel this is\n"
                 "    import time; time.sleep(30)"))
         nbformat.write(notebook, folder / path.name)
     out = tmp_path / "out"

@@ -10,7 +10,7 @@ import sys
 import threading
 import time
 from collections.abc import Generator, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,8 +22,9 @@ from khuyenhoc.i18n import text
 from khuyenhoc.runner import manifest as manifests
 from khuyenhoc.runner.execute import JobResult
 from khuyenhoc.runner.inputs import data_digests
+from khuyenhoc.runner.kernels import shared_template
 from khuyenhoc.runner.lock import RunLock
-from khuyenhoc.runner.options import Executor, Progress, RunOptions, snapshot_dir
+from khuyenhoc.runner.options import LOCAL, Executor, Progress, RunOptions, snapshot_dir
 from khuyenhoc.runner.plan import NOTEBOOK_FILES, TRENDS, DataFacts, Job, JobStatus, build_plan
 from khuyenhoc.runner.publish import (
     DataStamp,
@@ -146,6 +147,15 @@ def _pool_context():
     return context
 
 
+def _start_pool_server() -> None:
+    """Start the pool's fork server now (it returns at once; the server imports in the background)."""
+    if sys.platform.startswith("linux"):
+        from multiprocessing import forkserver
+
+        _pool_context()
+        forkserver.ensure_running()
+
+
 def _pool_round(jobs: list[Job], data: Path, notebooks: Path, options: RunOptions, workers: int,
                 names: dict[str, str]) -> Generator[JobResult, None, list[Job]]:
     """Run ``jobs`` on one process pool; yield their results; return the jobs lost when a worker process died."""
@@ -157,7 +167,7 @@ def _pool_round(jobs: list[Job], data: Path, notebooks: Path, options: RunOption
     run_dir = data.parent
     snapshot = str(snapshot_dir(data)) if snapshot_dir(data).is_dir() else None
     pool = concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context(), initializer=worker_init,
-                                                  initargs=(str(run_dir),))
+                                                  initargs=(str(run_dir), options.kernel_template))
     lost: list[Job] = []
     try:
         futures = {
@@ -327,6 +337,7 @@ class _Run:
     table: object | None = None  # the validated YearlyTable, when this run had to read it
     progress: Progress | None = None
     warnings: list[str] = field(default_factory=list)
+    keys: dict[str, str] = field(default_factory=dict)  # job key -> cache key
 
     def write_snapshot(self) -> None:
         """Save the validated table for the notebooks (validating now if the facts came from the manifest)."""
@@ -345,7 +356,7 @@ class _Run:
         remove_stale(out_dir, manifest, self.facts)
         manifests.record_facts(manifest, self.facts, __version__)
         digests = data_digests(self.facts, self.plan)
-        keys = {job.key: job.cache_key(digests[job.key], self.notebook_sums[job.notebook], __version__) for job in self.plan}
+        keys = self.keys = {job.key: job.cache_key(digests[job.key], self.notebook_sums[job.notebook], __version__) for job in self.plan}
         entries: dict[str, dict] = {}
         todo: list[Job] = []
         for job in self.plan:
@@ -359,11 +370,25 @@ class _Run:
                    for job in todo if job.notebook in unusable]
         todo = [job for job in todo if job.notebook not in unusable]
         todo.sort(key=lambda job: job.notebook != TRENDS)  # the longest single job first, so none runs alone at the end
+        with ExitStack() as stack:
+            if todo:
+                # the pool's or a local cluster's workers fork kernels from it; a remote cluster's start their own
+                local = executor is None and options.scheduler in (None, LOCAL)
+                address = stack.enter_context(shared_template(self.data.parent)) if local else None
+                options = replace(options, kernel_template=address)
+                if executor is None and not options.scheduler:
+                    _start_pool_server()
+                self.write_snapshot()  # while the template and the pool's server import what they need
+            return self.execute(todo, refused, entries, manifest, executor, progress, options)
+
+    def execute(self, todo: list[Job], refused: list[JobResult], entries: dict[str, dict], manifest: dict, executor: Executor | None,
+                progress: Progress | None, options: RunOptions) -> RunOutcome:
+        """Execute ``todo``, settle each result as it lands, compact the manifest and write the index."""
+        out_dir, lang = options.out_dir, options.lang
         by_key = {job.key: job for job in self.plan}
         interrupted = False
         write_error: RunError | None = None
-        if todo:
-            self.write_snapshot()
+        keys = self.keys
         results = (executor or _executor(options))(todo, self.data, self.notebooks, options) if todo else iter(())
         journal = manifests.Journal(out_dir)
         try:

@@ -23,10 +23,9 @@ from khuyenhoc import __version__
 from khuyenhoc.errors import RunError, UsageError
 from khuyenhoc.i18n import text
 from khuyenhoc.runner.execute import JobResult, execute_job
-from khuyenhoc.runner.options import SNAPSHOT_DIR, snapshot_dir
+from khuyenhoc.runner.options import LOCAL, SNAPSHOT_DIR, snapshot_dir
 from khuyenhoc.runner.plan import NOTEBOOK_FILES, Job, JobStatus
 
-LOCAL = "local"
 ADDRESS = re.compile(r"(?:(?:tcp|tls)://)?(?:\[[0-9a-fA-F:.]+\]|[A-Za-z0-9_.-]+):\d{1,5}/?")
 QUIET_LOGGERS = ("distributed", "tornado")  # their warnings on an interrupted run are noise to a user
 
@@ -81,10 +80,14 @@ def _materialise(bundle: Bundle) -> Path:
     return folder
 
 
-def run_on_worker(job: Job, bundle: Bundle, cell_timeout: float | None) -> JobResult:
-    """The task: execute one job on this worker and return its outputs."""
+def run_on_worker(job: Job, bundle: Bundle, cell_timeout: float | None, kernel_template: str | None = None) -> JobResult:
+    """The task: execute one job on this worker and return its outputs (its kernel forked from the client's
+    template when the cluster runs on the client's machine, ``kernel_template``)."""
     from distributed import get_worker
 
+    from khuyenhoc.runner.kernels import TEMPLATE
+
+    TEMPLATE.use(kernel_template)
     folder = _materialise(bundle)
     snapshot = str(folder / SNAPSHOT_DIR) if bundle.snapshot else None
     # Like a pool worker, prepare the next kernel while this one runs (stopped by remove_bundles when the run ends).
@@ -162,8 +165,9 @@ def dask_executor(address: str):
                 raise RunError(text("run.worker_version", lang, mine=__version__, theirs=", ".join(sorted(versions))))
             bundle = client.scatter(make_bundle(data, notebooks), broadcast=True)
             batch = uuid.uuid4().hex[:8]
-            futures = [client.submit(run_on_worker, job, bundle, options.cell_timeout, key=f"khuyenhoc-{batch}-{job.key}", pure=False)
-                       for job in jobs]
+            template = options.kernel_template if address == LOCAL else None  # a remote worker cannot reach it
+            futures = [client.submit(run_on_worker, job, bundle, options.cell_timeout, template, key=f"khuyenhoc-{batch}-{job.key}",
+                                     pure=False) for job in jobs]
             by_future = {future.key: job for future, job in zip(futures, jobs, strict=True)}
             for future in as_completed(futures):
                 job = by_future[future.key]

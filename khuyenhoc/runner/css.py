@@ -65,7 +65,8 @@ def _blocks(css: str) -> list[tuple[str, str]]:
     return pairs
 
 
-def _declarations(body: str) -> list[str]:
+@lru_cache(maxsize=4096)
+def _declarations(body: str) -> tuple[str, ...]:
     """The declarations of a rule's body, split on the semicolons outside strings and brackets (data: URLs have some)."""
     parts, depth, quote, start = [], 0, "", 0
     for index, char in enumerate(body):
@@ -81,7 +82,7 @@ def _declarations(body: str) -> list[str]:
             parts.append(body[start:index])
             start = index + 1
     parts.append(body[start:])
-    return [part for part in parts if part.strip()]
+    return tuple(part for part in parts if part.strip())
 
 
 def _needs(selector: str) -> tuple[frozenset[str], frozenset[str]]:

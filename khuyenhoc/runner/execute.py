@@ -20,7 +20,7 @@ from functools import cache
 from pathlib import Path
 
 from khuyenhoc.i18n import DEFAULT_LANG, text
-from khuyenhoc.runner.kernels import KERNEL_NAME, KERNELS, START_TIMEOUT, fresh_kernel, remove_scratch
+from khuyenhoc.runner.kernels import KERNEL_NAME, KERNELS, START_TIMEOUT, TEMPLATE, fresh_kernel, remove_scratch
 from khuyenhoc.runner.plan import Job, JobStatus
 
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
@@ -47,7 +47,7 @@ def _on_signal(signum: int, _frame: object) -> None:
     os._exit(128 + signum)
 
 
-def worker_init(run_dir: str | None = None) -> None:
+def worker_init(run_dir: str | None = None, kernel_template: str | None = None) -> None:
     """Process-pool initializer: stop this worker's kernels when it is told to stop or its fork server dies;
     keep every temporary file (scratch, kernel sockets) inside the run's own folder."""
     import logging
@@ -64,6 +64,7 @@ def worker_init(run_dir: str | None = None) -> None:
         tempfile.tempdir = run_dir
         os.environ["TMPDIR"] = run_dir
     util.Finalize(None, KERNELS.stop_all, exitpriority=10)
+    TEMPLATE.use(kernel_template)
     import nbconvert  # noqa: F401
     import papermill  # noqa: F401 - imported once per worker, not once per notebook
 

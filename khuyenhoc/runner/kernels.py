@@ -37,35 +37,54 @@ FORK_SWITCH = "KHUYENHOC_KERNEL_FORK"  # "0": start every kernel as a plain subp
 
 # --- the template (runs in its own process) -------------------------------------------------------
 
-def serve() -> None:
-    """The template's main loop: import once, then fork a kernel for each request line read on stdin.
+def serve(address: str) -> None:
+    """The template's main loop: listen on the Unix socket ``address`` at once (requests wait in its queue), import
+    once, then fork a kernel for each request.
 
-    A request is JSON ``{"argv": [...], "cwd": ..., "env": {...}}``; the reply is the new kernel's pid.
+    A request is one JSON line ``{"argv": [...], "cwd": ..., "env": {...}, "watch": pid}``; the reply is the new
+    kernel's pid. The kernel ends when the process ``watch`` (the worker that asked for it) ends.
     """
+    import socket
+
     from khuyenhoc.runner.lifeline import die_with_parent
 
     die_with_parent()
-    requests, replies = sys.stdin.buffer, os.fdopen(os.dup(1), "wb", buffering=0)
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(address)
+    listener.listen(64)
     quiet = os.open(os.devnull, os.O_RDWR)
-    os.dup2(quiet, 1)  # nothing the imports print may corrupt the replies
+    for fd in (0, 1):
+        os.dup2(quiet, fd)  # nothing the imports print goes anywhere
     _warm()
     signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # kernels are reaped as they end: no zombies
-    replies.write(b"ready\n")
-    for line in requests:
-        request = json.loads(line)
-        pid = os.fork()
-        if pid == 0:
-            replies.close()  # the worker reads EOF when the template ends, whatever its kernels do
-            _kernel_main(request, quiet)
-        replies.write(f"{pid}\n".encode())
+    while True:
+        connection, _ = listener.accept()
+        with connection:
+            request = json.loads(connection.makefile("rb").readline())
+            pid = os.fork()
+            if pid == 0:
+                listener.close()
+                connection.close()
+                _kernel_main(request, quiet)
+            connection.sendall(f"{pid}\n".encode())
 
 
 def _warm() -> None:
     """What every notebook imports and the first chart loads (fonts), done once before any fork."""
     import io
 
+    import sqlite3  # noqa: F401 - IPython's history, even in memory
+    import threading
+
+    import IPython.core.completerlib  # noqa: F401
+    import IPython.extensions.storemagic  # noqa: F401
+    import ipykernel.debugger  # noqa: F401 - debugpy: a tenth of a second in every kernel otherwise
     import ipykernel.ipkernel  # noqa: F401
     import ipykernel.kernelapp  # noqa: F401
+    import pyarrow.dataset  # noqa: F401 - what reading a snapshot imports on first use
+    import pyarrow.pandas_compat  # noqa: F401
+    import tornado.platform.asyncio  # noqa: F401
+    import tornado.queues  # noqa: F401
     import matplotlib
     from matplotlib.figure import Figure
 
@@ -79,6 +98,26 @@ def _warm() -> None:
         figure = Figure(figsize=(2, 1), layout="constrained")
         figure.add_subplot().set_title("Khuyến học 1.234")
         figure.savefig(io.BytesIO(), format="png")
+    if threading.active_count() != 1:  # a fork copies only the forking thread: nothing may run beside it
+        raise RuntimeError("the kernel template must not start threads")
+
+
+def _watch(pid: int) -> None:
+    """End this process when ``pid`` ends (a thread: the worker that asked for this kernel is not its parent)."""
+    import threading
+    import time
+
+    def watch() -> None:
+        while True:
+            time.sleep(0.5)
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                os._exit(1)
+            except PermissionError:
+                pass
+
+    threading.Thread(target=watch, name="khuyenhoc-watch", daemon=True).start()
 
 
 def _kernel_main(request: dict, quiet: int) -> None:
@@ -86,6 +125,8 @@ def _kernel_main(request: dict, quiet: int) -> None:
     code = 0
     try:
         os.setsid()
+        if request.get("watch"):
+            _watch(int(request["watch"]))
         for signum in (signal.SIGCHLD, signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGPIPE):
             signal.signal(signum, signal.SIG_DFL if signum != signal.SIGINT else signal.default_int_handler)
         for fd in (0, 1, 2):
@@ -103,44 +144,107 @@ def _kernel_main(request: dict, quiet: int) -> None:
 
 # --- the worker's side --------------------------------------------------------------------------
 
+def start_template(address: str) -> subprocess.Popen:
+    """A template process listening on ``address`` (returns once the socket exists, before its imports are done)."""
+    import time
+
+    # "ipykernel-template" names it in ps (its forks, the kernels, show the same command line)
+    process = subprocess.Popen([sys.executable, "-c", "import sys; from khuyenhoc.runner.kernels import serve; serve(sys.argv[1])",
+                                address, "ipykernel-template"], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, close_fds=True)
+    deadline = time.monotonic() + START_TIMEOUT
+    while not os.path.exists(address):
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            raise OSError("kernel template did not start")
+        time.sleep(0.01)
+    return process
+
+
+def template_address(folder: str | Path) -> str:
+    """Where a template in ``folder`` listens (a short folder when ``folder`` is too long for a socket's name)."""
+    folder = Path(folder)
+    if len(str(folder).encode()) > SOCKET_ROOT_MAX:
+        folder = Path(tempfile.mkdtemp(prefix="khuyenhoc-t-", dir=_socket_root()))
+    return str(folder / "template.sock")
+
+
+@contextmanager
+def shared_template(folder: str | Path) -> Iterator[str | None]:
+    """A template for every worker of a run on this machine, started now (its imports overlap the client's
+    validation): yields its address for the workers (None where fork is not used); it ends with the block."""
+    if _fork_unavailable():
+        yield None
+        return
+    address = template_address(folder)
+    try:
+        process = start_template(address)
+    except OSError:
+        yield None
+        return
+    try:
+        yield address
+    finally:
+        process.kill()
+        process.wait()
+        Path(address).unlink(missing_ok=True)
+
+
+def _fork_unavailable() -> bool:
+    return not sys.platform.startswith("linux") or os.environ.get(FORK_SWITCH) == "0"
+
+
 class _Template:
-    """This worker's template process, started on first use."""
+    """The template this worker's kernels fork from: the run's shared one (:meth:`use`), else its own, started on first use."""
 
     def __init__(self) -> None:
         self.process: subprocess.Popen | None = None
-        self.failed = not sys.platform.startswith("linux") or os.environ.get(FORK_SWITCH) == "0"
+        self.address: str | None = None
+        self.shared = False
+        self.failed = _fork_unavailable()
+
+    def use(self, address: str | None) -> None:
+        """Fork from the run's shared template at ``address`` (None: this worker's own)."""
+        if address and address != self.address:
+            self.stop()
+            self.address, self.shared = address, True
 
     def fork(self, argv: list[str], cwd: str, env: dict[str, str]) -> int | None:
-        """A new kernel process (its pid), or None when the template cannot make one."""
+        """A new kernel process (its pid), or None when no template can make one."""
+        import socket
+
         if self.failed:
             return None
         try:
-            if self.process is None or self.process.poll() is not None:
-                self.process = self._start()
+            if self.address is None or (not self.shared and (self.process is None or self.process.poll() is not None)):
+                self._start_own()
             changed = {key: value for key, value in env.items() if os.environ.get(key) != value}
-            self.process.stdin.write(json.dumps({"argv": argv, "cwd": cwd, "env": changed}).encode() + b"\n")
-            self.process.stdin.flush()
-            return int(self.process.stdout.readline())
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
+                connection.settimeout(START_TIMEOUT)
+                connection.connect(self.address)
+                connection.sendall(json.dumps({"argv": argv, "cwd": cwd, "env": changed, "watch": os.getpid()}).encode() + b"\n")
+                return int(connection.makefile("rb").readline())
         except (OSError, ValueError):
+            if self.shared:  # the run's template is gone: this worker's own from now on
+                self.address, self.shared = None, False
+                return self.fork(argv, cwd, env)
             self.failed = True  # from now on, plain subprocesses
             self.stop()
             return None
 
-    @staticmethod
-    def _start() -> subprocess.Popen:
-        # "ipykernel-template" names it in ps (its forks, the kernels, show the same command line)
-        process = subprocess.Popen([sys.executable, "-c", "from khuyenhoc.runner.kernels import serve; serve()", "ipykernel-template"],
-                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, close_fds=True)
-        if process.stdout.readline() != b"ready\n":
-            process.kill()
-            raise OSError("kernel template did not start")
-        return process
+    def _start_own(self) -> None:
+        self.stop()
+        self.address = template_address(tempfile.mkdtemp(prefix="khuyenhoc-template-"))
+        self.process = start_template(self.address)
 
     def stop(self) -> None:
         if self.process is not None:
             self.process.kill()
             self.process.wait()
             self.process = None
+        if self.address is not None and not self.shared:
+            shutil.rmtree(Path(self.address).parent, ignore_errors=True)
+        self.address, self.shared = None, False
 
 
 TEMPLATE = _Template()
@@ -315,7 +419,7 @@ class _Kernels:
         for kernel in (self.current, self.spare):
             if kernel is not None:
                 kernel.kill_now()
-        if TEMPLATE.process is not None:
+        if TEMPLATE.process is not None:  # this worker's own template (a shared one is the client's to end)
             TEMPLATE.process.kill()
 
 

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from khuyenhoc.runner.execute import JobResult
 
 DEFAULT_CELL_TIMEOUT = 600.0
+LOCAL = "local"  # --scheduler local: a Dask cluster of this machine's processes
 SNAPSHOT_DIR = "snapshot"
 
 
@@ -34,6 +35,7 @@ class RunOptions:
     notebooks_dir: Path | None = None
     scheduler: str | None = None
     sheet: str | None = None
+    kernel_template: str | None = None  # set by the run, not the user: where its shared kernel template listens
 
     def selection(self) -> Selection:
         """Which area reports and unit profiles the run makes besides the whole file's."""
