@@ -72,20 +72,19 @@ def serve(address: str) -> None:
 def _warm() -> None:
     """What every notebook imports and the first chart loads (fonts), done once before any fork."""
     import io
-
     import sqlite3  # noqa: F401 - IPython's history, even in memory
     import threading
 
-    import IPython.core.completerlib  # noqa: F401
-    import IPython.extensions.storemagic  # noqa: F401
     import ipykernel.debugger  # noqa: F401 - debugpy: a tenth of a second in every kernel otherwise
     import ipykernel.ipkernel  # noqa: F401
     import ipykernel.kernelapp  # noqa: F401
+    import IPython.core.completerlib  # noqa: F401
+    import IPython.extensions.storemagic  # noqa: F401
+    import matplotlib
     import pyarrow.dataset  # noqa: F401 - what reading a snapshot imports on first use
     import pyarrow.pandas_compat  # noqa: F401
     import tornado.platform.asyncio  # noqa: F401
     import tornado.queues  # noqa: F401
-    import matplotlib
     from matplotlib.figure import Figure
 
     import khuyenhoc.display  # noqa: F401
