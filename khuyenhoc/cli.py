@@ -160,7 +160,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     options = RunOptions(data=Path(args.data) if args.data else _default_data(), out_dir=Path(args.out), years=args.years or None,
                          units=False if args.units is None else args.units, areas=args.areas or None, lang=args.lang, force=args.force,
                          notebooks_dir=Path(args.notebooks) if args.notebooks else None,
-                         scheduler=args.scheduler, sheet=args.sheet,
+                         scheduler=args.scheduler, sheet=args.sheet, targets=Path(args.targets) if args.targets else None,
+                         org=args.org, place=args.place,
                          cell_timeout=args.cell_timeout if 0 < args.cell_timeout < float("inf") else None)  # 0 = no limit
     if args.jobs:
         options.jobs = args.jobs
@@ -259,6 +260,10 @@ def build_parser() -> argparse.ArgumentParser:
     run = commands.add_parser("run", help="run the yearly notebooks and publish HTML reports")
     run.add_argument("--data", help="CSV or XLSX file (default: the bundled illustrative sample)")
     run.add_argument("--sheet", help="sheet name (XLSX; default: the first sheet)")
+    run.add_argument("--targets", metavar="FILE",
+                     help="targets file (indicator, year, value, source[, unit_id]) over the national targets of QĐ 387/QĐ-TTg")
+    run.add_argument("--org", help="the association issuing the Word reports, e.g. 'Hội Khuyến học tỉnh An Hòa' (default: each area's name)")
+    run.add_argument("--place", help="where the Word reports are signed, e.g. 'An Hòa' (default: the origin record's place or the area's name)")
     run.add_argument("--years", type=int, nargs="+", metavar="Y",
                      help="years of the yearly reports (default: every year in the data); the trend always covers every year")
     run.add_argument("--units", nargs="*", metavar="ID",

@@ -26,6 +26,7 @@ from khuyenhoc.table import YearlyTable
 FORMAT = 1
 META_KEY = b"khuyenhoc"
 TABLE_FILE = "table.parquet"
+TARGETS_FILE = "targets.csv"
 INDICATOR_FILES = ("whole", "units", "areas")
 
 
@@ -63,12 +64,22 @@ def snapshot_files(table: YearlyTable) -> dict[str, bytes]:
     return files
 
 
-def write_snapshot(table: YearlyTable, folder: str | Path) -> Path:
-    """Save ``table`` (and its indicator frames) into ``folder``, each file whole; return the folder."""
+def write_snapshot(table: YearlyTable, folder: str | Path, targets: bytes | None = None) -> Path:
+    """Save ``table`` (and its indicator frames) into ``folder``, each file whole; with ``targets`` (a checked
+    targets file's bytes) also ``targets.csv``, the plan the run's reports are measured against. Return the folder."""
     folder = Path(folder)
-    for name, content in snapshot_files(table).items():
+    files = snapshot_files(table) | ({TARGETS_FILE: targets} if targets is not None else {})
+    for name, content in files.items():
         atomic_write_bytes(folder / name, content)
     return folder
+
+
+def snapshot_targets(folder: str | Path | None) -> Path | None:
+    """The targets file a run saved beside its snapshot, or None (no snapshot, or national targets only)."""
+    if folder is None:
+        return None
+    path = Path(folder) / TARGETS_FILE
+    return path if path.is_file() else None
 
 
 def load_snapshot(folder: str | Path) -> YearlyTable:

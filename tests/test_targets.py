@@ -147,3 +147,53 @@ def test_a_run_on_data_with_the_titles_reports_them_against_their_targets(tmp_pa
     plain = tmp_path / "plain"
     assert main(["run", "--years", "2013", "--out", str(plain), "--jobs", "2"]) == 0  # the bundled 2013 sample
     assert "mục tiêu" not in (plain / "2013" / "annual_summary.html").read_text(encoding="utf-8")
+
+
+def test_run_checks_the_targets_file_first_and_ships_it_with_the_snapshot(tmp_path):
+    """`khuyenhoc run --targets FILE --org ... --place ...`: a bad file is refused before anything runs; a good
+    one travels in the run's snapshot, and every yearly report is given its checksum, the issuer and the place."""
+    from khuyenhoc.runner import RunOptions, run_batch
+    from khuyenhoc.runner.execute import JobResult
+    from khuyenhoc.runner.options import snapshot_dir
+    from khuyenhoc.runner.plan import ANNUAL, JobStatus
+
+    data = tmp_path / "huyen.csv"
+    data.write_text("\n".join([HEADER, *ROWS]) + "\n", encoding="utf-8")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("indicator_id,target_year,value,source\nlearning_families_pct,2025,170,kế hoạch\n", encoding="utf-8")
+    seen: dict = {}
+
+    def executor(jobs, copy, notebooks, options):
+        seen["targets"] = (snapshot_dir(copy) / "targets.csv").read_bytes() if (snapshot_dir(copy) / "targets.csv").is_file() else None
+        for job in jobs:
+            seen.setdefault("parameters", {})[job.key] = job.parameters
+            files = {"summary.json": b'{"provenance": {}}'} if job.notebook == ANNUAL else {}
+            yield JobResult(job.key, JobStatus.OK, 0.1, notebook=b"{}", html=b"<html><body></body></html>", files=files)
+
+    with pytest.raises(DataValidationError):
+        run_batch(RunOptions(data=data, out_dir=tmp_path / "out", years=[2025], targets=bad), executor=executor)
+    assert not (tmp_path / "out").exists() and not seen, "nothing ran, no folder made"
+    plan = tmp_path / "ke-hoach.csv"
+    plan.write_text("indicator_id,target_year,value,source,unit_id\nlearning_families_pct,2025,75,Nghị quyết của huyện,huyen-x\n", encoding="utf-8")
+    run_batch(RunOptions(data=data, out_dir=tmp_path / "out", years=[2025], targets=plan, org="Hội Khuyến học huyện Xuân Hòa",
+                         place="Xuân Hòa"), executor=executor)
+    assert seen["targets"] == plan.read_bytes()
+    annual = seen["parameters"]["2025/annual_summary"]
+    assert (annual["org"], annual["place"]) == ("Hội Khuyến học huyện Xuân Hòa", "Xuân Hòa")
+    assert annual["targets_checksum"].startswith("sha256:")
+    assert "org" not in seen["parameters"]["trends"], "only the yearly reports take them"
+
+
+@pytest.mark.slow
+def test_a_run_with_a_district_plan_measures_against_it(tmp_path):
+    from khuyenhoc.cli import main
+
+    data = tmp_path / "huyen.csv"
+    data.write_text("\n".join([HEADER, *ROWS]) + "\n", encoding="utf-8")
+    plan = tmp_path / "ke-hoach.csv"
+    plan.write_text("indicator_id,target_year,value,source,unit_id\nlearning_families_pct,2025,75,Nghị quyết của huyện,huyen-x\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["run", "--data", str(data), "--years", "2025", "--targets", str(plan), "--out", str(out), "--jobs", "2"]) == 0
+    page = (out / "2025" / "annual_summary.html").read_text(encoding="utf-8")
+    assert "mục tiêu 75% của năm 2025" in page and "mục tiêu 70%" not in page
+    assert str(tmp_path) not in (out / "manifest.json").read_text(encoding="utf-8"), "the plan's path stays on this machine"

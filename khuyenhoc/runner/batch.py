@@ -312,7 +312,9 @@ def run_batch(options: RunOptions, executor: Executor | None = None, progress: P
             _say_validating(progress, options.data)
         table = None if known is not None else validate(data, options.lang, options.data, options.sheet)
         facts = known or facts_of(table, checksum)
-        plan = build_plan(facts, options.years, options.selection(), options.lang, options.sheet)
+        targets = read_targets(options.targets, options.lang)
+        plan = build_plan(facts, options.years, options.selection(), options.lang, options.sheet,
+                          options.report_parameters(sha256_checksum(targets)[:23] if targets else None))
         notebook_sums = _notebook_checksums(notebooks, plan, options.lang)
         try:
             out_dir.mkdir(parents=True, exist_ok=True)
@@ -321,6 +323,16 @@ def run_batch(options: RunOptions, executor: Executor | None = None, progress: P
         with RunLock(out_dir, options.lang):
             context = _Run(options, data, facts, plan, notebooks, notebook_sums, _data_stamp(options, facts), table, progress)
             return context.run(executor, progress)
+
+
+def read_targets(path: Path | None, lang: str) -> bytes | None:
+    """The targets file's bytes once it is checked (a bad file is refused before anything runs); None without one."""
+    if path is None:
+        return None
+    from khuyenhoc.targets import load_targets
+
+    load_targets(path, lang)
+    return Path(path).read_bytes()
 
 
 @dataclass
@@ -346,7 +358,7 @@ class _Run:
         if self.table is None:
             _say_validating(self.progress, self.options.data)
             self.table = validate(self.data, self.options.lang, self.options.data, self.options.sheet)
-        write_snapshot(self.table, snapshot_dir(self.data))
+        write_snapshot(self.table, snapshot_dir(self.data), targets=read_targets(self.options.targets, self.options.lang))
 
     def run(self, executor: Executor | None, progress: Progress | None) -> RunOutcome:
         options, out_dir, lang = self.options, self.options.out_dir, self.options.lang

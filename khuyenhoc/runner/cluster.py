@@ -122,7 +122,7 @@ def make_bundle(data: Path, notebooks: Path) -> Bundle:
     snapshot = snapshot_dir(data)
     return Bundle(data.name, data.read_bytes(), record.read_bytes() if record.is_file() else None,
                   {file: (notebooks / file).read_bytes() for file in NOTEBOOK_FILES.values()},
-                  {path.name: path.read_bytes() for path in sorted(snapshot.glob("*.parquet"))} if snapshot.is_dir() else {})
+                  {path.name: path.read_bytes() for path in sorted(snapshot.iterdir()) if path.suffix in (".parquet", ".csv")} if snapshot.is_dir() else {})
 
 
 def connect(address: str, workers: int):

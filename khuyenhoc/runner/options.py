@@ -35,7 +35,16 @@ class RunOptions:
     notebooks_dir: Path | None = None
     scheduler: str | None = None
     sheet: str | None = None
+    targets: Path | None = None  # a targets file over the national targets (issue 12)
+    org: str | None = None  # the association issuing the Word reports; default: each area's name
+    place: str | None = None  # where the Word reports are signed
     kernel_template: str | None = None  # set by the run, not the user: where its shared kernel template listens
+
+    def report_parameters(self, targets_checksum: str | None) -> dict:
+        """What every yearly report is also given: the Word report's issuer and place, and which targets
+        file applies (by checksum: the file itself travels in the run's snapshot)."""
+        given = {"org": self.org, "place": self.place, "targets_checksum": targets_checksum}
+        return {name: value for name, value in given.items() if value}
 
     def selection(self) -> Selection:
         """Which area reports and unit profiles the run makes besides the whole file's."""

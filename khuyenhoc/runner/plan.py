@@ -118,7 +118,8 @@ def _unknown(selection: Selection, facts: DataFacts, years: list[int]) -> list[s
     return [a for a in selection.areas or [] if a not in areas] + [u for u in selection.units or [] if u not in communes]
 
 
-def build_plan(facts: DataFacts, years: list[int] | None, units: bool | Selection, lang: str, sheet: str | None = None) -> list[Job]:
+def build_plan(facts: DataFacts, years: list[int] | None, units: bool | Selection, lang: str, sheet: str | None = None,
+               report: dict | None = None) -> list[Job]:
     """The jobs of a run: per year the whole file's summary, every area's (or the chosen ones') and the unit
     profiles asked for; the trend once. ``units=True`` (the old flag) means every profile.
 
@@ -138,7 +139,7 @@ def build_plan(facts: DataFacts, years: list[int] | None, units: bool | Selectio
         raise RunError(text("run.unknown_ids", lang, ids=", ".join(unknown)))
     jobs = []
     for year in chosen:
-        jobs += _year_jobs(facts, year, selection, common)
+        jobs += _year_jobs(facts, year, selection, common, report or {})
     jobs.append(trends_job(facts, common))
     return jobs
 
@@ -169,7 +170,8 @@ def _links(source: str, parent: str | None, children: list[str], paths: dict[str
             "children": {child: relative(paths[child]) for child in children if child in paths and paths[child] != source}}
 
 
-def _year_jobs(facts: DataFacts, year: int, selection: Selection, common: dict) -> list[Job]:
+def _year_jobs(facts: DataFacts, year: int, selection: Selection, common: dict, report: dict) -> list[Job]:
+    """The year's jobs; ``report`` holds parameters for the yearly reports only (org, place, targets)."""
     folder = safe_name(str(year))
     paths = report_paths(facts, year, selection)
     children = facts.children(year)
@@ -179,7 +181,7 @@ def _year_jobs(facts: DataFacts, year: int, selection: Selection, common: dict) 
     whole_children = children.get(root, []) if root is not None else facts.roots(year)
     whole_links = _links(paths[None], None, whole_children, paths)
     title = ("title.annual_area", {"year": year, "area": _in_sentence(names.get(root, root), common["lang"])}) if root else ("title.annual", {"year": year})
-    jobs = [Job(f"{folder}/{ANNUAL}", ANNUAL, {"year": year, **common, **({"report_links": whole_links} if whole_links["children"] else {})},
+    jobs = [Job(f"{folder}/{ANNUAL}", ANNUAL, {"year": year, **common, **report, **({"report_links": whole_links} if whole_links["children"] else {})},
                 f"{folder}/{ANNUAL}.ipynb", f"{folder}/{ANNUAL}.html", folder, *title, ("summary.json",))]
     for area in _chosen(selection.areas, [a for a in facts.areas(year) if a != root]):
         html_path = paths[area]
@@ -188,7 +190,7 @@ def _year_jobs(facts: DataFacts, year: int, selection: Selection, common: dict) 
         links = _links(html_path, parent if parent is not None else None, children.get(area, []), paths)
         if parent is None and links["parent"] is None:  # one of several roots: up is the whole file's report
             links["parent"] = posixpath.relpath(paths[None], posixpath.dirname(html_path))
-        jobs.append(Job(f"{base}", ANNUAL, {"year": year, "area_id": area, "report_links": links, **common},
+        jobs.append(Job(f"{base}", ANNUAL, {"year": year, "area_id": area, "report_links": links, **common, **report},
                         f"{base}.ipynb", html_path, posixpath.dirname(html_path), "title.annual_area",
                         {"year": year, "area": _in_sentence(names.get(area, area), common["lang"])}, ("summary.json",)))
     for unit in _chosen(selection.units, facts.units.get(year, [])):
