@@ -216,11 +216,23 @@ def test_the_progress_bar_names_the_notebooks_running_now():
     from rich.console import Console
 
     from khuyenhoc.runner.console import RichProgress
+    from khuyenhoc.runner.manifest import RunEntry
 
     progress = RichProgress(Console(file=io.StringIO()), "vi")
     progress.start(["trends", "2013/annual_summary", "2013/units/a", "2013/units/b"], parallel=2)
     assert progress._running() == "trends, 2013/annual_summary"
-    progress.advance({"key": "2013/annual_summary"})
+    progress.advance(RunEntry("2013/annual_summary", "annual_summary", {}, JobStatus.OK, 1.0))
     assert progress._running() == "trends, 2013/units/a"
     assert progress.bar.tasks[0].fields["rate"].endswith("sổ tay/phút")
     progress.stop()
+
+
+def test_manifest_entries_are_typed_records_that_read_and_write_as_the_json(tmp_path):
+    from khuyenhoc.runner.manifest import RunEntry, readable
+
+    outcome = run_batch(RunOptions(data=SAMPLE_DATA, out_dir=tmp_path / "out", years=[2013]), executor=_Recorder())
+    entry = next(e for e in outcome.entries if e.key == "trends")
+    assert isinstance(entry, RunEntry) and entry.status is JobStatus.OK and entry["status"] == "ok"
+    stored = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))["runs"]["trends"]
+    assert stored == entry.to_dict() and stored["status"] == "ok" and readable("trends", stored)
+    assert RunEntry.from_dict(stored | {"unknown": 1}) == entry

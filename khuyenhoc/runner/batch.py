@@ -24,6 +24,7 @@ from khuyenhoc.runner.execute import JobResult
 from khuyenhoc.runner.inputs import data_digests
 from khuyenhoc.runner.kernels import shared_template
 from khuyenhoc.runner.lock import RunLock
+from khuyenhoc.runner.manifest import RunEntry
 from khuyenhoc.runner.options import LOCAL, Executor, Progress, RunOptions, snapshot_dir
 from khuyenhoc.runner.plan import NOTEBOOK_FILES, TRENDS, DataFacts, Job, JobStatus, build_plan
 from khuyenhoc.runner.publish import (
@@ -43,16 +44,16 @@ from khuyenhoc.runner.scratch import run_folder
 class RunOutcome:
     """What happened to each job of the plan."""
 
-    entries: list[dict]
+    entries: list[RunEntry]
     interrupted: bool = False
-    warnings: list[str] = field(default_factory=list)  # said once, before the closing table
+    warnings: list[str] = field(default_factory=list)  # said once, before the closing lines
 
-    def count(self, status: str) -> int:
-        return sum(1 for e in self.entries if e["status"] == status)
+    def count(self, status: JobStatus) -> int:
+        return sum(1 for e in self.entries if e.status == status)
 
     @property
-    def failed(self) -> list[dict]:
-        return [e for e in self.entries if e["status"] == JobStatus.FAILED]
+    def failed(self) -> list[RunEntry]:
+        return [e for e in self.entries if e.status == JobStatus.FAILED]
 
     @property
     def exit_code(self) -> int:
@@ -349,7 +350,6 @@ class _Run:
     table: object | None = None  # the validated YearlyTable, when this run had to read it
     progress: Progress | None = None
     warnings: list[str] = field(default_factory=list)
-    keys: dict[str, str] = field(default_factory=dict)  # job key -> cache key
 
     def write_snapshot(self) -> None:
         """Save the validated table for the notebooks (validating now if the facts came from the manifest)."""
@@ -361,29 +361,11 @@ class _Run:
         write_snapshot(self.table, snapshot_dir(self.data), targets=read_targets(self.options.targets, self.options.lang))
 
     def run(self, executor: Executor | None, progress: Progress | None) -> RunOutcome:
-        options, out_dir, lang = self.options, self.options.out_dir, self.options.lang
-        remove_leftovers(out_dir)  # temporary files of a run that was killed mid-write
-        manifest = manifests.load(out_dir)
-        self.warnings += [text("run.manifest_dropped", lang, entry=key) for key in manifests.drop_unreadable(manifest)]
-        remove_stale(out_dir, manifest, self.facts)
-        manifests.record_facts(manifest, self.facts, __version__)
-        digests = data_digests(self.facts, self.plan)
-        keys = self.keys = {job.key: job.cache_key(digests[job.key], self.notebook_sums[job.notebook], __version__) for job in self.plan}
-        entries: dict[str, dict] = {}
-        todo: list[Job] = []
-        for job in self.plan:
-            previous = manifest["runs"].get(job.key)
-            if not options.force and manifests.is_cached(previous, keys[job.key], out_dir):
-                entries[job.key] = dict(previous, status=JobStatus.CACHED, seconds=0.0)
-            else:
-                todo.append(job)
-        unusable = _without_parameters(self.notebooks, {job.notebook for job in todo})
-        refused = [JobResult(job.key, JobStatus.FAILED, 0.0, error=text("run.error.no_parameters", lang, notebook=NOTEBOOK_FILES[job.notebook]))
-                   for job in todo if job.notebook in unusable]
-        todo = [job for job in todo if job.notebook not in unusable]
-        todo.sort(key=lambda job: job.notebook != TRENDS)  # the longest single job first, so none runs alone at the end
+        """plan → execute → finish."""
+        decided = self.decide()
+        options = self.options
         with ExitStack() as stack:
-            if todo:
+            if decided.todo:
                 # the pool's or a local cluster's workers fork kernels from it; a remote cluster's start their own
                 local = executor is None and options.scheduler in (None, LOCAL)
                 address = stack.enter_context(shared_template(self.data.parent)) if local else None
@@ -391,32 +373,56 @@ class _Run:
                 if executor is None and not options.scheduler:
                     _start_pool_server()
                 self.write_snapshot()  # while the template and the pool's server import what they need
-            return self.execute(todo, refused, entries, manifest, executor, progress, options)
+            executed = self.execute(decided, executor, progress, options)
+        return self.finish(decided, executed)
 
-    def execute(self, todo: list[Job], refused: list[JobResult], entries: dict[str, dict], manifest: dict, executor: Executor | None,
-                progress: Progress | None, options: RunOptions) -> RunOutcome:
-        """Execute ``todo``, settle each result as it lands, compact the manifest and write the index."""
+    def decide(self) -> Decided:
+        """What this run does: the cached entries, the jobs to execute (the longest first) and those refused."""
+        options, out_dir, lang = self.options, self.options.out_dir, self.options.lang
+        remove_leftovers(out_dir)  # temporary files of a run that was killed mid-write
+        manifest = manifests.load(out_dir)
+        self.warnings += [text("run.manifest_dropped", lang, entry=key) for key in manifests.drop_unreadable(manifest)]
+        remove_stale(out_dir, manifest, self.facts)
+        manifests.record_facts(manifest, self.facts, __version__)
+        digests = data_digests(self.facts, self.plan)
+        keys = {job.key: job.cache_key(digests[job.key], self.notebook_sums[job.notebook], __version__) for job in self.plan}
+        cached: dict[str, RunEntry] = {}
+        todo: list[Job] = []
+        for job in self.plan:
+            previous = manifest["runs"].get(job.key)
+            if not options.force and manifests.is_cached(previous, keys[job.key], out_dir):
+                cached[job.key] = replace(RunEntry.from_dict(previous), status=JobStatus.CACHED, seconds=0.0)
+            else:
+                todo.append(job)
+        unusable = _without_parameters(self.notebooks, {job.notebook for job in todo})
+        refused = [JobResult(job.key, JobStatus.FAILED, 0.0, error=text("run.error.no_parameters", lang, notebook=NOTEBOOK_FILES[job.notebook]))
+                   for job in todo if job.notebook in unusable]
+        todo = [job for job in todo if job.notebook not in unusable]
+        todo.sort(key=lambda job: job.notebook != TRENDS)  # the longest single job first, so none runs alone at the end
+        return Decided(manifest, keys, cached, todo, refused)
+
+    def execute(self, decided: Decided, executor: Executor | None, progress: Progress | None, options: RunOptions) -> Executed:
+        """Execute the jobs; settle each result as it lands (published, then one journal line)."""
         out_dir, lang = options.out_dir, options.lang
         by_key = {job.key: job for job in self.plan}
-        interrupted = False
-        write_error: RunError | None = None
-        keys = self.keys
+        done = Executed({})
+        todo = decided.todo
         results = (executor or _executor(options))(todo, self.data, self.notebooks, options) if todo else iter(())
         journal = manifests.Journal(out_dir)
         try:
             if progress is not None:
-                progress.start([job.key for job in refused] + [job.key for job in todo], options.jobs)
-            for result in itertools.chain(refused, results):
+                progress.start([result.key for result in decided.refused] + [job.key for job in todo], options.jobs)
+            for result in itertools.chain(decided.refused, results):
                 job = by_key[result.key]
                 with _interrupts_deferred():  # a result and its journal line land together
-                    entries[job.key] = self.settle(job, result, keys[job.key])
-                    journal.append(entries[job.key])
+                    entry = done.entries[job.key] = self.settle(job, result, decided.keys[job.key])
+                    journal.append(entry.to_dict())
                 if progress is not None:
-                    progress.advance(entries[job.key])
+                    progress.advance(entry)
         except KeyboardInterrupt:
-            interrupted = True
+            done.interrupted = True
         except OSError as error:  # the journal itself could not be written (disk full, folder made read-only)
-            write_error = RunError(_cannot_write(out_dir / manifests.JOURNAL, error, lang))
+            done.write_error = RunError(_cannot_write(out_dir / manifests.JOURNAL, error, lang))
         finally:
             if progress is not None:
                 progress.stop()
@@ -424,17 +430,25 @@ class _Run:
             if close is not None:
                 close()  # stops the workers (and their kernels) now, not whenever the generator is collected
             journal.close()
-        manifest["runs"].update(entries)
+        return done
+
+    def finish(self, decided: Decided, executed: Executed) -> RunOutcome:
+        """Fold the results into manifest.json (the journal goes), write the index; the outcome in the plan's order."""
+        out_dir, lang = self.options.out_dir, self.options.lang
+        entries = {**decided.cached, **executed.entries}
+        manifest = decided.manifest
+        manifest["runs"].update({key: entry.to_dict() for key, entry in entries.items()})
+        write_error = executed.write_error
         try:
-            journal.compact(manifest)
+            manifests.Journal(out_dir).compact(manifest)
             write_index(out_dir, manifest, self.facts, lang, self.stamp)
         except OSError as error:
             write_error = write_error or RunError(_cannot_write(out_dir, error, lang))
         if write_error is not None:
             raise write_error
-        return RunOutcome([entries[job.key] for job in self.plan if job.key in entries], interrupted, self.warnings)
+        return RunOutcome([entries[job.key] for job in self.plan if job.key in entries], executed.interrupted, self.warnings)
 
-    def settle(self, job: Job, result: JobResult, key: str) -> dict:
+    def settle(self, job: Job, result: JobResult, key: str) -> RunEntry:
         """Publish one result and return its manifest entry (failed if its files are missing or could not be written)."""
         out_dir, lang = self.options.out_dir, self.options.lang
         cpu = time.process_time()
@@ -447,17 +461,35 @@ class _Run:
         except PublishError as raised:
             outputs, checksums, status, error = [], {}, JobStatus.FAILED, raised.message(lang)
         ok = status == JobStatus.OK
-        figures = key_figures(result.files.get("summary.json")) if ok else {}
-        return {
-            "key": job.key, "notebook": job.notebook, "parameters": job.parameters, "status": status,
-            "seconds": round(result.seconds, 3), "cache_key": key if ok else "",
-            "inputs": {"data": self.facts.checksum, "notebook": notebook_checksum, "package_version": __version__},
-            "outputs": outputs, "checksums": checksums, "html": job.html_path if ok else None, "error": error, "worker": result.worker,
-            "previous_html": job.html_path if not ok and (out_dir / job.html_path).is_file() else None,
-            "title": text(job.title_key, lang, **job.title_values), "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "figures": figures,
-            "timings": dict(result.timings, publish=round(time.process_time() - cpu, 3)) if ok else {},  # CPU seconds by stage
-        }
+        return RunEntry(
+            key=job.key, notebook=job.notebook, parameters=job.parameters, status=status, seconds=round(result.seconds, 3),
+            cache_key=key if ok else "", inputs={"data": self.facts.checksum, "notebook": notebook_checksum, "package_version": __version__},
+            outputs=outputs, checksums=checksums, html=job.html_path if ok else None, error=error, worker=result.worker,
+            previous_html=job.html_path if not ok and (out_dir / job.html_path).is_file() else None,
+            title=text(job.title_key, lang, **job.title_values), finished_at=datetime.now(UTC).isoformat(timespec="seconds"),
+            figures=key_figures(result.files.get("summary.json")) if ok else {},
+            timings=dict(result.timings, publish=round(time.process_time() - cpu, 3)) if ok else {},  # CPU seconds by stage
+        )
+
+
+@dataclass
+class Decided:
+    """The plan step's answer: the manifest as loaded, every job's cache key, the cached entries, what to execute."""
+
+    manifest: dict
+    keys: dict[str, str]
+    cached: dict[str, RunEntry]
+    todo: list[Job]
+    refused: list[JobResult]  # jobs failed before they start (a notebook without its parameters cell)
+
+
+@dataclass
+class Executed:
+    """The execute step's answer: the entries of the results that landed, and whether the run was cut short."""
+
+    entries: dict[str, RunEntry]
+    interrupted: bool = False
+    write_error: RunError | None = None
 
 
 def _checked(job: Job, result: JobResult, provenance: dict, lang: str) -> JobResult:

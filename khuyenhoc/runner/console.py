@@ -11,6 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from khuyenhoc.formatting import format_number
 from khuyenhoc.i18n import text
 from khuyenhoc.runner.batch import RunOutcome
+from khuyenhoc.runner.manifest import RunEntry
 from khuyenhoc.runner.plan import JobStatus
 
 SHOWN_RUNNING = 3  # names of running notebooks on the bar (the rest as "+N")
@@ -47,11 +48,11 @@ class RichProgress:
         more = f" +{len(now) - SHOWN_RUNNING}" if len(now) > SHOWN_RUNNING else ""
         return ", ".join(now[:SHOWN_RUNNING]) + more
 
-    def advance(self, entry: dict) -> None:
+    def advance(self, entry: RunEntry) -> None:
         if self.task is None:
             return
-        if entry["key"] in self.waiting:
-            self.waiting.remove(entry["key"])
+        if entry.key in self.waiting:
+            self.waiting.remove(entry.key)
         done = self.bar.tasks[0].completed + 1
         minutes = max(time.monotonic() - self.started, 1e-9) / 60
         rate = text("run.rate", self.lang, rate=format_number(done / minutes, 1, self.lang))
@@ -69,7 +70,7 @@ def closing_report(console: Console, outcome: RunOutcome, out_dir: str, seconds:
     console.print(text("run.summary", lang, total=len(outcome.entries), ok=outcome.count(JobStatus.OK), cached=outcome.count(JobStatus.CACHED),
                        failed=outcome.count(JobStatus.FAILED), seconds=format_number(seconds, 1, lang)), markup=False, highlight=False)
     for entry in outcome.failed:
-        console.print(text("run.failure", lang, run=entry["key"], error=entry["error"]), style="red", markup=False, highlight=False)
+        console.print(text("run.failure", lang, run=entry.key, error=entry.error), style="red", markup=False, highlight=False)
     if outcome.interrupted:
         console.print(text("run.interrupted", lang), style="yellow")
     console.print(text("run.open", lang, path=f"{out_dir}/index.html"), markup=False, highlight=False)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import asdict
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from khuyenhoc.fsutil import atomic_write_text, sha256_checksum
@@ -19,6 +19,45 @@ from khuyenhoc.runner.plan import DataFacts, JobStatus
 MANIFEST = "manifest.json"
 JOURNAL = "manifest.jsonl"
 FORMAT = 2
+
+
+@dataclass
+class RunEntry:
+    """One report's record in the manifest (``manifest["runs"][key]`` is its :meth:`to_dict`)."""
+
+    key: str
+    notebook: str
+    parameters: dict
+    status: JobStatus
+    seconds: float
+    cache_key: str = ""  # empty unless the run succeeded: only a success is reused
+    inputs: dict = field(default_factory=dict)  # data (the file's checksum), notebook checksum, package version
+    outputs: list[str] = field(default_factory=list)  # paths relative to the output folder
+    checksums: dict = field(default_factory=dict)  # path -> sha256, size, mtime_ns
+    html: str | None = None
+    error: str | None = None
+    worker: str = ""
+    previous_html: str | None = None  # a failed run's earlier good report, still in place
+    title: str = ""
+    finished_at: str = ""
+    figures: dict = field(default_factory=dict)  # key figures the index shows
+    timings: dict = field(default_factory=dict)  # CPU seconds by stage
+
+    def __getitem__(self, name: str) -> object:
+        """Read like the manifest's JSON (``entry["status"]``)."""
+        return getattr(self, name)
+
+    def get(self, name: str, default: object = None) -> object:
+        return getattr(self, name, default)
+
+    def to_dict(self) -> dict:
+        return asdict(self) | {"status": str(self.status)}
+
+    @classmethod
+    def from_dict(cls, entry: dict) -> RunEntry:
+        """The entry of a manifest's JSON (one :func:`readable` says can be read); unknown fields are left out."""
+        known = {f.name for f in fields(cls)}
+        return cls(**{name: value for name, value in entry.items() if name in known} | {"status": JobStatus(entry["status"])})
 
 
 def file_checksum(path: Path) -> str:

@@ -13,6 +13,7 @@ from khuyenhoc.runner.plan import Job, Selection
 
 if TYPE_CHECKING:
     from khuyenhoc.runner.execute import JobResult
+    from khuyenhoc.runner.manifest import RunEntry
 
 DEFAULT_CELL_TIMEOUT = 600.0
 LOCAL = "local"  # --scheduler local: a Dask cluster of this machine's processes
@@ -64,7 +65,7 @@ class Progress(Protocol):
 
     def start(self, keys: list[str], parallel: int) -> None: ...  # the jobs to execute, in the order handed out
 
-    def advance(self, entry: dict) -> None: ...  # one job's manifest entry, as it lands
+    def advance(self, entry: RunEntry) -> None: ...  # one job's manifest entry, as it lands
 
     def stop(self) -> None: ...
 
