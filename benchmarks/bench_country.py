@@ -152,11 +152,15 @@ def country(work: Path, fraction: float, jobs: int, scheduler: str | None = None
           f"output {size / 2**20:.1f} MB")
     _print_stages(stages)
     if profiles and profiles < UNITS:
-        per_profile_wall = (measured["wall"]) / max(ok, 1)
-        full = UNITS + (ok - profiles)
+        def cpu(values: dict) -> float:
+            return sum(values[s] for s in ("kernel_start", "cells", "export", "publish"))
+
+        measured_cpu = sum(cpu(v) * v["n"] for v in stages.values())
+        full_cpu = measured_cpu + cpu(stages["profile"]) * (UNITS - profiles)
         profile_bytes = sum(_size_of(out, e) for e in runs.values() if e["notebook"] == "unit_profile" and e["status"] == "ok") / profiles
-        print(f"  extrapolated to all {UNITS} communes ({full} notebooks, this run's wall time per notebook x {full}): "
-              f"{per_profile_wall * full / 60:.1f} min; output {(size + profile_bytes * (UNITS - profiles)) / 2**30:.2f} GB")
+        print(f"  extrapolated to all {UNITS} communes ({UNITS + ok - profiles} notebooks; this run's wall time x the CPU seconds of the "
+              f"whole run / this run's, {full_cpu:.0f} / {measured_cpu:.0f}): {measured['wall'] * full_cpu / measured_cpu / 60:.1f} min; "
+              f"output {(size + profile_bytes * (UNITS - profiles)) / 2**30:.2f} GB")
     return measured | {"ok": ok}
 
 
