@@ -173,7 +173,7 @@ def test_an_unwritable_lock_is_a_clear_error(tmp_path):
 def test_disk_full_fails_that_run_and_keeps_earlier_outputs(tmp_path, monkeypatch):
     out = tmp_path / "out"
     assert run_batch(RunOptions(data=SAMPLE_DATA, out_dir=out, years=[2013], jobs=1)).exit_code == 0
-    good = {p: p.read_bytes() for p in out.rglob("*") if p.is_file() and p.name not in ("manifest.json", "index.html")}
+    good = {p: p.read_bytes() for p in out.rglob("*") if p.is_file() and p.name not in ("manifest.json", "index.html", "runs.html")}
     from khuyenhoc.runner import publish as publish_module
 
     real = publish_module.atomic_write_bytes
@@ -192,7 +192,7 @@ def test_disk_full_fails_that_run_and_keeps_earlier_outputs(tmp_path, monkeypatc
     assert errors["2013/annual_summary"].startswith("không ghi được vào 2013/annual_summary.html: "), "the file that failed, as DIR names it"
     assert errors["trends"].startswith("không ghi được vào trends.html: ")
     for path, content in good.items():
-        assert path.read_bytes() == content or path.suffix in (".ipynb", ".png", ".json", ".md"), path
+        assert path.read_bytes() == content or path.suffix in (".ipynb", ".png", ".json", ".md", ".docx", ".xlsx"), path
     assert (out / "2013" / "annual_summary.html").read_bytes() == good[out / "2013" / "annual_summary.html"]
     assert not list(out.rglob("*.tmp"))
 
