@@ -85,9 +85,9 @@ def test_every_html_page_shows_hostile_names_escaped(run):
     out = run["out"]
     pages = _html_files(out)
     names = {p.relative_to(out).as_posix() for p in pages}
-    assert {"index.html", "trends.html", "2013/annual_summary.html", "2013/units/nong-thuong.html",
+    assert {"index.html", "runs.html", "trends.html", "2013/annual_summary.html", "2013/units/nong-thuong.html",
             "2013/units/xuat-hoa.html"} <= names
-    assert len(pages) == 1 + 1 + 1 + 8
+    assert len(pages) == 1 + 1 + 1 + 1 + 8  # index, runs, trends, the yearly report, 8 profiles
     for page in pages:
         text = page.read_text(encoding="utf-8")
         assert "<script>alert" not in text, page
