@@ -138,6 +138,9 @@ def cmd_template(args: argparse.Namespace) -> int:
 
 
 def _interrupt(signum: int, _frame: object) -> None:
+    from khuyenhoc.runner.lifeline import wind_down_deadline
+
+    wind_down_deadline()  # the run winds down like Ctrl-C, and ends within the grace period even if a worker hangs
     raise KeyboardInterrupt
 
 
@@ -166,9 +169,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.jobs:
         options.jobs = args.jobs
     console = Console(stderr=False, highlight=False)
-    for signum in (signal.SIGTERM, signal.SIGHUP):  # a stopped run (or a closed terminal) winds down like Ctrl-C
+    from khuyenhoc.runner import lifeline
+
+    lifeline.farewell = text("run.interrupted", args.lang)
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):  # a stopped run (or a closed terminal) winds down like Ctrl-C
         signal.signal(signum, _interrupt)
-    signal.signal(signal.SIGINT, signal.default_int_handler)
     started = time.perf_counter()
     outcome = run_batch(options, progress=RichProgress(console, args.lang))
     closing_report(console, outcome, args.out, time.perf_counter() - started, args.lang)

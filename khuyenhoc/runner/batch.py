@@ -23,6 +23,7 @@ from khuyenhoc.runner import manifest as manifests
 from khuyenhoc.runner.execute import JobResult
 from khuyenhoc.runner.inputs import data_digests
 from khuyenhoc.runner.kernels import shared_template
+from khuyenhoc.runner.lifeline import wind_down_deadline
 from khuyenhoc.runner.lock import RunLock
 from khuyenhoc.runner.manifest import RunEntry
 from khuyenhoc.runner.options import LOCAL, Executor, Progress, RunOptions, snapshot_dir
@@ -230,7 +231,7 @@ def _interrupts_deferred() -> Iterator[None]:
     received: list[int] = []
     previous = {signum: signal.getsignal(signum) for signum in HELD_SIGNALS}
     for signum in previous:
-        signal.signal(signum, lambda number, _frame: received.append(number))
+        signal.signal(signum, lambda number, _frame: (received.append(number), wind_down_deadline()))
     try:
         yield
     finally:

@@ -21,3 +21,29 @@ def die_with_parent(signum: int = signal.SIGTERM) -> None:
         return
     if parent == 1 or os.getppid() != parent:  # the parent was already gone before we asked
         os.kill(os.getpid(), signum)
+
+
+WIND_DOWN_SECONDS = 30.0  # after Ctrl-C (or SIGTERM/SIGHUP) a run has this long to stop its workers and write its files
+_deadline_started = False
+farewell = ""  # what the command says if the deadline ends it (set by the CLI, in the run's language)
+
+
+def wind_down_deadline(seconds: float = WIND_DOWN_SECONDS, code: int = 130) -> None:
+    """From the first interrupt on, end this process after ``seconds`` even if stopping its workers hangs (a
+    cluster that does not answer, say). Results already published are whole files and the manifest is written
+    atomically, so nothing is half-written; processes started with :func:`die_with_parent` end with it."""
+    global _deadline_started
+    if _deadline_started:
+        return
+    _deadline_started = True
+    import threading
+
+    def expire() -> None:
+        if farewell:
+            print(farewell, flush=True)
+        sys.stderr.flush()
+        os._exit(code)
+
+    timer = threading.Timer(seconds, expire)
+    timer.daemon = True
+    timer.start()
