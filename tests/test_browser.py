@@ -10,19 +10,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from browsers import MARKS, launched
 
 from khuyenhoc.runner import RunOptions, run_batch
 from khuyenhoc.sample import bac_kan_sample, to_csv_text
 
-CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no browser: {CHROMIUM} is missing (Debian: apt-get install chromium)"),
-]
+pytestmark = MARKS
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e '.[test]')")
 
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run",
-        "--disable-dev-shm-usage"]  # containers often have a tiny /dev/shm
 SCRIPT = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(1)>"
 ANNUAL_LINK = "Tổng kết công tác khuyến học năm 2013 — Hội Khuyến học thị xã Bắc Kạn"  # the town association is the single root
@@ -47,10 +42,8 @@ def reports(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def browser():
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
-        yield browser
-        browser.close()
+    with launched(sync_api) as chromium:
+        yield chromium
 
 
 class Visit:

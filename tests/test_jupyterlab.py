@@ -18,20 +18,15 @@ import subprocess
 import sys
 import time
 import urllib.request
-from pathlib import Path
 
 import pytest
+from browsers import MARKS, launched
 
 from khuyenhoc.paths import NOTEBOOKS_DIR
 
-CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"no browser: {CHROMIUM} is missing (Debian: apt-get install chromium)"),
-]
+pytestmark = MARKS
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed (pip install -e '.[test]')")
 
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-dev-shm-usage"]
 STARTUP_LIMIT = 120.0  # seconds to wait for the server to answer (not a timing assertion: a deadline for a hung start)
 RUN_LIMIT_MS = 300_000  # a notebook's cells, on a busy 2-core machine
 # notebook -> headings it must show once run (markdown headings and the report's own title)
@@ -102,10 +97,8 @@ def _stop(server: subprocess.Popen) -> None:
 
 @pytest.fixture(scope="module")
 def browser():
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
-        yield browser
-        browser.close()
+    with launched(sync_api) as chromium:
+        yield chromium
 
 
 def _idle(page) -> None:
