@@ -11,10 +11,11 @@ from typing import Literal
 import pandas as pd
 import pandera.pandas as pa
 
+from khuyenhoc.ids import UNIT_ID_PATTERN
+
 Kind = Literal["integer", "text", "unit_id", "level"]
 
 YEAR_RANGE = (1945, 2100)
-UNIT_ID_PATTERN = r"^[a-z0-9_-]{1,64}$"
 TEXT_LIMIT = 200
 
 

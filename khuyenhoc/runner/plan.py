@@ -10,10 +10,11 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from khuyenhoc.errors import RunError
+from khuyenhoc.ids import UNIT_ID_PATTERN
 
 ANNUAL, UNIT, TRENDS = "annual_summary", "unit_profile", "trends"
 NOTEBOOK_FILES = {ANNUAL: "annual_summary.ipynb", UNIT: "unit_profile.ipynb", TRENDS: "trends.ipynb"}
-SAFE_NAME = re.compile(r"[a-z0-9_-]{1,64}")
+SAFE_NAME = re.compile(UNIT_ID_PATTERN)  # a unit id names files: the input contract's rule, checked again here
 
 
 class JobStatus(StrEnum):
