@@ -137,6 +137,17 @@ def cmd_template(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _redeliver_interrupts(unraisable) -> None:
+    """An interrupt that landed inside a callback Python cannot raise from (a garbage-collector hook of dask,
+    say) would be lost and the run would not stop: deliver it to the main thread again instead of printing it."""
+    if isinstance(unraisable.exc_value, KeyboardInterrupt):
+        import _thread
+
+        _thread.interrupt_main()
+        return
+    sys.__unraisablehook__(unraisable)
+
+
 def _interrupt(signum: int, _frame: object) -> None:
     from khuyenhoc.runner.lifeline import wind_down_deadline
 
@@ -172,6 +183,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from khuyenhoc.runner import lifeline
 
     lifeline.farewell = text("run.interrupted", args.lang)
+    sys.unraisablehook = _redeliver_interrupts
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):  # a stopped run (or a closed terminal) winds down like Ctrl-C
         signal.signal(signum, _interrupt)
     started = time.perf_counter()
