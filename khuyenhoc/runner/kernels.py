@@ -71,7 +71,6 @@ def serve(address: str) -> None:
 
 def _warm() -> None:
     """What every notebook imports and the first chart loads (fonts), done once before any fork."""
-    import io
     import sqlite3  # noqa: F401 - IPython's history, even in memory
     import threading
 
@@ -91,12 +90,12 @@ def _warm() -> None:
     import khuyenhoc.runner.lifeline  # noqa: F401
     import khuyenhoc.snapshot  # noqa: F401
     import khuyenhoc.summary  # noqa: F401
-    from khuyenhoc.charts import STYLE
+    from khuyenhoc.charts import STYLE, to_png
 
     with matplotlib.rc_context(STYLE):
         figure = Figure(figsize=(2, 1), layout="constrained")
         figure.add_subplot().set_title("Khuyến học 1.234")
-        figure.savefig(io.BytesIO(), format="png")
+    to_png(figure)  # the renderer, its fonts and the palette encoder
     if threading.active_count() != 1:  # a fork copies only the forking thread: nothing may run beside it
         raise RuntimeError("the kernel template must not start threads")
 
@@ -288,6 +287,59 @@ class _Forked:
         self.send_signal(signal.SIGTERM)
 
 
+async def _reaped(process: _Forked, limit: float = 1.0) -> None:
+    """Wait (briefly) until a killed forked kernel is gone: its template reaps it in milliseconds, where
+    jupyter_client would look every tenth of a second."""
+    import asyncio
+
+    for _ in range(int(limit / 0.005)):
+        if process.poll() is not None:
+            return
+        await asyncio.sleep(0.005)
+
+
+def _client_class():
+    """jupyter_client's async kernel client, ready as soon as the kernel answers (see ``wait_for_ready``)."""
+    from queue import Empty
+
+    from jupyter_client.asynchronous import AsyncKernelClient
+
+    class ReadyClient(AsyncKernelClient):
+        async def wait_for_ready(self, timeout: float | None = None) -> None:
+            """jupyter_client's readiness check (a kernel_info reply on shell, then a message on IOPub, so both
+            are connected), without its closing wait for 0.2 s of IOPub silence: what is queued is drained at
+            once, and nbclient takes on IOPub only the messages of the cell it runs."""
+            import math
+            import time
+
+            deadline = time.monotonic() + (math.inf if timeout is None else timeout)
+            while True:
+                self.kernel_info()
+                try:
+                    reply = await self.shell_channel.get_msg(timeout=1)
+                except Empty:
+                    reply = None
+                if reply is not None and reply["msg_type"] == "kernel_info_reply":
+                    try:
+                        await self.iopub_channel.get_msg(timeout=0.2)
+                    except Empty:
+                        pass
+                    else:
+                        self._handle_kernel_info_reply(reply)
+                        break
+                if not await self.is_alive():
+                    raise RuntimeError("Kernel died before replying to kernel_info")
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"Kernel didn't respond in {timeout:g} seconds")
+            while True:
+                try:
+                    await self.iopub_channel.get_msg(timeout=0)
+                except Empty:
+                    break
+
+    return ReadyClient
+
+
 def _provisioner_class():
     from jupyter_client.provisioning import LocalProvisioner
 
@@ -304,6 +356,11 @@ def _provisioner_class():
                     self.cwd = kwargs.get("cwd")
                     return self.connection_info
             return await super().launch_kernel(cmd, **kwargs)
+
+        async def kill(self, restart: bool = False) -> None:
+            await super().kill(restart)
+            if isinstance(self.process, _Forked):
+                await _reaped(self.process)
 
     return ForkProvisioner
 
@@ -376,6 +433,7 @@ def start_kernel() -> Kernel:
     manager = AsyncKernelManager(kernel_name=KERNEL_NAME, transport="ipc", ip=str(sockets / "k"),
                                  connection_file=str(sockets / "connection.json"))
     manager.khuyenhoc_sockets = sockets
+    manager.client_factory = _client_class()
     manager.provisioner = _provisioner_class()(kernel_id=None, kernel_spec=manager.kernel_spec, parent=manager)
     kernel = Kernel(manager, folder)
     LIVE.add(kernel.folder)
