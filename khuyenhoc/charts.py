@@ -234,40 +234,76 @@ def unit_trend(table: YearlyTable, unit_id: str, up_to_year: int, lang: str = DE
     return _two_panels(table, values[values.index <= up_to_year], lang, text("chart.unit_trend", lang, unit=table.unit_names[unit_id]))
 
 
-def unit_rank(table: YearlyTable, year: int, unit_id: str, indicator: str, lang: str = DEFAULT_LANG,
-              units: list[str] | None = None) -> Figure:
-    """The values of ``indicator`` of ``units`` (default: the unit's sibling communes), the chosen unit in the house
-    accent colour (not an alarm colour: being compared is not a fault); with many units, the lowest and highest and
-    the chosen one, each labelled with its rank."""
+PEER_BARS = 9  # a unit's place: itself and the units ranked nearest it (all of them when there are no more than this)
+PLACE_INDICATORS = ("members", "fund_per_member_vnd")  # what a unit profile ranks
+
+
+def _ranked_units(table: YearlyTable, year: int, unit_id: str, units: list[str] | None) -> list[str]:
+    """The units a unit is ranked among: given, or its sibling communes, or (for an area row) the units below it."""
     from khuyenhoc.summary import siblings
 
-    if units is None:  # a commune among its siblings; an area row above its own children
+    if units is None:
         units = siblings(table, year, unit_id) or table.tree.children(unit_id, year)
-    names = table.unit_names
-    values = table.indicator_frames.units.loc[year][indicator].reindex(units).dropna()
-    units = pd.Series({u: names.get(u, u) for u in values.index}, dtype=object)
+    return units
+
+
+def _peers(values: pd.Series, unit_id: str, indicator: str, lang: str) -> tuple[pd.Series, pd.Series, str]:
+    """(the values shown, ascending; every unit's rank, 1 the best; a note for the title when the unit is not ranked).
+
+    At most PEER_BARS units: the unit and those ranked just above and below it (the best ones when the unit itself
+    is not ranked, as for an area row): what a commune compares itself with, at the same cost for 8 or 800 units."""
     ranks = values.rank(ascending=REGISTRY[indicator].higher_is_better is False, method="min").astype(int)
-    frame, shown = _extremes(values.to_frame("value"), "value", lang, frozenset({unit_id}))
-    chosen = values
-    values = frame["value"]
-    labels = [units[u] + (f" ({ranks[u]}/{len(ranks)})" if shown else "") for u in values.index]
+    if len(values) <= PEER_BARS:
+        return values.sort_values(kind="stable"), ranks, ""
+    by_rank = ranks.sort_values(kind="stable").index
+    centre = by_rank.get_loc(unit_id) if unit_id in ranks.index else 0
+    first = min(max(centre - PEER_BARS // 2, 0), len(by_rank) - PEER_BARS)
+    shown = values.reindex(by_rank[first:first + PEER_BARS]).sort_values(kind="stable")
+    return shown, ranks, "" if unit_id in ranks.index else " " + text("chart.best", lang, shown=PEER_BARS, total=len(values))
+
+
+def _place_panel(axes, table: YearlyTable, year: int, unit_id: str, indicator: str, units: list[str], lang: str) -> str:
+    """Draw one ranked indicator's bars on ``axes``; return the panel's description for the alt text."""
+    values = table.indicator_frames.units.loc[year][indicator].reindex(units).dropna()
+    shown, ranks, note = _peers(values, unit_id, indicator, lang)
+    names = table.unit_names
+    ranked = len(shown) < len(values)  # some left out: each bar says its rank
+    labels = [names.get(u, u) + (f" ({ranks[u]}/{len(ranks)})" if ranked else "") for u in shown.index]
     precision = REGISTRY[indicator].precision
-    name = table.unit_names.get(unit_id, unit_id)  # the district row is not among the bars
-    title = text("chart.unit_rank", lang, indicator=indicator_label(indicator, lang), unit=name, year=year)
+    axes.barh(labels, shown.to_numpy(dtype=float), color=[ACCENT if u == unit_id else MUTED for u in shown.index])
+    axes.xaxis.set_major_formatter(_thousands(lang, 0 if precision == 0 else 1))
+    _from_zero(axes, precision == 0, "x")
+    label = indicator_label(indicator, lang)
+    if unit_id not in ranks.index:
+        _title(axes, label + note)
+        return label
+    _title(axes, text("chart.rank_of", lang, indicator=label, rank=int(ranks[unit_id]), count=len(ranks)))
+    return text("alt.rank", lang, title=label, unit=names.get(unit_id, unit_id), rank=int(ranks[unit_id]), count=len(ranks),
+                value=format_indicator(indicator, values[unit_id], lang))
+
+
+def unit_rank(table: YearlyTable, year: int, unit_id: str, indicator: str, lang: str = DEFAULT_LANG,
+              units: list[str] | None = None) -> Figure:
+    """The unit among ``units`` (default: its sibling communes) on one indicator: itself in the house accent colour
+    (being compared is not a fault) and the units ranked nearest it (see :data:`PEER_BARS`)."""
+    return unit_place(table, year, unit_id, lang, units, (indicator,))
+
+
+def unit_place(table: YearlyTable, year: int, unit_id: str, lang: str = DEFAULT_LANG, units: list[str] | None = None,
+               indicators: tuple[str, ...] = PLACE_INDICATORS) -> Figure:
+    """The unit's place among ``units`` (default: its sibling communes; an area row: the units below it), one panel
+    per indicator, each showing the unit and the units ranked nearest it, with its rank in the panel's title."""
+    units = _ranked_units(table, year, unit_id, units)
+    name = table.unit_names.get(unit_id, unit_id)  # an area row is not among its bars
+    title = text("chart.unit_place", lang, unit=name, year=year)
+    frame = table.indicator_frames.units.loc[year].reindex(units)
+    bars = [min(int(frame[i].notna().sum()), PEER_BARS) for i in indicators]
     with matplotlib.rc_context(STYLE):
-        figure = _figure(8, 0.8 + 0.35 * len(values), table, lang)
-        axes = figure.add_subplot()
-        colours = [ACCENT if u == unit_id else MUTED for u in values.index]
-        axes.barh(labels, values.to_numpy(dtype=float), color=colours)
-        axes.xaxis.set_major_formatter(_thousands(lang, 0 if precision == 0 else 1))
-        _from_zero(axes, precision == 0, "x")
-        _title(axes, title)
-    if unit_id in ranks.index:
-        alt = text("alt.rank", lang, title=title, unit=name, rank=int(ranks[unit_id]), count=len(ranks),
-                   value=format_indicator(indicator, chosen[unit_id], lang))
-    else:
-        alt = title
-    return describe(figure, alt)
+        figure = _figure(8, 1.0 + 0.3 * sum(bars) + 0.7 * len(indicators), table, lang)
+        grid = figure.add_gridspec(len(indicators), 1, height_ratios=[max(b, 1) + 2 for b in bars])
+        parts = [_place_panel(figure.add_subplot(grid[i]), table, year, unit_id, key, units, lang) for i, key in enumerate(indicators)]
+        figure.suptitle(textwrap.fill(title, TITLE_WIDTH), fontweight="bold")
+    return describe(figure, " ".join([title + "."] + parts))
 
 
 # The trends page's themes, in the yearly report's order: (title key, [(indicator, legend label key or None)], unit)
@@ -403,24 +439,36 @@ def targets_by_unit(table: YearlyTable, year: int, unit_targets: pd.DataFrame, l
 
 def to_png(figure: Figure) -> bytes:
     """The figure as PNG bytes (rendered once: a report shows and saves the same figure), with a palette
-    (:func:`_palette`): a country's reports carry thousands of charts."""
+    (:data:`PNG_COLOURS`): a country's reports carry thousands of charts."""
     rendered = getattr(figure, "_khuyenhoc_png", None)
     if rendered is None:
-        buffer = io.BytesIO()
-        with matplotlib.rc_context(STYLE):
-            figure.savefig(buffer, format="png", pil_kwargs={"compress_level": 1})  # encoded again below: fast here
-        rendered = figure._khuyenhoc_png = _palette(buffer.getvalue())
+        rendered = figure._khuyenhoc_png = _palette_png(_pixels(figure))
     return rendered
 
 
 PNG_COLOURS = 256
 
 
-def _palette(png: bytes) -> bytes:
+def _pixels(figure: Figure):
+    """The figure drawn by Agg at the style's resolution, as an RGB image (no PNG encoded and decoded between)."""
+    import numpy as np
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from PIL import Image
+
+    canvas, dpi = FigureCanvasAgg(figure), figure.dpi
+    try:
+        with matplotlib.rc_context(STYLE):
+            figure.dpi = STYLE["savefig.dpi"]
+            canvas.draw()
+            return Image.fromarray(np.asarray(canvas.buffer_rgba())).convert("RGB")  # charts have an opaque white background
+    finally:
+        figure.dpi = dpi
+
+
+def _palette_png(image) -> bytes:
     """A chart as a 256-colour PNG: flat fills and antialiased text look the same, at about a third of the bytes."""
     from PIL import Image
 
-    image = Image.open(io.BytesIO(png)).convert("RGB")  # charts have an opaque white background
     buffer = io.BytesIO()
     image.quantize(colors=PNG_COLOURS, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE).save(buffer, format="PNG")
     return buffer.getvalue()

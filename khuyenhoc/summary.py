@@ -351,13 +351,17 @@ class UnitProfile:
             values.update(members=None, training_classes=None)
         return write_unit_profile(values, previous, self.year, self.unit_name, self.lang, parent_name, ranks, escape)
 
+    @property
+    def years(self) -> list[int]:
+        """The years up to ``year`` in which the unit reported."""
+        years = self.table.indicator_frames.units.xs(self.unit_id, level="unit_id").index
+        return [int(y) for y in years if y <= self.year]
+
     @cached_property
     def figures(self) -> dict[str, Figure]:
-        return {
-            "trend": charts.unit_trend(self.table, self.unit_id, self.year, self.lang),
-            "members_rank": charts.unit_rank(self.table, self.year, self.unit_id, "members", self.lang, self.siblings),
-            "fund_per_member_rank": charts.unit_rank(self.table, self.year, self.unit_id, "fund_per_member_vnd", self.lang, self.siblings),
-        }
+        """"trend" (only from two years of figures: one year is no trend) and "place" among the units."""
+        figures = {"trend": charts.unit_trend(self.table, self.unit_id, self.year, self.lang)} if len(self.years) > 1 else {}
+        return figures | {"place": charts.unit_place(self.table, self.year, self.unit_id, self.lang, self.siblings or None)}
 
 
 def siblings(table: YearlyTable, year: int, unit_id: str) -> list[str]:

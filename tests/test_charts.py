@@ -58,12 +58,13 @@ def test_titles_with_diacritics(sample_table):
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
-def test_unit_rank_title(sample_table, lang):
-    figure = charts.unit_rank(sample_table, 2013, "duc-xuan", "fund_per_member_vnd", lang)
-    title = figure.axes[0].get_title()
-    assert title.replace("\n", " ") == text("chart.unit_rank", lang, indicator=indicator_label("fund_per_member_vnd", lang),
-                                            unit="Phường Đức Xuân", year=2013)
-    assert max(len(line) for line in title.splitlines()) <= charts.TITLE_WIDTH, "long titles wrap instead of being cut off"
+def test_unit_place_titles(sample_table, lang):
+    figure = charts.unit_place(sample_table, 2013, "duc-xuan", lang)
+    assert figure.get_suptitle() == text("chart.unit_place", lang, unit="Phường Đức Xuân", year=2013)
+    titles = [axes.get_title() for axes in figure.axes]
+    assert titles == [text("chart.rank_of", lang, indicator=indicator_label("members", lang), rank=2, count=8),
+                      text("chart.rank_of", lang, indicator=indicator_label("fund_per_member_vnd", lang), rank=1, count=8)]
+    assert max(len(line) for title in titles for line in title.splitlines()) <= charts.TITLE_WIDTH
 
 
 def test_unit_rank_highlights_the_unit(sample_table):
@@ -75,12 +76,15 @@ def test_unit_rank_highlights_the_unit(sample_table):
     assert highlighted == ["Phường Đức Xuân"]  # 2nd of 8: the house accent, not the alarm red
     assert not any(bar.get_facecolor() == to_rgba(charts.HIGHLIGHT) for bar in bars.values())
     assert charts.alt_text(charts.unit_rank(sample_table, 2013, "duc-xuan", "members")).endswith(
-        "Phường Đức Xuân đứng thứ 2/8 (1.680 người).")
+        "Số hội viên: Phường Đức Xuân đứng thứ 2/8 (1.680 người).")
+    assert charts.alt_text(charts.unit_place(sample_table, 2013, "duc-xuan")) == (
+        "Phường Đức Xuân so với các đơn vị, năm 2013. Số hội viên: Phường Đức Xuân đứng thứ 2/8 (1.680 người). "
+        "Quỹ bình quân mỗi hội viên: Phường Đức Xuân đứng thứ 1/8 (45.897 đồng/hội viên).")  # 77.107.000 / 1.680
 
 
 def test_unit_rank_of_the_district_row_names_it(sample_table):
     figure = charts.unit_rank(sample_table, 2013, "thi-hoi", "members")
-    assert "Hội Khuyến học thị xã Bắc Kạn" in figure.axes[0].get_title()
+    assert "Hội Khuyến học thị xã Bắc Kạn" in figure.get_suptitle()
     assert len(figure.axes[0].patches) == 8  # the district row is not ranked
 
 
@@ -203,7 +207,7 @@ class TestPng:
             assert charts.to_png(figure).startswith(b"\x89PNG")
             figure.savefig(io.BytesIO(), format="png")  # also outside to_png (e.g. Jupyter's inline display)
         rank = charts.unit_rank(table, 2013, "duc-xuan", "members")
-        assert rank.axes[0].get_title().replace("\n", " ") == f"Số hội viên: {TRICKY_NAME} so với các đơn vị, năm 2013"
+        assert rank.get_suptitle().replace("\n", " ") == f"{TRICKY_NAME} so với các đơn vị, năm 2013"
         assert TRICKY_NAME in tick_texts(drawn(charts.members_by_unit(table, 2013)).axes[0].yaxis)
         assert charts.unit_trend(table, "duc-xuan", 2013).get_suptitle() == f"{TRICKY_NAME} qua các năm"
 
@@ -240,10 +244,21 @@ class TestSavePng:
 def test_a_figure_is_rendered_once(sample_table, monkeypatch):
     figure = charts.fund_by_level(sample_table, 2013)
     calls = []
-    original = figure.savefig
-    monkeypatch.setattr(figure, "savefig", lambda *a, **k: (calls.append(1), original(*a, **k))[1])
+    original = figure.draw
+    monkeypatch.setattr(figure, "draw", lambda *a, **k: (calls.append(1), original(*a, **k))[1])
     assert charts.to_png(figure) == charts.to_png(figure)
     assert len(calls) == 1
+
+
+def test_a_png_keeps_the_figure_as_it_was(sample_table):
+    from PIL import Image
+
+    figure = charts.unit_place(sample_table, 2013, "duc-xuan")
+    dpi, size = figure.dpi, tuple(figure.get_size_inches())
+    image = Image.open(io.BytesIO(charts.to_png(figure)))
+    assert image.size == tuple(round(inches * charts.STYLE["savefig.dpi"]) for inches in size)
+    assert image.mode == "P" and len(image.getcolors()) <= charts.PNG_COLOURS  # a palette image
+    assert (figure.dpi, tuple(figure.get_size_inches())) == (dpi, size)  # drawn at the style's resolution, then restored
 
 
 def test_million_ticks_keep_the_decimals_they_need():
@@ -261,12 +276,15 @@ def test_bar_charts_stay_readable_at_national_scale():
     assert len(members.axes[0].patches) == charts.MAX_BARS
     assert members.axes[0].get_title().replace("\n", " ").endswith("(15 đơn vị thấp nhất và 15 cao nhất trong 400)")
     assert members.get_size_inches()[1] < 12
-    chosen = table.frame[table.frame["level"] == "commune"].sort_values("members")["unit_id"].iloc[200]  # a middling unit
-    rank = charts.unit_rank(table, 2013, chosen, "members")
-    axes = drawn(rank).axes[0]
-    assert len(axes.patches) == charts.MAX_BARS + 1, "the lowest, the highest and the chosen unit"
-    assert any(label.endswith("/400)") for label in tick_texts(axes.yaxis))
-    assert len(charts.to_png(rank)) < 200_000
+    by_members = table.frame[table.frame["level"] == "commune"].sort_values("members", ascending=False)["unit_id"]
+    chosen = by_members.iloc[199]  # a middling unit: 200th of 400
+    axes = drawn(charts.unit_rank(table, 2013, chosen, "members")).axes[0]
+    names = table.unit_names
+    assert tick_texts(axes.yaxis) == [f"{names[u]} ({rank}/400)" for rank, u in zip(range(204, 195, -1), by_members.iloc[195:204][::-1], strict=True)]
+    assert axes.get_title() == "Số hội viên: đứng thứ 200/400"
+    top = drawn(charts.unit_rank(table, 2013, by_members.iloc[0], "members")).axes[0]  # at the top: the nine ranked first
+    assert [label.rsplit("(", 1)[1] for label in tick_texts(top.yaxis)] == [f"{rank}/400)" for rank in range(9, 0, -1)]
+    assert len(charts.to_png(charts.unit_place(table, 2013, chosen))) < 120_000
 
 
 def test_a_chart_without_a_description_is_described_by_its_titles(sample_table):

@@ -300,9 +300,18 @@ class TestUnitProfile:
     @pytest.mark.parametrize("lang", ["vi", "en"])
     def test_figures(self, sample_table, lang):
         figures = UnitProfile(sample_table, 2013, "nong-thuong", lang).figures
-        assert list(figures) == ["trend", "members_rank", "fund_per_member_rank"]
+        assert list(figures) == ["trend", "place"]
         assert figures["trend"].get_suptitle() == text("chart.unit_trend", lang, unit="Xã Nông Thượng")
-        assert "Xã Nông Thượng" in figures["fund_per_member_rank"].axes[0].get_title()
+        assert figures["place"].get_suptitle() == text("chart.unit_place", lang, unit="Xã Nông Thượng", year=2013)
+        assert len(figures["place"].axes) == 2  # members, fund per member: each among its 8 sibling communes
+        assert [len(axes.patches) for axes in figures["place"].axes] == [8, 8]
+
+    def test_no_trend_chart_from_one_year(self, sample_table):
+        first = UnitProfile(sample_table, 2009, "nong-thuong")
+        assert first.years == [2009]
+        assert list(first.figures) == ["place"]  # one point is no trend; the trend table still shows the year
+        assert UnitProfile(sample_table, 2010, "nong-thuong").years == [2009, 2010]
+        assert list(UnitProfile(sample_table, 2010, "nong-thuong").figures) == ["trend", "place"]
 
 
 class TestTrends:
