@@ -305,6 +305,15 @@ def _client_class():
     from jupyter_client.asynchronous import AsyncKernelClient
 
     class ReadyClient(AsyncKernelClient):
+        def start_channels(self, *args, **kwargs) -> None:
+            """Start them and note this client on its kernel's manager, so :meth:`Kernel.stop` stops them: nbclient
+            leaves running the channels of a kernel it did not start (a heartbeat thread, a zmq context and a
+            dozen file descriptors per notebook otherwise)."""
+            super().start_channels(*args, **kwargs)
+            clients = getattr(self.parent, "khuyenhoc_clients", None)
+            if clients is not None:
+                clients.append(self)
+
         async def wait_for_ready(self, timeout: float | None = None) -> None:
             """jupyter_client's readiness check (a kernel_info reply on shell, then a message on IOPub, so both
             are connected), without its closing wait for 0.2 s of IOPub silence: what is queued is drained at
@@ -392,6 +401,9 @@ class Kernel:
 
         if self.manager is None:
             return
+        for client in self.manager.khuyenhoc_clients:
+            client.stop_channels()  # joins their threads, destroys their zmq context
+        self.manager.khuyenhoc_clients.clear()
         try:
             run_sync(self.manager.shutdown_kernel)(now=True)
         except Exception:  # noqa: BLE001, S110 - a kernel that is already gone is fine
@@ -434,6 +446,7 @@ def start_kernel() -> Kernel:
                                  connection_file=str(sockets / "connection.json"))
     manager.khuyenhoc_sockets = sockets
     manager.client_factory = _client_class()
+    manager.khuyenhoc_clients = []  # the clients started on it (see ReadyClient.start_channels)
     manager.provisioner = _provisioner_class()(kernel_id=None, kernel_spec=manager.kernel_spec, parent=manager)
     kernel = Kernel(manager, folder)
     LIVE.add(kernel.folder)
