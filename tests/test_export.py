@@ -64,3 +64,10 @@ def test_a_report_is_small_self_contained_and_styled():
     assert not re.search(r"""(?:src|href)\s*=\s*["']?(?:https?:)?//|url\(\s*["']?(?:https?:)?//""", page), "nothing from the network"
     assert "Hồ sơ Đức Xuân" in page and PNG in page
     assert exporter("vi") is exporter("vi"), "one exporter per process and language"
+
+
+def test_css_split_ignores_what_strings_and_brackets_hold():
+    sheet = 'a{b:url("x;y")} @import "q;r"; c{d:e(f;g)} e{content:"}\\";"}'
+    assert css._blocks(sheet) == [("a", 'b:url("x;y")'), ('@import "q;r"', ""), ("c", "d:e(f;g)"), ("e", 'content:"}\\";"')]
+    assert css._declarations('color: red; background: url("data:image/png;base64,AA"); --x: f(a;b)') == (
+        "color: red", ' background: url("data:image/png;base64,AA")', " --x: f(a;b)")

@@ -11,6 +11,7 @@ process (every report of a run has the same ones); pruning a page is then a filt
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -41,25 +42,38 @@ class Rule:
     group: str = ""  # the @media / @supports prelude of a rule with children
 
 
+def _scan(text: str, opening: str, closing: str) -> Iterator[tuple[int, str, int]]:
+    """(index, character, depth) of each ``opening`` and ``closing`` bracket and each ';' outside strings; the
+    depth is the nesting outside the character (before an opening, after a closing bracket)."""
+    depth, quote = 0, ""
+    for index, char in enumerate(text):
+        if quote:
+            quote = "" if char == quote and text[index - 1] != "\\" else quote
+        elif char in "\"'":
+            quote = char
+        elif char == opening:
+            yield index, char, depth
+            depth += 1
+        elif char == closing:
+            depth -= 1
+            yield index, char, depth
+        elif char == ";":
+            yield index, char, depth
+
+
 def _blocks(css: str) -> list[tuple[str, str]]:
     """Top-level ``prelude { body }`` pairs of a stylesheet (strings and comments handled)."""
     css = COMMENT.sub("", css)
-    pairs, depth, start, prelude_end, quote = [], 0, 0, 0, ""
-    for index, char in enumerate(css):
-        if quote:
-            quote = "" if char == quote and css[index - 1] != "\\" else quote
-        elif char in "\"'":
-            quote = char
-        elif char == "{":
-            if depth == 0:
-                prelude_end = index
-            depth += 1
+    pairs, start, prelude_end = [], 0, 0
+    for index, char, depth in _scan(css, "{", "}"):
+        if depth != 0:
+            continue
+        if char == "{":
+            prelude_end = index
         elif char == "}":
-            depth -= 1
-            if depth == 0:
-                pairs.append((css[start:prelude_end].strip(), css[prelude_end + 1:index]))
-                start = index + 1
-        elif char == ";" and depth == 0:  # @import / @charset
+            pairs.append((css[start:prelude_end].strip(), css[prelude_end + 1:index]))
+            start = index + 1
+        else:  # @import / @charset
             pairs.append((css[start:index].strip(), ""))
             start = index + 1
     return pairs
@@ -68,17 +82,9 @@ def _blocks(css: str) -> list[tuple[str, str]]:
 @lru_cache(maxsize=4096)
 def _declarations(body: str) -> tuple[str, ...]:
     """The declarations of a rule's body, split on the semicolons outside strings and brackets (data: URLs have some)."""
-    parts, depth, quote, start = [], 0, "", 0
-    for index, char in enumerate(body):
-        if quote:
-            quote = "" if char == quote and body[index - 1] != "\\" else quote
-        elif char in "\"'":
-            quote = char
-        elif char == "(":
-            depth += 1
-        elif char == ")":
-            depth -= 1
-        elif char == ";" and depth == 0:
+    parts, start = [], 0
+    for index, char, depth in _scan(body, "(", ")"):
+        if char == ";" and depth == 0:
             parts.append(body[start:index])
             start = index + 1
     parts.append(body[start:])
