@@ -168,7 +168,7 @@ def test_unit_profile_from_the_index(visit):
     sync_api.expect(page.get_by_text(MEMBERS, exact=True).first).to_be_visible()
     heading = page.locator("h1").first.inner_text()
     assert SCRIPT in heading, heading
-    visit.assert_images_loaded(3)  # trend, members rank, fund per member rank
+    visit.assert_images_loaded(2)  # its trend and its place among the communes
     visit.assert_nothing_ran()
     visit.screenshot("unit_profile_nong-thuong")
     visit.assert_clean()
