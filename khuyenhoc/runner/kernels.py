@@ -23,6 +23,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import cache
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -298,6 +299,7 @@ async def _reaped(process: _Forked, limit: float = 1.0) -> None:
         await asyncio.sleep(0.005)
 
 
+@cache
 def _client_class():
     """jupyter_client's async kernel client, ready as soon as the kernel answers (see ``wait_for_ready``)."""
     from queue import Empty
@@ -349,6 +351,7 @@ def _client_class():
     return ReadyClient
 
 
+@cache
 def _provisioner_class():
     from jupyter_client.provisioning import LocalProvisioner
 
@@ -401,9 +404,10 @@ class Kernel:
 
         if self.manager is None:
             return
-        for client in self.manager.khuyenhoc_clients:
+        clients = getattr(self.manager, "khuyenhoc_clients", [])
+        for client in clients:
             client.stop_channels()  # joins their threads, destroys their zmq context
-        self.manager.khuyenhoc_clients.clear()
+        clients.clear()
         try:
             run_sync(self.manager.shutdown_kernel)(now=True)
         except Exception:  # noqa: BLE001, S110 - a kernel that is already gone is fine
