@@ -12,7 +12,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from khuyenhoc.fsutil import atomic_write_bytes
 from khuyenhoc.i18n import DEFAULT_LANG, column_header, rule_message, template_help, text
-from khuyenhoc.schema import COLUMNS, YEAR_RANGE
+from khuyenhoc.schema import COLUMNS, NOT_ABOVE, YEAR_RANGE
 
 # the level words offered in the template's drop-down (every other alias is still read back)
 LEVEL_CHOICES = ["xã", "phường", "thị trấn", "đặc khu", "huyện", "quận", "thị xã", "thành phố", "tỉnh", "trung ương"]
@@ -37,6 +37,7 @@ def build_template(lang: str = DEFAULT_LANG) -> Workbook:
     data = workbook.active
     data.title = text("template.data_sheet", lang)
     last_row = TEMPLATE_ROWS + 1
+    letters = {spec.name: get_column_letter(position) for position, spec in enumerate(COLUMNS, start=1)}
     for position, spec in enumerate(COLUMNS, start=1):
         cell = data.cell(row=1, column=position, value=column_header(spec.name, "vi"))
         cell.font = Font(bold=True)
@@ -45,7 +46,7 @@ def build_template(lang: str = DEFAULT_LANG) -> Workbook:
         letter = get_column_letter(position)
         data.column_dimensions[letter].width = max(12, len(cell.value) + 4)
         cells = f"{letter}2:{letter}{last_row}"
-        rule = _validation(spec.name, spec.kind, lang)
+        rule = _validation(spec.name, spec.kind, lang, letters)
         if rule is not None:
             data.add_data_validation(rule)
             rule.add(cells)
@@ -65,7 +66,18 @@ def build_template(lang: str = DEFAULT_LANG) -> Workbook:
     return workbook
 
 
-def _validation(name: str, kind: str, lang: str) -> DataValidation | None:
+CAPPED = {part: (rule, limit) for rule, (part, limit) in NOT_ABOVE.items()}  # column -> (rule id, the column it may not exceed)
+
+
+def _validation(name: str, kind: str, lang: str, letters: dict[str, str]) -> DataValidation | None:
+    """Excel's check of a column's cells (the rules of khuyenhoc.schema that one row can show), or None."""
+    if name in CAPPED:  # a whole number from 0 up to the row's value in another column (when that one is filled)
+        rule, limit = CAPPED[name]
+        own, other = f"{letters[name]}2", f"{letters[limit]}2"  # relative: Excel moves them down the range
+        formula = f"AND(ISNUMBER({own}),{own}>=0,{own}=INT({own}),OR(ISBLANK({other}),{own}<={other}))"
+        column = text("template.column", lang, letter=letters[limit])
+        return DataValidation(type="custom", formula1=formula, allow_blank=True, showErrorMessage=True,
+                              error=_error(rule, lang, total=column, registered=column) + ". " + _error("non_negative", lang))
     if name == "year":
         low, high = YEAR_RANGE
         return DataValidation(type="whole", operator="between", formula1=str(low), formula2=str(high), showErrorMessage=True,
@@ -80,7 +92,7 @@ def _validation(name: str, kind: str, lang: str) -> DataValidation | None:
 
 
 def _error(rule: str, lang: str, **values: object) -> str:
-    return rule_message(rule, lang, **values)[:255]
+    return rule_message(rule, lang, **values)[:120]  # two of them fit Excel's 255 characters
 
 
 def write_template(path: str | Path, lang: str = DEFAULT_LANG) -> Path:

@@ -10,7 +10,7 @@ import pytest
 
 from khuyenhoc import compute, load_table
 from khuyenhoc.cli import EXIT_OK, main
-from khuyenhoc.schema import CANONICAL, INTEGER_COLUMNS, YEAR_RANGE, canonical_column
+from khuyenhoc.schema import CANONICAL, INTEGER_COLUMNS, NOT_ABOVE, YEAR_RANGE, canonical_column
 from khuyenhoc.input_template import TEMPLATE_ROWS, build_template
 
 VIETNAMESE_HEADERS = [
@@ -92,10 +92,13 @@ def test_instructions_sheet_explains_every_column(template_path):
 def test_every_numeric_column_has_excel_data_validation(template_path):
     data = openpyxl.load_workbook(template_path)["Số liệu"]
     by_column = _validations_by_column(data)
+    capped = {part for part, _ in NOT_ABOVE.values()}
     for column in INTEGER_COLUMNS:
         rules = by_column.get(column, [])
         assert len(rules) == 1, column
         rule = rules[0]
+        if column in capped:
+            continue  # test_counts_that_may_not_exceed_another_are_checked_in_excel
         assert rule.type == "whole", column  # whole numbers only: no 12,5 classes
         assert rule.showErrorMessage, column
         assert rule.error, column
@@ -111,6 +114,21 @@ def test_every_numeric_column_has_excel_data_validation(template_path):
     assert {"xã", "phường", "thị trấn", "đặc khu", "huyện", "quận", "thị xã", "thành phố", "tỉnh", "trung ương"} == set(choices)
     assert len(level.formula1) <= 257  # Excel's limit on an inline list
     assert not set(by_column) & {"unit_name", "note"}
+
+
+def test_counts_that_may_not_exceed_another_are_checked_in_excel(template_path):
+    data = openpyxl.load_workbook(template_path)["Số liệu"]
+    letters = {cell.value: cell.column_letter for cell in data[1]}
+    by_column = _validations_by_column(data)
+    families = by_column["learning_families"][0]
+    own, total = letters["Gia đình học tập"], letters["Số hộ gia đình"]
+    assert str(families.sqref) == f"{own}2:{own}501" and families.type == "custom" and families.allow_blank
+    assert families.formula1 == f"AND(ISNUMBER({own}2),{own}2>=0,{own}2=INT({own}2),OR(ISBLANK({total}2),{own}2<={total}2))"
+    assert families.error == f"Số Gia đình học tập không được lớn hơn số hộ gia đình (cột {total}). Không được là số âm"
+    clans = by_column["clans_recognised"][0]
+    assert clans.formula1.endswith(f"{letters['Dòng họ đạt chuẩn']}2<={letters['Dòng họ đăng ký']}2))")
+    assert clans.error.startswith(f"Số dòng họ đạt chuẩn không được lớn hơn số dòng họ đăng ký (cột {letters['Dòng họ đăng ký']})")
+    assert {column for column, rules in by_column.items() if rules[0].type == "custom"} == {part for part, _ in NOT_ABOVE.values()}
 
 
 def test_english_template_keeps_loadable_headers(tmp_path, capsys):

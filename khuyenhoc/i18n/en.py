@@ -234,6 +234,7 @@ TEXT = {
     "problems.more": "… and {count} more, counted by rule and column:",
     "problems.more_line": "{count} in column {column}: {message}",
     "template.instructions_title": "How to fill in the data",
+    "template.column": "column {letter}",
     "template.data_sheet": "Data",
     "template.instructions_sheet": "Instructions",
     "template.col_header": "Column",

@@ -224,6 +224,7 @@ TEXT = {
     "problems.more": "… và {count} mục nữa, đếm theo quy tắc và cột:",
     "problems.more_line": "{count} mục ở cột {column}: {message}",
     "template.instructions_title": "Hướng dẫn nhập liệu",
+    "template.column": "cột {letter}",
     "template.data_sheet": "Số liệu",
     "template.instructions_sheet": "Hướng dẫn",
     "template.col_header": "Cột",
