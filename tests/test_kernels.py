@@ -72,7 +72,8 @@ def test_a_worker_keeps_no_threads_or_sockets_of_finished_notebooks():
         after = _resources()
     finally:
         kernels.KERNELS.stop_all()
-    assert after == before, f"threads and descriptors (before, after four notebooks): {before}, {after}"
+    # the leak was 3 threads and ~12 descriptors per notebook; other code may open or close a descriptor meanwhile
+    assert after[0] <= before[0] and after[1] <= before[1] + 3, f"threads and descriptors (before, after four notebooks): {before}, {after}"
 
 
 def test_stopping_a_kernel_stops_the_channels_of_its_clients():
