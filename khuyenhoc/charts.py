@@ -252,7 +252,7 @@ def _peers(values: pd.Series, unit_id: str, indicator: str, lang: str) -> tuple[
 
     At most PEER_BARS units: the unit and those ranked just above and below it (the best ones when the unit itself
     is not ranked, as for an area row): what a commune compares itself with, at the same cost for 8 or 800 units."""
-    ranks = values.rank(ascending=REGISTRY[indicator].higher_is_better is False, method="min").astype(int)
+    ranks = REGISTRY[indicator].rank(values).astype(int)
     if len(values) <= PEER_BARS:
         return values.sort_values(kind="stable"), ranks, ""
     by_rank = ranks.sort_values(kind="stable").index
@@ -262,9 +262,9 @@ def _peers(values: pd.Series, unit_id: str, indicator: str, lang: str) -> tuple[
     return shown, ranks, "" if unit_id in ranks.index else " " + text("chart.best", lang, shown=PEER_BARS, total=len(values))
 
 
-def _place_panel(axes, table: YearlyTable, year: int, unit_id: str, indicator: str, units: list[str], lang: str) -> str:
-    """Draw one ranked indicator's bars on ``axes``; return the panel's description for the alt text."""
-    values = table.indicator_frames.units.loc[year][indicator].reindex(units).dropna()
+def _place_panel(axes, table: YearlyTable, values: pd.Series, unit_id: str, indicator: str, lang: str) -> str:
+    """Draw one ranked indicator's bars (``values``: the compared units' values) on ``axes``; return the panel's
+    description for the alt text."""
     shown, ranks, note = _peers(values, unit_id, indicator, lang)
     names = table.unit_names
     ranked = len(shown) < len(values)  # some left out: each bar says its rank
@@ -297,11 +297,12 @@ def unit_place(table: YearlyTable, year: int, unit_id: str, lang: str = DEFAULT_
     name = table.unit_names.get(unit_id, unit_id)  # an area row is not among its bars
     title = text("chart.unit_place", lang, unit=name, year=year)
     frame = table.indicator_frames.units.loc[year].reindex(units)
-    bars = [min(int(frame[i].notna().sum()), PEER_BARS) for i in indicators]
+    values = {key: frame[key].dropna() for key in indicators}
+    bars = [min(len(values[key]), PEER_BARS) for key in indicators]
     with matplotlib.rc_context(STYLE):
         figure = _figure(8, 1.0 + 0.3 * sum(bars) + 0.7 * len(indicators), table, lang)
         grid = figure.add_gridspec(len(indicators), 1, height_ratios=[max(b, 1) + 2 for b in bars])
-        parts = [_place_panel(figure.add_subplot(grid[i]), table, year, unit_id, key, units, lang) for i, key in enumerate(indicators)]
+        parts = [_place_panel(figure.add_subplot(grid[i]), table, values[key], unit_id, key, lang) for i, key in enumerate(indicators)]
         figure.suptitle(textwrap.fill(title, TITLE_WIDTH), fontweight="bold")
     return describe(figure, " ".join([title + "."] + parts))
 

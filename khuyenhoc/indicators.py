@@ -35,6 +35,10 @@ class Indicator:
         """The label in ``lang``."""
         return indicator_label(self.id, lang)
 
+    def rank(self, values: pd.Series) -> pd.Series:
+        """Each value's rank among ``values``: 1 the best, tied values share the better rank, no value no rank."""
+        return values.rank(ascending=self.higher_is_better is False, method="min")
+
 
 def _ratio(numerator: pd.Series, denominator: pd.Series, scale: float = 1.0) -> pd.Series:
     """numerator / denominator, missing (NaN) where the denominator is 0 or missing."""

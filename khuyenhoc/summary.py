@@ -61,7 +61,7 @@ def _ranks(values: pd.DataFrame, lang: str, rows: list[str] | None = None) -> pd
     shown = pd.DataFrame(index=index)
     for key in RANKED_INDICATORS:
         column = values[key]
-        ranks = column.rank(ascending=REGISTRY[key].higher_is_better is False, method="min")
+        ranks = REGISTRY[key].rank(column)
         count = int(column.notna().sum())
         shown[indicator_label(key, lang)] = [
             format_indicator(key, v, lang, with_unit=False) + ("" if pd.isna(r) else f" ({text('rank.of', lang, rank=int(r), count=count)})")
@@ -339,10 +339,10 @@ class UnitProfile:
         ranks = {}
         if self.unit_id in self.siblings:
             per_unit = self.table.indicator_frames.units.loc[self.year].reindex(self.siblings)
-            for key in ("members", "fund_per_member_vnd"):
+            for key in charts.PLACE_INDICATORS:
                 column = per_unit[key].dropna()
                 if self.unit_id in column.index and len(column) > 1:
-                    ranks[key] = (int(column.rank(ascending=False, method="min")[self.unit_id]), len(column))
+                    ranks[key] = (int(REGISTRY[key].rank(column)[self.unit_id]), len(column))
         previous = self.year - 1 if self.table.tree.exists(self.unit_id, self.year - 1) else None
         parent = self.table.tree.parent(self.unit_id, self.year)
         parent_name = None if parent is None else self.table.unit_names.get(parent, parent)

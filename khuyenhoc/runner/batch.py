@@ -323,7 +323,7 @@ def run_batch(options: RunOptions, executor: Executor | None = None, progress: P
         except OSError as error:
             raise RunError(_cannot_write(out_dir, error, options.lang)) from error
         with RunLock(out_dir, options.lang):
-            context = _Run(options, data, facts, plan, notebooks, notebook_sums, _data_stamp(options, facts), table, progress)
+            context = _Run(options, data, facts, plan, notebooks, notebook_sums, _data_stamp(options, facts), table, progress, targets)
             return context.run(executor, progress)
 
 
@@ -350,6 +350,7 @@ class _Run:
     stamp: DataStamp
     table: object | None = None  # the validated YearlyTable, when this run had to read it
     progress: Progress | None = None
+    targets: bytes | None = None  # the targets file as checked (read once: its checksum is in the plan's parameters)
     warnings: list[str] = field(default_factory=list)
 
     def write_snapshot(self) -> None:
@@ -359,7 +360,7 @@ class _Run:
         if self.table is None:
             _say_validating(self.progress, self.options.data)
             self.table = validate(self.data, self.options.lang, self.options.data, self.options.sheet)
-        write_snapshot(self.table, snapshot_dir(self.data), targets=read_targets(self.options.targets, self.options.lang))
+        write_snapshot(self.table, snapshot_dir(self.data), targets=self.targets)
 
     def run(self, executor: Executor | None, progress: Progress | None) -> RunOutcome:
         """plan → execute → finish."""

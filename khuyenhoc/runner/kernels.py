@@ -187,6 +187,8 @@ def shared_template(folder: str | Path) -> Iterator[str | None]:
         process.kill()
         process.wait()
         Path(address).unlink(missing_ok=True)
+        if Path(address).parent != Path(folder):  # the short folder made for a socket name
+            shutil.rmtree(Path(address).parent, ignore_errors=True)
 
 
 def _fork_unavailable() -> bool:
