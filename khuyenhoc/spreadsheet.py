@@ -79,4 +79,6 @@ def export_excel(frame: pd.DataFrame, path: str | Path, sheet_name: str = "khuye
                 shown_as = number_format or _cell_format(value)
                 if shown_as:
                     cells.cell(row=row, column=position).number_format = shown_as
+                elif isinstance(value, str) and value.startswith("="):  # data is shown, never computed
+                    cells.cell(row=row, column=position).data_type = "s"
     return atomic_write_bytes(path, buffer.getvalue())
