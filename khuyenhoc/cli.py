@@ -162,7 +162,7 @@ def cmd_collect(args: argparse.Namespace) -> int:
         raise UsageError(text("cli.collect_out", args.lang))
     if args.area and not args.expect:
         raise UsageError(text("cli.collect_area", args.lang))
-    outputs = Outputs.beside(args.out, args.lang)
+    outputs = Outputs.beside(args.out)
     collection = collect(args.inputs, expect=args.expect, area=args.area, exclude={outputs.merged, outputs.tracking}, lang=args.lang)
     feedback = write_collection(collection, outputs, force=args.force, lang=args.lang)
     print("\n".join(totals_lines(collection, args.lang)))

@@ -18,6 +18,12 @@ from khuyenhoc.i18n import DEFAULT_LANG, text
 from khuyenhoc.spreadsheet import csv_text, export_excel, write_csv
 
 
+# file names are the same in every language (as the reports' are), so a re-run in English finds the same files
+TRACKING_NAME = "{stem}-theo-doi.csv"
+FEEDBACK_FOLDER = "{stem}-phan-hoi"
+FEEDBACK_NAME = "{name}.phan-hoi.txt"
+
+
 @dataclass(frozen=True)
 class Outputs:
     """Where a collection's files go, all beside the merged table."""
@@ -27,22 +33,21 @@ class Outputs:
     feedback_dir: Path
 
     @classmethod
-    def beside(cls, merged: str | Path, lang: str = DEFAULT_LANG) -> Outputs:
+    def beside(cls, merged: str | Path) -> Outputs:
         merged = Path(merged)
-        return cls(merged, merged.with_name(text("collect.summary_file", lang, stem=merged.stem)),
-                   merged.with_name(text("collect.feedback_folder", lang, stem=merged.stem)))
+        return cls(merged, merged.with_name(TRACKING_NAME.format(stem=merged.stem)), merged.with_name(FEEDBACK_FOLDER.format(stem=merged.stem)))
 
-    def feedback_names(self, collection: Collection, lang: str = DEFAULT_LANG) -> dict[int, Path]:
+    def feedback_names(self, collection: Collection) -> dict[int, Path]:
         """File position -> its feedback note (``<name>.phan-hoi.txt``; ``-2``, ``-3``… when two files share a name)."""
         taken: set[str] = set()
         names = {}
         for position, result in enumerate(collection.files):
             if result.status is Status.MERGED:
                 continue
-            name, count = text("collect.feedback_file", lang, name=result.name), 1
+            name, count = FEEDBACK_NAME.format(name=result.name), 1
             while name in taken:
                 count += 1
-                name = text("collect.feedback_file", lang, name=f"{result.name}-{count}")
+                name = FEEDBACK_NAME.format(name=f"{result.name}-{count}")
             taken.add(name)
             names[position] = self.feedback_dir / name
         return names
@@ -72,7 +77,7 @@ def write_collection(collection: Collection, outputs: Outputs, force: bool = Fal
     Nothing is written when one of them exists and ``force`` is not set. With ``force``, notes left in the
     feedback folder by an earlier collection of files that are merged now are removed (ours by their name).
     """
-    feedback = outputs.feedback_names(collection, lang)
+    feedback = outputs.feedback_names(collection)
     targets = [outputs.tracking, *feedback.values()] + ([outputs.merged] if collection.merged is not None else [])
     existing = [path for path in targets if os.path.lexists(path)]
     if existing and not force:
@@ -85,7 +90,7 @@ def write_collection(collection: Collection, outputs: Outputs, force: bool = Fal
     for position, path in feedback.items():
         atomic_write_bytes(path, ("\ufeff" + feedback_text(collection.files[position], lang)).encode("utf-8"))
     if force and outputs.feedback_dir.is_dir():
-        suffix = text("collect.feedback_file", lang, name="")
+        suffix = FEEDBACK_NAME.format(name="")
         for stale in outputs.feedback_dir.iterdir():
             if stale.name.endswith(suffix) and stale not in feedback.values() and stale.is_file() and not stale.is_symlink():
                 stale.unlink()

@@ -11,6 +11,8 @@ from khuyenhoc.report import REPORT_LIMIT, shown_value
 from khuyenhoc.schema import canonical_column
 from khuyenhoc.validate import suggested_fix
 
+INDENT = "   "  # under the problem's number
+
 
 def column_letters(result: FileResult) -> dict[str, str]:
     """Header as written -> the column letter Excel shows for it (the same position in a CSV opened in Excel)."""
@@ -24,9 +26,9 @@ def fix_line(problem: pd.Series, lang: str = DEFAULT_LANG) -> str | None:
     """What to write: the certain fix when there is one (9,123 → 9.123), else how the column is filled in."""
     certain = suggested_fix(problem["rule"], problem["value"])
     if certain is not None:
-        return text("feedback.fix", lang, fix=text("feedback.fix_value", lang, value=quote(certain, lang)))
+        return INDENT + text("feedback.fix", lang, fix=text("feedback.fix_value", lang, value=quote(certain, lang)))
     column = canonical_column(problem["column"])
-    return text("feedback.how", lang, help=template_help(column, lang)) if column is not None else None
+    return INDENT + text("feedback.how", lang, help=template_help(column, lang)) if column is not None else None
 
 
 def problem_lines(problems: pd.DataFrame, letters: dict[str, str], lang: str = DEFAULT_LANG) -> list[str]:
@@ -40,7 +42,7 @@ def problem_lines(problems: pd.DataFrame, letters: dict[str, str], lang: str = D
         where = {"number": number, "row": problem["row"], "column": problem["column"], "value": value}
         lines.append(text("feedback.cell", lang, cell=f"{letter}{problem['row']}", letter=letter, **where) if letter
                      else text("feedback.row", lang, **where))
-        lines.append(text("feedback.rule", lang, message=problem["message"]))
+        lines.append(INDENT + text("feedback.rule", lang, message=problem["message"]))
         fix = fix_line(problem, lang)
         if fix:
             lines.append(fix)

@@ -55,3 +55,10 @@ def test_export_excel_keeps_a_pivot_index_and_integer_counts(sample_table, tmp_p
     assert ("Phường Đức Xuân", 1399, 1450, 1417, 1730, 1680) in rows
     back = pd.read_excel(out)
     assert len(back) == 8
+
+
+def test_text_that_looks_like_a_formula_stays_text(tmp_path):
+    """A unit name typed as "=HYPERLINK(…)" is data: the workbook shows it and never computes it."""
+    path = export_excel(pd.DataFrame({"Tên đơn vị": ["=HYPERLINK(\"http://x\",\"bấm\")", "Xã A"], "Số": [1, 2]}), tmp_path / "x.xlsx")
+    cell = load_workbook(path)["khuyenhoc"]["A2"]
+    assert (cell.data_type, cell.value) == ("s", "=HYPERLINK(\"http://x\",\"bấm\")")
