@@ -222,3 +222,41 @@ def test_nothing_to_collect(tmp_path, capsys):
 def test_collect_usage_errors(argv, capsys):
     assert main(argv) == 2
     assert capsys.readouterr().err.startswith("khuyenhoc: --")
+
+
+@pytest.mark.slow
+def test_the_merged_table_runs(back, tmp_path):
+    """The whole cycle: the merged table of the returned workbooks is what `khuyenhoc run` reads."""
+    out = tmp_path / "tong-hop.xlsx"
+    assert main(["collect", str(back), "--out", str(out)]) == EXIT_OK
+    reports = tmp_path / "bao-cao"
+    assert main(["run", "--data", str(out), "--out", str(reports), "--jobs", "1"]) == EXIT_OK
+    page = (reports / "2025" / "annual_summary.html").read_text(encoding="utf-8")
+    assert "tỉnh giả lập 01" in page.lower() and (reports / "index.html").is_file()
+
+
+def _csv(folder: Path, name: str, frame: pd.DataFrame) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_text(to_csv_text(frame), encoding="utf-8")
+    return path
+
+
+def test_each_file_is_judged_alone_even_when_checked_together(sample_frame, tmp_path):
+    """The files are checked together first; what decides is each file alone: a parent at the wrong level inside
+    one file is that file's problem (sent back), even when another file's bad unit id stops the tree checks of the
+    files together; a unit twice in one file is that file's problem, not a duplicate across files."""
+    rows = sample_frame[sample_frame["year"] == 2013].assign(parent_id="thi-hoi")
+    rows.loc[rows["unit_id"] == "thi-hoi", "parent_id"] = None
+    folder = tmp_path / "nhan"
+    _csv(folder, "a-dung.csv", rows[rows["unit_id"].isin(["thi-hoi", "song-cau"])])
+    wrong_level = rows[rows["unit_id"].isin(["duc-xuan", "xuat-hoa"])].copy()
+    wrong_level.loc[wrong_level["unit_id"] == "xuat-hoa", "parent_id"] = "duc-xuan"  # a commune under a commune
+    _csv(folder, "b-sai-cap.csv", wrong_level)
+    _csv(folder, "c-sai-ma.csv", rows[rows["unit_id"] == "nong-thuong"].assign(unit_id="Nông Thượng"))
+    _csv(folder, "d-hai-lan.csv", pd.concat([rows[rows["unit_id"] == "huyen-tung"]] * 2))
+    collection = collect([folder])
+    status = {f.name: (f.status, list(f.problems["rule"])) for f in collection.files}
+    assert status == {"a-dung.csv": (Status.MERGED, []), "b-sai-cap.csv": (Status.REJECTED, ["parent_level"]),
+                      "c-sai-ma.csv": (Status.REJECTED, ["unit_id_format"]), "d-hai-lan.csv": (Status.REJECTED, ["unique_year_unit"])}
+    assert sorted(collection.merged["Mã đơn vị"]) == ["song-cau", "thi-hoi"]
