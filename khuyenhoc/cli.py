@@ -170,8 +170,7 @@ def cmd_collect(args: argparse.Namespace) -> int:
     if details:
         print("\n".join(details))
     if collection.merged is not None:
-        files = sum(1 for result in collection.files if result not in collection.left_out)
-        print(text("collect.written", args.lang, path=outputs.merged, rows=len(collection.merged), files=files))
+        print(text("collect.written", args.lang, path=outputs.merged, rows=len(collection.merged), files=len(collection.merged_files)))
     else:
         print(text("collect.nothing_merged", args.lang, path=outputs.merged))
     print(text("collect.summary_written", args.lang, path=outputs.tracking))

@@ -17,8 +17,6 @@ from khuyenhoc.validate import check, clean_text
 DEFERRED_RULES = ("parent_missing",)  # a unit's parent sends its own file: checked across the merged files instead
 READABLE_SUFFIXES = (".xlsx", ".xlsm", ".csv", ".txt", ".xls")  # .xls is named as such by the reader
 SKIPPED_PREFIXES = (".", "~$")  # hidden files and the owner files Excel leaves beside an open workbook
-
-
 NO_PROBLEMS = pd.DataFrame(columns=PROBLEM_COLUMNS)
 
 
@@ -35,13 +33,13 @@ class Status(Enum):
         return text(f"collect.status.{self.value}", lang)
 
 
-@dataclass
+@dataclass(eq=False)
 class FileResult:
     """One file received: what was read from it and what became of it."""
 
     path: Path
     name: str  # as the tracking table shows it (its name inside the folder given)
-    status: Status = Status.MERGED
+    status: Status = Status.MERGED  # until a check leaves it out
     raw: RawTable | None = None
     keys: list[tuple[int | None, str | None]] = field(default_factory=list)  # (year, unit id) of each row, typed
     problems: pd.DataFrame = field(default_factory=lambda: NO_PROBLEMS)  # in the file's own rows and headers (replaced, never edited)
@@ -72,6 +70,10 @@ class Collection:
     @property
     def left_out(self) -> list[FileResult]:
         return [f for f in self.files if f.status is not Status.MERGED]
+
+    @property
+    def merged_files(self) -> list[FileResult]:
+        return [f for f in self.files if f.status is Status.MERGED]
 
     @property
     def complete(self) -> bool:

@@ -104,7 +104,7 @@ def _count(number: int, lang: str) -> str:
 
 def totals_lines(collection: Collection, lang: str = DEFAULT_LANG) -> list[str]:
     """The printed table: files received, merged, sent back; units missing."""
-    merged = sum(result.status is Status.MERGED for result in collection.files)
+    merged = len(collection.merged_files)
     rows = [(text("collect.received", lang), text("collect.files", lang, count=_count(len(collection.files), lang))),
             (text("collect.merged", lang), text("collect.files", lang, count=_count(merged, lang))),
             (text("collect.sent_back", lang), text("collect.files", lang, count=_count(len(collection.left_out), lang))),
