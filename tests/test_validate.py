@@ -341,3 +341,24 @@ def test_clean_text_and_levels():
     cleaned = clean_text(cells)
     assert cleaned.tolist() == ["Xã", None, None, "Phường", "12", None, "THỊ XÃ", "Cap Huyen"]
     assert normalise_level(cleaned).tolist() == ["commune", None, None, "commune", "12", None, "district", "district"]
+
+
+@pytest.mark.parametrize("written", ["con", "nul", "aux", "prn", "com1", "lpt9"])
+def test_windows_reserved_ids_are_refused(write_csv, sample_frame, written):
+    """Issue 22, item 15: leaders open the reports on Windows, where a file or folder named con, nul… cannot be opened."""
+    frame = sample_frame.astype(object)
+    frame.loc[4, "unit_id"] = written
+    problem = only(problems_of(write_csv(frame)))
+    assert (problem["rule"], problem["row"], problem["value"]) == ("unit_id_format", row_of(4), written)
+    assert "con, prn, aux, nul" in problem["message"]
+
+
+def test_a_reserved_id_in_capitals_gets_no_suggestion(write_csv, sample_frame):
+    """"CON" lower-cased is still reserved: the validator must not suggest "con"; "COM10" is an ordinary id."""
+    frame = sample_frame.astype(object)
+    frame.loc[4, "unit_id"] = "CON"
+    frame.loc[5, "unit_id"] = "COM10"
+    problems = problems_of(write_csv(frame))
+    assert list(problems["rule"]) == ["unit_id_format", "unit_id_format"]
+    assert problems["message"].iloc[0] == rule_message("unit_id_format", "vi")
+    assert problems["message"].iloc[1].endswith("hãy ghi “com10”")
