@@ -21,7 +21,7 @@ from khuyenhoc.ids import UNIT_ID_PATTERN
 from khuyenhoc.input_template import add_checks, add_instructions, write_headers
 from khuyenhoc.reader import read_raw
 from khuyenhoc.schema import COLUMNS, LEVEL_RANK, NOT_ABOVE, ColumnSpec
-from khuyenhoc.spreadsheet import INTEGER_FORMAT
+from khuyenhoc.spreadsheet import INTEGER_FORMAT, cell_text, store_as_text
 from khuyenhoc.tree import AreaTree
 from khuyenhoc.validate import check, clean_text, has_parents
 
@@ -98,15 +98,11 @@ def workbook_name(unit_id: str, lang: str = DEFAULT_LANG) -> str:
 
 
 def _put(cell: Cell, value: object) -> None:
-    """A value from the data into a cell: counts as numbers, text as text (never a formula), missing stays blank."""
+    """A value from the data into a cell: counts as numbers, text without what XML cannot hold, missing stays blank
+    (the sheets are stored as text at the end: nothing from the data becomes a formula)."""
     if value is None or value is pd.NA or (isinstance(value, float) and value != value):
         return
-    if isinstance(value, int | np.integer) and not isinstance(value, bool):
-        cell.value = int(value)
-    else:
-        cell.value = value
-        if isinstance(value, str):
-            cell.data_type = "s"  # "=1+1" from a unit name is shown, never computed
+    cell.value = int(value) if isinstance(value, int | np.integer) and not isinstance(value, bool) else cell_text(value)
 
 
 def build_unit_workbook(unit: pd.Series, level_word: str, previous: pd.Series | None, previous_level: str | None, year: int,
@@ -153,6 +149,8 @@ def build_unit_workbook(unit: pd.Series, level_word: str, previous: pd.Series | 
     for offset, line in enumerate(lines):
         _put(guide.cell(row=2 + offset, column=1, value=None), line)
     guide.cell(row=2, column=1).font = Font(bold=True)
+    store_as_text(data)
+    store_as_text(guide)
     return workbook
 
 
