@@ -18,6 +18,7 @@ import pandas as pd
 from khuyenhoc.errors import InputFileError
 from khuyenhoc.fsutil import sha256_checksum
 from khuyenhoc.i18n import DEFAULT_LANG, column_header, text
+from khuyenhoc.safetext import csv_unquoted
 from khuyenhoc.schema import COLUMNS, canonical_column, fold
 
 # what a damaged or foreign workbook can raise while openpyxl opens or streams it (a broken zip,
@@ -310,9 +311,21 @@ def read_raw(path: str | Path, sheet: str | None = None, lang: str = DEFAULT_LAN
 
     keep, headers, notes, problems = match_headers(header, position + 1)
     frame = body[list(keep)].rename(columns=keep)
+    if not is_excel:
+        frame = _unquoted(frame)
     frame = _drop_blank_and_total_rows(frame, headers, notes)
     positions = {name: column for column, name in keep.items()}
     return RawTable(path, frame, headers, position + 1, sha256_checksum(data), notes, problems, positions)
+
+
+def _unquoted(frame: pd.DataFrame) -> pd.DataFrame:
+    """CSV cells with the ``'`` our CSV writers put before text that would start a formula, taken off again."""
+    for name in frame.columns:
+        values = frame[name]
+        quoted = values.str.startswith("'", na=False).astype(bool)  # CSV cells are text (vectorised: big files)
+        if quoted.any():
+            frame[name] = values.mask(quoted, values[quoted].map(csv_unquoted))
+    return frame
 
 
 def match_headers(cells: list[object], header_row: int) -> tuple[dict[int, str], dict[str, str], list[dict], list[dict]]:

@@ -530,3 +530,19 @@ def test_the_position_of_each_column_is_kept(tmp_path, sample_frame):
     frame.to_excel(path, index=False)
     raw = read_raw(path)
     assert raw.positions["year"] == 1 and raw.positions["unit_id"] == 2 and "STT" not in raw.positions
+
+
+def test_a_csv_the_package_wrote_reads_back_as_it_was(tmp_path, sample_frame):
+    """CSV writers put ' before text that would start a formula (OWASP); the reader takes it off again, so a unit id
+    '-song-cau' or a name '+Phường Đức Xuân' in a merged or exported CSV still validates as written; other quotes stay."""
+    from khuyenhoc.spreadsheet import write_csv
+    from khuyenhoc.table import load_table
+
+    frame = sample_frame[sample_frame["year"] == 2013].copy()
+    frame.loc[frame["unit_id"] == "song-cau", "unit_id"] = "-song-cau"
+    frame.loc[frame["unit_id"] == "duc-xuan", "unit_name"] = "+Phường Đức Xuân"
+    frame.loc[frame["unit_id"] == "xuat-hoa", "unit_name"] = "'Xuất Hóa"  # a quote someone typed: kept
+    path = write_csv(frame, tmp_path / "x.csv")
+    assert "'-song-cau" in path.read_text(encoding="utf-8-sig")
+    names = load_table(path).frame.set_index("unit_id")["unit_name"]
+    assert "-song-cau" in names.index and names["duc-xuan"] == "+Phường Đức Xuân" and names["xuat-hoa"] == "'Xuất Hóa"
