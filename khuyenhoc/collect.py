@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from khuyenhoc.errors import PROBLEM_COLUMNS, InputFileError, KhuyenhocError
-from khuyenhoc.i18n import DEFAULT_LANG, column_header, text
+from khuyenhoc.i18n import DEFAULT_LANG, column_header, text, text_count
 from khuyenhoc.reader import RawTable, read_raw
 from khuyenhoc.schema import CANONICAL
 from khuyenhoc.validate import check, clean_text
@@ -121,7 +121,7 @@ def _check_alone(result: FileResult, lang: str) -> None:
     if len(problems):
         first = problems.iloc[0]
         result.status, result.problems = Status.REJECTED, problems
-        result.reason = text("collect.reason.problems", lang, count=len(problems), row=first["row"], column=first["column"], message=first["message"])
+        result.reason = text_count("collect.reason.problems", len(problems), lang, row=first["row"], column=first["column"], message=first["message"])
 
 
 def _check_each(files: list[FileResult], lang: str) -> None:

@@ -14,7 +14,7 @@ from khuyenhoc.errors import KhuyenhocError
 from khuyenhoc.feedback import feedback_text
 from khuyenhoc.formatting import LOCALES
 from khuyenhoc.fsutil import atomic_write_bytes
-from khuyenhoc.i18n import DEFAULT_LANG, text
+from khuyenhoc.i18n import DEFAULT_LANG, text, text_count
 from khuyenhoc.spreadsheet import csv_text, export_excel, write_csv
 
 
@@ -105,10 +105,13 @@ def _count(number: int, lang: str) -> str:
 def totals_lines(collection: Collection, lang: str = DEFAULT_LANG) -> list[str]:
     """The printed table: files received, merged, sent back; units missing."""
     merged = len(collection.merged_files)
-    rows = [(text("collect.received", lang), text("collect.files", lang, count=_count(len(collection.files), lang))),
-            (text("collect.merged", lang), text("collect.files", lang, count=_count(merged, lang))),
-            (text("collect.sent_back", lang), text("collect.files", lang, count=_count(len(collection.left_out), lang))),
-            (text("collect.missing", lang), text("collect.units", lang, count=_count(len(collection.missing), lang)))]
+    def counted(key: str, number: int) -> str:
+        return text_count(key, number, lang, count=_count(number, lang))
+
+    rows = [(text("collect.received", lang), counted("collect.files", len(collection.files))),
+            (text("collect.merged", lang), counted("collect.files", merged)),
+            (text("collect.sent_back", lang), counted("collect.files", len(collection.left_out))),
+            (text("collect.missing", lang), counted("collect.units", len(collection.missing)))]
     width = max(len(label) for label, _ in rows)
     return [text("collect.title", lang)] + [f"  {label:<{width}}  {value:>12}" for label, value in rows]
 

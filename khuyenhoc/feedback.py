@@ -6,7 +6,7 @@ import pandas as pd
 from openpyxl.utils import get_column_letter
 
 from khuyenhoc.collect import FileResult, Status
-from khuyenhoc.i18n import DEFAULT_LANG, quote, template_help, text
+from khuyenhoc.i18n import DEFAULT_LANG, quote, template_help, text, text_count
 from khuyenhoc.report import REPORT_LIMIT, shown_value
 from khuyenhoc.schema import canonical_column
 from khuyenhoc.validate import suggested_fix
@@ -47,7 +47,7 @@ def problem_lines(problems: pd.DataFrame, letters: dict[str, str], lang: str = D
         if fix:
             lines.append(fix)
     if len(problems) > REPORT_LIMIT:
-        lines.append(text("feedback.more", lang, count=len(problems) - REPORT_LIMIT))
+        lines.append(text_count("feedback.more", len(problems) - REPORT_LIMIT, lang))
     return lines
 
 
@@ -61,6 +61,6 @@ def feedback_text(result: FileResult, lang: str = DEFAULT_LANG) -> str:
     elif result.status is Status.HELD:
         lines.append(text("feedback.held", lang, **result.detail))
     else:
-        lines += [text("feedback.rejected", lang, count=len(result.problems)), ""]
+        lines += [text_count("feedback.rejected", len(result.problems), lang), ""]
         lines += problem_lines(result.problems, column_letters(result), lang)
     return "\n".join(lines) + "\n"

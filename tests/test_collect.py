@@ -205,7 +205,8 @@ def test_english(back, tmp_path, capsys):
     assert main(["collect", str(back), "--out", str(tmp_path / "m.csv"), "--lang", "en"]) == 1
     out = capsys.readouterr().out
     assert out.startswith("Collecting the files sent back:\n  Received ")
-    assert "sent back: problems — 1 problems; the first: row 4, column 'Số hội viên'" in out
+    assert "  Sent back        1 file\n" in out
+    assert "sent back: problems — 1 problem: row 4, column 'Số hội viên'" in out
     assert pd.read_csv(tmp_path / "m.csv", encoding="utf-8-sig").columns[-1] == "Source file"
 
 

@@ -58,3 +58,10 @@ def test_notes_for_files_left_out_for_other_reasons():
     assert "Số liệu năm 2025 của đơn vị “xa-b” có ở cả tệp này và b (2).xlsx, nên chưa tổng hợp tệp nào." in feedback_text(twin)
     held = FileResult(Path("c.xlsx"), "c.xlsx", Status.HELD, detail={"row": 4, "message": "Năm 2025 không có đơn vị mã “h1”"})
     assert "Tệp không có lỗi nhưng chưa tổng hợp được: dòng 4: Năm 2025 không có đơn vị mã “h1”." in feedback_text(held, "vi")
+
+
+def test_one_problem_is_said_in_the_singular():
+    one = FileResult(Path("d.xlsx"), "d.xlsx", Status.REJECTED, problems=_problems((4, "Số hội viên", "x", "not_integer", "m")))
+    assert feedback_text(one, "en").splitlines()[2] == ("The file was not merged because of the problem below. Please fix this cell in "
+                                                        "the file and send it again (same file name).")
+    assert feedback_text(one).splitlines()[2].startswith("Tệp chưa được đưa vào bảng tổng hợp vì có lỗi dưới đây.")
