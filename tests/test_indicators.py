@@ -17,8 +17,15 @@ REQUIRED_IDS = [
     "baccalaureate_families", "bachelor_families", "clans_registered", "clans_recognised", "clans_recognition_pct",
     "training_classes", "training_participants", "participants_per_class", "units_without_training",
     "fund_total_vnd", "fund_commune_vnd", "fund_district_vnd", "fund_province_vnd", "fund_change_vnd", "fund_growth_pct", "fund_per_member_vnd",
+    "fund_per_capita_vnd",
     "learning_families_pct", "learning_families_change_pp", "learning_clans_pct", "learning_clans_change_pp",
     "learning_communities_pct", "learning_communities_change_pp", "learning_organisations_pct", "learning_organisations_change_pp",
+    "branches", "branches_change", "boards", "boards_change",
+    "adults", "learning_citizens", "learning_citizens_change", "learning_citizens_pct", "learning_citizens_change_pp",
+    "scholarships", "scholarships_change", "scholarships_vnd", "scholarships_change_vnd", "value_per_scholarship_vnd",
+    "support", "support_change", "support_vnd", "support_change_vnd", "value_per_support_vnd",
+    "awards", "awards_change", "awards_vnd", "awards_change_vnd", "value_per_award_vnd",
+    "centre_classes", "centre_classes_change", "centre_learners", "centre_learners_change", "learners_per_centre_class",
 ]
 
 

@@ -23,9 +23,9 @@ from khuyenhoc.sample import (
     synthetic_table,
     to_csv_text,
 )
-from khuyenhoc.schema import CANONICAL, TITLE_COLUMNS
+from khuyenhoc.schema import CANONICAL, OPTIONAL_COLUMNS
 
-WRITTEN = [c for c in CANONICAL if c not in TITLE_COLUMNS]  # 2009-2013: no learning-society titles
+WRITTEN = [c for c in CANONICAL if c not in OPTIONAL_COLUMNS]  # 2009-2013: none of the optional groups
 from khuyenhoc.table import origin_path, table_from_frame
 
 YEARS = [2009, 2010, 2011, 2012, 2013]
