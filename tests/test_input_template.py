@@ -193,6 +193,17 @@ def test_filled_template_loads_and_gives_the_golden_figures(template_path, sampl
     assert len(openpyxl.load_workbook(path).worksheets[0].data_validations.dataValidation) == len(INTEGER_COLUMNS) + 1
 
 
+def test_filled_template_with_the_groups_gives_their_figures(template_path, tmp_path):
+    from groups_data import write
+
+    frame = load_table(write(tmp_path)).frame
+    table = load_table(_fill(template_path, frame, tmp_path / "nhom.xlsx"))
+    values = compute(table, 2024)
+    assert (values["branches"], values["learning_citizens_pct"], values["scholarships_change_vnd"], values["learners_per_centre_class"]) == (
+        20, 40.0, -4_000_000, 26.25)
+    assert compute(table, 2023, "xa-b")["learning_citizens"] is None  # a blank cell stays "not reported"
+
+
 def test_filled_template_with_a_mistake_is_reported_at_its_cell(template_path, sample_frame, tmp_path):
     from khuyenhoc.errors import DataValidationError
 

@@ -81,7 +81,7 @@ MEASURES = {
     "time": "times",
     "learner_time": "learner-times",
     "vnd_per_scholarship": "VND per scholarship",
-    "vnd_per_time": "VND each time",
+    "vnd_per_time": "VND per occasion",
     "learners_per_class": "learner-times per class",
 }
 
