@@ -20,7 +20,7 @@ from khuyenhoc.i18n import DEFAULT_LANG, check_lang, text
 from khuyenhoc.ids import UNIT_ID_PATTERN
 from khuyenhoc.input_template import add_checks, add_instructions, write_headers
 from khuyenhoc.reader import read_raw
-from khuyenhoc.schema import COLUMNS, LEVEL_RANK, NOT_ABOVE, ColumnSpec
+from khuyenhoc.schema import COLUMNS, GROUPS, LEVEL_RANK, ColumnSpec
 from khuyenhoc.spreadsheet import INTEGER_FORMAT, cell_text, store_as_text
 from khuyenhoc.tree import AreaTree
 from khuyenhoc.validate import check, clean_text, has_parents
@@ -76,17 +76,18 @@ def select_units(source: Source, year: int, area: str | None = None, lang: str =
 
 
 def template_columns(frame: pd.DataFrame) -> list[ColumnSpec]:
-    """The contract's columns a unit's workbook carries: every required one, the parent when the data has parents,
-    the note, and each optional group (columns tied by a NOT_ABOVE rule) the data has a value in."""
+    """The contract's columns a unit's workbook carries: every required one, the note, the parent when the data has
+    parents, and every optional group (``schema.GROUPS``) the data has a value in, whole (an optional column in no
+    group is carried alone when the data has a value in it)."""
     carried = {spec.name for spec in COLUMNS if spec.required or spec.name == "note"}
     if has_parents(frame):
         carried.add("parent_id")
     for spec in COLUMNS:
         if not spec.required and spec.kind == "integer" and spec.name in frame.columns and frame[spec.name].notna().any():
             carried.add(spec.name)
-    for part, limit in NOT_ABOVE.values():  # a count and the count it may not exceed go together
-        if part in carried or limit in carried:
-            carried |= {part, limit}
+    for group in GROUPS:
+        if carried & set(group.columns):
+            carried |= set(group.columns)
     return [spec for spec in COLUMNS if spec.name in carried]
 
 

@@ -14,7 +14,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from khuyenhoc.fsutil import atomic_write_bytes
 from khuyenhoc.i18n import DEFAULT_LANG, column_header, rule_message, template_help, text
-from khuyenhoc.schema import COLUMNS, NOT_ABOVE, YEAR_RANGE, ColumnSpec
+from khuyenhoc.schema import AMOUNT_RULES, COLUMNS, NOT_ABOVE, YEAR_RANGE, ColumnSpec
 
 # the level words offered in the template's drop-down (every other alias is still read back)
 LEVEL_CHOICES = ["xã", "phường", "thị trấn", "đặc khu", "huyện", "quận", "thị xã", "thành phố", "tỉnh", "trung ương"]
@@ -82,6 +82,7 @@ def add_instructions(workbook: Workbook, columns: Sequence[ColumnSpec], lang: st
 
 
 CAPPED = {part: (rule, limit) for rule, (part, limit) in NOT_ABOVE.items()}  # column -> (rule id, the column it may not exceed)
+AMOUNTS = {value: (rule, count) for rule, (count, value) in AMOUNT_RULES.items()}  # a value in đồng -> (rule id, its count)
 
 
 def _validation(name: str, kind: str, lang: str, letters: dict[str, str], row: int = 2) -> DataValidation | None:
@@ -93,6 +94,12 @@ def _validation(name: str, kind: str, lang: str, letters: dict[str, str], row: i
         column = text("template.column", lang, letter=letters[limit])
         return DataValidation(type="custom", formula1=formula, allow_blank=True, showErrorMessage=True,
                               error=_error(rule, lang, total=column, registered=column) + ". " + _error("non_negative", lang))
+    if name in AMOUNTS and AMOUNTS[name][1] in letters:  # whole đồng from 0 up, and 0 when the row's count is 0 (a blank count leaves it free)
+        rule, count = AMOUNTS[name]
+        own, other = f"{letters[name]}{row}", f"{letters[count]}{row}"
+        formula = f"AND(ISNUMBER({own}),{own}>=0,{own}=INT({own}),OR(ISBLANK({other}),{other}<>0,{own}=0))"
+        return DataValidation(type="custom", formula1=formula, allow_blank=True, showErrorMessage=True,
+                              error=_error(rule, lang) + ". " + _error("non_negative", lang))
     if name == "year":
         low, high = YEAR_RANGE
         return DataValidation(type="whole", operator="between", formula1=str(low), formula2=str(high), showErrorMessage=True,

@@ -14,7 +14,7 @@ from khuyenhoc.commune_workbooks import INPUT_ROW, REFERENCE_ROW, Source, templa
 from khuyenhoc.errors import KhuyenhocError
 from khuyenhoc.paths import SAMPLE_DATA
 from khuyenhoc.sample import synthetic_table, to_csv_text
-from khuyenhoc.schema import COLUMNS, ColumnSpec, canonical_column
+from khuyenhoc.schema import COLUMNS, GROUPS, OPTIONAL_COLUMNS, ColumnGroup, ColumnSpec, canonical_column
 from khuyenhoc.table import load_table
 
 SAMPLE_UNITS = ["thi-hoi", "duc-xuan", "duong-quang", "huyen-tung", "nguyen-thi-minh-khai", "nong-thuong", "phung-chi-kien", "song-cau",
@@ -101,20 +101,26 @@ def test_instructions_name_the_unit(sample_workbooks):
 
 def test_optional_groups_follow_the_data(sample_workbooks, province_data, tmp_path):
     sample_headers = [canonical_column(cell) for cell in _rows(sample_workbooks / "duc-xuan.xlsx")[2]]
-    assert "households" not in sample_headers and "note" in sample_headers
+    assert "households" not in sample_headers and "note" in sample_headers and "scholarships" not in sample_headers
     write_unit_workbooks(province_data, 2024, tmp_path / "tinh", area="h0001")
     headers = [canonical_column(cell) for cell in _rows(next((tmp_path / "tinh").glob("u*.xlsx")))[2]]
-    assert headers[-8:] == ["households", "learning_families", "clans", "learning_clans", "communities", "learning_communities",
-                            "organisations", "learning_organisations"]
+    frame = load_table(province_data).frame
+    reported = [group.id for group in GROUPS if frame[list(group.columns)].notna().any().any()]
+    assert {"learning_society", "support"} <= set(reported)  # the synthetic province reports them
+    expected = {name for group in GROUPS if group.id in reported for name in group.columns}
+    assert [h for h in headers if h in OPTIONAL_COLUMNS] == [c.name for c in COLUMNS if c.name in expected]
 
 
-def test_optional_columns_are_read_from_the_schema(monkeypatch, province_data):
-    """A group another engineer adds to the schema is carried when the data has it, with no change here."""
-    extra = ColumnSpec("scholarships", ("Học bổng",), "integer", required=False, nullable=True)
-    monkeypatch.setattr(commune_workbooks, "COLUMNS", (*COLUMNS, extra))
+def test_optional_groups_are_read_from_the_schema(monkeypatch, province_data):
+    """A group another engineer adds to the schema is carried, whole, when the data has a value in it."""
+    extra = (ColumnSpec("volunteers", ("Tình nguyện viên",), "integer", required=False, nullable=True),
+             ColumnSpec("volunteer_days", ("Ngày tình nguyện",), "integer", required=False, nullable=True))
+    monkeypatch.setattr(commune_workbooks, "COLUMNS", (*COLUMNS, *extra))
+    monkeypatch.setattr(commune_workbooks, "GROUPS", (*GROUPS, ColumnGroup("volunteering", ("volunteers", "volunteer_days"))))
     frame = Source.load(province_data).frame
-    assert "scholarships" not in [c.name for c in template_columns(frame)]
-    assert [c.name for c in template_columns(frame.assign(scholarships=pd.array([3] * len(frame), dtype="Int64")))][-1] == "scholarships"
+    assert "volunteers" not in [c.name for c in template_columns(frame)]
+    with_one = frame.assign(volunteers=pd.array([3] * len(frame), dtype="Int64"))
+    assert [c.name for c in template_columns(with_one)][-2:] == ["volunteers", "volunteer_days"]
 
 
 def test_area_limits_the_units_and_the_year_falls_back(province_data, tmp_path, capsys):
