@@ -33,6 +33,23 @@ class Status(Enum):
         return text(f"collect.status.{self.value}", lang)
 
 
+@dataclass(frozen=True)
+class Duplicate:
+    """The (year, unit) a file shares with other valid files, and their names."""
+
+    year: int
+    unit_id: str
+    others: str
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """Why a valid file is not merged with the others: the first problem of its rows among them (in its own row)."""
+
+    row: int
+    message: str
+
+
 @dataclass(eq=False)
 class FileResult:
     """One file received: what was read from it and what became of it."""
@@ -44,7 +61,8 @@ class FileResult:
     keys: list[tuple[int | None, str | None]] = field(default_factory=list)  # (year, unit id) of each row, typed
     problems: pd.DataFrame = field(default_factory=lambda: NO_PROBLEMS)  # in the file's own rows and headers (replaced, never edited)
     reason: str = ""
-    detail: dict = field(default_factory=dict)  # what the feedback needs beyond the problems (unreadable reason, duplicate partners)
+    duplicate: Duplicate | None = None  # DUPLICATE: the unit and the other files
+    waiting: Waiting | None = None  # HELD: the first problem its rows have among the others
 
     @property
     def units(self) -> list[str]:
@@ -108,7 +126,7 @@ def _read(path: Path, name: str, lang: str) -> FileResult:
         if raw.frame.empty:
             raise InputFileError(path, text("error.no_rows", lang))
     except InputFileError as error:
-        result.status, result.reason, result.detail = Status.UNREADABLE, error.reason, {"reason": error.reason}
+        result.status, result.reason = Status.UNREADABLE, error.reason
         return result
     result.raw = raw
     return result
@@ -159,7 +177,7 @@ def _mark_duplicates(files: list[FileResult], lang: str) -> None:
                 continue
             others = ", ".join(files[p].name for p in positions if p != position)
             result.status = Status.DUPLICATE
-            result.detail = {"year": year, "unit_id": unit, "others": others}
+            result.duplicate = Duplicate(int(year), unit, others)
             result.reason = text("collect.reason.duplicate", lang, year=year, unit_id=unit, others=others)
 
 
@@ -202,7 +220,7 @@ def _merge(files: list[FileResult], lang: str) -> pd.DataFrame | None:
             if result.status is not Status.HELD:
                 result.status, result.problems = Status.HELD, own.reset_index(drop=True)
                 first = own.iloc[0]
-                result.detail = {"row": own_row, "message": first["message"]}
+                result.waiting = Waiting(own_row, first["message"])
                 result.reason = text("collect.reason.held", lang, row=own_row, message=first["message"])
             else:
                 result.problems = pd.concat([result.problems, own], ignore_index=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+
 import pandas as pd
 from openpyxl.utils import get_column_letter
 
@@ -55,11 +57,11 @@ def feedback_text(result: FileResult, lang: str = DEFAULT_LANG) -> str:
     """The whole note for a file left out (plain text: it reads the same in an e-mail, a chat or Notepad)."""
     lines = [text("feedback.title", lang, file=result.name), ""]
     if result.status is Status.UNREADABLE:
-        lines.append(text("feedback.unreadable", lang, reason=result.detail["reason"]))
+        lines.append(text("feedback.unreadable", lang, reason=result.reason))
     elif result.status is Status.DUPLICATE:
-        lines.append(text("feedback.duplicate", lang, **result.detail))
+        lines.append(text("feedback.duplicate", lang, **asdict(result.duplicate)))
     elif result.status is Status.HELD:
-        lines.append(text("feedback.held", lang, **result.detail))
+        lines.append(text("feedback.held", lang, **asdict(result.waiting)))
     else:
         lines += [text_count("feedback.rejected", len(result.problems), lang), ""]
         lines += problem_lines(result.problems, column_letters(result), lang)

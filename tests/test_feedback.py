@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from khuyenhoc.collect import FileResult, Status
+from khuyenhoc.collect import Duplicate, FileResult, Status, Waiting
 from khuyenhoc.feedback import feedback_text, problem_lines
 from khuyenhoc.report import REPORT_LIMIT
 
@@ -51,12 +51,12 @@ def test_a_long_list_is_cut_and_counted():
 
 
 def test_notes_for_files_left_out_for_other_reasons():
-    unreadable = FileResult(Path("a.pdf"), "a.pdf", Status.UNREADABLE, detail={"reason": "không đọc được tệp (chỉ nhận CSV hoặc XLSX)"})
+    unreadable = FileResult(Path("a.pdf"), "a.pdf", Status.UNREADABLE, reason="không đọc được tệp (chỉ nhận CSV hoặc XLSX)")
     assert feedback_text(unreadable) == ("Phản hồi về tệp a.pdf\n\nKhông đọc được tệp: không đọc được tệp (chỉ nhận CSV hoặc XLSX). "
                                          "Hãy gửi lại tệp Excel (.xlsx) hoặc CSV UTF-8 theo mẫu, không đặt mật khẩu.\n")
-    twin = FileResult(Path("b.xlsx"), "b.xlsx", Status.DUPLICATE, detail={"year": 2025, "unit_id": "xa-b", "others": "b (2).xlsx"})
+    twin = FileResult(Path("b.xlsx"), "b.xlsx", Status.DUPLICATE, duplicate=Duplicate(2025, "xa-b", "b (2).xlsx"))
     assert "Số liệu năm 2025 của đơn vị “xa-b” có ở cả tệp này và b (2).xlsx, nên chưa tổng hợp tệp nào." in feedback_text(twin)
-    held = FileResult(Path("c.xlsx"), "c.xlsx", Status.HELD, detail={"row": 4, "message": "Năm 2025 không có đơn vị mã “h1”"})
+    held = FileResult(Path("c.xlsx"), "c.xlsx", Status.HELD, waiting=Waiting(4, "Năm 2025 không có đơn vị mã “h1”"))
     assert "Tệp không có lỗi nhưng chưa tổng hợp được: dòng 4: Năm 2025 không có đơn vị mã “h1”." in feedback_text(held, "vi")
 
 
