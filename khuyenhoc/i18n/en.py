@@ -123,6 +123,16 @@ RULES = {
     "target_value_number": "A target must be a number (for example 70 or 72.5)",
     "target_year": "The target year must be a whole number between {low} and {high}",
     "target_duplicate": "This target (indicator, year, unit) is already on row {first}",
+    "lineage_year": "The year (the new unit's first year) must be a whole number between {low} and {high}",
+    "lineage_share_number": "The share must be a number (for example 1, 0.4 or 40%); blank means 1 (the whole unit)",
+    "lineage_share_range": "The share is the part of the old unit that went to the new one: more than 0 and at most 1 (100%)",
+    "lineage_duplicate": "This old unit and new unit pair of that year is already on row {first}",
+    "lineage_from_missing": "The old unit '{unit}' has no row in the data of {year} (the year before the new unit's first year)",
+    "lineage_to_missing": "The new unit '{unit}' has no row in the data of {year}",
+    "lineage_share_sum": "The shares of the old unit '{unit}' in {year} (rows {rows}) add up to {total}, more than 1: a unit cannot hand on more than itself",
+    "lineage_continuing": "Unit '{unit}' still has a row in {year}, so it cannot also be merged away entirely; if only a part of it left, add a row '{unit}' → '{unit}' with the share that stayed",
+    "lineage_ended": "{year}: {count} {level} unit(s) ended without a successor (their previous-year figures count as ended): {units}",
+    "lineage_started": "{year}: {count} new {level} unit(s) without a predecessor in the lineage table (no previous year to compare with): {units}",
 }
 
 TEXT = {
@@ -335,6 +345,7 @@ TEXT = {
     "run.error.worker_died": "the worker running this notebook died too many times; gave up",
     "run.worker_version": "the workers have khuyenhoc {theirs} and this machine {mine}: install the same version",
     "sample.written": "Wrote a synthetic table of {rows} rows: {path}",
+    "sample.lineage_written": "Wrote the lineage table (the merged communes) of {rows} rows: {path}",
     "index.previous_report": "report from the previous run",
     "run.error.no_parameters": "the notebook {notebook} has no cell tagged 'parameters', so it cannot receive the run's parameters (year, unit, data file); tag the cell that sets them and run again",
     "run.error.missing_output": "the notebook finished but saved no {file}",

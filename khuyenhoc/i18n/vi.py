@@ -113,6 +113,16 @@ RULES = {
     "target_value_number": "Mục tiêu phải là một số (ví dụ 70 hoặc 72,5)",
     "target_year": "Năm mục tiêu phải là số nguyên trong khoảng {low}–{high}",
     "target_duplicate": "Mục tiêu này (chỉ tiêu, năm, đơn vị) đã có ở dòng {first}",
+    "lineage_year": "Năm (năm đầu tiên của đơn vị mới) phải là số nguyên trong khoảng {low}–{high}",
+    "lineage_share_number": "Tỷ lệ phải là một số (ví dụ 1; 0,4 hoặc 40%); để trống là 1 (cả đơn vị)",
+    "lineage_share_range": "Tỷ lệ là phần của đơn vị cũ chuyển sang đơn vị mới: lớn hơn 0 và không quá 1 (100%)",
+    "lineage_duplicate": "Cặp đơn vị cũ, đơn vị mới này của năm đó đã có ở dòng {first}",
+    "lineage_from_missing": "Đơn vị cũ “{unit}” không có dòng trong số liệu năm {year} (năm trước năm kế thừa)",
+    "lineage_to_missing": "Đơn vị mới “{unit}” không có dòng trong số liệu năm {year}",
+    "lineage_share_sum": "Các tỷ lệ của đơn vị cũ “{unit}” năm {year} (dòng {rows}) cộng lại {total}, quá 1: một đơn vị không thể chuyển đi nhiều hơn chính nó",
+    "lineage_continuing": "Đơn vị “{unit}” vẫn có dòng năm {year} nên không thể đồng thời sáp nhập hết vào đơn vị khác; nếu chỉ một phần tách ra, thêm dòng “{unit}” → “{unit}” với tỷ lệ phần còn lại",
+    "lineage_ended": "Năm {year}: {count} đơn vị {level} kết thúc, không có đơn vị kế thừa (số liệu năm trước của chúng được tính là phần kết thúc): {units}",
+    "lineage_started": "Năm {year}: {count} đơn vị {level} mới, không có đơn vị tiền thân trong bảng kế thừa (không có số liệu năm trước để so sánh): {units}",
 }
 
 TEXT = {
@@ -325,6 +335,7 @@ TEXT = {
     "run.error.worker_died": "máy chạy (worker) bị dừng nhiều lần khi chạy sổ tay này; đã bỏ qua",
     "run.worker_version": "các máy chạy (worker) có khuyenhoc {theirs}, máy này có {mine}: hãy cài cùng một phiên bản",
     "sample.written": "Đã ghi bảng giả lập {rows} dòng: {path}",
+    "sample.lineage_written": "Đã ghi bảng kế thừa (các xã hợp nhất) {rows} dòng: {path}",
     "index.previous_report": "báo cáo lần chạy trước",
     "run.error.no_parameters": "sổ tay {notebook} không có ô mang thẻ “parameters” nên không nhận được tham số của lần chạy (năm, đơn vị, tệp số liệu); hãy gắn thẻ parameters cho ô khai báo tham số rồi chạy lại",
     "run.error.missing_output": "sổ tay chạy xong nhưng không lưu {file}",
