@@ -140,3 +140,11 @@ def test_sample_writes_the_lineage_beside_a_csv(tmp_path, capsys):
     table = load_table(out, lineage=beside)
     assert set(table.lineage.links["to_unit_id"]) == {u for u in table.frame["unit_id"] if u.startswith("m")}
     assert main(["sample", "--units", "60", "--years", "2024-2025", "--out", str(out)]) == 1  # nothing replaced without --force
+
+
+def test_the_report_names_each_file_with_its_problems(tmp_path, province, capsys):
+    bad = tmp_path / "bad.csv"
+    bad.write_text(province.read_text(encoding="utf-8").replace("4000,800", "4000,-800"), encoding="utf-8")
+    assert main(["validate", str(bad), "--lineage", str(_lineage(tmp_path, '2025,xa-1,xa-12,"2"')), "--lang", "en"]) == 1
+    err = capsys.readouterr().err
+    assert err.index("bad.csv") < err.index("Must not be negative") < err.index("ke-thua.csv") < err.index("more than 0")
