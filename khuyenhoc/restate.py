@@ -17,6 +17,7 @@ and for the whole file (nothing moves out of it) the previous year's total is re
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -31,13 +32,13 @@ Figures = dict[str, float]  # quantity (members, fund_total, ...: see indicators
 def predecessors(links: pd.DataFrame, present: pd.MultiIndex) -> pd.DataFrame:
     """year, unit_id, from_id, share: every unit of ``present`` ((year, unit) pairs with a row) and the units of the
     year before it continues (the lineage's rows, and itself when it is not listed as an old unit that year)."""
-    pairs = pd.DataFrame({"year": present.get_level_values(0).astype("int64"), "unit_id": present.get_level_values(1)})
+    pairs = pd.DataFrame({"year": present.get_level_values(0).astype("int64"), "unit_id": present.get_level_values(1).to_numpy(dtype=object)})
     listed = pd.MultiIndex.from_arrays([links["year"].astype("int64"), links["from_unit_id"]])
     had = pd.MultiIndex.from_arrays([pairs["year"] - 1, pairs["unit_id"]]).isin(present)
     same = pd.MultiIndex.from_arrays([pairs["year"], pairs["unit_id"]]).isin(listed)
     implicit = pairs[had & ~same].assign(from_id=lambda f: f["unit_id"], share=1.0)
-    explicit = pd.DataFrame({"year": links["year"].astype("int64").to_numpy(), "unit_id": links["to_unit_id"].to_numpy(),
-                             "from_id": links["from_unit_id"].to_numpy(), "share": links["share"].astype("float64").to_numpy()})
+    explicit = pd.DataFrame({"year": links["year"].astype("int64").to_numpy(), "unit_id": links["to_unit_id"].to_numpy(dtype=object),
+                             "from_id": links["from_unit_id"].to_numpy(dtype=object), "share": links["share"].astype("float64").to_numpy()})
     return pd.concat([implicit, explicit], ignore_index=True)
 
 
@@ -122,7 +123,7 @@ class _Years:
         self.table = table
         quantities = _quantities(table.frame)
         self.columns = [c for c in quantities.columns if c not in ("year", "unit_id")]
-        self.own = quantities.set_index(["year", "unit_id"])[self.columns]
+        self.own = quantities.assign(unit_id=quantities["unit_id"].to_numpy(dtype=object)).set_index(["year", "unit_id"])[self.columns]
         self.levels = table.frame.assign(year=table.frame["year"].astype("int64")).set_index(["year", "unit_id"])["level"]
         self.links = table.lineage.links
         self.preds = predecessors(self.links, self.own.index)
@@ -134,9 +135,16 @@ class _Years:
         tree = self.table.tree
         return [scope, *tree.descendants(scope, year)] if tree.has_children(scope, year) else [scope]
 
+    @cached_property
+    def _sources(self) -> dict[tuple[int, str], list[tuple[str, float]]]:
+        found: dict[tuple[int, str], list[tuple[str, float]]] = {}
+        for year, unit, old, share in zip(self.preds["year"], self.preds["unit_id"], self.preds["from_id"], self.preds["share"], strict=True):
+            found.setdefault((int(year), unit), []).append((old, float(share)))
+        return found
+
     def sources(self, unit: str, year: int) -> list[tuple[str, float]]:
-        rows = self.preds[(self.preds["year"] == year) & (self.preds["unit_id"] == unit)]
-        return list(zip(rows["from_id"], rows["share"], strict=True))
+        """(old unit, share) of each predecessor of ``unit`` in ``year`` (itself when it simply continues)."""
+        return list(self._sources.get((int(year), unit), []))
 
     def weights(self, scope: str, year: int, previous_units: list[str]) -> pd.Series:
         """The footprint: each previous-year unit's weight (its share) in what ``scope`` of ``year`` compares with."""
@@ -181,13 +189,15 @@ def _restatement(years: _Years, year: int, scope: str) -> Restatement:
     restated = before.reindex(preds["from_id"]).mul(preds["share"].to_numpy(), axis=0).sum(min_count=1)
     carried = compared.fillna(0.0) - ended_rows.sum(min_count=1).fillna(0.0) - moved_out.fillna(0.0)
     moved_in = restated.fillna(0.0) - carried
-    ended = tuple(Ended(unit, str(years.levels.get((year - 1, unit), "")), float(ended_part[unit]), _figures(ended_rows.loc[unit]))
-                  for unit in before.index[ended_part.to_numpy() > 0])
+    ending = ended_rows[ended_part.to_numpy() > 0]
+    ended = tuple(Ended(unit, str(years.levels.get((year - 1, unit), "")), float(ended_part[unit]),
+                        {name: float(value) for name, value in figures.items() if value == value})
+                  for unit, figures in zip(ending.index, ending.to_dict("records"), strict=True))
     merged = years.links[(years.links["year"] == year) & years.links["to_unit_id"].isin(in_scope)]
     mergers = tuple(Merger(unit, tuple(Source(old, float(share)) for old, share in years.sources(unit, year)))
                     for unit in dict.fromkeys(merged["to_unit_id"]))
-    return Restatement(year, scope, _figures(compared), _figures(restated), ended, _figures(moved_in.where(np.abs(moved_in) > 1e-6, 0.0)),
-                       _figures(moved_out), mergers)
+    moved_in = moved_in.where(np.abs(moved_in) > 1e-6, 0.0)[compared.notna() | restated.notna()]
+    return Restatement(year, scope, _figures(compared), _figures(restated), ended, _figures(moved_in), _figures(moved_out), mergers)
 
 
 def restatements(table: YearlyTable, year: int, scopes: list[str]) -> dict[str, Restatement]:
