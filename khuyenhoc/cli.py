@@ -41,6 +41,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
         print(validation_report(table.source, warnings=table.warnings, lang=args.lang, verbose=args.verbose))
     units = table.frame["unit_id"].nunique()
     print(text("valid", args.lang, rows=len(table.frame), units=units, years=", ".join(map(str, table.years))))
+    if table.lineage is not None:
+        print(text("valid.lineage", args.lang, rows=len(table.lineage.links), source=table.lineage.source))
     return EXIT_OK
 
 

@@ -105,7 +105,8 @@ def _finish(raw: RawTable, lang: str, origin: dict, lineage: RawLineage | None =
     if lineage is not None:  # its own rules always; those that need the data once the data is valid
         checked, lineage_problems, notes = check_lineage(lineage, None if len(problems) else frame, lang, str(raw.path), raw.headers)
         problems = pd.concat([problems, lineage_problems], ignore_index=True) if len(lineage_problems) else problems
-        warnings = pd.concat([warnings, notes], ignore_index=True) if len(notes) else warnings
+        if len(notes):  # notes about the data's rows, in the file's row order with the others
+            warnings = pd.concat([warnings, notes], ignore_index=True).sort_values("row", kind="stable").reset_index(drop=True)
     if len(problems):
         raise DataValidationError(problems, lang)
     return YearlyTable(frame, str(raw.path), raw.checksum, origin, warnings, checked)

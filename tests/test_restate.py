@@ -96,41 +96,51 @@ def test_change_indicators_are_a_property_of_the_registry():
 
 @st.composite
 def _reforms(draw):
-    """A province of districts and communes in 2024; in 2025 each old commune continues, merges whole into a new unit,
-    splits between two new units, or ends; the districts end."""
+    """Two provinces (p with a district over its communes, q with communes directly) in 2024; in 2025 each old
+    commune continues (in either province), merges whole into a new unit, splits between two new units (the rest
+    ending when there is no second one), or ends; the district ends; new units sit in either province."""
     count = draw(st.integers(2, 7))
-    rows = [_row(2024, "p", "tỉnh", None, fund=draw(st.integers(0, 90)))]
-    rows.append(_row(2024, "d", "huyện", "p", fund=draw(st.integers(0, 90))))
-    rows += [_row(2024, f"o{i}", "xã", "d", draw(st.integers(0, 900)), draw(st.integers(0, 900))) for i in range(count)]
-    rows.append(_row(2025, "p", "tỉnh", None, fund=draw(st.integers(0, 90))))
+    rows = [_row(2024, "p", "tỉnh", None, fund=draw(st.integers(0, 90))), _row(2024, "q", "tỉnh", None, fund=draw(st.integers(0, 90))),
+            _row(2024, "d", "huyện", "p", fund=draw(st.integers(0, 90)))]
+    rows += [_row(2024, f"o{i}", "xã", draw(st.sampled_from(["d", "q"])), draw(st.integers(0, 900)), draw(st.integers(0, 900)))
+             for i in range(count)]
+    rows += [_row(2025, "p", "tỉnh", None, fund=draw(st.integers(0, 90))), _row(2025, "q", "tỉnh", None, fund=draw(st.integers(0, 90)))]
     news = [f"n{j}" for j in range(draw(st.integers(1, 3)))]
-    rows += [_row(2025, n, "xã", "p", draw(st.integers(0, 900)), draw(st.integers(0, 900))) for n in news]
+    rows += [_row(2025, n, "xã", draw(st.sampled_from(["p", "q"])), draw(st.integers(0, 900)), draw(st.integers(0, 900))) for n in news]
     links = []
     for i in range(count):
         fate = draw(st.sampled_from(["continue", "merge", "split", "end"]))
         if fate == "continue":
-            rows.append(_row(2025, f"o{i}", "xã", "p", draw(st.integers(0, 900)), draw(st.integers(0, 900))))
+            rows.append(_row(2025, f"o{i}", "xã", draw(st.sampled_from(["p", "q"])), draw(st.integers(0, 900)), draw(st.integers(0, 900))))
         elif fate == "merge":
             links.append((2025, f"o{i}", draw(st.sampled_from(news)), 1.0))
         elif fate == "split":
             share = draw(st.sampled_from([0.25, 0.5, 0.6]))
-            first, second = draw(st.permutations(news + ["extra"]))[:2]
-            links += [(2025, f"o{i}", first if first != "extra" else news[0], share)]
-            if second != "extra" and second != links[-1][2]:
-                links.append((2025, f"o{i}", second, round(1 - share, 2)))  # else the rest ends
+            first, second = draw(st.permutations([*news, "none"]))[:2]
+            links.append((2025, f"o{i}", news[0] if first == "none" else first, share))
+            if second not in ("none", links[-1][2]):
+                links.append((2025, f"o{i}", second, 1 - share))
     return _table(rows, links)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_reforms())
 def test_restated_plus_ended_is_the_previous_years_total(table):
-    """Nothing counted twice or lost: the previous year's total, restated on the new boundaries, plus what ended."""
+    """Nothing counted twice or lost: the previous year's total is what it restates to on the new boundaries plus what
+    ended; within an area, what it compares with is its restated figures less what moved in, plus what moved out and
+    what ended; and the change indicators compare with exactly that."""
     before = kh.compute(table, 2024)
-    for scope in ("all", "p"):
+    whole = restatement(table, 2025)
+    for quantity, indicator in (("members", "members"), ("fund_total", "fund_total_vnd")):
+        assert whole.restated.get(quantity, 0) + whole.ended_total()[quantity] == pytest.approx(before[indicator])
+        assert whole.compared[quantity] == pytest.approx(before[indicator])
+        assert whole.moved_in.get(quantity, 0) == pytest.approx(0) and whole.moved_out.get(quantity, 0) == pytest.approx(0)
+    for scope in ("p", "q"):
         r = restatement(table, 2025, scope)
-        for quantity, indicator in (("members", "members"), ("fund_total", "fund_total_vnd")):
-            ended = r.ended_total()[quantity]
-            assert r.restated.get(quantity, 0) + ended == pytest.approx(before[indicator])
-            assert r.compared[quantity] == pytest.approx(before[indicator])
+        for quantity in ("members", "fund_total"):
+            split = r.restated.get(quantity, 0) - r.moved_in.get(quantity, 0) + r.moved_out.get(quantity, 0) + r.ended_total()[quantity]
+            assert split == pytest.approx(r.compared[quantity])
         now = kh.compute(table, 2025, scope)
-        assert now["members"] - now["members_change"] == pytest.approx(r.compared["members"])
+        if now["members_change"] is not None:
+            assert now["members"] - now["members_change"] == pytest.approx(r.compared["members"])
+            assert now["fund_total_vnd"] - now["fund_change_vnd"] == pytest.approx(r.compared["fund_total"])

@@ -202,6 +202,7 @@ TEXT = {
     "quote": "'{value}'",
     "warnings.header": "Notes:",
     "valid": "The data is valid: {rows} rows, {units} units, years {years}.",
+    "valid.lineage": "Lineage table valid: {rows} rows ({source}); changes from the previous year are computed on the current boundaries.",
     "col.file": "File",
     "col.row": "Row",
     "col.column": "Column",

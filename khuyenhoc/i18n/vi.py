@@ -192,6 +192,7 @@ TEXT = {
     "quote": "“{value}”",
     "warnings.header": "Lưu ý:",
     "valid": "Dữ liệu hợp lệ: {rows} dòng, {units} đơn vị, các năm {years}.",
+    "valid.lineage": "Bảng kế thừa hợp lệ: {rows} dòng ({source}); các số tăng, giảm so với năm trước được tính trên địa giới hiện nay.",
     "col.file": "Tệp",
     "col.row": "Dòng",
     "col.column": "Cột",
