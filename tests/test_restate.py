@@ -144,3 +144,19 @@ def test_restated_plus_ended_is_the_previous_years_total(table):
         if now["members_change"] is not None:
             assert now["members"] - now["members_change"] == pytest.approx(r.compared["members"])
             assert now["fund_total_vnd"] - now["fund_change_vnd"] == pytest.approx(r.compared["fund_total"])
+
+
+def test_the_readmes_worked_example():
+    rows = [_row(2024, "t-a", "tỉnh", None, fund=50), _row(2024, "huyen-b", "huyện", "t-a", fund=20), _row(2024, "xa-1", "xã", "huyen-b", 1000, 10),
+            _row(2024, "xa-2", "xã", "huyen-b", 800, 8), _row(2024, "phuong-3", "xã", "huyen-b", 1500, 15), _row(2024, "t-b", "tỉnh", None, fund=10),
+            _row(2024, "xa-5", "xã", "t-b", 700, 7),
+            _row(2025, "t-ab", "tỉnh", None, fund=60), _row(2025, "xa-12", "xã", "t-ab", 1900, 19), _row(2025, "phuong-3", "xã", "t-ab", 950, 9),
+            _row(2025, "xa-5", "xã", "t-ab", 720, 7)]
+    links = [(2025, "xa-1", "xa-12", 1.0), (2025, "xa-2", "xa-12", 1.0), (2025, "phuong-3", "xa-12", 0.4), (2025, "phuong-3", "phuong-3", 0.6),
+             (2025, "t-a", "t-ab", 1.0), (2025, "t-b", "t-ab", 1.0)]
+    table = _table(rows, links)
+    assert [kh.compute(table, 2025, u)["members_change"] for u in ("xa-12", "phuong-3", "t-ab")] == [-500, 50, -430]
+    plain = replace(table, lineage=None)
+    assert [kh.compute(plain, 2025, u)["members_change"] for u in ("xa-12", "phuong-3", "t-ab")] == [None, -550, None]
+    r = restatement(table, 2025, "t-ab")
+    assert r.restated["members"] == 4000 and [e.unit_id for e in r.ended] == ["huyen-b"] and r.ended_total()["fund_total"] == 20
