@@ -105,7 +105,11 @@ def read_lineage(path: str | Path, sheet: str | None = None, lang: str = DEFAULT
     """Read a lineage table (CSV, XLSX, or the ``sheet`` of a workbook) as cells; never modifies the file."""
     path = Path(path)
     header, position, body, checksum = read_cells(path, sheet, lang, recognise)
-    source = f"{path} [{sheet}]" if sheet else str(path)
+    return _cells_of(header, position, body, checksum, f"{path} [{sheet}]" if sheet else str(path), lang)
+
+
+def _cells_of(header: list[object], position: int, body: pd.DataFrame, checksum: str, source: str, lang: str) -> RawLineage:
+    """The lineage columns of a header row and the cells below it; missing and repeated headers as problems."""
     keep, headers, problems = {}, {}, []
     for column, cell in enumerate(header):
         name = recognise(cell)
@@ -123,6 +127,17 @@ def read_lineage(path: str | Path, sheet: str | None = None, lang: str = DEFAULT
     blank = frame.map(lambda v: v is None or (isinstance(v, float) and v != v) or (isinstance(v, str) and not v.strip()))
     frame = frame[~blank.all(axis=1)]
     return RawLineage(source, frame, headers, checksum, problems)
+
+
+def lineage_from_frame(frame: pd.DataFrame, source: str = "<DataFrame: lineage>") -> RawLineage:
+    """An in-memory lineage table (headers as in a file) as cells, its rows numbered as in a sheet with the header in row 1."""
+    from khuyenhoc.fsutil import sha256_checksum
+
+    body = frame.astype(object).copy()
+    body.columns = range(len(body.columns))
+    body.index = pd.RangeIndex(2, 2 + len(body), name="row")
+    raw = _cells_of(list(frame.columns), 0, body, sha256_checksum(frame.to_csv(index=False).encode()), source, DEFAULT_LANG)
+    return raw
 
 
 def lineage_of(data_path: Path, lineage: str | Path | None, lang: str = DEFAULT_LANG) -> RawLineage | None:

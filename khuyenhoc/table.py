@@ -12,7 +12,7 @@ import pandas as pd
 
 from khuyenhoc.errors import PROBLEM_COLUMNS, DataValidationError, InputFileError
 from khuyenhoc.i18n import DEFAULT_LANG, check_lang, text
-from khuyenhoc.lineage import Lineage, RawLineage, check_lineage, lineage_of
+from khuyenhoc.lineage import Lineage, RawLineage, check_lineage, lineage_from_frame, lineage_of
 from khuyenhoc.paths import origin_path
 from khuyenhoc.fsutil import sha256_checksum
 from khuyenhoc.reader import RawTable, match_headers, read_raw
@@ -162,8 +162,10 @@ def read_origin(data_path: Path, lang: str = DEFAULT_LANG) -> dict:
     return origin
 
 
-def table_from_frame(frame: pd.DataFrame, source: str = "<DataFrame>", lang: str = DEFAULT_LANG, origin: dict | None = None) -> YearlyTable:
-    """Validate an in-memory frame whose columns are headers (canonical or Vietnamese).
+def table_from_frame(frame: pd.DataFrame, source: str = "<DataFrame>", lang: str = DEFAULT_LANG, origin: dict | None = None,
+                     lineage: pd.DataFrame | None = None) -> YearlyTable:
+    """Validate an in-memory frame whose columns are headers (canonical or Vietnamese), with its lineage table
+    (``lineage``: year, from_unit_id, to_unit_id, share, or Năm, Mã đơn vị cũ, Mã đơn vị mới, Tỷ lệ).
 
     Headers are matched as in a file (duplicate and missing columns are problems, unknown ones
     warnings); row numbers are those the frame would have in a spreadsheet with its header in row 1.
@@ -173,4 +175,4 @@ def table_from_frame(frame: pd.DataFrame, source: str = "<DataFrame>", lang: str
     body.columns = list(keep.values())
     body.index = pd.RangeIndex(2, 2 + len(body), name="row")
     raw = RawTable(Path(source), body, headers, 1, sha256_checksum(frame.to_csv(index=False).encode()), notes, problems)
-    return _finish(raw, lang, origin or {})
+    return _finish(raw, lang, origin or {}, None if lineage is None else lineage_from_frame(lineage))

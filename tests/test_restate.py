@@ -11,7 +11,6 @@ from hypothesis import strategies as st
 
 import khuyenhoc as kh
 from khuyenhoc.indicators import INDICATORS
-from khuyenhoc.lineage import Lineage
 from khuyenhoc.restate import Merger, Source, restatement, restated_history
 from khuyenhoc.table import table_from_frame
 
@@ -25,9 +24,8 @@ def _row(year, unit, level, parent, members=0, fund=0):
 
 
 def _table(rows, links):
-    table = table_from_frame(pd.DataFrame(rows, columns=COLUMNS))
-    frame = pd.DataFrame(links, columns=["year", "from_unit_id", "to_unit_id", "share"], index=pd.RangeIndex(2, 2 + len(links), name="row"))
-    return replace(table, lineage=Lineage(frame.astype({"year": "int64", "share": "float64"}), "<test>", "0"))
+    """A validated table with its lineage, checked as a file's would be."""
+    return table_from_frame(pd.DataFrame(rows, columns=COLUMNS), lineage=pd.DataFrame(links, columns=["Năm", "Mã đơn vị cũ", "Mã đơn vị mới", "Tỷ lệ"]))
 
 
 def _split_table():
