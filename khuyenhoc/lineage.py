@@ -13,10 +13,11 @@ import pandas as pd
 from khuyenhoc.errors import PROBLEM_COLUMNS, InputFileError
 from khuyenhoc.i18n import DEFAULT_LANG, level_name, rule_message
 from khuyenhoc.ids import UNIT_ID_PATTERN
-from khuyenhoc.reader import EXCEL_SUFFIXES, read_cells
+from khuyenhoc.reader import read_cells
 from khuyenhoc.schema import YEAR_RANGE, fold
+from khuyenhoc.sheets import LINEAGE_SHEET, lineage_sheet
 
-SHEET = "Kế thừa"  # the sheet of a data workbook that holds its lineage, read without any flag
+SHEET = LINEAGE_SHEET  # the sheet of a data workbook that holds its lineage, read without any flag
 COLUMNS = ("year", "from_unit_id", "to_unit_id", "share")
 # canonical column -> headers accepted (matched after folding case, diacritics and spaces); the first is the one we write
 HEADERS: dict[str, tuple[str, ...]] = {
@@ -84,23 +85,6 @@ def _share_text(value: float) -> str:
     return "1" if value == 1 else f"{value:.6g}".replace(".", ",")
 
 
-def workbook_sheet(path: Path) -> str | None:
-    """The name of ``path``'s lineage sheet (named ``Kế thừa``, any case, with or without diacritics); None for a CSV or
-    a workbook without one."""
-    if path.suffix.lower() not in EXCEL_SUFFIXES:
-        return None
-    import openpyxl
-
-    try:
-        workbook = openpyxl.load_workbook(path, read_only=True)
-    except Exception:  # noqa: BLE001 - an unreadable workbook is reported when the data is read
-        return None
-    try:
-        return next((name for name in workbook.sheetnames if fold(name) == fold(SHEET)), None)
-    finally:
-        workbook.close()
-
-
 def read_lineage(path: str | Path, sheet: str | None = None, lang: str = DEFAULT_LANG) -> RawLineage:
     """Read a lineage table (CSV, XLSX, or the ``sheet`` of a workbook) as cells; never modifies the file."""
     path = Path(path)
@@ -144,7 +128,7 @@ def lineage_of(data_path: Path, lineage: str | Path | None, lang: str = DEFAULT_
     """The lineage to check with a data file: the file given, else the data workbook's ``Kế thừa`` sheet, else None."""
     if lineage is not None:
         return read_lineage(lineage, lang=lang)
-    sheet = workbook_sheet(Path(data_path))
+    sheet = lineage_sheet(Path(data_path))
     return read_lineage(data_path, sheet=sheet, lang=lang) if sheet else None
 
 

@@ -20,6 +20,7 @@ from khuyenhoc.errors import InputFileError
 from khuyenhoc.fsutil import sha256_checksum
 from khuyenhoc.i18n import DEFAULT_LANG, column_header, text
 from khuyenhoc.schema import COLUMNS, canonical_column, fold
+from khuyenhoc.sheets import EXCEL_SUFFIXES
 
 # what a damaged or foreign workbook can raise while openpyxl opens or streams it (a broken zip,
 # missing parts, malformed XML: ElementTree's ParseError is a SyntaxError), besides openpyxl's own
@@ -28,7 +29,6 @@ UNREADABLE = (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, OSError, Value
 
 HEADER_SCAN_ROWS = 30
 MIN_HEADER_MATCHES = 3
-EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
 DELIMITERS = (",", ";", "\t")
 TOTAL_LABELS = {"tong", "cong", "tong cong", "tong so", "total", "totals", "grand total"}
 TOTAL_PREFIXES = ("tong cong", "tong so", "total")

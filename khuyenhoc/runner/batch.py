@@ -331,9 +331,9 @@ def run_batch(options: RunOptions, executor: Executor | None = None, progress: P
 
 def _lineage_sheet(data: Path) -> bool:
     """Whether the data workbook carries its lineage (a sheet ``Kế thừa``)."""
-    from khuyenhoc.lineage import workbook_sheet
+    from khuyenhoc.sheets import lineage_sheet  # the workbook's index only: a no-op re-run still imports no pandas
 
-    return workbook_sheet(data) is not None
+    return lineage_sheet(data) is not None
 
 
 def lineage_checksum(table) -> str | None:
