@@ -86,8 +86,10 @@ def _share_text(value: float) -> str:
 
 
 def read_lineage(path: str | Path, sheet: str | None = None, lang: str = DEFAULT_LANG) -> RawLineage:
-    """Read a lineage table (CSV, XLSX, or the ``sheet`` of a workbook) as cells; never modifies the file."""
+    """Read a lineage table (CSV, XLSX, or the ``sheet`` of a workbook: by default its sheet ``Kế thừa`` when it has one,
+    else its first) as cells; never modifies the file."""
     path = Path(path)
+    sheet = sheet or lineage_sheet(path)
     header, position, body, checksum = read_cells(path, sheet, lang, recognise)
     return _cells_of(header, position, body, checksum, f"{path} [{sheet}]" if sheet else str(path), lang)
 

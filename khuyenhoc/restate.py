@@ -16,7 +16,7 @@ and for the whole file (nothing moves out of it) the previous year's total is re
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from functools import cached_property
 
 import numpy as np
@@ -95,6 +95,10 @@ class Restatement:
     moved_in: Figures  # parts of ``restated`` from rows outside the footprint
     moved_out: Figures  # parts of the footprint that went to units outside the scope
     mergers: tuple[Merger, ...]  # which units merged into which this year, in the scope
+
+    def to_dict(self) -> dict:
+        """Plain JSON-ready values (for a report's ``summary.json``)."""
+        return asdict(self)
 
     def ended_total(self) -> Figures:
         """Everything that ended, summed."""

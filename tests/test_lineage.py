@@ -113,6 +113,7 @@ def test_workbook_sheet_is_read_without_a_flag(tmp_path):
     table = load_table(path)
     assert table.lineage is not None and len(table.lineage.links) == len(lineage)
     assert read_lineage(path, sheet="Kế thừa").headers["share"] == "Tỷ lệ"
+    assert len(load_table(path, lineage=path).lineage.links) == len(lineage), "--lineage on a workbook reads its sheet Kế thừa"
 
 
 def test_cli_flags(tmp_path, province, capsys):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 
 import pandas as pd
@@ -75,6 +76,8 @@ def test_restatement_names_what_ended_and_what_merged():
     sources = {m.unit_id: sorted((s.unit_id, s.share) for s in m.sources) for m in r.mergers}
     assert sources == {"n1": [("a", 0.6)], "c": [("a", 0.4), ("c", 1.0)], "p12": [("p1", 1.0), ("p2", 1.0)]}
     assert r.moved_in["members"] == 0 and r.moved_out["members"] == 0
+    plain = json.loads(json.dumps(r.to_dict()))
+    assert plain["ended"][0]["unit_id"] == "d1" and plain["mergers"][0]["sources"][0] == {"unit_id": "a", "share": 0.6}
 
 
 def test_restated_history_of_a_merged_unit():
@@ -121,7 +124,7 @@ def _reforms(draw):
     return _table(rows, links)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_reforms())
 def test_restated_plus_ended_is_the_previous_years_total(table):
     """Nothing counted twice or lost: the previous year's total is what it restates to on the new boundaries plus what
