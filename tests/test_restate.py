@@ -161,3 +161,14 @@ def test_the_readmes_worked_example():
     assert [kh.compute(plain, 2025, u)["members_change"] for u in ("xa-12", "phuong-3", "t-ab")] == [None, -550, None]
     r = restatement(table, 2025, "t-ab")
     assert r.restated["members"] == 4000 and [e.unit_id for e in r.ended] == ["huyen-b"] and r.ended_total()["fund_total"] == 20
+
+
+def test_a_change_indicator_declared_later_is_restated_too():
+    """The optional groups' changes (issue 19) were declared after the lineage: they compare with predecessors as well."""
+    rows = [[*_row(2024, "p", "tỉnh", None, fund=1), None], [*_row(2024, "a", "xã", "p", 100, 1), 3], [*_row(2024, "b", "xã", "p", 50, 1), 2],
+            [*_row(2025, "p", "tỉnh", None, fund=1), None], [*_row(2025, "ab", "xã", "p", 160, 2), 6]]
+    frame = pd.DataFrame(rows, columns=[*COLUMNS, "Số chi hội"])
+    table = table_from_frame(frame, lineage=pd.DataFrame([(2025, "a", "ab"), (2025, "b", "ab")], columns=["Năm", "Mã đơn vị cũ", "Mã đơn vị mới"]))
+    assert "branches_change" in {i.id for i in INDICATORS if i.previous}
+    assert kh.compute(table, 2025, "ab")["branches_change"] == 6 - (3 + 2)
+    assert kh.compute(table_from_frame(frame), 2025, "ab")["branches_change"] is None
