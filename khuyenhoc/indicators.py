@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -12,6 +13,7 @@ from khuyenhoc.errors import KhuyenhocError
 from khuyenhoc.i18n import DEFAULT_LANG, indicator_label, text
 from khuyenhoc.schema import TITLE_COLUMNS, TITLE_PAIRS
 from khuyenhoc.table import YearlyTable
+from khuyenhoc.hierarchy import Hierarchy
 from khuyenhoc.tree import AreaTree
 
 SCOPE_ALL = "all"
@@ -118,10 +120,6 @@ def reported_in(frame: pd.DataFrame) -> list[Indicator]:
     return [i for i in INDICATORS if not i.optional or bool(frame[i.id].notna().any())]
 
 
-def _frame(data: YearlyTable | pd.DataFrame) -> pd.DataFrame:
-    return data.frame if isinstance(data, YearlyTable) else data
-
-
 def _quantities(frame: pd.DataFrame) -> pd.DataFrame:
     """Per row, the quantities indicators are sums of (float, NaN where blank), with year and unit_id."""
     level = frame["level"].to_numpy()
@@ -180,13 +178,7 @@ def aggregates(frame: pd.DataFrame, per_unit: bool = False, tree: AreaTree | Non
     return sums.join(previous.add_suffix("_prev"), how="left")
 
 
-def _tree(data: YearlyTable | pd.DataFrame) -> AreaTree:
-    if isinstance(data, YearlyTable):
-        return data.tree
-    return AreaTree.from_frame(data if "parent_id" in data.columns else data.assign(parent_id=None))
-
-
-def compute_frame(data: YearlyTable | pd.DataFrame, per_unit: bool = False, years: list[int] | None = None,
+def compute_frame(table: YearlyTable, per_unit: bool = False, years: list[int] | None = None,
                   per_area: bool = False) -> pd.DataFrame:
     """Every indicator for every year: one column per indicator id.
 
@@ -197,7 +189,7 @@ def compute_frame(data: YearlyTable | pd.DataFrame, per_unit: bool = False, year
 
     For example ``compute_frame(table, per_unit=True).loc[(2013, "duc-xuan"), "members"]`` is 1399, not 1399.0.
     """
-    return typed(_float_frame(data, per_unit, years, per_area))
+    return typed(_float_frame(table.frame, table.tree, per_unit, years, per_area))
 
 
 def typed(values: pd.DataFrame) -> pd.DataFrame:
@@ -206,11 +198,10 @@ def typed(values: pd.DataFrame) -> pd.DataFrame:
     return values.astype(counts)
 
 
-def _float_frame(data: YearlyTable | pd.DataFrame, per_unit: bool = False, years: list[int] | None = None,
+def _float_frame(frame: pd.DataFrame, tree: AreaTree, per_unit: bool = False, years: list[int] | None = None,
                  per_area: bool = False) -> pd.DataFrame:
     """:func:`compute_frame` with every column float64 (what the reports compute with)."""
-    frame = _frame(data)
-    tree = _tree(data) if per_area else None
+    tree = tree if per_area else None
     if years is not None:
         wanted = set(years) | {y - 1 for y in years}
         frame = frame[frame["year"].isin(wanted)]
@@ -234,7 +225,8 @@ class IndicatorFrames:
     @classmethod
     def of(cls, table: YearlyTable) -> IndicatorFrames:
         """Compute the three frames of ``table`` (float64 columns: reports compute with them)."""
-        return cls(_float_frame(table), _float_frame(table, per_unit=True), _float_frame(table, per_area=True))
+        frame, tree = table.frame, table.tree
+        return cls(_float_frame(frame, tree), _float_frame(frame, tree, per_unit=True), _float_frame(frame, tree, per_area=True))
 
     def scopes(self, year: int, ids: list[str]) -> pd.DataFrame:
         """The values of ``ids`` in ``year``, indexed by id: an area's (its subtree) where the id has children
@@ -256,6 +248,48 @@ class IndicatorFrames:
         return pd.DataFrame(rows, columns=self.whole.columns)
 
 
+_ANALYSED: weakref.WeakKeyDictionary[YearlyTable, IndicatorFrames] = weakref.WeakKeyDictionary()
+
+
+@dataclass(frozen=True, eq=False)
+class Analysis:
+    """A validated table with its indicator frames: what every report, chart and finding reads."""
+
+    table: YearlyTable
+    frames: IndicatorFrames
+
+    @property
+    def years(self) -> list[int]:
+        return self.table.years
+
+    @property
+    def unit_names(self) -> dict[str, str]:
+        return self.table.unit_names
+
+    @property
+    def hierarchy(self) -> Hierarchy:
+        return self.table.tree.hierarchy
+
+    def notes(self, lang: str = DEFAULT_LANG) -> list[str]:
+        """What every view of the data must say about it (illustrative, synthetic)."""
+        return self.table.notes(lang)
+
+
+def analyse(table: YearlyTable) -> Analysis:
+    """``table`` with its indicator frames, computed once per table (a second call, or a table loaded from a
+    snapshot, finds them)."""
+    frames = _ANALYSED.get(table)
+    if frames is None:
+        frames = _ANALYSED[table] = IndicatorFrames.of(table)
+    return Analysis(table, frames)
+
+
+def known(analysis: Analysis) -> Analysis:
+    """Make ``analysis`` (say, loaded from a snapshot) the one :func:`analyse` gives for its table."""
+    _ANALYSED[analysis.table] = analysis.frames
+    return analysis
+
+
 TIDY_COLUMNS = ["year", "scope", "scope_type", "unit_name", "level", "indicator", "measure", "count", "rate",
                 "label_vi", "label_en"]
 SCOPE_TYPES = ("all", "area", "unit")
@@ -273,7 +307,7 @@ def indicators_frame(table: YearlyTable, lang: str = DEFAULT_LANG) -> pd.DataFra
     values (no previous year, zero denominator) are ``<NA>``/``NaN``. Filter it with ``query``, turn
     it round with :func:`pivot_indicator`.
     """
-    cached = table.indicator_frames
+    cached = analyse(table).frames
     parts = []
     for scope_type, wide in (("all", cached.whole), ("area", cached.areas), ("unit", cached.units)):
         long = wide.rename_axis(columns="indicator").stack(future_stack=True).rename("value").reset_index()
@@ -308,11 +342,6 @@ def pivot_indicator(tidy: pd.DataFrame, indicator: str, index: str = "unit_name"
     return rows.pivot_table(index=index, columns=columns, values=value, aggfunc="first", observed=True, dropna=False)
 
 
-def frames(table: YearlyTable) -> IndicatorFrames:
-    """The table's :class:`IndicatorFrames`, computed on first use and kept with the table."""
-    return table.indicator_frames
-
-
 def _plain(value: float, indicator: Indicator) -> int | float | None:
     if value is None or pd.isna(value) or not np.isfinite(value):
         return None
@@ -321,28 +350,18 @@ def _plain(value: float, indicator: Indicator) -> int | float | None:
     return float(value)
 
 
-def compute(data: YearlyTable | pd.DataFrame, year: int, scope: str = SCOPE_ALL, lang: str = DEFAULT_LANG) -> dict[str, int | float | None]:
+def compute(table: YearlyTable, year: int, scope: str = SCOPE_ALL, lang: str = DEFAULT_LANG) -> dict[str, int | float | None]:
     """Indicator values for ``year`` over the whole file (``scope="all"``), an area (a unit_id with
     children that year: its own row and every descendant's) or one unit's own row.
 
     Values are plain numbers; ``None`` where undefined (no previous year, zero denominator).
     """
-    frame = _frame(data)
-    available = data.years if isinstance(data, YearlyTable) else sorted(int(y) for y in frame["year"].unique())
-    if year not in available:
-        raise KhuyenhocError(text("error.no_year", lang, year=year, years=", ".join(map(str, available))))
-    if scope != SCOPE_ALL and not _tree(data).exists(scope, year):
+    if year not in table.years:
+        raise KhuyenhocError(text("error.no_year", lang, year=year, years=", ".join(map(str, table.years))))
+    if scope != SCOPE_ALL and not table.tree.exists(scope, year):
         raise KhuyenhocError(text("error.no_unit", lang, unit=scope, year=year))
-    if isinstance(data, YearlyTable):  # computed once per table
-        cached = data.indicator_frames
-        row = cached.whole.loc[year] if scope == SCOPE_ALL else cached.scopes(year, [scope]).iloc[0]
-    elif scope == SCOPE_ALL:
-        row = _float_frame(frame, years=[year]).loc[year]
-    elif _tree(data).has_children(scope, year):
-        row = _float_frame(data, per_area=True, years=[year]).loc[(year, scope)]
-    else:
-        row = _float_frame(frame, per_unit=True, years=[year]).loc[(year, scope)]
-    return as_values(row)
+    cached = analyse(table).frames
+    return as_values(cached.whole.loc[year] if scope == SCOPE_ALL else cached.scopes(year, [scope]).iloc[0])
 
 
 def as_values(row: pd.Series) -> dict[str, int | float | None]:
