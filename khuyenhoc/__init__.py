@@ -25,17 +25,19 @@ _EXPORTS = {
     "YearlyTable": "khuyenhoc.table",
     "load_table": "khuyenhoc.table",
     "check_file": "khuyenhoc.table",
-    "findings_frame": "khuyenhoc.summary",
-    "export_excel": "khuyenhoc.spreadsheet",
+    "findings_frame": "khuyenhoc.reports.formatted",
+    "export_excel": "khuyenhoc.excel_export",
     "table_from_frame": "khuyenhoc.table",
+    "Analysis": "khuyenhoc.indicators",
+    "analyse": "khuyenhoc.indicators",
 }
 __all__ = ["__version__", *_EXPORTS]
 
 if TYPE_CHECKING:
     from khuyenhoc.errors import DataValidationError, InputFileError, KhuyenhocError
-    from khuyenhoc.indicators import INDICATORS, REGISTRY, compute, compute_frame, indicators_frame, pivot_indicator, to_json
-    from khuyenhoc.spreadsheet import export_excel
-    from khuyenhoc.summary import findings_frame
+    from khuyenhoc.indicators import INDICATORS, REGISTRY, Analysis, analyse, compute, compute_frame, indicators_frame, pivot_indicator, to_json
+    from khuyenhoc.excel_export import export_excel
+    from khuyenhoc.reports.formatted import findings_frame
     from khuyenhoc.table import YearlyTable, check_file, load_table, table_from_frame
 
 

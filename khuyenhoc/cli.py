@@ -26,14 +26,14 @@ def _default_data() -> Path:
 
 
 def _print_validation_error(error: DataValidationError, lang: str, verbose: bool = False) -> None:
-    from khuyenhoc.report import validation_report
+    from khuyenhoc.cli_report import validation_report
 
     source = error.problems["file"].iloc[0] if len(error.problems) else ""
     print(validation_report(source, problems=error.problems, lang=lang, verbose=verbose), file=sys.stderr)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from khuyenhoc.report import validation_report
+    from khuyenhoc.cli_report import validation_report
     from khuyenhoc.table import load_table
 
     table = load_table(args.path, sheet=args.sheet, lang=args.lang)
@@ -46,8 +46,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 def cmd_indicators(args: argparse.Namespace) -> int:
     from khuyenhoc.indicators import SCOPE_ALL, compute, to_json
-    from khuyenhoc.report import indicator_rows, indicator_table
-    from khuyenhoc.spreadsheet import csv_text, export_excel, indicator_sheet
+    from khuyenhoc.cli_report import indicator_rows, indicator_table
+    from khuyenhoc.excel_export import csv_text, export_excel, indicator_sheet
     from khuyenhoc.table import load_table
 
     if args.format == "xlsx" and not args.out:
@@ -94,7 +94,7 @@ def _emit(content: str, args: argparse.Namespace) -> None:
 
 def cmd_targets(args: argparse.Namespace) -> int:
     from khuyenhoc.indicators import SCOPE_ALL
-    from khuyenhoc.target_text import format_target
+    from khuyenhoc.reports.target_text import format_target
     from khuyenhoc.targets import targets_in_use
 
     chain: list[str | None] = [None]

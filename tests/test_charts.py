@@ -10,8 +10,8 @@ import pytest
 from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 
-from khuyenhoc import charts
 from khuyenhoc.i18n import indicator_label, text
+from khuyenhoc.render import charts
 from khuyenhoc.table import table_from_frame
 
 TRICKY_NAME = r"Xã $\undefined$ <b>Đặc biệt</b> 100$"  # mathtext would fail on this; HTML must stay text

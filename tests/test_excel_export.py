@@ -6,8 +6,8 @@ import pandas as pd
 from openpyxl import load_workbook
 
 from khuyenhoc.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, main
+from khuyenhoc.excel_export import export_excel
 from khuyenhoc.indicators import indicators_frame, pivot_indicator
-from khuyenhoc.spreadsheet import export_excel
 
 
 def test_indicators_as_a_workbook_with_vietnamese_headers_and_numbers(tmp_path, capsys):

@@ -81,7 +81,7 @@ def test_findings_frame_says_which_rule_flagged_whom_and_why(sample_table):
 
 
 def test_generic_charts_draw_any_indicator_over_time_and_across_units(sample_table):
-    from khuyenhoc import charts
+    from khuyenhoc.render import charts
 
     over_time = charts.indicator_over_time(sample_table, "fund_total_vnd", ["all", "duc-xuan"])
     lines = over_time.axes[0].get_lines()

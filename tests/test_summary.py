@@ -11,22 +11,27 @@ import pytest
 from matplotlib.figure import Figure
 
 from khuyenhoc import __version__
+from khuyenhoc.errors import KhuyenhocError
 from khuyenhoc.findings import Finding
 from khuyenhoc.i18n import indicator_label, text
-from khuyenhoc.indicators import IDS, INDICATORS, SCOPE_ALL, compute, to_json
-from khuyenhoc.summary import MAIN_INDICATORS, RANKED_INDICATORS, AnnualSummary, Trends, UnitProfile, finding_message
-from khuyenhoc.errors import KhuyenhocError
+from khuyenhoc.indicators import IDS, INDICATORS, SCOPE_ALL, analyse, compute, to_json
+from khuyenhoc.render import charts, save
+from khuyenhoc.render.markdown import summary_json, summary_markdown
+from khuyenhoc.reports.annual import MAIN_INDICATORS, AnnualSummary
+from khuyenhoc.reports.formatted import RANKED_INDICATORS, finding_message
+from khuyenhoc.reports.profile import UnitProfile
+from khuyenhoc.reports.trends import Trends
 from khuyenhoc.table import load_table, table_from_frame
 
 
 @pytest.fixture(scope="module")
 def vi(sample_table) -> AnnualSummary:
-    return AnnualSummary(sample_table, 2013)
+    return AnnualSummary(analyse(sample_table), 2013)
 
 
 @pytest.fixture(scope="module")
 def en(sample_table) -> AnnualSummary:
-    return AnnualSummary(sample_table, 2013, "en")
+    return AnnualSummary(analyse(sample_table), 2013, "en")
 
 
 def as_dict(frame: pd.DataFrame) -> dict:
@@ -81,15 +86,15 @@ class TestComparison:
         assert frame.iloc[0, 1:].tolist() == ["8,639 people", "9,123 people", "+484"]
 
     def test_none_without_previous_year(self, sample_table):
-        assert AnnualSummary(sample_table, 2009).comparison() is None
-        assert AnnualSummary(sample_table, 2009).previous_year is None
-        assert AnnualSummary(sample_table, 2010).previous_year == 2009
+        assert AnnualSummary(analyse(sample_table), 2009).comparison() is None
+        assert AnnualSummary(analyse(sample_table), 2009).previous_year is None
+        assert AnnualSummary(analyse(sample_table), 2010).previous_year == 2009
 
     def test_unchanged_shows_zero_without_sign(self, sample_frame):
         this, last = sample_frame["year"] == 2013, sample_frame["year"] == 2012
         sample_frame.loc[this, "clans_registered"] = sample_frame.loc[last, "clans_registered"].to_numpy()
         sample_frame.loc[this, "clans_recognised"] = 0
-        frame = AnnualSummary(table_from_frame(sample_frame), 2013).comparison().set_index("Chỉ tiêu")
+        frame = AnnualSummary(analyse(table_from_frame(sample_frame)), 2013).comparison().set_index("Chỉ tiêu")
         assert frame.loc["Dòng họ đăng ký phấn đấu Dòng họ hiếu học", "Tăng/giảm"] == "0"
         assert frame.loc["Dòng họ đạt chuẩn", "Tăng/giảm"] == "-4"
 
@@ -122,7 +127,7 @@ class TestRanking:
     def test_ties_share_a_rank(self, sample_frame):
         rows = sample_frame["year"] == 2013
         sample_frame.loc[rows & (sample_frame["unit_id"] == "song-cau"), "members"] = 1692
-        frame = AnnualSummary(table_from_frame(sample_frame), 2013).ranking()
+        frame = AnnualSummary(analyse(table_from_frame(sample_frame)), 2013).ranking()
         assert sorted(frame["Số hội viên"].tolist()[:2]) == ["1.692 (1/8)", "1.692 (1/8)"]
         assert frame["Số hội viên"].tolist()[2] == "1.680 (3/8)"
 
@@ -143,7 +148,7 @@ class TestFindings:
     def test_empty_when_nothing_found(self, sample_frame):
         frame = sample_frame[sample_frame["year"] == 2009].copy()
         frame.loc[frame["unit_id"] == "nong-thuong", "fund_vnd"] = 20_000_000
-        summary = AnnualSummary(table_from_frame(frame), 2009)
+        summary = AnnualSummary(analyse(table_from_frame(frame)), 2009)
         assert summary.findings == []
         assert summary.findings_table().empty
 
@@ -162,7 +167,7 @@ class TestFindings:
 
 class TestJson:
     def test_same_shape_as_the_indicator_json(self, vi, sample_table):
-        document = vi.to_json()
+        document = summary_json(vi)
         expected = to_json(2013, SCOPE_ALL, compute(sample_table, 2013))
         assert document["indicators"] == expected["indicators"]
         assert (document["year"], document["scope"]) == (2013, SCOPE_ALL)
@@ -172,7 +177,7 @@ class TestJson:
         assert document["indicators"]["members_growth_pct"]["value"] == pytest.approx(5.6025, abs=1e-4)
 
     def test_findings_with_messages(self, vi):
-        findings = vi.to_json()["findings"]
+        findings = summary_json(vi)["findings"]
         assert [(f["kind"], f["unit_id"]) for f in findings] == [
             ("no_training", "xuat-hoa"), ("members_fell", "duc-xuan"), ("low_fund_per_member", "nong-thuong"),
         ]
@@ -180,7 +185,7 @@ class TestJson:
                                "value": 0.0, "reference": None, "message": "Xã Xuất Hóa: không tổ chức lớp tập huấn nào trong năm."}
 
     def test_provenance(self, vi, sample_table):
-        document = vi.to_json()
+        document = summary_json(vi)
         assert document["illustrative"] is True
         provenance = document["provenance"]
         assert provenance["data_checksum"] == sample_table.checksum
@@ -194,23 +199,23 @@ class TestJson:
         assert abs(datetime.now(UTC) - generated) < timedelta(minutes=5)
 
     def test_parameters_given_by_the_notebook(self, sample_table):
-        summary = AnnualSummary(sample_table, 2013, "en", parameters={"year": 2013, "lang": "en", "data_path": None})
-        assert summary.to_json()["provenance"]["parameters"] == {"year": 2013, "lang": "en", "data_path": None}
+        summary = AnnualSummary(analyse(sample_table), 2013, "en", parameters={"year": 2013, "lang": "en", "data_path": None})
+        assert summary_json(summary)["provenance"]["parameters"] == {"year": 2013, "lang": "en", "data_path": None}
 
     def test_not_illustrative(self, sample_frame):
         sample_frame["note"] = None
-        document = AnnualSummary(table_from_frame(sample_frame), 2013).to_json()
+        document = summary_json(AnnualSummary(analyse(table_from_frame(sample_frame)), 2013))
         assert document["illustrative"] is False and document["provenance"]["illustrative"] is False
 
     def test_json_serialisable_without_nan(self, sample_table):
-        text_ = json.dumps(AnnualSummary(sample_table, 2009).to_json(), allow_nan=False)
+        text_ = json.dumps(summary_json(AnnualSummary(analyse(sample_table), 2009)), allow_nan=False)
         assert json.loads(text_)["indicators"]["members_change"]["value"] is None
 
 
 @pytest.fixture(scope="module")
 def saved(sample_table, tmp_path_factory) -> tuple[Path, list[Path]]:
     folder = tmp_path_factory.mktemp("summary")
-    return folder, AnnualSummary(sample_table, 2013).save(folder)
+    return folder, save(AnnualSummary(analyse(sample_table), 2013), folder)
 
 
 class TestSave:
@@ -245,13 +250,13 @@ class TestSave:
 
     def test_markdown_escapes_names(self, sample_frame):
         sample_frame.loc[sample_frame["unit_id"] == "xuat-hoa", "unit_name"] = "<script>alert(1)</script>"
-        markdown = AnnualSummary(table_from_frame(sample_frame), 2013).markdown()
+        markdown = summary_markdown(AnnualSummary(analyse(table_from_frame(sample_frame)), 2013))
         assert "<script>" not in markdown
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in markdown
 
     def test_resave_overwrites(self, sample_table, tmp_path):
         (tmp_path / "summary.md").write_text("old", encoding="utf-8")
-        AnnualSummary(sample_table, 2012, "en").save(tmp_path)
+        save(AnnualSummary(analyse(sample_table), 2012, "en"), tmp_path)
         markdown = (tmp_path / "summary.md").read_text(encoding="utf-8")
         assert markdown.startswith(f"# {text('title.annual', 'en', year=2012)}")
         assert "8,639 members" in markdown
@@ -259,18 +264,18 @@ class TestSave:
 
 class TestFigures:
     def test_annual_figures(self, vi):
-        assert list(vi.figures) == ["members_by_unit", "fund_by_level", "training_by_unit", "trend"]
-        assert all(isinstance(f, Figure) for f in vi.figures.values())
-        assert vi.figures["members_by_unit"].axes[0].get_title() == "Số hội viên theo đơn vị, năm 2013"
+        assert list(charts.annual_figures(vi)) == ["members_by_unit", "fund_by_level", "training_by_unit", "trend"]
+        assert all(isinstance(f, Figure) for f in charts.annual_figures(vi).values())
+        assert charts.annual_figures(vi)["members_by_unit"].axes[0].get_title() == "Số hội viên theo đơn vị, năm 2013"
 
     def test_english_figures(self, en):
-        assert en.figures["members_by_unit"].axes[0].get_title() == "Members by unit, 2013"
+        assert charts.annual_figures(en)["members_by_unit"].axes[0].get_title() == "Members by unit, 2013"
 
 
 class TestUnitProfile:
     @pytest.mark.parametrize("lang", ["vi", "en"])
     def test_figures_table(self, sample_table, lang):
-        profile = UnitProfile(sample_table, 2013, "duc-xuan", lang)
+        profile = UnitProfile(analyse(sample_table), 2013, "duc-xuan", lang)
         shown = as_dict(profile.figures_table())
         assert shown[indicator_label("members", lang)] == ("1.680 người" if lang == "vi" else "1,680 people")
         assert shown[indicator_label("members_change", lang)] == ("-50 người" if lang == "vi" else "-50 people")
@@ -278,7 +283,7 @@ class TestUnitProfile:
         assert profile.title == text("title.unit", lang, unit="Phường Đức Xuân", year=2013)
 
     def test_trend_table(self, sample_table):
-        frame = UnitProfile(sample_table, 2012, "duc-xuan").trend_table()
+        frame = UnitProfile(analyse(sample_table), 2012, "duc-xuan").trend_table()
         assert list(frame.columns) == ["Chỉ tiêu", "2009", "2010", "2011", "2012"]
         assert as_dict(frame[["Chỉ tiêu", "2012"]])["Số hội viên"] == "1.730 người"
         assert as_dict(frame[["Chỉ tiêu", "2009"]])["Hội viên tăng/giảm so với năm trước"] == "—"
@@ -286,20 +291,20 @@ class TestUnitProfile:
     @pytest.mark.parametrize("lang", ["vi", "en"])
     def test_place_keeps_the_indicator_labels(self, sample_table, lang):
         """Tables are shown without their index: the indicator must be a column."""
-        frame = UnitProfile(sample_table, 2013, "duc-xuan", lang).place()
+        frame = UnitProfile(analyse(sample_table), 2013, "duc-xuan", lang).place()
         assert list(frame.columns) == [text("col.indicator", lang), text("col.rank", lang)]
         assert frame.iloc[:, 0].tolist() == [indicator_label(key, lang) for key in RANKED_INDICATORS]
         assert frame.iloc[0, 1] == ("1.680 (2/8)" if lang == "vi" else "1,680 (2 of 8)")
         assert indicator_label("members", lang) in frame.to_html(index=False)
 
     def test_place_of_the_district_row_is_empty(self, sample_table):
-        profile = UnitProfile(sample_table, 2013, "thi-hoi")
+        profile = UnitProfile(analyse(sample_table), 2013, "thi-hoi")
         assert profile.place().empty
         assert as_dict(profile.figures_table())["Tổng quỹ khuyến học"] == "35.235.000 đồng"
 
     @pytest.mark.parametrize("lang", ["vi", "en"])
     def test_figures(self, sample_table, lang):
-        figures = UnitProfile(sample_table, 2013, "nong-thuong", lang).figures
+        figures = charts.profile_figures(UnitProfile(analyse(sample_table), 2013, "nong-thuong", lang))
         assert list(figures) == ["trend", "place"]
         assert figures["trend"].get_suptitle() == text("chart.unit_trend", lang, unit="Xã Nông Thượng")
         assert figures["place"].get_suptitle() == text("chart.unit_place", lang, unit="Xã Nông Thượng", year=2013)
@@ -307,17 +312,17 @@ class TestUnitProfile:
         assert [len(axes.patches) for axes in figures["place"].axes] == [8, 8]
 
     def test_no_trend_chart_from_one_year(self, sample_table):
-        first = UnitProfile(sample_table, 2009, "nong-thuong")
+        first = UnitProfile(analyse(sample_table), 2009, "nong-thuong")
         assert first.years == [2009]
-        assert list(first.figures) == ["place"]  # one point is no trend; the trend table still shows the year
-        assert UnitProfile(sample_table, 2010, "nong-thuong").years == [2009, 2010]
-        assert list(UnitProfile(sample_table, 2010, "nong-thuong").figures) == ["trend", "place"]
+        assert list(charts.profile_figures(first)) == ["place"]  # one point is no trend; the trend table still shows the year
+        assert UnitProfile(analyse(sample_table), 2010, "nong-thuong").years == [2009, 2010]
+        assert list(charts.profile_figures(UnitProfile(analyse(sample_table), 2010, "nong-thuong"))) == ["trend", "place"]
 
 
 class TestTrends:
     @pytest.mark.parametrize("lang", ["vi", "en"])
     def test_table_by_year(self, sample_table, lang):
-        trends = Trends(sample_table, 2011, 2013, lang)
+        trends = Trends(analyse(sample_table), 2011, 2013, lang)
         frame = trends.table_by_year()
         assert list(frame.columns) == [text("col.indicator", lang), "2011", "2012", "2013"]
         assert len(frame) == len([i for i in INDICATORS if not i.optional])  # no title rows: the sample does not report them
@@ -327,25 +332,25 @@ class TestTrends:
         assert trends.title == text("title.trends", lang, start=2011, end=2013)
 
     def test_figure(self, sample_table):
-        figure = Trends(sample_table, 2009, 2013, "en").figures["indicators"]
+        figure = charts.trends_figures(Trends(analyse(sample_table), 2009, 2013, "en"))["indicators"]
         assert isinstance(figure, Figure)
         assert [a.get_title() for a in figure.axes if a.get_visible()][0] == "Members"
 
 
 def test_percentages_change_by_percentage_points(sample_table):
-    from khuyenhoc.summary import AnnualSummary
+    from khuyenhoc.reports.annual import AnnualSummary
 
-    table = AnnualSummary(sample_table, 2013).comparison()
+    table = AnnualSummary(analyse(sample_table), 2013).comparison()
     row = table[table.iloc[:, 0] == "Tỷ lệ hội viên trên dân số"].iloc[0]
     assert row.iloc[-1] == "+0,8 điểm phần trăm"
-    english = AnnualSummary(sample_table, 2013, "en").comparison()
+    english = AnnualSummary(analyse(sample_table), 2013, "en").comparison()
     assert english[english.iloc[:, 0] == "Members as a share of population"].iloc[0].iloc[-1] == "+0.8 percentage points"
 
 
 def test_unit_profiles_leave_out_area_only_indicators(sample_table):
-    from khuyenhoc.summary import UnitProfile
+    from khuyenhoc.reports.profile import UnitProfile
 
-    profile = UnitProfile(sample_table, 2013, "duc-xuan")
+    profile = UnitProfile(analyse(sample_table), 2013, "duc-xuan")
     labels = list(profile.figures_table().iloc[:, 0])
     assert "Dân số" in labels and "Dân số các xã, phường" not in labels
     for hidden in ("Số đơn vị không tổ chức tập huấn", "Quỹ của Hội cấp huyện", "Quỹ của các xã, phường"):
@@ -355,15 +360,15 @@ def test_unit_profiles_leave_out_area_only_indicators(sample_table):
 
 
 def test_synthetic_data_says_so_in_the_written_summary(sample_frame):
+    from khuyenhoc.reports.annual import AnnualSummary
     from khuyenhoc.sample import SYNTHETIC_NOTE
-    from khuyenhoc.summary import AnnualSummary
     from khuyenhoc.table import table_from_frame
 
     sample_frame["note"] = SYNTHETIC_NOTE
-    summary = AnnualSummary(table_from_frame(sample_frame), 2013)
+    summary = AnnualSummary(analyse(table_from_frame(sample_frame)), 2013)
     paragraphs = summary.narrative()
     assert paragraphs[0] == "Số liệu giả lập (tạo ngẫu nhiên) để thử quy mô lớn, không phải số liệu thật."
-    assert "giả lập" in summary.markdown()
+    assert "giả lập" in summary_markdown(summary)
     assert summary.narrative(with_notes=False)[0].startswith("Năm 2013")
 
 
@@ -379,49 +384,49 @@ class TestAreaReports:
         return load_table(path)
 
     def test_a_district_report_names_it_and_ranks_its_communes(self, province):
-        report = AnnualSummary(province, 2024, area_id="huyen-b")
+        report = AnnualSummary(analyse(province), 2024, area_id="huyen-b")
         assert report.title == "Tổng kết công tác khuyến học năm 2024 — huyện Bình Lạc"
         assert report.values["members"] == 1800
         assert report.units == ["xa-1", "xa-2"]
         assert list(report.ranking()[text("col.unit_name", "vi")]) == ["Xã Một", "Xã Hai"]
         assert [(f.kind, f.unit_id) for f in report.findings] == [("no_training", "xa-2")]
-        assert report.to_json()["scope"] == "huyen-b"
+        assert summary_json(report)["scope"] == "huyen-b"
 
     def test_a_province_report_compares_its_districts_over_their_subtrees(self, province):
-        report = AnnualSummary(province, 2024, area_id="tinh-a")
+        report = AnnualSummary(analyse(province), 2024, area_id="tinh-a")
         ranking = report.ranking()
         assert list(ranking[text("col.unit_name", "vi")]) == ["Huyện Bình Lạc", "Thành phố Cẩm Giang"]
         assert ranking[indicator_label("members", "vi")].tolist() == ["1.800 (1/2)", "1.500 (2/2)"]
 
     def test_the_whole_file_with_one_root_is_that_roots_report(self, province):
-        whole, root = AnnualSummary(province, 2024), AnnualSummary(province, 2024, area_id="tinh-a")
+        whole, root = AnnualSummary(analyse(province), 2024), AnnualSummary(analyse(province), 2024, area_id="tinh-a")
         assert whole.title == root.title == "Tổng kết công tác khuyến học năm 2024 — tỉnh An Hòa"
         assert whole.values == root.values
-        assert whole.to_json()["scope"] == "all"
+        assert summary_json(whole)["scope"] == "all"
 
     def test_the_whole_file_with_several_roots_compares_them(self, province):
-        whole = AnnualSummary(province, 2025)
+        whole = AnnualSummary(analyse(province), 2025)
         assert whole.title == "Tổng kết công tác khuyến học năm 2025"
         assert whole.units == ["tinh-a", "tp-d"]
         assert whole.values["members"] == 3900
 
     def test_an_area_comparison_is_with_itself(self, province):
-        comparison = AnnualSummary(province, 2025, area_id="tinh-a").comparison()
+        comparison = AnnualSummary(analyse(province), 2025, area_id="tinh-a").comparison()
         members = comparison[comparison[text("col.indicator", "vi")] == indicator_label("members", "vi")].iloc[0]
         assert (members[text("col.previous", "vi", year=2024)], members[text("col.current", "vi", year=2025)]) == ("3.300 người", "3.300 người")
-        assert AnnualSummary(province, 2025, area_id="tp-d").comparison() is None  # a new area: nothing to compare
+        assert AnnualSummary(analyse(province), 2025, area_id="tp-d").comparison() is None  # a new area: nothing to compare
 
     def test_links_up_and_down_as_the_runner_gives_them(self, province):
-        report = AnnualSummary(province, 2024, area_id="huyen-b")
+        report = AnnualSummary(analyse(province), 2024, area_id="huyen-b")
         links = report.links({"parent": "../tinh-a/annual_summary.html", "children": {"xa-1": "../../units/xa-1.html"}})
         assert links == [("Báo cáo cấp trên: Tỉnh An Hòa", "../tinh-a/annual_summary.html"), ("Xã Một", "../../units/xa-1.html")]
         assert report.links(None) == []
 
     def test_a_unit_without_children_has_no_area_report(self, province):
         with pytest.raises(KhuyenhocError, match="xa-1"):
-            AnnualSummary(province, 2024, area_id="xa-1")
+            AnnualSummary(analyse(province), 2024, area_id="xa-1")
 
     def test_a_profile_ranks_a_commune_among_its_siblings(self, province):
-        place = UnitProfile(province, 2024, "xa-2").place()
+        place = UnitProfile(analyse(province), 2024, "xa-2").place()
         ranks = dict(zip(place[text("col.indicator", "vi")], place[text("col.rank", "vi")], strict=True))
         assert ranks[indicator_label("members", "vi")] == "800 (2/2)"

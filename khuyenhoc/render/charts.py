@@ -14,7 +14,11 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 from khuyenhoc.formatting import format_indicator, format_number
 from khuyenhoc.fsutil import atomic_write_bytes
 from khuyenhoc.i18n import DEFAULT_LANG, column_header, indicator_label, text
-from khuyenhoc.indicators import REGISTRY, SCOPE_ALL, reported_in
+from khuyenhoc.indicators import REGISTRY, SCOPE_ALL, analyse, reported_in
+from khuyenhoc.reports.annual import AnnualSummary
+from khuyenhoc.reports.profile import PLACE_INDICATORS, UnitProfile
+from khuyenhoc.reports.sections import SECTIONS
+from khuyenhoc.reports.trends import Trends
 from khuyenhoc.table import YearlyTable
 
 STYLE = {
@@ -60,10 +64,8 @@ def _millions(lang: str) -> FuncFormatter:
 def _compared(table: YearlyTable, year: int, units: list[str] | None) -> pd.DataFrame:
     """The values of the units a report compares (default: what the whole file's report compares), each an
     area over its subtree where it has children, with unit_id and unit_name columns, sorted by name."""
-    from khuyenhoc.findings import compared_units
-
-    units = compared_units(table, year) if units is None else units
-    values = table.indicator_frames.scopes(year, units)
+    units = table.tree.hierarchy.compared_units(year) if units is None else units
+    values = analyse(table).frames.scopes(year, units)
     names = table.unit_names
     rows = values.assign(unit_id=values.index, unit_name=[names.get(u, u) for u in values.index])
     return rows.sort_values("unit_name", kind="stable")
@@ -150,7 +152,7 @@ def members_by_unit(table: YearlyTable, year: int, lang: str = DEFAULT_LANG, uni
 def fund_by_level(table: YearlyTable, year: int, lang: str = DEFAULT_LANG, values: dict | None = None) -> Figure:
     """Bars: fund held by commune associations, district and province (or national) associations, in million
     đồng; ``values`` are the report's (default: the whole file's). Levels above the communes with no fund are left out."""
-    values = values if values is not None else table.indicator_frames.whole.loc[year]
+    values = values if values is not None else analyse(table).frames.whole.loc[year]
     levels = [("chart.level_commune", "fund_commune_vnd"), ("chart.level_district", "fund_district_vnd"), ("chart.level_province", "fund_province_vnd")]
     shown = [(key, column) for position, (key, column) in enumerate(levels) if position == 0 or (values[column] or 0) > 0]
     labels = [text(key, lang) for key, _ in shown]
@@ -224,26 +226,24 @@ def _two_panels(table: YearlyTable, values: pd.DataFrame, lang: str, title: str)
 def trend(table: YearlyTable, up_to_year: int, lang: str = DEFAULT_LANG, scope: str = SCOPE_ALL) -> Figure:
     """Two panels: members and total fund (million đồng) of ``scope`` (the whole file, an area compared with
     itself, or a unit), every year up to ``up_to_year``."""
-    values = table.indicator_frames.scope_series(scope)
+    values = analyse(table).frames.scope_series(scope)
     return _two_panels(table, values[values.index <= up_to_year], lang, text("chart.trend", lang))
 
 
 def unit_trend(table: YearlyTable, unit_id: str, up_to_year: int, lang: str = DEFAULT_LANG) -> Figure:
     """One unit's members and fund over the years up to ``up_to_year``."""
-    values = table.indicator_frames.units.xs(unit_id, level="unit_id")
+    values = analyse(table).frames.units.xs(unit_id, level="unit_id")
     return _two_panels(table, values[values.index <= up_to_year], lang, text("chart.unit_trend", lang, unit=table.unit_names[unit_id]))
 
 
 PEER_BARS = 9  # a unit's place: itself and the units ranked nearest it (all of them when there are no more than this)
-PLACE_INDICATORS = ("members", "fund_per_member_vnd")  # what a unit profile ranks
 
 
 def _ranked_units(table: YearlyTable, year: int, unit_id: str, units: list[str] | None) -> list[str]:
     """The units a unit is ranked among: given, or its sibling communes, or (for an area row) the units below it."""
-    from khuyenhoc.summary import siblings
-
     if units is None:
-        units = siblings(table, year, unit_id) or table.tree.children(unit_id, year)
+        tree = table.tree.hierarchy
+        units = tree.siblings(unit_id, year) or tree.children(unit_id, year)
     return units
 
 
@@ -296,7 +296,7 @@ def unit_place(table: YearlyTable, year: int, unit_id: str, lang: str = DEFAULT_
     units = _ranked_units(table, year, unit_id, units)
     name = table.unit_names.get(unit_id, unit_id)  # an area row is not among its bars
     title = text("chart.unit_place", lang, unit=name, year=year)
-    frame = table.indicator_frames.units.loc[year].reindex(units)
+    frame = analyse(table).frames.units.loc[year].reindex(units)
     values = {key: frame[key].dropna() for key in indicators}
     bars = [min(len(values[key]), PEER_BARS) for key in indicators]
     with matplotlib.rc_context(STYLE):
@@ -330,7 +330,7 @@ def _legend_label(indicator: str, key: str | None, lang: str) -> str:
 def indicator_trends(table: YearlyTable, start_year: int, end_year: int, lang: str = DEFAULT_LANG) -> Figure:
     """The whole file's indicators over ``start_year``..``end_year``, one panel per theme (members; families; clans;
     training; fund in million đồng; learning-society titles where reported), counts from zero."""
-    values = table.indicator_frames.whole
+    values = analyse(table).frames.whole
     values = values[(values.index >= start_year) & (values.index <= end_year)]
     years = [int(y) for y in values.index]
     reported = {i.id for i in reported_in(values)}
@@ -386,7 +386,7 @@ def indicator_over_time(table: YearlyTable, indicator: str, scopes: list[str] | 
         figure = _figure(9, 3.8, table, lang)
         axes = figure.add_subplot()
         for position, scope in enumerate(scopes):
-            values = table.indicator_frames.scope_series(scope)[indicator].astype(float)
+            values = analyse(table).frames.scope_series(scope)[indicator].astype(float)
             name = text("scope.all", lang) if scope == SCOPE_ALL else names.get(scope, scope)
             axes.plot([int(y) for y in values.index], values.to_numpy(), marker="o", label=name, color=colours[position % len(colours)])
         axes.set_xticks(table.years, [str(y) for y in table.years])
@@ -436,6 +436,39 @@ def targets_by_unit(table: YearlyTable, year: int, unit_targets: pd.DataFrame, l
         panels[0].legend(loc="lower right", fontsize=8)
         figure.suptitle(text("chart.targets_by_unit", lang, year=year) + shown, fontweight="bold")
     return figure
+
+
+# The charts of the yearly report by file stem, in the order they are shown; a section names its chart
+# (khuyenhoc.reports.sections), its drawing is here.
+ANNUAL_CHARTS = {
+    "members_by_unit": lambda s: members_by_unit(s.table, s.year, s.lang, s.units),
+    "fund_by_level": lambda s: fund_by_level(s.table, s.year, s.lang, s.values),
+    "training_by_unit": lambda s: training_by_unit(s.table, s.year, s.lang, s.units),
+    "trend": lambda s: trend(s.table, s.year, s.lang, s.scope),
+}
+
+
+def annual_figures(summary: AnnualSummary) -> dict[str, Figure]:
+    """The charts of a yearly summary, by file stem: each declared section's, then the trend."""
+    wanted = {section.chart for section in SECTIONS if section.chart} | {"trend"}
+    return {stem: draw(summary) for stem, draw in ANNUAL_CHARTS.items() if stem in wanted}
+
+
+def target_figures(summary: AnnualSummary) -> dict[str, Figure]:
+    """The chart of the titles by compared unit with the target marks (none without titles or targets)."""
+    if summary.unit_targets.empty:
+        return {}
+    return {"targets_by_unit": targets_by_unit(summary.table, summary.year, summary.unit_targets, summary.lang)}
+
+
+def profile_figures(profile: UnitProfile) -> dict[str, Figure]:
+    """"trend" (only from two years of figures: one year is no trend) and "place" among the units."""
+    figures = {"trend": unit_trend(profile.table, profile.unit_id, profile.year, profile.lang)} if len(profile.years) > 1 else {}
+    return figures | {"place": unit_place(profile.table, profile.year, profile.unit_id, profile.lang, profile.siblings or None)}
+
+
+def trends_figures(trends: Trends) -> dict[str, Figure]:
+    return {"indicators": indicator_trends(trends.analysis.table, trends.start_year, trends.end_year, trends.lang)}
 
 
 def to_png(figure: Figure) -> bytes:

@@ -9,9 +9,11 @@ import pandas as pd
 from IPython.display import HTML, Image, display
 from matplotlib.figure import Figure
 
-from khuyenhoc.charts import alt_text, to_png
 from khuyenhoc.i18n import text
-from khuyenhoc.summary import AnnualSummary, Trends, UnitProfile
+from khuyenhoc.render.charts import alt_text, to_png
+from khuyenhoc.reports.annual import AnnualSummary
+from khuyenhoc.reports.profile import UnitProfile
+from khuyenhoc.reports.trends import Trends
 
 STYLE = """<style>
 .kh-table { border-collapse: collapse; margin: 0.5em 0 1em; font-size: 0.95em; }
@@ -79,7 +81,7 @@ def figure(fig: Figure, alt: str | None = None) -> None:
 def title(summary: AnnualSummary | UnitProfile | Trends) -> None:
     """The report's title, and a banner saying when the data is illustrative or synthetic."""
     heading(summary.title, 1)
-    for note in summary.table.notes(summary.lang):
+    for note in summary.analysis.notes(summary.lang):
         banner(note)
 
 

@@ -1,5 +1,5 @@
-"""The tables of the yearly report (members, families and clans, training, fund by unit), as raw numbers with
-their headers: the Word document shows them formatted, the Excel workbook stores them as numbers."""
+"""The tables of the yearly report, one per declared section (members, families and clans, training, fund by unit),
+as raw numbers with their headers: the Word document shows them formatted, the Excel workbook stores them as numbers."""
 
 from __future__ import annotations
 
@@ -9,13 +9,13 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
-from khuyenhoc.formatting import format_number
+from khuyenhoc.formatting import format_number, number
 from khuyenhoc.i18n import text
-from khuyenhoc.indicators import SCOPE_ALL
-from khuyenhoc.spreadsheet import DECIMAL_FORMAT, INTEGER_FORMAT
+from khuyenhoc.indicators import REGISTRY, SCOPE_ALL
+from khuyenhoc.reports.sections import SECTIONS, Section
 
 if TYPE_CHECKING:
-    from khuyenhoc.summary import AnnualSummary
+    from khuyenhoc.reports.annual import AnnualSummary
 
 
 class Kind(Enum):
@@ -25,11 +25,6 @@ class Kind(Enum):
     COUNT = "count"
     CHANGE = "change"
     DECIMAL = "decimal"
-
-    @property
-    def excel_format(self) -> str:
-        signed = f"+{INTEGER_FORMAT};-{INTEGER_FORMAT};0"
-        return {"text": "@", "count": INTEGER_FORMAT, "change": signed, "decimal": DECIMAL_FORMAT}[self.value]
 
 
 @dataclass(frozen=True)
@@ -59,95 +54,78 @@ def _cell(value: object, kind: Kind, lang: str) -> str:
     if kind is Kind.TEXT:
         return "" if value is None else str(value)
     precision = 1 if kind is Kind.DECIMAL else 0
-    return format_number(None if value is None or pd.isna(value) else value, precision, lang, signed=kind is Kind.CHANGE)
-
-
-def _number(value: object) -> float | None:
-    return None if value is None or pd.isna(value) else float(value)
+    return format_number(number(value), precision, lang, signed=kind is Kind.CHANGE)
 
 
 def report_tables(summary: AnnualSummary) -> list[ReportTable]:
-    """The four tables of section I, one row per unit the report compares (in the data's order), then the total
-    of the report's area; the fund table also has a row for the area association's own fund when it holds one."""
+    """One table per declared section (:data:`khuyenhoc.reports.sections.SECTIONS`): a row per unit the report
+    compares (in the data's order), the area association's own row where the section asks for it, then the total
+    of the report's area."""
+    return [section_table(summary, section) for section in SECTIONS]
+
+
+def section_table(summary: AnnualSummary, section: Section) -> ReportTable:
+    """The table of one section: each column as declared; a column ``with_previous`` comes with the previous
+    year's value before it and the change after it when the data has a previous year."""
     lang, year, previous = summary.lang, summary.year, summary.previous_year
-    frames = summary.table.indicator_frames
-    now = frames.scopes(year, summary.units)
-    before = frames.scopes(previous, list(now.index)).reindex(now.index) if previous is not None else None
+    now = summary.frames.scopes(year, summary.units)
+    before = summary.frames.scopes(previous, list(now.index)).reindex(now.index) if previous is not None else None
+    previous_total = summary.previous_values() if previous is not None else None
     names = summary.table.unit_names
-    rows = [(position, names.get(unit, unit), unit) for position, unit in enumerate(now.index, start=1)]
-    values, total_label = summary.values, text("word.total", lang)
 
-    def col(key: str, kind: Kind, **extra: object) -> Column:
-        return Column(text(f"word.col_{key}", lang, **extra), kind)
+    columns: list[Column] = [Column(text("word.col_no", lang), Kind.TEXT), Column(text("word.col_unit", lang), Kind.TEXT)]
+    for column in section.columns:
+        kind = Kind.DECIMAL if REGISTRY[column.indicator].precision else Kind.COUNT
+        header = f"word.col_{column.header}"
+        if column.with_previous and previous is not None:
+            columns += [Column(text(header, lang, year=previous), kind), Column(text(header, lang, year=year), kind),
+                        Column(text("word.col_change", lang), Kind.CHANGE)]
+        else:
+            columns.append(Column(text(header, lang, year=year), kind))
 
-    def table(key: str, unit: str, columns: list[Column], cells, total: list[object]) -> ReportTable:
-        head = [Column(text("word.col_no", lang), Kind.TEXT), Column(text("word.col_unit", lang), Kind.TEXT)]
-        body = tuple((position, name, *cells(unit_id)) for position, name, unit_id in rows)
-        note = text("word.unit_note", lang, unit=unit) if unit else ""  # no note where each column says its unit
-        return ReportTable(key, text(f"word.table_{key}", lang, year=year), note, tuple(head + columns),
-                           body, (None, total_label, *total))
+    def cells(current: dict, then: dict | None, change: dict | None) -> list[object]:
+        """The section's cells from ``current`` values (and ``then``, the previous year's; ``change``: the changes)."""
+        found: list[object] = []
+        for column in section.columns:
+            value = current.get(column.indicator)
+            if column.with_previous and previous is not None:
+                was = None if then is None else then.get(column.indicator)
+                found += [was, value, change.get(column.indicator) if change is not None else _difference(value, was)]
+            else:
+                found.append(value)
+        return found
 
-    def was(unit_id: str, key: str) -> float | None:
-        return None if before is None else _number(before.at[unit_id, key])
+    def row_values(frame: pd.DataFrame | None, unit: str) -> dict | None:
+        return None if frame is None else {key: number(frame.at[unit, key]) for key in section.indicators}
 
-    def change(now_value: float | None, then_value: float | None) -> float | None:
-        return None if now_value is None or then_value is None else now_value - then_value
-
-    with_previous = previous is not None
-    members_cols = ([col("members_in", Kind.COUNT, year=previous)] if with_previous else []) + [
-        col("members_in", Kind.COUNT, year=year)] + ([col("change", Kind.CHANGE)] if with_previous else []) + [
-        col("population", Kind.COUNT), col("members_share", Kind.DECIMAL)]
-
-    def members_cells(unit_id: str) -> list[object]:
-        current, then = _number(now.at[unit_id, "members"]), was(unit_id, "members")
-        return ([then] if with_previous else []) + [current] + ([change(current, then)] if with_previous else []) + [
-            _number(now.at[unit_id, "population"]), _number(now.at[unit_id, "members_per_population_pct"])]
-
-    previous_total = summary._previous_values() if with_previous else None
-    members_total = ([None if previous_total is None else previous_total["members"]] if with_previous else []) + [values["members"]] + (
-        [values["members_change"]] if with_previous else []) + [values["population"], values["members_per_population_pct"]]
-
-    family_keys = ("baccalaureate_families", "bachelor_families", "clans_registered", "clans_recognised")
-    training_keys = ("training_classes", "training_participants", "participants_per_class")
-    fund_cols = ([col("fund_in", Kind.COUNT, year=previous)] if with_previous else []) + [col("fund_in", Kind.COUNT, year=year)] + (
-        [col("change", Kind.CHANGE)] if with_previous else []) + [col("fund_per_member", Kind.COUNT)]
-
-    def fund_cells(unit_id: str) -> list[object]:
-        current, then = _number(now.at[unit_id, "fund_total_vnd"]), was(unit_id, "fund_total_vnd")
-        return ([then] if with_previous else []) + [current] + ([change(current, then)] if with_previous else []) + [
-            _number(now.at[unit_id, "fund_per_member_vnd"])]
-
-    fund_total = ([None if previous_total is None else previous_total["fund_total_vnd"]] if with_previous else []) + [
-        values["fund_total_vnd"]] + ([values["fund_change_vnd"]] if with_previous else []) + [values["fund_per_member_vnd"]]
-    fund = table("fund", text("word.unit_vnd", lang), fund_cols, fund_cells, fund_total)
-    own = _own_fund_row(summary, len(fund_cols))
+    rows = [(position, names.get(unit, unit), *cells(row_values(now, unit), row_values(before, unit), None))
+            for position, unit in enumerate(now.index, start=1)]
+    own = _own_row(summary, section, cells) if section.own_row else None
     if own is not None:
-        fund = ReportTable(fund.key, fund.title, fund.unit_note, fund.columns, (*fund.rows, own), fund.total)
-    return [
-        table("members", text("word.unit_person", lang), members_cols, members_cells, members_total),
-        table("families", "", [col(key, Kind.COUNT) for key in family_keys],
-              lambda unit_id: [_number(now.at[unit_id, key]) for key in family_keys], [values[key] for key in family_keys]),
-        table("training", "", [col(key, Kind.DECIMAL if key == "participants_per_class" else Kind.COUNT)
-                                                          for key in training_keys],
-              lambda unit_id: [_number(now.at[unit_id, key]) for key in training_keys], [values[key] for key in training_keys]),
-        fund,
-    ]
+        rows.append(own)
+    values = summary.values
+    changes = {column.indicator: values[column.change] for column in section.columns if column.change}
+    total = (None, text("word.total", lang), *cells(values, previous_total, changes))
+    note = text("word.unit_note", lang, unit=text(f"word.unit_{section.unit}", lang)) if section.unit else ""
+    return ReportTable(section.key, text(f"word.table_{section.key}", lang, year=year), note, tuple(columns), tuple(rows), total)
 
 
-def _own_fund_row(summary: AnnualSummary, width: int) -> tuple[object, ...] | None:
-    """The area association's own fund (its own row), when the report is an area's and that row holds a fund."""
+def _difference(now: float | None, then: float | None) -> float | None:
+    return None if now is None or then is None else now - then
+
+
+def _own_row(summary: AnnualSummary, section: Section, cells) -> tuple[object, ...] | None:
+    """The area association's own figures (its own row: for the fund, what it manages directly), when the report
+    is an area's and that row holds a value of the section's first column."""
     if summary.scope == SCOPE_ALL:
         return None
-    units = summary.table.indicator_frames.units
+    units, first = summary.frames.units, section.columns[0].indicator
     key = (summary.year, summary.scope)
-    if key not in units.index or not units.at[key, "fund_total_vnd"]:
+    if key not in units.index or not units.at[key, first]:
         return None
-    current = float(units.at[key, "fund_total_vnd"])
+    current = {name: None for name in section.indicators} | {first: float(units.at[key, first])}
     then = None
     if summary.previous_year is not None and (summary.previous_year, summary.scope) in units.index:
-        then = float(units.at[(summary.previous_year, summary.scope), "fund_total_vnd"])
-    label = text("word.own_fund", summary.lang, name=summary.name)
-    cells = ([then] if summary.previous_year is not None else []) + [current] + (
-        [None if then is None else current - then] if summary.previous_year is not None else []) + [None]
-    assert len(cells) == width
-    return (None, label, *cells)
+        then = {name: None for name in section.indicators} | {first: float(units.at[(summary.previous_year, summary.scope), first])}
+    label = text(f"word.own_{section.key}", summary.lang, name=summary.name)
+    return (None, label, *cells(current, then, None))
