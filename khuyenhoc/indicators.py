@@ -274,6 +274,26 @@ class Analysis:
         """What every view of the data must say about it (illustrative, synthetic)."""
         return self.table.notes(lang)
 
+    def named_scopes(self, year: int, units: list[str] | None = None) -> pd.DataFrame:
+        """The values in ``year`` of ``units`` (default: what the whole file's report compares), each an area over its
+        subtree where it has children, with unit_id and unit_name columns, sorted by name (what bar charts show)."""
+        units = self.hierarchy.compared_units(year) if units is None else units
+        values = self.frames.scopes(year, units)
+        names = self.unit_names
+        rows = values.assign(unit_id=values.index, unit_name=[names.get(u, u) for u in values.index])
+        return rows.sort_values("unit_name", kind="stable")
+
+    def indicator_series(self, indicator: str, scopes: list[str], lang: str = DEFAULT_LANG) -> dict[str, pd.Series]:
+        """name -> ``indicator`` over every year, for each scope (``all``, an area over its subtree, a unit's own row)."""
+        names = self.unit_names
+        return {text("scope.all", lang) if scope == SCOPE_ALL else names.get(scope, scope): self.frames.scope_series(scope)[indicator]
+                for scope in scopes}
+
+    def scope_series(self, scope: str, up_to_year: int | None = None) -> pd.DataFrame:
+        """Every year's values of ``scope`` (see :meth:`IndicatorFrames.scope_series`), up to ``up_to_year`` if given."""
+        values = self.frames.scope_series(scope)
+        return values if up_to_year is None else values[values.index <= up_to_year]
+
 
 def analyse(table: YearlyTable) -> Analysis:
     """``table`` with its indicator frames, computed once per table (a second call, or a table loaded from a

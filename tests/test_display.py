@@ -79,7 +79,7 @@ def test_section(shown):
 
 
 def test_figure_is_a_png_image(shown, sample_table):
-    show.figure(members_by_unit(sample_table, 2013))
+    show.figure(members_by_unit(analyse(sample_table).named_scopes(2013), 2013))
     (image,) = shown
     assert isinstance(image, show.Image)
     assert image.format == "png"
@@ -134,8 +134,8 @@ def test_whole_annual_summary_is_escaped(shown, sample_frame):
 
 
 def test_figure_carries_its_alt_text(shown, sample_table):
-    show.figure(members_by_unit(sample_table, 2013))
-    show.figure(members_by_unit(sample_table, 2013), alt="Mô tả <riêng>")
+    show.figure(members_by_unit(analyse(sample_table).named_scopes(2013), 2013))
+    show.figure(members_by_unit(analyse(sample_table).named_scopes(2013), 2013), alt="Mô tả <riêng>")
     first, second = shown
     assert first.metadata["alt"].startswith("Số hội viên theo đơn vị, năm 2013: cao nhất là Phường Nguyễn Thị Minh Khai (1.692)")
     assert second.metadata["alt"] == "Mô tả <riêng>"

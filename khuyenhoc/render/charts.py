@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import textwrap
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import matplotlib
@@ -14,12 +15,11 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 from khuyenhoc.formatting import format_indicator, format_number
 from khuyenhoc.fsutil import atomic_write_bytes
 from khuyenhoc.i18n import DEFAULT_LANG, column_header, indicator_label, text
-from khuyenhoc.indicators import REGISTRY, SCOPE_ALL, analyse, reported_in
+from khuyenhoc.indicators import REGISTRY, reported_in
 from khuyenhoc.reports.annual import AnnualSummary
 from khuyenhoc.reports.profile import PLACE_INDICATORS, UnitProfile
 from khuyenhoc.reports.sections import SECTIONS
 from khuyenhoc.reports.trends import Trends
-from khuyenhoc.table import YearlyTable
 
 STYLE = {
     "font.family": "DejaVu Sans",  # covers Vietnamese diacritics
@@ -37,10 +37,9 @@ PRIMARY, SECONDARY, HIGHLIGHT, MUTED = "#1f5f99", "#e08a1e", "#c0392b", "#9db4c9
 ACCENT = PRIMARY  # the house accent: the unit a chart is about
 
 
-def _figure(width: float, height: float, table: YearlyTable, lang: str = DEFAULT_LANG) -> Figure:
-    """A figure, captioned when the data is illustrative or synthetic."""
+def _figure(width: float, height: float, notes: Sequence[str] = ()) -> Figure:
+    """A figure, captioned with ``notes`` (what the data is: illustrative, synthetic) when there are any."""
     figure = Figure(figsize=(width, height), layout="constrained")
-    notes = table.notes(lang)
     if notes:
         figure.supxlabel(" ".join(notes), fontsize=8, color="#777777", style="italic", x=0.01, ha="left")
     return figure
@@ -59,16 +58,6 @@ def _millions(lang: str) -> FuncFormatter:
         return format_number(millions, decimals, lang)
 
     return FuncFormatter(shown)
-
-
-def _compared(table: YearlyTable, year: int, units: list[str] | None) -> pd.DataFrame:
-    """The values of the units a report compares (default: what the whole file's report compares), each an
-    area over its subtree where it has children, with unit_id and unit_name columns, sorted by name."""
-    units = table.tree.hierarchy.compared_units(year) if units is None else units
-    values = analyse(table).frames.scopes(year, units)
-    names = table.unit_names
-    rows = values.assign(unit_id=values.index, unit_name=[names.get(u, u) for u in values.index])
-    return rows.sort_values("unit_name", kind="stable")
 
 
 def _extremes(rows: pd.DataFrame, column: str, lang: str, keep: frozenset = frozenset()) -> tuple[pd.DataFrame, str]:
@@ -93,7 +82,7 @@ def alt_text(figure: Figure) -> str:
     described = getattr(figure, "khuyenhoc_alt", "")
     if described:
         return described
-    titles = [figure._suptitle.get_text()] if figure._suptitle is not None else []
+    titles = [figure.get_suptitle()]
     titles += [axes.get_title() for axes in figure.axes if axes.get_title()]
     return ". ".join(" ".join(title.split()) for title in titles if title.strip())
 
@@ -135,12 +124,13 @@ def _from_zero(axes, integer: bool, axis: str = "y") -> None:
         axes.set_xlim(left=0)
 
 
-def members_by_unit(table: YearlyTable, year: int, lang: str = DEFAULT_LANG, units: list[str] | None = None) -> Figure:
-    """Horizontal bars: members of each compared unit (the lowest and highest when there are many)."""
-    rows, shown = _extremes(_compared(table, year, units), "members", lang)
+def members_by_unit(rows: pd.DataFrame, year: int, lang: str = DEFAULT_LANG, notes: Sequence[str] = ()) -> Figure:
+    """Horizontal bars: members of each compared unit (``rows``: their values with a unit_name column; the lowest
+    and highest when there are many)."""
+    rows, shown = _extremes(rows, "members", lang)
     title = text("chart.members_by_unit", lang, year=year) + shown
     with matplotlib.rc_context(STYLE):
-        figure = _figure(8, 0.7 + 0.35 * len(rows), table, lang)
+        figure = _figure(8, 0.7 + 0.35 * len(rows), notes)
         axes = figure.add_subplot()
         axes.barh(rows["unit_name"].tolist(), rows["members"].astype(float), color=PRIMARY)
         axes.xaxis.set_major_formatter(_thousands(lang))
@@ -149,17 +139,16 @@ def members_by_unit(table: YearlyTable, year: int, lang: str = DEFAULT_LANG, uni
     return describe(figure, _bars_alt(title, rows, "members", lang, lambda v: format_number(v, 0, lang)))
 
 
-def fund_by_level(table: YearlyTable, year: int, lang: str = DEFAULT_LANG, values: dict | None = None) -> Figure:
+def fund_by_level(values: Mapping, year: int, lang: str = DEFAULT_LANG, notes: Sequence[str] = ()) -> Figure:
     """Bars: fund held by commune associations, district and province (or national) associations, in million
-    đồng; ``values`` are the report's (default: the whole file's). Levels above the communes with no fund are left out."""
-    values = values if values is not None else analyse(table).frames.whole.loc[year]
+    đồng; ``values`` are the report's indicators. Levels above the communes with no fund are left out."""
     levels = [("chart.level_commune", "fund_commune_vnd"), ("chart.level_district", "fund_district_vnd"), ("chart.level_province", "fund_province_vnd")]
     shown = [(key, column) for position, (key, column) in enumerate(levels) if position == 0 or (values[column] or 0) > 0]
     labels = [text(key, lang) for key, _ in shown]
     amounts = [values[column] or 0 for _, column in shown]
     title = text("chart.fund_by_level", lang, year=year)
     with matplotlib.rc_context(STYLE):
-        figure = _figure(7, 3, table, lang)
+        figure = _figure(7, 3, notes)
         axes = figure.add_subplot()
         bars = axes.barh(labels, amounts, color=[PRIMARY, SECONDARY, MUTED][: len(amounts)])
         millions = [format_number(a / 1e6, 2, lang) for a in amounts]
@@ -173,12 +162,13 @@ def fund_by_level(table: YearlyTable, year: int, lang: str = DEFAULT_LANG, value
     return describe(figure, f"{title}: {parts}.")
 
 
-def training_by_unit(table: YearlyTable, year: int, lang: str = DEFAULT_LANG, units: list[str] | None = None) -> Figure:
-    """Two panels: classes and participant-times per compared unit (the lowest and highest when there are many)."""
-    rows, shown = _extremes(_compared(table, year, units), "training_classes", lang)
+def training_by_unit(rows: pd.DataFrame, year: int, lang: str = DEFAULT_LANG, notes: Sequence[str] = ()) -> Figure:
+    """Two panels: classes and participant-times per compared unit (``rows`` as for :func:`members_by_unit`; the
+    lowest and highest when there are many)."""
+    rows, shown = _extremes(rows, "training_classes", lang)
     title = text("chart.training_by_unit", lang, year=year) + shown
     with matplotlib.rc_context(STYLE):
-        figure = _figure(10, 1.0 + 0.35 * len(rows), table, lang)
+        figure = _figure(10, 1.0 + 0.35 * len(rows), notes)
         left, right = figure.subplots(1, 2, sharey=True)
         names = rows["unit_name"].tolist()
         colours = [HIGHLIGHT if c == 0 else PRIMARY for c in rows["training_classes"]]
@@ -205,12 +195,12 @@ def _line(axes, years: list[int], values, colour: str, title: str, formatter: Fu
     _from_zero(axes, counts)
 
 
-def _two_panels(table: YearlyTable, values: pd.DataFrame, lang: str, title: str) -> Figure:
+def _two_panels(values: pd.DataFrame, lang: str, title: str, notes: Sequence[str]) -> Figure:
     """Members and total fund (million đồng) over the years."""
     years = [int(y) for y in values.index]
     fund_title = f"{indicator_label('fund_total_vnd', lang)} ({text('chart.million_vnd', lang)})"
     with matplotlib.rc_context(STYLE):
-        figure = _figure(10, 3.5, table, lang)
+        figure = _figure(10, 3.5, notes)
         left, right = figure.subplots(1, 2)
         _line(left, years, values["members"], PRIMARY, indicator_label("members", lang), _thousands(lang))
         _line(right, years, values["fund_total_vnd"], SECONDARY, fund_title, _millions(lang), counts=False)
@@ -223,28 +213,18 @@ def _two_panels(table: YearlyTable, values: pd.DataFrame, lang: str, title: str)
     return describe(figure, alt)
 
 
-def trend(table: YearlyTable, up_to_year: int, lang: str = DEFAULT_LANG, scope: str = SCOPE_ALL) -> Figure:
-    """Two panels: members and total fund (million đồng) of ``scope`` (the whole file, an area compared with
-    itself, or a unit), every year up to ``up_to_year``."""
-    values = analyse(table).frames.scope_series(scope)
-    return _two_panels(table, values[values.index <= up_to_year], lang, text("chart.trend", lang))
+def trend(values: pd.DataFrame, lang: str = DEFAULT_LANG, notes: Sequence[str] = ()) -> Figure:
+    """Two panels: members and total fund (million đồng) of a report's scope (the whole file, an area compared with
+    itself, or a unit) over the years of ``values`` (indexed by year)."""
+    return _two_panels(values, lang, text("chart.trend", lang), notes)
 
 
-def unit_trend(table: YearlyTable, unit_id: str, up_to_year: int, lang: str = DEFAULT_LANG) -> Figure:
-    """One unit's members and fund over the years up to ``up_to_year``."""
-    values = analyse(table).frames.units.xs(unit_id, level="unit_id")
-    return _two_panels(table, values[values.index <= up_to_year], lang, text("chart.unit_trend", lang, unit=table.unit_names[unit_id]))
+def unit_trend(values: pd.DataFrame, unit_name: str, lang: str = DEFAULT_LANG, notes: Sequence[str] = ()) -> Figure:
+    """One unit's members and fund over the years of ``values`` (its own rows, indexed by year)."""
+    return _two_panels(values, lang, text("chart.unit_trend", lang, unit=unit_name), notes)
 
 
 PEER_BARS = 9  # a unit's place: itself and the units ranked nearest it (all of them when there are no more than this)
-
-
-def _ranked_units(table: YearlyTable, year: int, unit_id: str, units: list[str] | None) -> list[str]:
-    """The units a unit is ranked among: given, or its sibling communes, or (for an area row) the units below it."""
-    if units is None:
-        tree = table.tree.hierarchy
-        units = tree.siblings(unit_id, year) or tree.children(unit_id, year)
-    return units
 
 
 def _peers(values: pd.Series, unit_id: str, indicator: str, lang: str) -> tuple[pd.Series, pd.Series, str]:
@@ -262,11 +242,10 @@ def _peers(values: pd.Series, unit_id: str, indicator: str, lang: str) -> tuple[
     return shown, ranks, "" if unit_id in ranks.index else " " + text("chart.best", lang, shown=PEER_BARS, total=len(values))
 
 
-def _place_panel(axes, table: YearlyTable, values: pd.Series, unit_id: str, indicator: str, lang: str) -> str:
+def _place_panel(axes, names: Mapping[str, str], values: pd.Series, unit_id: str, indicator: str, lang: str) -> str:
     """Draw one ranked indicator's bars (``values``: the compared units' values) on ``axes``; return the panel's
     description for the alt text."""
     shown, ranks, note = _peers(values, unit_id, indicator, lang)
-    names = table.unit_names
     ranked = len(shown) < len(values)  # some left out: each bar says its rank
     labels = [names.get(u, u) + (f" ({ranks[u]}/{len(ranks)})" if ranked else "") for u in shown.index]
     precision = REGISTRY[indicator].precision
@@ -282,27 +261,26 @@ def _place_panel(axes, table: YearlyTable, values: pd.Series, unit_id: str, indi
                 value=format_indicator(indicator, values[unit_id], lang))
 
 
-def unit_rank(table: YearlyTable, year: int, unit_id: str, indicator: str, lang: str = DEFAULT_LANG,
-              units: list[str] | None = None) -> Figure:
-    """The unit among ``units`` (default: its sibling communes) on one indicator: itself in the house accent colour
-    (being compared is not a fault) and the units ranked nearest it (see :data:`PEER_BARS`)."""
-    return unit_place(table, year, unit_id, lang, units, (indicator,))
+def unit_rank(frame: pd.DataFrame, unit_id: str, names: Mapping[str, str], year: int, indicator: str, lang: str = DEFAULT_LANG,
+              notes: Sequence[str] = ()) -> Figure:
+    """The unit among the units of ``frame`` on one indicator: itself in the house accent colour (being compared is
+    not a fault) and the units ranked nearest it (see :data:`PEER_BARS`)."""
+    return unit_place(frame, unit_id, names, year, lang, notes, (indicator,))
 
 
-def unit_place(table: YearlyTable, year: int, unit_id: str, lang: str = DEFAULT_LANG, units: list[str] | None = None,
-               indicators: tuple[str, ...] = PLACE_INDICATORS) -> Figure:
-    """The unit's place among ``units`` (default: its sibling communes; an area row: the units below it), one panel
-    per indicator, each showing the unit and the units ranked nearest it, with its rank in the panel's title."""
-    units = _ranked_units(table, year, unit_id, units)
-    name = table.unit_names.get(unit_id, unit_id)  # an area row is not among its bars
+def unit_place(frame: pd.DataFrame, unit_id: str, names: Mapping[str, str], year: int, lang: str = DEFAULT_LANG,
+               notes: Sequence[str] = (), indicators: tuple[str, ...] = PLACE_INDICATORS) -> Figure:
+    """The unit's place among the units of ``frame`` (their values in ``year``, indexed by unit_id: its sibling
+    communes; for an area row, the units below it), one panel per indicator, each showing the unit and the units
+    ranked nearest it, with its rank in the panel's title; ``names``: unit_id -> name."""
+    name = names.get(unit_id, unit_id)  # an area row is not among its bars
     title = text("chart.unit_place", lang, unit=name, year=year)
-    frame = analyse(table).frames.units.loc[year].reindex(units)
     values = {key: frame[key].dropna() for key in indicators}
     bars = [min(len(values[key]), PEER_BARS) for key in indicators]
     with matplotlib.rc_context(STYLE):
-        figure = _figure(8, 1.0 + 0.3 * sum(bars) + 0.7 * len(indicators), table, lang)
+        figure = _figure(8, 1.0 + 0.3 * sum(bars) + 0.7 * len(indicators), notes)
         grid = figure.add_gridspec(len(indicators), 1, height_ratios=[max(b, 1) + 2 for b in bars])
-        parts = [_place_panel(figure.add_subplot(grid[i]), table, values[key], unit_id, key, lang) for i, key in enumerate(indicators)]
+        parts = [_place_panel(figure.add_subplot(grid[i]), names, values[key], unit_id, key, lang) for i, key in enumerate(indicators)]
         figure.suptitle(textwrap.fill(title, TITLE_WIDTH), fontweight="bold")
     return describe(figure, " ".join([title + "."] + parts))
 
@@ -327,11 +305,9 @@ def _legend_label(indicator: str, key: str | None, lang: str) -> str:
     return text(key, lang) if key.startswith("chart.") else column_header(key, lang)
 
 
-def indicator_trends(table: YearlyTable, start_year: int, end_year: int, lang: str = DEFAULT_LANG) -> Figure:
-    """The whole file's indicators over ``start_year``..``end_year``, one panel per theme (members; families; clans;
-    training; fund in million đồng; learning-society titles where reported), counts from zero."""
-    values = analyse(table).frames.whole
-    values = values[(values.index >= start_year) & (values.index <= end_year)]
+def indicator_trends(values: pd.DataFrame, lang: str = DEFAULT_LANG, notes: Sequence[str] = ()) -> Figure:
+    """The whole file's indicators over the years of ``values`` (indexed by year), one panel per theme (members;
+    families; clans; training; fund in million đồng; learning-society titles where reported), counts from zero."""
     years = [int(y) for y in values.index]
     reported = {i.id for i in reported_in(values)}
     themes = [(key, [(i, label) for i, label in series if i in reported and values[i].notna().any()], kind) for key, series, kind in THEMES]
@@ -340,7 +316,7 @@ def indicator_trends(table: YearlyTable, start_year: int, end_year: int, lang: s
     alt_parts = []
     with matplotlib.rc_context(STYLE | {"legend.fontsize": 8}):
         rows = -(-len(themes) // 2)
-        figure = _figure(11, 3.4 * rows, table, lang)
+        figure = _figure(11, 3.4 * rows, notes)
         panels = list(figure.subplots(rows, 2, squeeze=False).flat)
         for axes, (key, series, kind) in zip(panels, themes, strict=False):
             if kind == "money":
@@ -376,33 +352,31 @@ def _axis_label(indicator: str, lang: str) -> str:
     return f"{label} ({text('chart.million_vnd', lang)})" if REGISTRY[indicator].measure == "vnd" else label
 
 
-def indicator_over_time(table: YearlyTable, indicator: str, scopes: list[str] | None = None, lang: str = DEFAULT_LANG) -> Figure:
-    """One line per scope (``"all"``, an area or a unit id; default: the whole file) of ``indicator`` over every year
-    of the data: an area over its subtree, a unit over its own row."""
-    scopes = scopes or [SCOPE_ALL]
-    names = table.unit_names
+def indicator_over_time(series: Mapping[str, pd.Series], indicator: str, years: list[int], lang: str = DEFAULT_LANG,
+                        notes: Sequence[str] = ()) -> Figure:
+    """One line per named series (name -> ``indicator``'s values indexed by year: the whole file, an area over its
+    subtree, a unit over its own row) over ``years``."""
     colours = [PRIMARY, SECONDARY, HIGHLIGHT, MUTED, "#2e8b57", "#7d3c98", "#5d6d7e", "#b7950b"]
     with matplotlib.rc_context(STYLE):
-        figure = _figure(9, 3.8, table, lang)
+        figure = _figure(9, 3.8, notes)
         axes = figure.add_subplot()
-        for position, scope in enumerate(scopes):
-            values = analyse(table).frames.scope_series(scope)[indicator].astype(float)
-            name = text("scope.all", lang) if scope == SCOPE_ALL else names.get(scope, scope)
+        for position, (name, values) in enumerate(series.items()):
+            values = values.astype(float)
             axes.plot([int(y) for y in values.index], values.to_numpy(), marker="o", label=name, color=colours[position % len(colours)])
-        axes.set_xticks(table.years, [str(y) for y in table.years])
+        axes.set_xticks(years, [str(y) for y in years])
         axes.yaxis.set_major_formatter(_formatter(indicator, lang))
         axes.set_title(textwrap.fill(_axis_label(indicator, lang), TITLE_WIDTH))
-        if len(scopes) > 1:
+        if len(series) > 1:
             axes.legend(fontsize=8, frameon=False)
     return figure
 
 
-def indicator_by_unit(table: YearlyTable, indicator: str, year: int, units: list[str] | None = None, lang: str = DEFAULT_LANG) -> Figure:
-    """Horizontal bars of ``indicator`` in ``year`` for ``units`` (default: what the whole file's report compares),
-    each an area over its subtree where it has children; the lowest and highest when there are many."""
-    rows, shown = _extremes(_compared(table, year, units).dropna(subset=[indicator]), indicator, lang)
+def indicator_by_unit(rows: pd.DataFrame, indicator: str, year: int, lang: str = DEFAULT_LANG, notes: Sequence[str] = ()) -> Figure:
+    """Horizontal bars of ``indicator`` in ``year`` for the units of ``rows`` (their values with a unit_name column:
+    :meth:`khuyenhoc.indicators.Analysis.named_scopes`); the lowest and highest when there are many."""
+    rows, shown = _extremes(rows.dropna(subset=[indicator]), indicator, lang)
     with matplotlib.rc_context(STYLE):
-        figure = _figure(8, 0.8 + 0.35 * len(rows), table, lang)
+        figure = _figure(8, 0.8 + 0.35 * len(rows), notes)
         axes = figure.add_subplot()
         colours = [HIGHLIGHT if value < 0 else PRIMARY for value in rows[indicator]]
         axes.barh(rows["unit_name"].tolist(), rows[indicator].astype(float), color=colours)
@@ -411,17 +385,17 @@ def indicator_by_unit(table: YearlyTable, indicator: str, year: int, units: list
     return figure
 
 
-def targets_by_unit(table: YearlyTable, year: int, unit_targets: pd.DataFrame, lang: str = DEFAULT_LANG) -> Figure:
+def targets_by_unit(unit_targets: pd.DataFrame, names: Mapping[str, str], year: int, lang: str = DEFAULT_LANG,
+                    notes: Sequence[str] = ()) -> Figure:
     """One panel per learning-society title with a target: each compared unit's share as a bar (red below its
     target), its target as a black mark; ``unit_targets`` are the rows of :func:`khuyenhoc.targets.unit_targets`."""
     titles = list(dict.fromkeys(unit_targets["indicator"]))
-    names = table.unit_names
     wide = unit_targets.pivot(index="unit_id", columns="indicator", values="value").reindex(columns=titles)
     wide["unit_name"] = [names.get(u, u) for u in wide.index]
     rows, shown = _extremes(wide.sort_values("unit_name", kind="stable"), titles[0], lang)
     rows = rows.sort_values("unit_name", ascending=False, kind="stable")  # top to bottom in name order
     with matplotlib.rc_context(STYLE):
-        figure = _figure(4 + 2.6 * len(titles), 1.2 + 0.35 * len(rows), table, lang)
+        figure = _figure(4 + 2.6 * len(titles), 1.2 + 0.35 * len(rows), notes)
         panels = figure.subplots(1, len(titles), sharey=True, squeeze=False)[0]
         for axes, indicator in zip(panels, titles, strict=True):
             mine = unit_targets[unit_targets["indicator"] == indicator].set_index("unit_id").reindex(rows.index)
@@ -441,10 +415,10 @@ def targets_by_unit(table: YearlyTable, year: int, unit_targets: pd.DataFrame, l
 # The charts of the yearly report by file stem, in the order they are shown; a section names its chart
 # (khuyenhoc.reports.sections), its drawing is here.
 ANNUAL_CHARTS = {
-    "members_by_unit": lambda s: members_by_unit(s.table, s.year, s.lang, s.units),
-    "fund_by_level": lambda s: fund_by_level(s.table, s.year, s.lang, s.values),
-    "training_by_unit": lambda s: training_by_unit(s.table, s.year, s.lang, s.units),
-    "trend": lambda s: trend(s.table, s.year, s.lang, s.scope),
+    "members_by_unit": lambda s: members_by_unit(s.unit_values(), s.year, s.lang, s.notes),
+    "fund_by_level": lambda s: fund_by_level(s.values, s.year, s.lang, s.notes),
+    "training_by_unit": lambda s: training_by_unit(s.unit_values(), s.year, s.lang, s.notes),
+    "trend": lambda s: trend(s.trend_values(), s.lang, s.notes),
 }
 
 
@@ -458,17 +432,19 @@ def target_figures(summary: AnnualSummary) -> dict[str, Figure]:
     """The chart of the titles by compared unit with the target marks (none without titles or targets)."""
     if summary.unit_targets.empty:
         return {}
-    return {"targets_by_unit": targets_by_unit(summary.table, summary.year, summary.unit_targets, summary.lang)}
+    return {"targets_by_unit": targets_by_unit(summary.unit_targets, summary.analysis.unit_names, summary.year, summary.lang, summary.notes)}
 
 
 def profile_figures(profile: UnitProfile) -> dict[str, Figure]:
     """"trend" (only from two years of figures: one year is no trend) and "place" among the units."""
-    figures = {"trend": unit_trend(profile.table, profile.unit_id, profile.year, profile.lang)} if len(profile.years) > 1 else {}
-    return figures | {"place": unit_place(profile.table, profile.year, profile.unit_id, profile.lang, profile.siblings or None)}
+    notes, lang = profile.notes, profile.lang
+    figures = {"trend": unit_trend(profile.trend_values(), profile.unit_name, lang, notes)} if len(profile.years) > 1 else {}
+    place = unit_place(profile.place_values(), profile.unit_id, profile.analysis.unit_names, profile.year, lang, notes)
+    return figures | {"place": place}
 
 
 def trends_figures(trends: Trends) -> dict[str, Figure]:
-    return {"indicators": indicator_trends(trends.analysis.table, trends.start_year, trends.end_year, trends.lang)}
+    return {"indicators": indicator_trends(trends.values(), trends.lang, trends.analysis.notes(trends.lang))}
 
 
 def to_png(figure: Figure) -> bytes:

@@ -57,6 +57,19 @@ class AnnualSummary:
         return None if self.scope == SCOPE_ALL else self.table.unit_names.get(self.scope, self.scope)
 
     @property
+    def notes(self) -> list[str]:
+        """What every view of the report must say about its data (illustrative, synthetic)."""
+        return self.analysis.notes(self.lang)
+
+    def unit_values(self) -> pd.DataFrame:
+        """The compared units' values this year with their names, sorted by name (the bar charts' rows)."""
+        return self.analysis.named_scopes(self.year, self.units)
+
+    def trend_values(self) -> pd.DataFrame:
+        """The scope's values of every year up to this one (the area compared with itself)."""
+        return self.analysis.scope_series(self.scope, self.year)
+
+    @property
     def title(self) -> str:
         if self.name is None:
             return text("title.annual", self.lang, year=self.year)

@@ -379,7 +379,7 @@ def random_table(years: list[list[dict]], district_funds: list[int | None]) -> Y
     return table_from_frame(pd.DataFrame(rows))
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(years=st.lists(st.lists(commune, min_size=1, max_size=3), min_size=1, max_size=2),
        district=st.lists(st.none() | st.integers(0, 10**9), min_size=2, max_size=2))
 def test_random_counts_render(years, district):
@@ -435,7 +435,7 @@ COUNT_AFTER_ABOUT = {"vi": re.compile(r"khoảng [\d.]+ (người|hội viên|gi
                      "en": re.compile(r"about [\d,]+ (people|person|members?|famil|clans?|class|participant|units?)")}
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow],
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow],
           phases=(Phase.explicit, Phase.reuse, Phase.generate))  # no shrinking: each example builds two summaries
 @given(years=st.lists(st.lists(commune, min_size=1, max_size=3), min_size=1, max_size=2),
        district=st.lists(st.none() | st.integers(0, 10**9), min_size=2, max_size=2))
