@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from khuyenhoc.errors import PROBLEM_COLUMNS, DataValidationError, InputFileError
-from khuyenhoc.i18n import DEFAULT_LANG, check_lang, text
+from khuyenhoc.i18n import DEFAULT_LANG, check_lang, data_notes, text
 from khuyenhoc.paths import origin_path
 from khuyenhoc.fsutil import sha256_checksum
 from khuyenhoc.reader import RawTable, match_headers, read_raw
@@ -56,8 +56,7 @@ class YearlyTable:
 
     def notes(self, lang: str = DEFAULT_LANG) -> list[str]:
         """What every view of this data must say about it: illustrative, synthetic (nothing for real data)."""
-        flags = (("illustrative", self.illustrative), ("synthetic", self.synthetic))
-        return [text(kind, lang) for kind, flag in flags if flag]
+        return data_notes(lang, self.illustrative, self.synthetic)
 
     @cached_property
     def years(self) -> list[int]:

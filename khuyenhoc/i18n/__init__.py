@@ -27,6 +27,11 @@ def text(key: str, lang: str = DEFAULT_LANG, **values: object) -> str:
     return _section("TEXT", lang)[key].format(**values)
 
 
+def data_notes(lang: str = DEFAULT_LANG, illustrative: bool = False, synthetic: bool = False) -> list[str]:
+    """What every view of the data must say about it: that it is illustrative, synthetic (nothing for real data)."""
+    return [text(kind, lang) for kind, flag in (("illustrative", illustrative), ("synthetic", synthetic)) if flag]
+
+
 def quote(value: object, lang: str = DEFAULT_LANG) -> str:
     """``value`` in the quotation marks of ``lang``: “9.123” in Vietnamese, '9,123' in English."""
     return text("quote", lang, value=value)

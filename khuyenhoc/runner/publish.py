@@ -17,7 +17,7 @@ from khuyenhoc import __version__
 from khuyenhoc.errors import RunError
 from khuyenhoc.formatting import format_indicator, format_number
 from khuyenhoc.fsutil import atomic_write_bytes, atomic_write_text
-from khuyenhoc.i18n import text
+from khuyenhoc.i18n import data_notes, text
 from khuyenhoc.runner.execute import JobResult
 from khuyenhoc.runner.plan import ANNUAL, TRENDS, UNIT, DataFacts, Job, JobStatus, in_data
 
@@ -255,7 +255,7 @@ def write_index(out_dir: Path, manifest: dict, facts: DataFacts, lang: str, stam
     trends = [_row(e, lang) for e in runs.values() if e.get("notebook") == TRENDS]
     common = {
         "lang": lang, "t": lambda key, **values: text(key, lang, **values),
-        "notes": [text(kind, lang) for kind, flag in (("illustrative", facts.illustrative), ("synthetic", facts.synthetic)) if flag],
+        "notes": data_notes(lang, facts.illustrative, facts.synthetic),
         "generated": text("index.generated", lang, time=local_time(lang)),
         "data_line": stamp.line(lang) if stamp is not None else "",
     }
