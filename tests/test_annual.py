@@ -255,7 +255,7 @@ class TestSave:
 
     def test_resave_overwrites(self, sample_table, tmp_path):
         (tmp_path / "summary.md").write_text("old", encoding="utf-8")
-        save(AnnualSummary(analyse(sample_table), 2012, "en"), tmp_path)
+        save(AnnualSummary(analyse(sample_table), 2012, "en"), tmp_path, figures={})  # the text files are what is re-saved here
         markdown = (tmp_path / "summary.md").read_text(encoding="utf-8")
         assert markdown.startswith(f"# {text('title.annual', 'en', year=2012)}")
         assert "8,639 members" in markdown
@@ -263,9 +263,10 @@ class TestSave:
 
 class TestFigures:
     def test_annual_figures(self, vi):
-        assert list(charts.annual_figures(vi)) == ["members_by_unit", "fund_by_level", "training_by_unit", "trend"]
-        assert all(isinstance(f, Figure) for f in charts.annual_figures(vi).values())
-        assert charts.annual_figures(vi)["members_by_unit"].axes[0].get_title() == "Số hội viên theo đơn vị, năm 2013"
+        figures = charts.annual_figures(vi)
+        assert list(figures) == ["members_by_unit", "fund_by_level", "training_by_unit", "trend"]
+        assert all(isinstance(f, Figure) for f in figures.values())
+        assert figures["members_by_unit"].axes[0].get_title() == "Số hội viên theo đơn vị, năm 2013"
 
     def test_english_figures(self, en):
         assert charts.annual_figures(en)["members_by_unit"].axes[0].get_title() == "Members by unit, 2013"

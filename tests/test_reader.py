@@ -469,6 +469,7 @@ print(len(raw.frame), int(raw.frame["members"].sum()), peak_kb // 1024)
 """
 
 
+@pytest.mark.slow  # 100.000 rows written and read in a child process: a memory bound, not a fast check
 def test_a_workbook_with_cells_in_column_xfd_is_read_in_bounded_memory(tmp_path, sample_frame):
     """100k rows each with a cell in XFD: the reader keeps only the contract's columns (a bound, not a timing)."""
     path = handmade_xlsx(tmp_path / "xfd.xlsx", frame_rows(sample_frame), far_cells=100_000)
