@@ -12,8 +12,9 @@ import pandera.pandas as pa
 from khuyenhoc.errors import PROBLEM_COLUMNS
 from khuyenhoc.i18n import DEFAULT_LANG, quote, rule_message, text
 from khuyenhoc.reader import RawTable
+from khuyenhoc.safetext import control_characters
 from khuyenhoc.vnnumbers import parse_integer_series
-from khuyenhoc.schema import AREA_LEVELS, CITY, COLUMN_BY_NAME, LEVEL_LOOKUP, LEVEL_RANK, ROW_RULES, SCHEMA, TEXT_LIMIT, TITLE_RULES, YEAR_RANGE, fold
+from khuyenhoc.schema import AREA_LEVELS, CITY, COLUMN_BY_NAME, LEVEL_LOOKUP, LEVEL_RANK, ROW_RULES, SCHEMA, SHARE_RULES, TEXT_LIMIT, YEAR_RANGE, fold
 
 from khuyenhoc.schema import UNIT_ID_PATTERN
 
@@ -179,15 +180,17 @@ class _Cells:
         return self.columns[column].get(row)
 
 
-def _params(rule: str, row: int, typed: _Cells) -> dict:
+def _params(rule: str, row: int, typed: _Cells, column: str = "") -> dict:
+    if rule == "control_character":
+        return {"chars": ", ".join(control_characters(str(typed.get(row, column))))}
     if rule == "text_too_long":
         return {"limit": TEXT_LIMIT}
     if rule == "year_range":
         return {"low": YEAR_RANGE[0], "high": YEAR_RANGE[1]}
     if rule == "clans_recognised_le_registered":
         return {"registered": typed.get(row, "clans_registered")}
-    if rule in TITLE_RULES:
-        return {"total": typed.get(row, TITLE_RULES[rule][0])}
+    if rule in SHARE_RULES:
+        return {"total": typed.get(row, SHARE_RULES[rule][0])}
     if rule in ("unique_year_unit", "one_area_per_year"):
         return {"year": typed.get(row, "year")}
     return {}
@@ -255,7 +258,7 @@ def check(raw: RawTable, lang: str = DEFAULT_LANG) -> tuple[pd.DataFrame, pd.Dat
         elif "params" in problem:
             header, params = raw.headers.get(column, column), _level_words(problem["params"], lang)
         else:
-            header, params = raw.headers.get(column, column), _params(rule, row, typed)
+            header, params = raw.headers.get(column, column), _params(rule, row, typed, column)
         value = problem["value"] if "value" in problem else _written(written, row, column)
         rows.append({"file": str(raw.path), "row": row, "column": header, "value": value, "rule": rule,
                      "message": _message(rule, value, lang, params), "_order": order.get(column, -1)})

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from khuyenhoc.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, main
-from khuyenhoc.indicators import IDS, compute
+from khuyenhoc.indicators import IDS, INDICATORS, compute
 from khuyenhoc.paths import SAMPLE_DATA
 
 
@@ -44,7 +44,7 @@ def test_indicators_table_in_vietnamese(capsys):
     lines = out.splitlines()
     assert lines[0] == "Chỉ tiêu năm 2013 — toàn địa bàn"
     assert lines[1] == "Số liệu minh hoạ: không phải số liệu chính thức của đơn vị nào."
-    assert len(lines) == 2 + len(IDS)
+    assert len(lines) == 2 + len([i for i in INDICATORS if not i.optional])  # the file has none of the optional groups: no rows of "—"
     rows = {line.rsplit("  ", 1)[0].strip(): line.rsplit("  ", 1)[1].strip() for line in lines[2:]}
     assert rows["Số hội viên"] == "9.123 người"
     assert rows["Tổng quỹ khuyến học"] == "343.380.000 đồng"
@@ -112,6 +112,34 @@ def test_indicators_csv(capsys):
     assert by_id["fund_total_vnd"]["value"] == "343380000"
     assert by_id["fund_total_vnd"]["formatted"] == "343.380.000 đồng"
     assert float(by_id["members_growth_pct"]["value"]) == pytest.approx(5.6025, abs=1e-4)
+
+
+@pytest.fixture
+def groups_file(tmp_path) -> Path:
+    from groups_data import write
+
+    return write(tmp_path)
+
+
+def test_indicators_of_a_file_with_the_groups_in_every_format(capsys, groups_file):
+    code, out, _ = run(capsys, "indicators", "--data", str(groups_file), "--year", "2024", "--format", "json")
+    assert code == EXIT_OK
+    indicators = json.loads(out)["indicators"]
+    assert indicators["learning_citizens_pct"] == {"value": 40.0, "unit": "percent", "label_vi": "Tỷ lệ người lớn đạt danh hiệu Công dân học tập",
+                                                   "label_en": "Adults recognised as learning citizens"}
+    assert indicators["scholarships_change_vnd"]["value"] == -4_000_000 and indicators["branches"]["value"] == 20
+    code, out, _ = run(capsys, "indicators", "--data", str(groups_file), "--year", "2024", "--format", "csv")
+    by_id = {row["id"]: row for row in csv.DictReader(io.StringIO(out.removeprefix("\ufeff")))}
+    assert list(by_id) == IDS
+    assert (by_id["value_per_award_vnd"]["value"], by_id["value_per_award_vnd"]["formatted"]) == ("100000", "100.000 đồng/lượt")
+    assert by_id["learning_citizens_change_pp"]["formatted"] == "'+10,0 điểm phần trăm"  # text starting with + : quoted (OWASP)
+    assert by_id["learners_per_centre_class"]["formatted"] == "26,3 lượt học viên/lớp"
+    code, out, _ = run(capsys, "indicators", "--data", str(groups_file), "--year", "2024", "--lang", "en")
+    rows = {line.rsplit("  ", 1)[0].strip(): line.rsplit("  ", 1)[1].strip() for line in out.splitlines()[1:]}
+    assert rows["Association branches (chi hội)"] == "20 branches"
+    assert rows["Scholarships"] == "26 scholarships"
+    assert rows["Fund per inhabitant"] == "2,667 VND per inhabitant"
+    assert "Households recognised as learning families" not in rows  # the titles are not in this file
 
 
 def test_indicators_csv_in_english_leaves_undefined_values_empty(capsys):
@@ -407,3 +435,30 @@ def test_sample_shapes(capsys, tmp_path, shape, levels_2024, levels_2025):
         merged = table.frame[(table.frame["year"] == 2025) & table.frame["unit_id"].str.startswith("m")]
         assert len(merged) >= 1 and (table.frame["year"] == 2025).sum() < (table.frame["year"] == 2024).sum()
         assert (table.warnings["rule"] == "parent_changed").any()
+
+
+@pytest.mark.parametrize("command", [["indicators", "--year", "2013", "--format", "csv"], ["indicators", "--year", "2013", "--format", "xlsx"],
+                                     ["template"]])
+def test_a_folder_given_as_the_output_file_is_called_a_folder(tmp_path, capsys, command):
+    """Issue 22, item 14: `--out DIR` was "already exists (add --force)", and with --force an IsADirectoryError."""
+    folder = tmp_path / ("mau.xlsx" if command == ["template"] else "bao-cao")
+    folder.mkdir()
+    argv = [*command, str(folder)] if command == ["template"] else [*command, "--out", str(folder)]
+    for extra in ([], ["--force"]):
+        assert main([*argv, *extra]) == EXIT_FAILED
+        err = capsys.readouterr().err
+        assert err == f"khuyenhoc: {folder} là một thư mục, không phải tệp; hãy ghi đường dẫn của một tệp (có thể là một tệp trong thư mục đó)\n"
+    assert list(folder.iterdir()) == []
+
+
+@pytest.mark.parametrize(("option", "value", "message"), [
+    ("--org", "Hội Khuyến học\x01 An Hòa", "--org có ký tự điều khiển không nhìn thấy (U+0001); hãy gõ lại nội dung này"),
+    ("--place", "An\x1bHòa", "--place có ký tự điều khiển không nhìn thấy (U+001B); hãy gõ lại nội dung này"),
+    ("--org", "x" * 1001, "--org dài 1001 ký tự; tối đa 1000 ký tự"),
+])
+def test_run_options_a_report_cannot_carry_are_refused_before_the_run(tmp_path, capsys, option, value, message):
+    """Issue 22, items 10 and 11: refused before the data is read or the folder made."""
+    out = tmp_path / "reports"
+    assert main(["run", "--out", str(out), option, value]) == EXIT_USAGE
+    assert capsys.readouterr().err == f"khuyenhoc: {message}\n"
+    assert not out.exists()
