@@ -18,11 +18,13 @@ from pathlib import Path
 
 from IPython.core.formatters import DisplayFormatter
 
-from khuyenhoc import display as show
 from khuyenhoc.cli import main as cli
-from khuyenhoc.snapshot import write_snapshot
-from khuyenhoc.summary import AnnualSummary, UnitProfile
-from khuyenhoc.table import load_snapshot, load_table
+from khuyenhoc.render import charts
+from khuyenhoc.render import display as show
+from khuyenhoc.reports.annual import AnnualSummary
+from khuyenhoc.reports.profile import UnitProfile
+from khuyenhoc.snapshot import load_analysis, write_snapshot
+from khuyenhoc.table import load_table
 
 FORMATTER = DisplayFormatter()
 
@@ -60,34 +62,34 @@ def _capture(cell: Callable[[], None]) -> Callable[[], None]:
 
 
 def profile_steps(snapshot: Path, year: int, unit: str, lang: str = "vi") -> dict[str, Callable[[], None]]:
-    table = load_snapshot(snapshot)
-    profile = UnitProfile(table, year, unit, lang)
+    analysis = load_analysis(snapshot)
+    profile = UnitProfile(analysis, year, unit, lang)
     return {
-        "load_snapshot": lambda: load_snapshot(snapshot),
-        "unit: profile": lambda: UnitProfile(table, year, unit, lang),
+        "load_analysis": lambda: load_analysis(snapshot),
+        "unit: profile": lambda: UnitProfile(analysis, year, unit, lang),
         "unit: title": _capture(lambda: show.title(profile)),
         "unit: figures_table": _capture(lambda: show.table(profile.figures_table())),
         "unit: trend_table": _capture(lambda: show.table(profile.trend_table())),
         "unit: place": _capture(lambda: show.table(profile.place())),
-        "unit: charts": _capture(lambda: [show.figure(f) for f in UnitProfile(table, year, unit, lang).figures.values()]),
+        "unit: charts": _capture(lambda: [show.figure(f) for f in charts.profile_figures(UnitProfile(analysis, year, unit, lang)).values()]),
     }
 
 
 def area_steps(snapshot: Path, year: int, area: str, lang: str = "vi") -> dict[str, Callable[[], None]]:
-    table = load_snapshot(snapshot)
+    analysis = load_analysis(snapshot)
 
     def everything() -> None:
-        summary = AnnualSummary(table, year, lang, area_id=area)
+        summary = AnnualSummary(analysis, year, lang, area_id=area)
         show.title(summary)
         show.paragraphs(summary.narrative(with_notes=False))
         show.table(summary.key_indicators())
         show.table(summary.comparison())
-        for chart in summary.figures.values():
+        for chart in charts.annual_figures(summary).values():
             show.figure(chart)
         show.table(summary.ranking())
         show.table(summary.findings_table())
 
-    return {"area: summary": lambda: AnnualSummary(table, year, lang, area_id=area), "area: whole notebook": _capture(everything)}
+    return {"area: summary": lambda: AnnualSummary(analysis, year, lang, area_id=area), "area: whole notebook": _capture(everything)}
 
 
 def main() -> None:

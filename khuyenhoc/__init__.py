@@ -25,12 +25,14 @@ _EXPORTS = {
     "YearlyTable": "khuyenhoc.table",
     "load_table": "khuyenhoc.table",
     "check_file": "khuyenhoc.table",
-    "findings_frame": "khuyenhoc.summary",
-    "export_excel": "khuyenhoc.spreadsheet",
+    "findings_frame": "khuyenhoc.reports.formatted",
+    "export_excel": "khuyenhoc.excel_export",
     "table_from_frame": "khuyenhoc.table",
     "Lineage": "khuyenhoc.lineage",
     "restatement": "khuyenhoc.restate",
     "restated_history": "khuyenhoc.restate",
+    "Analysis": "khuyenhoc.indicators",
+    "analyse": "khuyenhoc.indicators",
 }
 __all__ = ["__version__", *_EXPORTS]
 
@@ -38,9 +40,9 @@ if TYPE_CHECKING:
     from khuyenhoc.errors import DataValidationError, InputFileError, KhuyenhocError
     from khuyenhoc.lineage import Lineage
     from khuyenhoc.restate import restated_history, restatement
-    from khuyenhoc.indicators import INDICATORS, REGISTRY, compute, compute_frame, indicators_frame, pivot_indicator, to_json
-    from khuyenhoc.spreadsheet import export_excel
-    from khuyenhoc.summary import findings_frame
+    from khuyenhoc.indicators import INDICATORS, REGISTRY, Analysis, analyse, compute, compute_frame, indicators_frame, pivot_indicator, to_json
+    from khuyenhoc.excel_export import export_excel
+    from khuyenhoc.reports.formatted import findings_frame
     from khuyenhoc.table import YearlyTable, check_file, load_table, table_from_frame
 
 

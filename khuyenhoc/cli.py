@@ -26,14 +26,14 @@ def _default_data() -> Path:
 
 
 def _print_validation_error(error: DataValidationError, lang: str, verbose: bool = False) -> None:
-    from khuyenhoc.report import validation_report
+    from khuyenhoc.cli_report import validation_report
 
     source = error.problems["file"].iloc[0] if len(error.problems) else ""
     print(validation_report(source, problems=error.problems, lang=lang, verbose=verbose), file=sys.stderr)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from khuyenhoc.report import validation_report
+    from khuyenhoc.cli_report import validation_report
     from khuyenhoc.table import load_table
 
     table = load_table(args.path, sheet=args.sheet, lang=args.lang, lineage=args.lineage)
@@ -47,9 +47,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_indicators(args: argparse.Namespace) -> int:
+    from khuyenhoc.cli_report import indicator_rows, indicator_table
+    from khuyenhoc.excel_export import csv_text, export_excel, indicator_sheet
     from khuyenhoc.indicators import SCOPE_ALL, compute, reported, to_json
-    from khuyenhoc.report import indicator_rows, indicator_table
-    from khuyenhoc.spreadsheet import csv_text, export_excel, indicator_sheet
     from khuyenhoc.table import load_table
 
     if args.format == "xlsx" and not args.out:
@@ -96,7 +96,7 @@ def _emit(content: str, args: argparse.Namespace) -> None:
 
 def cmd_targets(args: argparse.Namespace) -> int:
     from khuyenhoc.indicators import SCOPE_ALL
-    from khuyenhoc.target_text import format_target
+    from khuyenhoc.reports.target_text import format_target
     from khuyenhoc.targets import targets_in_use
 
     chain: list[str | None] = [None]
@@ -118,7 +118,7 @@ def cmd_targets(args: argparse.Namespace) -> int:
         import pandas as pd
 
         from khuyenhoc.errors import PROBLEM_COLUMNS
-        from khuyenhoc.report import validation_report
+        from khuyenhoc.cli_report import validation_report
 
         print(validation_report(str(args.targets), warnings=pd.DataFrame(list(targets.warnings), columns=PROBLEM_COLUMNS), lang=args.lang))
     in_force = targets.in_force(args.year, chain)

@@ -15,7 +15,7 @@ from khuyenhoc.feedback import feedback_text
 from khuyenhoc.formatting import LOCALES
 from khuyenhoc.fsutil import atomic_write_bytes
 from khuyenhoc.i18n import DEFAULT_LANG, text, text_count
-from khuyenhoc.spreadsheet import csv_text, export_excel, write_csv
+from khuyenhoc.excel_export import csv_text, export_excel, write_csv
 
 
 # file names are the same in every language (as the reports' are), so a re-run in English finds the same files

@@ -21,7 +21,7 @@ from khuyenhoc.ids import UNIT_ID_PATTERN
 from khuyenhoc.input_template import add_checks, add_instructions, write_headers
 from khuyenhoc.reader import read_raw
 from khuyenhoc.schema import COLUMNS, GROUPS, LEVEL_RANK, ColumnSpec
-from khuyenhoc.spreadsheet import INTEGER_FORMAT, cell_text, store_as_text
+from khuyenhoc.excel_export import INTEGER_FORMAT, cell_text, store_as_text
 from khuyenhoc.tree import AreaTree
 from khuyenhoc.validate import check, clean_text, has_parents
 

@@ -9,7 +9,7 @@ from openpyxl.utils import get_column_letter
 
 from khuyenhoc.collect import FileResult, Status
 from khuyenhoc.i18n import DEFAULT_LANG, quote, template_help, text, text_count
-from khuyenhoc.report import REPORT_LIMIT, shown_value
+from khuyenhoc.safetext import REPORT_LIMIT, shown_value
 from khuyenhoc.schema import canonical_column
 from khuyenhoc.validate import suggested_fix
 

@@ -7,6 +7,8 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
+from khuyenhoc.formatting import number
+from khuyenhoc.indicators import analyse
 from khuyenhoc.table import YearlyTable
 
 LOW_FUND_RATIO = 0.5  # fund per member below half the median of the units
@@ -57,20 +59,9 @@ class Finding:
         return asdict(self)
 
 
-def _number(value: object) -> float | None:
-    return None if value is None or pd.isna(value) else float(value)
-
-
 def compared_units(table: YearlyTable, year: int, area_id: str | None = None) -> list[str]:
-    """The units a report for ``area_id`` (None: the whole file) compares: the area's direct children; for the
-    whole file, its roots, or the single root's children when there is one root."""
-    tree = table.tree
-    if area_id is None:
-        roots = tree.roots(year)
-        if len(roots) != 1 or not tree.has_children(roots[0], year):
-            return roots
-        area_id = roots[0]
-    return tree.children(area_id, year)
+    """The units a report for ``area_id`` (None: the whole file) compares (:meth:`Hierarchy.compared_units`)."""
+    return table.tree.hierarchy.compared_units(year, area_id)
 
 
 def detect_findings(table: YearlyTable, year: int, units: list[str] | None = None) -> list[Finding]:
@@ -79,7 +70,7 @@ def detect_findings(table: YearlyTable, year: int, units: list[str] | None = Non
     association without training first; each unit at most once per kind. Each unit is taken with its area's figures when it has children.
     Only those units and their previous year are looked at: the cost does not grow with the rest of the table."""
     units = compared_units(table, year) if units is None else units
-    frames = table.indicator_frames
+    frames = analyse(table).frames
     now = frames.scopes(year, units)
     if now.empty:
         return []
@@ -90,8 +81,8 @@ def detect_findings(table: YearlyTable, year: int, units: list[str] | None = Non
     def add(kind: str, indicator: str, mask: pd.Series, value: pd.Series, reference: pd.Series | None, order: list[str]) -> None:
         chosen = set(now.index[mask.fillna(False).to_numpy(dtype=bool)])
         for unit in (u for u in order if u in chosen):
-            found.append(Finding(kind, indicator, unit, names.get(unit, unit), _number(value[unit]),
-                                 None if reference is None else _number(reference[unit])))
+            found.append(Finding(kind, indicator, unit, names.get(unit, unit), number(value[unit]),
+                                 None if reference is None else number(reference[unit])))
 
     def size(value: pd.Series, ascending: bool = False) -> list[str]:
         """The units ordered by ``value`` (the largest first unless ``ascending``), data order among equals."""
@@ -119,7 +110,7 @@ def detect_findings(table: YearlyTable, year: int, units: list[str] | None = Non
     flagged = flagged.assign(excess=flagged["relative"] / flagged["limit"]).sort_values("excess", ascending=False, kind="stable")
     for row in flagged.drop_duplicates("unit").itertuples():
         found.append(Finding("implausible_change", row.indicator, row.unit, names.get(row.unit, row.unit),
-                             _number(now.at[row.unit, row.indicator]), _number(before.at[row.unit, row.indicator])))
+                             number(now.at[row.unit, row.indicator]), number(before.at[row.unit, row.indicator])))
     return found
 
 

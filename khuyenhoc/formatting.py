@@ -9,9 +9,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from babel.numbers import format_decimal
 
-from khuyenhoc.i18n import DEFAULT_LANG, text, measure_name
+from khuyenhoc.i18n import DEFAULT_LANG, LOCALES, measure_name, text
 
-LOCALES = {"vi": "vi_VN", "en": "en_US"}
 
 
 def _missing(value: object) -> bool:
@@ -43,6 +42,22 @@ def _round_half_up(number: Decimal, precision: int) -> Decimal:
         context.prec = max(context.prec, number.adjusted() + precision + 3)
         rounded = number.quantize(Decimal(1).scaleb(-precision))
     return rounded.copy_abs() if rounded == 0 else rounded
+
+
+def number(value: object) -> float | None:
+    """A value as a plain float; None where it is missing (None, NaN, pandas' NA)."""
+    return None if _missing(value) else float(value)
+
+
+def is_rounded(value: float, precision: int) -> bool:
+    """True when showing ``value`` with ``precision`` decimals (half up) changes it (so a sentence says 'about')."""
+    exact = _decimal(value)
+    return _round_half_up(exact, precision) != exact
+
+
+def round_to_step(value: float, step: int) -> float:
+    """``value`` rounded half up to a multiple of ``step`` (37.639 to 100 → 37.600)."""
+    return float(_round_half_up(_decimal(value) / step, 0) * step)
 
 
 def _pattern(precision: int, signed: bool) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -10,9 +11,10 @@ import pandas as pd
 
 from khuyenhoc.errors import KhuyenhocError
 from khuyenhoc.i18n import DEFAULT_LANG, indicator_label, text
-from khuyenhoc.lineage import Lineage
+from khuyenhoc.lineage import Lineage, previous_sums
 from khuyenhoc.schema import AMOUNT_PAIRS, OPTIONAL_COLUMNS, TITLE_COLUMNS, TITLE_PAIRS
 from khuyenhoc.table import YearlyTable
+from khuyenhoc.hierarchy import Hierarchy
 from khuyenhoc.tree import AreaTree
 
 SCOPE_ALL = "all"
@@ -179,10 +181,6 @@ def reported_in(frame: pd.DataFrame) -> list[Indicator]:
     return [i for i in INDICATORS if not i.optional or bool(frame[i.id].notna().any())]
 
 
-def _frame(data: YearlyTable | pd.DataFrame) -> pd.DataFrame:
-    return data.frame if isinstance(data, YearlyTable) else data
-
-
 def _quantities(frame: pd.DataFrame) -> pd.DataFrame:
     """Per row, the quantities indicators are sums of (float, NaN where blank), with year and unit_id."""
     level = frame["level"].to_numpy()
@@ -233,7 +231,7 @@ def aggregates(frame: pd.DataFrame, per_unit: bool = False, tree: AreaTree | Non
     """Sums per year (per year and unit with ``per_unit``; per year and area, over each area's subtree,
     with ``tree``) of the quantities indicators are built from, with the previous calendar year's values of what
     the changes compare beside them (``*_prev``): an area is compared with itself, whatever its descendants were then;
-    with ``lineage``, a unit or area with its predecessors (:func:`khuyenhoc.restate.previous_sums`)."""
+    with ``lineage``, a unit or area with its predecessors (:func:`khuyenhoc.lineage.previous_sums`)."""
     base = _quantities(frame)
     if tree is not None:
         closure = tree.closure[["year", "area_id", "unit_id"]]
@@ -246,21 +244,13 @@ def aggregates(frame: pd.DataFrame, per_unit: bool = False, tree: AreaTree | Non
         keys = ["year"]
     sums = base.groupby(keys, sort=True).sum(min_count=1)
     if lineage is not None and len(keys) > 1:
-        from khuyenhoc.restate import previous_sums
-
         previous = previous_sums(sums[list(TRACKED_CHANGES)], lineage)
     else:
         previous = sums[list(TRACKED_CHANGES)].rename(index=lambda y: y + 1, level="year" if len(keys) > 1 else None)
     return sums.join(previous.add_suffix("_prev"), how="left")
 
 
-def _tree(data: YearlyTable | pd.DataFrame) -> AreaTree:
-    if isinstance(data, YearlyTable):
-        return data.tree
-    return AreaTree.from_frame(data if "parent_id" in data.columns else data.assign(parent_id=None))
-
-
-def compute_frame(data: YearlyTable | pd.DataFrame, per_unit: bool = False, years: list[int] | None = None,
+def compute_frame(table: YearlyTable, per_unit: bool = False, years: list[int] | None = None,
                   per_area: bool = False) -> pd.DataFrame:
     """Every indicator for every year: one column per indicator id.
 
@@ -271,7 +261,7 @@ def compute_frame(data: YearlyTable | pd.DataFrame, per_unit: bool = False, year
 
     For example ``compute_frame(table, per_unit=True).loc[(2013, "duc-xuan"), "members"]`` is 1399, not 1399.0.
     """
-    return typed(_float_frame(data, per_unit, years, per_area))
+    return typed(_float_frame(table.frame, table.tree, per_unit, years, per_area, table.lineage))
 
 
 def typed(values: pd.DataFrame) -> pd.DataFrame:
@@ -280,15 +270,14 @@ def typed(values: pd.DataFrame) -> pd.DataFrame:
     return values.astype(counts)
 
 
-def _float_frame(data: YearlyTable | pd.DataFrame, per_unit: bool = False, years: list[int] | None = None,
-                 per_area: bool = False) -> pd.DataFrame:
+def _float_frame(frame: pd.DataFrame, tree: AreaTree, per_unit: bool = False, years: list[int] | None = None,
+                 per_area: bool = False, lineage: Lineage | None = None) -> pd.DataFrame:
     """:func:`compute_frame` with every column float64 (what the reports compute with)."""
-    frame = _frame(data)
-    tree = _tree(data) if per_area else None
+    tree = tree if per_area else None
     if years is not None:
         wanted = set(years) | {y - 1 for y in years}
         frame = frame[frame["year"].isin(wanted)]
-    agg = aggregates(frame, per_unit=per_unit, tree=tree, lineage=data.lineage if isinstance(data, YearlyTable) else None)
+    agg = aggregates(frame, per_unit=per_unit, tree=tree, lineage=lineage)
     values = pd.DataFrame({i.id: i.compute(agg) for i in INDICATORS}, index=agg.index)
     if years is not None:
         values = values[values.index.get_level_values("year").isin(years)]
@@ -308,7 +297,9 @@ class IndicatorFrames:
     @classmethod
     def of(cls, table: YearlyTable) -> IndicatorFrames:
         """Compute the three frames of ``table`` (float64 columns: reports compute with them)."""
-        return cls(_float_frame(table), _float_frame(table, per_unit=True), _float_frame(table, per_area=True))
+        frame, tree, lineage = table.frame, table.tree, table.lineage
+        return cls(_float_frame(frame, tree, lineage=lineage), _float_frame(frame, tree, per_unit=True, lineage=lineage),
+                   _float_frame(frame, tree, per_area=True, lineage=lineage))
 
     def scopes(self, year: int, ids: list[str]) -> pd.DataFrame:
         """The values of ``ids`` in ``year``, indexed by id: an area's (its subtree) where the id has children
@@ -330,6 +321,68 @@ class IndicatorFrames:
         return pd.DataFrame(rows, columns=self.whole.columns)
 
 
+_ANALYSED: weakref.WeakKeyDictionary[YearlyTable, IndicatorFrames] = weakref.WeakKeyDictionary()
+
+
+@dataclass(frozen=True, eq=False)
+class Analysis:
+    """A validated table with its indicator frames: what every report, chart and finding reads."""
+
+    table: YearlyTable
+    frames: IndicatorFrames
+
+    @property
+    def years(self) -> list[int]:
+        return self.table.years
+
+    @property
+    def unit_names(self) -> dict[str, str]:
+        return self.table.unit_names
+
+    @property
+    def hierarchy(self) -> Hierarchy:
+        return self.table.tree.hierarchy
+
+    def notes(self, lang: str = DEFAULT_LANG) -> list[str]:
+        """What every view of the data must say about it (illustrative, synthetic)."""
+        return self.table.notes(lang)
+
+    def named_scopes(self, year: int, units: list[str] | None = None) -> pd.DataFrame:
+        """The values in ``year`` of ``units`` (default: what the whole file's report compares), each an area over its
+        subtree where it has children, with unit_id and unit_name columns, sorted by name (what bar charts show)."""
+        units = self.hierarchy.compared_units(year) if units is None else units
+        values = self.frames.scopes(year, units)
+        names = self.unit_names
+        rows = values.assign(unit_id=values.index, unit_name=[names.get(u, u) for u in values.index])
+        return rows.sort_values("unit_name", kind="stable")
+
+    def indicator_series(self, indicator: str, scopes: list[str], lang: str = DEFAULT_LANG) -> dict[str, pd.Series]:
+        """name -> ``indicator`` over every year, for each scope (``all``, an area over its subtree, a unit's own row)."""
+        names = self.unit_names
+        return {text("scope.all", lang) if scope == SCOPE_ALL else names.get(scope, scope): self.frames.scope_series(scope)[indicator]
+                for scope in scopes}
+
+    def scope_series(self, scope: str, up_to_year: int | None = None) -> pd.DataFrame:
+        """Every year's values of ``scope`` (see :meth:`IndicatorFrames.scope_series`), up to ``up_to_year`` if given."""
+        values = self.frames.scope_series(scope)
+        return values if up_to_year is None else values[values.index <= up_to_year]
+
+
+def analyse(table: YearlyTable) -> Analysis:
+    """``table`` with its indicator frames, computed once per table (a second call, or a table loaded from a
+    snapshot, finds them)."""
+    frames = _ANALYSED.get(table)
+    if frames is None:
+        frames = _ANALYSED[table] = IndicatorFrames.of(table)
+    return Analysis(table, frames)
+
+
+def known(analysis: Analysis) -> Analysis:
+    """Make ``analysis`` (say, loaded from a snapshot) the one :func:`analyse` gives for its table."""
+    _ANALYSED[analysis.table] = analysis.frames
+    return analysis
+
+
 TIDY_COLUMNS = ["year", "scope", "scope_type", "unit_name", "level", "indicator", "measure", "count", "rate",
                 "label_vi", "label_en"]
 SCOPE_TYPES = ("all", "area", "unit")
@@ -347,7 +400,7 @@ def indicators_frame(table: YearlyTable, lang: str = DEFAULT_LANG) -> pd.DataFra
     values (no previous year, zero denominator) are ``<NA>``/``NaN``. Filter it with ``query``, turn
     it round with :func:`pivot_indicator`.
     """
-    cached = table.indicator_frames
+    cached = analyse(table).frames
     parts = []
     for scope_type, wide in (("all", cached.whole), ("area", cached.areas), ("unit", cached.units)):
         long = wide.rename_axis(columns="indicator").stack(future_stack=True).rename("value").reset_index()
@@ -382,11 +435,6 @@ def pivot_indicator(tidy: pd.DataFrame, indicator: str, index: str = "unit_name"
     return rows.pivot_table(index=index, columns=columns, values=value, aggfunc="first", observed=True, dropna=False)
 
 
-def frames(table: YearlyTable) -> IndicatorFrames:
-    """The table's :class:`IndicatorFrames`, computed on first use and kept with the table."""
-    return table.indicator_frames
-
-
 def _plain(value: float, indicator: Indicator) -> int | float | None:
     if value is None or pd.isna(value) or not np.isfinite(value):
         return None
@@ -395,28 +443,18 @@ def _plain(value: float, indicator: Indicator) -> int | float | None:
     return float(value)
 
 
-def compute(data: YearlyTable | pd.DataFrame, year: int, scope: str = SCOPE_ALL, lang: str = DEFAULT_LANG) -> dict[str, int | float | None]:
+def compute(table: YearlyTable, year: int, scope: str = SCOPE_ALL, lang: str = DEFAULT_LANG) -> dict[str, int | float | None]:
     """Indicator values for ``year`` over the whole file (``scope="all"``), an area (a unit_id with
     children that year: its own row and every descendant's) or one unit's own row.
 
     Values are plain numbers; ``None`` where undefined (no previous year, zero denominator).
     """
-    frame = _frame(data)
-    available = data.years if isinstance(data, YearlyTable) else sorted(int(y) for y in frame["year"].unique())
-    if year not in available:
-        raise KhuyenhocError(text("error.no_year", lang, year=year, years=", ".join(map(str, available))))
-    if scope != SCOPE_ALL and not _tree(data).exists(scope, year):
+    if year not in table.years:
+        raise KhuyenhocError(text("error.no_year", lang, year=year, years=", ".join(map(str, table.years))))
+    if scope != SCOPE_ALL and not table.tree.exists(scope, year):
         raise KhuyenhocError(text("error.no_unit", lang, unit=scope, year=year))
-    if isinstance(data, YearlyTable):  # computed once per table
-        cached = data.indicator_frames
-        row = cached.whole.loc[year] if scope == SCOPE_ALL else cached.scopes(year, [scope]).iloc[0]
-    elif scope == SCOPE_ALL:
-        row = _float_frame(frame, years=[year]).loc[year]
-    elif _tree(data).has_children(scope, year):
-        row = _float_frame(data, per_area=True, years=[year]).loc[(year, scope)]
-    else:
-        row = _float_frame(frame, per_unit=True, years=[year]).loc[(year, scope)]
-    return as_values(row)
+    cached = analyse(table).frames
+    return as_values(cached.whole.loc[year] if scope == SCOPE_ALL else cached.scopes(year, [scope]).iloc[0])
 
 
 def as_values(row: pd.Series) -> dict[str, int | float | None]:

@@ -284,3 +284,31 @@ def load_lineage(path: str | Path, frame: pd.DataFrame, lang: str = DEFAULT_LANG
     if lineage is None:  # pragma: no cover - a frame was given, so no problem means a lineage
         raise InputFileError(path, "lineage not checked")
     return lineage
+
+
+def predecessors(links: pd.DataFrame, present: pd.MultiIndex) -> pd.DataFrame:
+    """year, unit_id, from_id, share: every unit of ``present`` ((year, unit) pairs with a row) and the units of the
+    year before it continues (the lineage's rows, and itself when it is not listed as an old unit that year)."""
+    pairs = pd.DataFrame({"year": present.get_level_values(0).astype("int64"), "unit_id": present.get_level_values(1).to_numpy(dtype=object)})
+    listed = pd.MultiIndex.from_arrays([links["year"].astype("int64"), links["from_unit_id"]])
+    had = pd.MultiIndex.from_arrays([pairs["year"] - 1, pairs["unit_id"]]).isin(present)
+    same = pd.MultiIndex.from_arrays([pairs["year"], pairs["unit_id"]]).isin(listed)
+    implicit = pairs[had & ~same].assign(from_id=lambda f: f["unit_id"], share=1.0)
+    explicit = pd.DataFrame({"year": links["year"].astype("int64").to_numpy(), "unit_id": links["to_unit_id"].to_numpy(dtype=object),
+                             "from_id": links["from_unit_id"].to_numpy(dtype=object), "share": links["share"].astype("float64").to_numpy()})
+    return pd.concat([implicit, explicit], ignore_index=True)
+
+
+def previous_sums(sums: pd.DataFrame, lineage: Lineage) -> pd.DataFrame:
+    """For ``sums`` indexed by (year, key) (a unit's own row or an area's subtree), each key's previous-year sums
+    restated: its predecessors' sums of the year before, share-weighted. Keys without predecessors are left out (a
+    change is then undefined, as for a unit that is new)."""
+    names = list(sums.index.names)
+    preds = predecessors(lineage.links, sums.index)
+    before = sums.reset_index()
+    before.columns = ["year", "from_id", *sums.columns]
+    before["year"] = before["year"].astype("int64") + 1
+    joined = preds.merge(before, on=["year", "from_id"], how="inner")
+    weighted = joined[list(sums.columns)].mul(joined["share"], axis=0)
+    weighted.index = pd.MultiIndex.from_arrays([joined["year"], joined["unit_id"]], names=names)
+    return weighted.groupby(level=names, sort=True).sum(min_count=1)

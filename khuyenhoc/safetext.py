@@ -13,6 +13,7 @@ NO_CONTROL_PATTERN = rf"^[^{CONTROL_CLASS}]*\Z"  # a whole text without any (pan
 # what XML 1.0 (so .docx and .xlsx) cannot hold at all
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f]")  # in a one-line message, line breaks and tabs are escaped too
+REPORT_LIMIT = 200  # problems listed one per line in a report; the rest are counted by rule and column
 SHOWN_LIMIT = 80  # characters of a value echoed in a message
 # what spreadsheet programs read as the start of a formula in a CSV cell (OWASP, "CSV Injection")
 CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -56,3 +57,17 @@ def csv_unquoted(value: object) -> object:
     if isinstance(value, str) and value.startswith("'") and csv_quoted(value[1:]) == value:
         return value[1:]
     return value
+
+
+def shown_value(written: object, lang: str = "vi") -> str:
+    """A problem's value as the user wrote it, for a message: an Excel number cell as the user's locale writes it, text
+    with its control characters escaped and cut (:func:`shown`); "" for none."""
+    if written is None or (isinstance(written, float) and written != written):
+        return ""
+    if isinstance(written, float):
+        from babel.numbers import format_decimal
+
+        from khuyenhoc.i18n import LOCALES
+
+        return format_decimal(written, locale=LOCALES[lang])
+    return shown(written)  # escaped, cut to 80 characters

@@ -1,8 +1,8 @@
 """A validated table saved for the notebooks of one run: Parquet files read back in milliseconds.
 
-``khuyenhoc run`` validates the data once and writes a snapshot of the validated frame and its
-indicator frames; every notebook of the run rebuilds its :class:`~khuyenhoc.table.YearlyTable` from
-it instead of reading and validating the file again. By hand, notebooks read the data file itself:
+``khuyenhoc run`` validates the data once and writes a snapshot of its analysis (the validated frame and its
+indicator frames, :class:`~khuyenhoc.indicators.Analysis`); every notebook of the run loads that analysis
+instead of reading, validating and computing again. By hand, notebooks read the data file itself:
 a snapshot is an optimisation of the runner, not a thing users make.
 
 A snapshot is a folder: ``table.parquet`` (the frame, with the table's source, checksum, origin
@@ -21,6 +21,7 @@ import pyarrow.parquet as pq
 
 from khuyenhoc.errors import PROBLEM_COLUMNS
 from khuyenhoc.fsutil import atomic_write_bytes
+from khuyenhoc.indicators import Analysis, IndicatorFrames, analyse, known
 from khuyenhoc.table import YearlyTable
 
 FORMAT = 1
@@ -50,31 +51,35 @@ def _read(path: Path) -> tuple[pd.DataFrame, dict]:
     return (frame[meta["columns"]] if texts else frame), meta
 
 
-def snapshot_files(table: YearlyTable) -> dict[str, bytes]:
-    """The files of ``table``'s snapshot, by name (computes its indicator frames if it has not yet)."""
-    frame = table.frame
+def snapshot_files(analysis: Analysis) -> dict[str, bytes]:
+    """The files of an analysis's snapshot, by name: its table and its indicator frames."""
+    table, frame = analysis.table, analysis.table.frame
     meta = {
         "format": FORMAT, "source": table.source, "checksum": table.checksum, "origin": table.origin,
         "object_columns": [name for name in frame.columns if frame[name].dtype == object], "columns": list(frame.columns),
         "warnings": json.loads(table.warnings.to_json(orient="records", force_ascii=False)) if len(table.warnings) else [],
     }
     files = {TABLE_FILE: _to_bytes(frame, meta)}
-    indicator_frames = table.indicator_frames
     for name in INDICATOR_FILES:
-        files[f"{name}.parquet"] = _to_bytes(getattr(indicator_frames, name))
+        files[f"{name}.parquet"] = _to_bytes(getattr(analysis.frames, name))
     if table.lineage is not None:
         files[LINEAGE_FILE] = _to_bytes(table.lineage.links, {"source": table.lineage.source, "checksum": table.lineage.checksum})
     return files
 
 
-def write_snapshot(table: YearlyTable, folder: str | Path, targets: bytes | None = None) -> Path:
-    """Save ``table`` (and its indicator frames) into ``folder``, each file whole; with ``targets`` (a checked
-    targets file's bytes) also ``targets.csv``, the plan the run's reports are measured against. Return the folder."""
+def save_analysis(analysis: Analysis, folder: str | Path, targets: bytes | None = None) -> Path:
+    """Save ``analysis`` (the table and its indicator frames) into ``folder``, each file whole; with ``targets`` (a
+    checked targets file's bytes) also ``targets.csv``, the plan the run's reports are measured against. Return the folder."""
     folder = Path(folder)
-    files = snapshot_files(table) | ({TARGETS_FILE: targets} if targets is not None else {})
+    files = snapshot_files(analysis) | ({TARGETS_FILE: targets} if targets is not None else {})
     for name, content in files.items():
         atomic_write_bytes(folder / name, content)
     return folder
+
+
+def write_snapshot(table: YearlyTable, folder: str | Path, targets: bytes | None = None) -> Path:
+    """:func:`save_analysis` of ``table``'s analysis (what the runner calls)."""
+    return save_analysis(analyse(table), folder, targets)
 
 
 def snapshot_targets(folder: str | Path | None) -> Path | None:
@@ -85,10 +90,9 @@ def snapshot_targets(folder: str | Path | None) -> Path | None:
     return path if path.is_file() else None
 
 
-def load_snapshot(folder: str | Path) -> YearlyTable:
-    """The table saved by :func:`write_snapshot`: the same frame, origin flags, source, checksum and indicator frames."""
-    from khuyenhoc.indicators import IndicatorFrames
-
+def load_analysis(folder: str | Path) -> Analysis:
+    """The analysis saved by :func:`save_analysis`: the same frame, origin flags, source, checksum and indicator frames
+    (:func:`khuyenhoc.indicators.analyse` of its table then finds them: nothing is computed again)."""
     folder = Path(folder)
     frame, meta = _read(folder / TABLE_FILE)
     if meta.get("format") != FORMAT:
@@ -101,6 +105,5 @@ def load_snapshot(folder: str | Path) -> YearlyTable:
         links, lineage_meta = _read(folder / LINEAGE_FILE)
         lineage = Lineage(links, lineage_meta["source"], lineage_meta["checksum"])
     table = YearlyTable(frame, meta["source"], meta["checksum"], meta["origin"], warnings, lineage)
-    frames = {name: _read(folder / f"{name}.parquet")[0] for name in INDICATOR_FILES}
-    table.__dict__["indicator_frames"] = IndicatorFrames(**frames)  # what the cached property would compute, already computed
-    return table
+    frames = IndicatorFrames(**{name: _read(folder / f"{name}.parquet")[0] for name in INDICATOR_FILES})
+    return known(Analysis(table, frames))

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from khuyenhoc.errors import PROBLEM_COLUMNS, DataValidationError, InputFileError
-from khuyenhoc.i18n import DEFAULT_LANG, check_lang, text
+from khuyenhoc.i18n import DEFAULT_LANG, check_lang, data_notes, text
 from khuyenhoc.lineage import Lineage, RawLineage, check_lineage, lineage_from_frame, lineage_of
 from khuyenhoc.paths import origin_path
 from khuyenhoc.fsutil import sha256_checksum
@@ -27,9 +27,10 @@ SYNTHETIC_NOTE = "Số liệu giả lập (synthetic)"
 MARKER_NOTES = {"illustrative": unicodedata.normalize("NFC", ILLUSTRATIVE_NOTE), "synthetic": unicodedata.normalize("NFC", SYNTHETIC_NOTE)}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class YearlyTable:
-    """A validated table: ``frame`` has the canonical columns, indexed by the file's row numbers."""
+    """A validated table: ``frame`` has the canonical columns, indexed by the file's row numbers (compared, and
+    hashed, by identity: :func:`khuyenhoc.indicators.analyse` keeps each table's indicator frames)."""
 
     frame: pd.DataFrame
     source: str
@@ -57,8 +58,7 @@ class YearlyTable:
 
     def notes(self, lang: str = DEFAULT_LANG) -> list[str]:
         """What every view of this data must say about it: illustrative, synthetic (nothing for real data)."""
-        flags = (("illustrative", self.illustrative), ("synthetic", self.synthetic))
-        return [text(kind, lang) for kind, flag in flags if flag]
+        return data_notes(lang, self.illustrative, self.synthetic)
 
     @cached_property
     def years(self) -> list[int]:
@@ -83,12 +83,12 @@ class YearlyTable:
         """Who reports to whom in each year (see :class:`khuyenhoc.tree.AreaTree`)."""
         return AreaTree.from_frame(self.frame)
 
-    @cached_property
-    def indicator_frames(self):  # -> khuyenhoc.indicators.IndicatorFrames (imported late: indicators imports this module)
-        """Every indicator for the whole file, each unit and each area, computed once per table."""
-        from khuyenhoc.indicators import IndicatorFrames
+    @property
+    def indicator_frames(self):  # noqa: ANN201 - deprecated: runner/batch.py's one reader moves to analyse(table).frames
+        """Deprecated: ``khuyenhoc.indicators.analyse(table).frames``."""
+        from khuyenhoc.indicators import analyse
 
-        return IndicatorFrames.of(self)
+        return analyse(self).frames
 
     def level_of(self, unit_id: str, year: int) -> str | None:
         """The level of ``unit_id`` in ``year`` (None when it has no row that year)."""
@@ -123,13 +123,6 @@ def load_table(path: str | Path, sheet: str | None = None, lang: str = DEFAULT_L
     if raw.frame.empty:
         raise InputFileError(path, text("error.no_rows", lang))
     return _finish(raw, lang, read_origin(path, lang), lineage_of(path, lineage, lang))
-
-
-def load_snapshot(folder: str | Path) -> YearlyTable:
-    """The validated table ``khuyenhoc run`` saved for its notebooks (see :mod:`khuyenhoc.snapshot`): no re-validation."""
-    from khuyenhoc.snapshot import load_snapshot as load
-
-    return load(folder)
 
 
 def check_file(path: str | Path, sheet: str | None = None, lang: str = DEFAULT_LANG,

@@ -16,7 +16,7 @@ import pandas as pd
 
 from khuyenhoc.errors import PROBLEM_COLUMNS, DataValidationError, InputFileError
 from khuyenhoc.i18n import DEFAULT_LANG, rule_message, text
-from khuyenhoc.indicators import SCOPE_ALL, TARGET_INDICATORS
+from khuyenhoc.indicators import SCOPE_ALL, TARGET_INDICATORS, analyse
 from khuyenhoc.paths import DATA_DIR
 from khuyenhoc.safetext import control_characters
 from khuyenhoc.schema import UNIT_ID_PATTERN, YEAR_RANGE, fold
@@ -273,7 +273,7 @@ def _plain(value: object) -> float | None:
 def unit_targets(table: YearlyTable, year: int, units: list[str], targets: TargetSet, scope_targets: dict[str, Target]) -> pd.DataFrame:
     """Per compared unit and title with a target: unit_id, indicator, value, target, at_target (value ≥ target; NaN
     when the unit does not report the title). A unit's own plan replaces the scope's target."""
-    values = table.indicator_frames.scopes(year, units)
+    values = analyse(table).frames.scopes(year, units)
     parts = []
     wanted = set(values.index)
     for indicator, scope_target in scope_targets.items():
@@ -290,7 +290,7 @@ def unit_targets(table: YearlyTable, year: int, units: list[str], targets: Targe
 def progress(table: YearlyTable, year: int, scope: str, units: list[str], targets: TargetSet) -> tuple[list[TargetProgress], pd.DataFrame]:
     """The shares with targets a report shows (those the scope reports in ``year``) with their targets in force, and the per-unit
     table of :func:`unit_targets`. Nothing (``[]``) when the data does not report the titles."""
-    frames = table.indicator_frames
+    frames = analyse(table).frames
     series = frames.scope_series(scope)
     if year not in series.index:
         return [], unit_targets(table, year, units, targets, {})
@@ -320,7 +320,7 @@ def progress(table: YearlyTable, year: int, scope: str, units: list[str], target
 def report_progress(table: YearlyTable, year: int, scope: str, units: list[str], targets_path: str | Path | None = None,
                     lang: str = DEFAULT_LANG) -> tuple[list[TargetProgress], pd.DataFrame]:
     """:func:`progress` for a report; the targets files are read only when the scope reports a title that year."""
-    series = table.indicator_frames.scope_series(scope)
+    series = analyse(table).frames.scope_series(scope)
     if year not in series.index or series.loc[year, list(TARGET_INDICATORS)].isna().all():
         return [], unit_targets(table, year, units, TargetSet(()), {})
     return progress(table, year, scope, units, targets_in_use(targets_path, lang, table.unit_names))

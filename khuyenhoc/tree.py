@@ -1,4 +1,4 @@
-"""Who reports to whom, year by year: children, ancestors, areas, and the closure that sums a subtree."""
+"""The table's hierarchy (:class:`khuyenhoc.hierarchy.Hierarchy`) and the pandas closure that sums a subtree."""
 
 from __future__ import annotations
 
@@ -7,16 +7,15 @@ from functools import cached_property
 
 import pandas as pd
 
-from khuyenhoc.schema import LEVEL_RANK
-
-MAX_DEPTH = len(LEVEL_RANK)  # parents sit at strictly higher levels, so no chain is longer
+from khuyenhoc.hierarchy import Hierarchy
 
 
 @dataclass(frozen=True, eq=False)
 class AreaTree:
     """The area tree of a validated table. ``links`` has year, unit_id, parent_id and level, one row per year and unit.
 
-    An *area* is a unit that has children in a year; its figures are its own row plus every descendant's.
+    An *area* is a unit that has children in a year; its figures are its own row plus every descendant's. The
+    questions about who reports to whom are :class:`~khuyenhoc.hierarchy.Hierarchy`'s; this adds the closure.
     """
 
     links: pd.DataFrame
@@ -30,12 +29,20 @@ class AreaTree:
         return cls(links.reset_index(drop=True))
 
     @cached_property
+    def hierarchy(self) -> Hierarchy:
+        """The same tree as plain dictionaries (every rule about it lives there)."""
+        links = self.links
+        return Hierarchy.from_rows(zip(links["year"].tolist(), links["unit_id"], links["parent_id"], links["level"], strict=True))
+
+    @cached_property
     def closure(self) -> pd.DataFrame:
-        """Every (year, area_id, unit_id, depth): each unit paired with itself (depth 0) and each of its ancestors."""
+        """Every (year, area_id, unit_id, depth): each unit paired with itself (depth 0) and each of its ancestors,
+        however deep the tree (validation refuses cycles)."""
         parent_of = self.links.set_index(["year", "unit_id"])["parent_id"]
         step = pd.DataFrame({"year": self.links["year"], "area_id": self.links["unit_id"], "unit_id": self.links["unit_id"], "depth": 0})
-        pairs = [step]
-        for depth in range(1, MAX_DEPTH + 1):
+        pairs, depth = [step], 0
+        while True:
+            depth += 1
             keys = pd.MultiIndex.from_arrays([step["year"], step["area_id"]])
             parents = parent_of.reindex(keys).to_numpy()
             has_parent = pd.notna(parents)
@@ -47,61 +54,36 @@ class AreaTree:
         return pd.concat(pairs, ignore_index=True)
 
     @cached_property
-    def _children(self) -> dict[tuple[int, str], list[str]]:
-        linked = self.links.dropna(subset=["parent_id"])
-        return {(int(year), parent): list(units) for (year, parent), units in linked.groupby(["year", "parent_id"], sort=False)["unit_id"]}
-
-    @cached_property
-    def _parent(self) -> dict[tuple[int, str], str | None]:
-        return dict(zip(zip(self.links["year"], self.links["unit_id"], strict=True), self.links["parent_id"], strict=True))
-
-    @cached_property
     def area_index(self) -> pd.MultiIndex:
         """(year, area_id) of every area: each unit with children, in each year it has them."""
-        return pd.MultiIndex.from_tuples(sorted(self._children), names=["year", "area_id"])
+        tree = self.hierarchy
+        pairs = sorted((year, area) for year in tree.years for area in tree.children_map(year))
+        return pd.MultiIndex.from_tuples(pairs, names=["year", "area_id"])
 
     def exists(self, unit_id: str, year: int) -> bool:
-        """True when ``unit_id`` has a row in ``year``."""
-        return (int(year), unit_id) in self._parent
+        return self.hierarchy.exists(unit_id, year)
 
     def parent(self, unit_id: str, year: int) -> str | None:
-        """The unit ``unit_id`` reports to in ``year`` (None for a root)."""
-        return self._parent.get((int(year), unit_id))
+        return self.hierarchy.parent(unit_id, year)
 
     def ancestors(self, unit_id: str, year: int) -> list[str]:
-        """The chain above ``unit_id`` in ``year``, nearest first."""
-        chain, parent = [], self.parent(unit_id, year)
-        while parent is not None and len(chain) <= MAX_DEPTH:
-            chain.append(parent)
-            parent = self.parent(parent, year)
-        return chain
+        return self.hierarchy.ancestors(unit_id, year)
 
     def children(self, unit_id: str, year: int) -> list[str]:
-        """The units that report directly to ``unit_id`` in ``year``, in the data's order."""
-        return list(self._children.get((int(year), unit_id), []))
+        return self.hierarchy.children(unit_id, year)
 
     def has_children(self, unit_id: str, year: int) -> bool:
-        """True when ``unit_id`` is an area in ``year``."""
-        return (int(year), unit_id) in self._children
+        return self.hierarchy.has_children(unit_id, year)
 
     def descendants(self, unit_id: str, year: int) -> list[str]:
-        """Every unit below ``unit_id`` in ``year`` (not itself)."""
-        pairs = self.closure
-        below = pairs[(pairs["year"] == int(year)) & (pairs["area_id"] == unit_id) & (pairs["depth"] > 0)]
-        return list(below["unit_id"])
+        return self.hierarchy.descendants(unit_id, year)
 
     def roots(self, year: int) -> list[str]:
-        """The units of ``year`` that report to no one in the file."""
-        rows = self.links[(self.links["year"] == int(year)) & self.links["parent_id"].isna()]
-        return list(rows["unit_id"])
+        return self.hierarchy.roots(year)
 
     def areas(self, year: int) -> list[str]:
-        """The units with children in ``year``, top-down (roots first), each level in the data's order."""
-        ids = {unit for (y, unit) in self._children if y == int(year)}
-        rows = self.links[(self.links["year"] == int(year)) & self.links["unit_id"].isin(ids)]
-        depth = rows["unit_id"].map(lambda unit: len(self.ancestors(unit, year)))
-        return list(rows.assign(_depth=depth).sort_values("_depth", kind="stable")["unit_id"])
+        return self.hierarchy.areas(year)
 
     def area_years(self) -> dict[int, list[str]]:
         """year -> its areas, for every year."""
-        return {int(year): self.areas(int(year)) for year in sorted(self.links["year"].unique())}
+        return {year: self.areas(year) for year in self.hierarchy.years}

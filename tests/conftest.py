@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import settings
 
 from khuyenhoc.paths import SAMPLE_DATA
 from khuyenhoc.sample import bac_kan_sample, to_csv_text
 from khuyenhoc.table import YearlyTable, load_table
+
+# Property tests: a few examples by default (the fast run stays under a minute of CPU), many with
+# HYPOTHESIS_PROFILE=thorough (e.g. before a release or nightly). Tests set no example counts of their own.
+settings.register_profile("fast", max_examples=8, deadline=None)
+settings.register_profile("thorough", max_examples=200, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "fast"))
 
 
 @pytest.fixture(scope="session")

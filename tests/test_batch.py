@@ -263,7 +263,7 @@ def test_a_targets_unit_the_data_does_not_have_stops_the_run_before_it_starts(tm
 def test_the_lineage_travels_in_the_snapshot_and_is_in_every_jobs_key(tmp_path):
     """Issue 17: a run with --lineage gives the notebooks the checked links; changing them re-runs every report."""
     from khuyenhoc.runner.options import snapshot_dir
-    from khuyenhoc.snapshot import load_snapshot
+    from khuyenhoc.snapshot import load_analysis
     from province_data import HEADER, ROWS_2024, ROWS_2025
 
     data = tmp_path / "tinh.csv"
@@ -274,9 +274,9 @@ def test_the_lineage_travels_in_the_snapshot_and_is_in_every_jobs_key(tmp_path):
 
     class Looking(Executor):
         def __call__(self, jobs, data, notebooks, options):
-            table = load_snapshot(snapshot_dir(data))
-            seen["links"] = None if table.lineage is None else len(table.lineage.links)
-            seen["change"] = table.indicator_frames.units.loc[(2025, "xa-12"), "members_change"]
+            analysis = load_analysis(snapshot_dir(data))
+            seen["links"] = None if analysis.table.lineage is None else len(analysis.table.lineage.links)
+            seen["change"] = analysis.frames.units.loc[(2025, "xa-12"), "members_change"]
             seen["parameters"] = {job.parameters.get("lineage_checksum") for job in jobs}
             yield from super().__call__(jobs, data, notebooks, options)
 

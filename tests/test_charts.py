@@ -10,9 +10,54 @@ import pytest
 from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 
-from khuyenhoc import charts
 from khuyenhoc.i18n import indicator_label, text
+from khuyenhoc.indicators import analyse
+from khuyenhoc.render import charts
+from khuyenhoc.reports.profile import UnitProfile
+from khuyenhoc.reports.trends import Trends
 from khuyenhoc.table import table_from_frame
+
+# The charts take plain values; these build them from a table as the report models do.
+def _analysis(table):
+    return analyse(table)
+
+
+def members_by_unit(table, year, lang="vi"):
+    return charts.members_by_unit(_analysis(table).named_scopes(year), year, lang, table.notes(lang))
+
+
+def training_by_unit(table, year, lang="vi"):
+    return charts.training_by_unit(_analysis(table).named_scopes(year), year, lang, table.notes(lang))
+
+
+def fund_by_level(table, year, lang="vi"):
+    return charts.fund_by_level(_analysis(table).frames.whole.loc[year], year, lang, table.notes(lang))
+
+
+def trend(table, year, lang="vi"):
+    return charts.trend(_analysis(table).scope_series("all", year), lang, table.notes(lang))
+
+
+def unit_trend(table, unit_id, year, lang="vi"):
+    values = _analysis(table).frames.units.xs(unit_id, level="unit_id")
+    return charts.unit_trend(values[values.index <= year], table.unit_names[unit_id], lang, table.notes(lang))
+
+
+def _ranked(table, year, unit_id):
+    return UnitProfile(_analysis(table), year, unit_id).place_values()
+
+
+def unit_place(table, year, unit_id, lang="vi"):
+    return charts.unit_place(_ranked(table, year, unit_id), unit_id, table.unit_names, year, lang, table.notes(lang))
+
+
+def unit_rank(table, year, unit_id, indicator, lang="vi"):
+    return charts.unit_rank(_ranked(table, year, unit_id), unit_id, table.unit_names, year, indicator, lang, table.notes(lang))
+
+
+def indicator_trends(table, start, end, lang="vi"):
+    return charts.indicator_trends(Trends(_analysis(table), start, end, lang).values(), lang, table.notes(lang))
+
 
 TRICKY_NAME = r"Xã $\undefined$ <b>Đặc biệt</b> 100$"  # mathtext would fail on this; HTML must stay text
 
@@ -32,11 +77,11 @@ def title_of(figure: Figure) -> str:
 
 # (function, arguments after the table, the title's text key, its values)
 CHARTS = {
-    "members_by_unit": (charts.members_by_unit, (2013,), "chart.members_by_unit", {"year": 2013}),
-    "fund_by_level": (charts.fund_by_level, (2013,), "chart.fund_by_level", {"year": 2013}),
-    "training_by_unit": (charts.training_by_unit, (2013,), "chart.training_by_unit", {"year": 2013}),
-    "trend": (charts.trend, (2013,), "chart.trend", {}),
-    "unit_trend": (charts.unit_trend, ("nong-thuong", 2013), "chart.unit_trend", {"unit": "Xã Nông Thượng"}),
+    "members_by_unit": (members_by_unit, (2013,), "chart.members_by_unit", {"year": 2013}),
+    "fund_by_level": (fund_by_level, (2013,), "chart.fund_by_level", {"year": 2013}),
+    "training_by_unit": (training_by_unit, (2013,), "chart.training_by_unit", {"year": 2013}),
+    "trend": (trend, (2013,), "chart.trend", {}),
+    "unit_trend": (unit_trend, ("nong-thuong", 2013), "chart.unit_trend", {"unit": "Xã Nông Thượng"}),
 }
 
 
@@ -50,16 +95,16 @@ def test_figure_and_title(sample_table, name, lang):
 
 
 def test_titles_with_diacritics(sample_table):
-    assert charts.members_by_unit(sample_table, 2013).axes[0].get_title() == "Số hội viên theo đơn vị, năm 2013"
-    assert charts.fund_by_level(sample_table, 2013).axes[0].get_title() == "Quỹ khuyến học theo cấp, năm 2013"
-    assert charts.trend(sample_table, 2013).get_suptitle() == "Hội viên và quỹ khuyến học qua các năm"
-    assert charts.unit_trend(sample_table, "nong-thuong", 2013).get_suptitle() == "Xã Nông Thượng qua các năm"
-    assert charts.members_by_unit(sample_table, 2013, "en").axes[0].get_title() == "Members by unit, 2013"
+    assert members_by_unit(sample_table, 2013).axes[0].get_title() == "Số hội viên theo đơn vị, năm 2013"
+    assert fund_by_level(sample_table, 2013).axes[0].get_title() == "Quỹ khuyến học theo cấp, năm 2013"
+    assert trend(sample_table, 2013).get_suptitle() == "Hội viên và quỹ khuyến học qua các năm"
+    assert unit_trend(sample_table, "nong-thuong", 2013).get_suptitle() == "Xã Nông Thượng qua các năm"
+    assert members_by_unit(sample_table, 2013, "en").axes[0].get_title() == "Members by unit, 2013"
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
 def test_unit_place_titles(sample_table, lang):
-    figure = charts.unit_place(sample_table, 2013, "duc-xuan", lang)
+    figure = unit_place(sample_table, 2013, "duc-xuan", lang)
     assert figure.get_suptitle() == text("chart.unit_place", lang, unit="Phường Đức Xuân", year=2013)
     titles = [axes.get_title() for axes in figure.axes]
     assert titles == [text("chart.rank_of", lang, indicator=indicator_label("members", lang), rank=2, count=8),
@@ -68,28 +113,28 @@ def test_unit_place_titles(sample_table, lang):
 
 
 def test_unit_rank_highlights_the_unit(sample_table):
-    axes = drawn(charts.unit_rank(sample_table, 2013, "duc-xuan", "members")).axes[0]
+    axes = drawn(unit_rank(sample_table, 2013, "duc-xuan", "members")).axes[0]
     bars = dict(zip(tick_texts(axes.yaxis), axes.patches, strict=True))
     assert list(bars)[-1] == "Phường Nguyễn Thị Minh Khai"  # sorted ascending: the most members at the top
     assert bars["Phường Đức Xuân"].get_width() == 1680
     highlighted = [name for name, bar in bars.items() if bar.get_facecolor() == to_rgba(charts.ACCENT)]
     assert highlighted == ["Phường Đức Xuân"]  # 2nd of 8: the house accent, not the alarm red
     assert not any(bar.get_facecolor() == to_rgba(charts.HIGHLIGHT) for bar in bars.values())
-    assert charts.alt_text(charts.unit_rank(sample_table, 2013, "duc-xuan", "members")).endswith(
+    assert charts.alt_text(unit_rank(sample_table, 2013, "duc-xuan", "members")).endswith(
         "Số hội viên: Phường Đức Xuân đứng thứ 2/8 (1.680 người).")
-    assert charts.alt_text(charts.unit_place(sample_table, 2013, "duc-xuan")) == (
+    assert charts.alt_text(unit_place(sample_table, 2013, "duc-xuan")) == (
         "Phường Đức Xuân so với các đơn vị, năm 2013. Số hội viên: Phường Đức Xuân đứng thứ 2/8 (1.680 người). "
         "Quỹ bình quân mỗi hội viên: Phường Đức Xuân đứng thứ 1/8 (45.897 đồng/hội viên).")  # 77.107.000 / 1.680
 
 
 def test_unit_rank_of_the_district_row_names_it(sample_table):
-    figure = charts.unit_rank(sample_table, 2013, "thi-hoi", "members")
+    figure = unit_rank(sample_table, 2013, "thi-hoi", "members")
     assert "Hội Khuyến học thị xã Bắc Kạn" in figure.get_suptitle()
     assert len(figure.axes[0].patches) == 8  # the district row is not ranked
 
 
 def test_indicator_trends_grouped_by_theme(sample_table):
-    figure = drawn(charts.indicator_trends(sample_table, 2010, 2013, "vi"))
+    figure = drawn(indicator_trends(sample_table, 2010, 2013, "vi"))
     panels = [axes for axes in figure.axes if axes.get_visible() and axes.get_title()]
     assert [axes.get_title() for axes in panels] == [
         "Hội viên khuyến học", "Gia đình hiếu học", "Dòng họ hiếu học", "Lớp tập huấn và lượt người tham gia", "Quỹ khuyến học (triệu đồng)"]
@@ -103,20 +148,20 @@ def test_indicator_trends_grouped_by_theme(sample_table):
 
 
 def test_counts_start_at_zero_with_whole_ticks(sample_table):
-    figure = drawn(charts.indicator_trends(sample_table, 2009, 2013, "vi"))
+    figure = drawn(indicator_trends(sample_table, 2009, 2013, "vi"))
     for axes in figure.axes:
         if axes.get_visible() and axes.get_lines():
             assert axes.get_ylim()[0] == 0, axes.get_title()
     clans = next(axes for axes in figure.axes if axes.get_title() == "Dòng họ hiếu học")
     ticks = [t for t in tick_texts(clans.yaxis) if t]
     assert ticks and all("," not in t for t in ticks) and len(set(ticks)) == len(ticks)  # 0 1 2 …, never "0 0 0 1 1 1"
-    trend = drawn(charts.trend(sample_table, 2013)).axes[0]
-    assert trend.get_ylim()[0] == 0
+    line = drawn(trend(sample_table, 2013)).axes[0]
+    assert line.get_ylim()[0] == 0
 
 
 def test_titles_fit_inside_the_image(sample_table):
-    for figure in (charts.indicator_trends(sample_table, 2009, 2013, "vi"), charts.unit_rank(sample_table, 2013, "duc-xuan", "fund_per_member_vnd"),
-                   charts.training_by_unit(sample_table, 2013), charts.members_by_unit(sample_table, 2013, "en")):
+    for figure in (indicator_trends(sample_table, 2009, 2013, "vi"), unit_rank(sample_table, 2013, "duc-xuan", "fund_per_member_vnd"),
+                   training_by_unit(sample_table, 2013), members_by_unit(sample_table, 2013, "en")):
         from matplotlib.backends.backend_agg import FigureCanvasAgg
 
         renderer = FigureCanvasAgg(figure).get_renderer()
@@ -138,33 +183,33 @@ def test_every_chart_describes_itself(sample_table, name):
 
 class TestNumbers:
     def test_vietnamese_thousands_separator(self, sample_table):
-        ticks = tick_texts(drawn(charts.members_by_unit(sample_table, 2013)).axes[0].xaxis)
+        ticks = tick_texts(drawn(members_by_unit(sample_table, 2013)).axes[0].xaxis)
         assert "1.000" in ticks and "1,000" not in ticks
 
     def test_english_thousands_separator(self, sample_table):
-        ticks = tick_texts(drawn(charts.members_by_unit(sample_table, 2013, "en")).axes[0].xaxis)
+        ticks = tick_texts(drawn(members_by_unit(sample_table, 2013, "en")).axes[0].xaxis)
         assert "1,000" in ticks and "1.000" not in ticks
 
     def test_trend_ticks(self, sample_table):
-        members, fund = drawn(charts.trend(sample_table, 2013)).axes
+        members, fund = drawn(trend(sample_table, 2013)).axes
         assert tick_texts(members.xaxis) == ["2009", "2010", "2011", "2012", "2013"]
         assert "9.000" in tick_texts(members.yaxis)
         assert "300" in tick_texts(fund.yaxis)  # million đồng
         assert fund.get_title() == "Tổng quỹ khuyến học (triệu đồng)"
 
     def test_trend_stops_at_the_year(self, sample_table):
-        members, _ = charts.trend(sample_table, 2011).axes
+        members, _ = trend(sample_table, 2011).axes
         assert list(members.get_lines()[0].get_ydata()) == [7468, 7902, 8215]
 
     @pytest.mark.parametrize("lang, labels", [("vi", ["308,15", "35,24"]), ("en", ["308.15", "35.24"])])
     def test_fund_by_level_bar_labels(self, sample_table, lang, labels):
-        axes = charts.fund_by_level(sample_table, 2013, lang).axes[0]
+        axes = fund_by_level(sample_table, 2013, lang).axes[0]
         assert [t.get_text() for t in axes.texts] == labels
         assert axes.get_xlabel() == text("chart.million_vnd", lang)
         assert [p.get_width() for p in axes.patches] == [308_145_000, 35_235_000]
 
     def test_training_panels(self, sample_table):
-        figure = drawn(charts.training_by_unit(sample_table, 2013))
+        figure = drawn(training_by_unit(sample_table, 2013))
         left, right = figure.axes
         assert left.get_title() == "Số lớp tập huấn" and right.get_title() == "Lượt người tham gia tập huấn"
         assert "1.200" in tick_texts(right.xaxis) and tick_texts(right.xaxis)[0] == "0"
@@ -182,8 +227,8 @@ class TestIllustrative:
     def test_no_caption_for_real_data(self, sample_frame):
         sample_frame["note"] = None
         table = table_from_frame(sample_frame)
-        assert charts.members_by_unit(table, 2013).get_supxlabel() == ""
-        assert charts.indicator_trends(table, 2009, 2013).get_supxlabel() == ""
+        assert members_by_unit(table, 2013).get_supxlabel() == ""
+        assert indicator_trends(table, 2009, 2013).get_supxlabel() == ""
 
 
 class TestPng:
@@ -197,25 +242,25 @@ class TestPng:
         assert len(data) > 5_000
 
     def test_indicator_trends_png(self, sample_table):
-        assert charts.to_png(charts.indicator_trends(sample_table, 2009, 2013, "en")).startswith(b"\x89PNG")
+        assert charts.to_png(indicator_trends(sample_table, 2009, 2013, "en")).startswith(b"\x89PNG")
 
     def test_tricky_unit_name_renders_literally(self, sample_frame):
         sample_frame.loc[sample_frame["unit_id"] == "duc-xuan", "unit_name"] = TRICKY_NAME
         table = table_from_frame(sample_frame)
-        for figure in (charts.members_by_unit(table, 2013), charts.training_by_unit(table, 2013),
-                       charts.unit_rank(table, 2013, "duc-xuan", "members"), charts.unit_trend(table, "duc-xuan", 2013)):
+        for figure in (members_by_unit(table, 2013), training_by_unit(table, 2013),
+                       unit_rank(table, 2013, "duc-xuan", "members"), unit_trend(table, "duc-xuan", 2013)):
             assert charts.to_png(figure).startswith(b"\x89PNG")
             figure.savefig(io.BytesIO(), format="png")  # also outside to_png (e.g. Jupyter's inline display)
-        rank = charts.unit_rank(table, 2013, "duc-xuan", "members")
+        rank = unit_rank(table, 2013, "duc-xuan", "members")
         assert rank.get_suptitle().replace("\n", " ") == f"{TRICKY_NAME} so với các đơn vị, năm 2013"
-        assert TRICKY_NAME in tick_texts(drawn(charts.members_by_unit(table, 2013)).axes[0].yaxis)
-        assert charts.unit_trend(table, "duc-xuan", 2013).get_suptitle() == f"{TRICKY_NAME} qua các năm"
+        assert TRICKY_NAME in tick_texts(drawn(members_by_unit(table, 2013)).axes[0].yaxis)
+        assert unit_trend(table, "duc-xuan", 2013).get_suptitle() == f"{TRICKY_NAME} qua các năm"
 
 
 class TestSavePng:
     def test_writes_png_atomically(self, sample_table, tmp_path: Path):
         target = tmp_path / "figures" / "members.png"
-        written = charts.save_png(charts.members_by_unit(sample_table, 2013), target)
+        written = charts.save_png(members_by_unit(sample_table, 2013), target)
         assert written == target
         assert target.read_bytes().startswith(b"\x89PNG")
         assert sorted(p.name for p in target.parent.iterdir()) == ["members.png"]
@@ -223,7 +268,7 @@ class TestSavePng:
     def test_replaces_the_old_file(self, sample_table, tmp_path: Path):
         target = tmp_path / "trend.png"
         target.write_bytes(b"old")
-        charts.save_png(charts.trend(sample_table, 2013), target)
+        charts.save_png(trend(sample_table, 2013), target)
         assert target.read_bytes().startswith(b"\x89PNG")
         assert [p.name for p in tmp_path.iterdir()] == ["trend.png"]
 
@@ -236,13 +281,13 @@ class TestSavePng:
 
         monkeypatch.setattr("khuyenhoc.fsutil.os.fsync", broken)
         with pytest.raises(OSError, match="disk full"):
-            charts.save_png(charts.trend(sample_table, 2013), target)
+            charts.save_png(trend(sample_table, 2013), target)
         assert target.read_bytes() == b"old"
         assert [p.name for p in tmp_path.iterdir()] == ["trend.png"]
 
 
 def test_a_figure_is_rendered_once(sample_table, monkeypatch):
-    figure = charts.fund_by_level(sample_table, 2013)
+    figure = fund_by_level(sample_table, 2013)
     calls = []
     original = figure.draw
     monkeypatch.setattr(figure, "draw", lambda *a, **k: (calls.append(1), original(*a, **k))[1])
@@ -253,7 +298,7 @@ def test_a_figure_is_rendered_once(sample_table, monkeypatch):
 def test_a_png_keeps_the_figure_as_it_was(sample_table):
     from PIL import Image
 
-    figure = charts.unit_place(sample_table, 2013, "duc-xuan")
+    figure = unit_place(sample_table, 2013, "duc-xuan")
     dpi, size = figure.dpi, tuple(figure.get_size_inches())
     image = Image.open(io.BytesIO(charts.to_png(figure)))
     assert image.size == tuple(round(inches * charts.STYLE["savefig.dpi"]) for inches in size)
@@ -272,19 +317,19 @@ def test_bar_charts_stay_readable_at_national_scale():
 
     frame = synthetic_table(400, [2013], seed=3)
     table = table_from_frame(frame[frame["level"] == "xã"].drop(columns="parent_id"))  # 400 communes side by side
-    members = charts.members_by_unit(table, 2013)
+    members = members_by_unit(table, 2013)
     assert len(members.axes[0].patches) == charts.MAX_BARS
     assert members.axes[0].get_title().replace("\n", " ").endswith("(15 đơn vị thấp nhất và 15 cao nhất trong 400)")
     assert members.get_size_inches()[1] < 12
     by_members = table.frame[table.frame["level"] == "commune"].sort_values("members", ascending=False)["unit_id"]
     chosen = by_members.iloc[199]  # a middling unit: 200th of 400
-    axes = drawn(charts.unit_rank(table, 2013, chosen, "members")).axes[0]
+    axes = drawn(unit_rank(table, 2013, chosen, "members")).axes[0]
     names = table.unit_names
     assert tick_texts(axes.yaxis) == [f"{names[u]} ({rank}/400)" for rank, u in zip(range(204, 195, -1), by_members.iloc[195:204][::-1], strict=True)]
     assert axes.get_title() == "Số hội viên: đứng thứ 200/400"
-    top = drawn(charts.unit_rank(table, 2013, by_members.iloc[0], "members")).axes[0]  # at the top: the nine ranked first
+    top = drawn(unit_rank(table, 2013, by_members.iloc[0], "members")).axes[0]  # at the top: the nine ranked first
     assert [label.rsplit("(", 1)[1] for label in tick_texts(top.yaxis)] == [f"{rank}/400)" for rank in range(9, 0, -1)]
-    assert len(charts.to_png(charts.unit_place(table, 2013, chosen))) < 120_000
+    assert len(charts.to_png(unit_place(table, 2013, chosen))) < 120_000
 
 
 def test_a_chart_without_a_description_is_described_by_its_titles(sample_table):
@@ -300,7 +345,7 @@ def test_long_unit_names_are_wrapped_or_cut_inside_the_members_chart(sample_fram
 
     long_name = "Hội Khuyến học xã " + "Phong Thịnh Hưng Long Phúc Lộc Thọ Khang An Bình " * 3  # 165 characters (limit: 200)
     sample_frame.loc[sample_frame["unit_id"] == "duc-xuan", "unit_name"] = long_name.strip()
-    figure = charts.members_by_unit(table_from_frame(sample_frame), 2013)
+    figure = members_by_unit(table_from_frame(sample_frame), 2013)
     renderer = FigureCanvasAgg(figure).get_renderer()
     figure.draw(renderer)
     labels = figure.axes[0].get_yticklabels()

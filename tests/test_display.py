@@ -1,6 +1,6 @@
 """Showing summaries in a notebook: everything data-derived is escaped; figures are PNG images.
 
-IPython's HTML and Image classes are taken from khuyenhoc.display (IPython comes with ipykernel, not declared itself)."""
+IPython's HTML and Image classes are taken from khuyenhoc.render.display (IPython comes with ipykernel, not declared itself)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,14 @@ import re
 
 import pandas as pd
 import pytest
-from khuyenhoc import display as show
-from khuyenhoc.charts import members_by_unit
+
 from khuyenhoc.i18n import text
-from khuyenhoc.summary import AnnualSummary, Trends, UnitProfile
+from khuyenhoc.indicators import analyse
+from khuyenhoc.render import display as show
+from khuyenhoc.render.charts import members_by_unit
+from khuyenhoc.reports.annual import AnnualSummary
+from khuyenhoc.reports.profile import UnitProfile
+from khuyenhoc.reports.trends import Trends
 from khuyenhoc.table import table_from_frame
 
 SCRIPT = "<script>alert(1)</script>"
@@ -75,7 +79,7 @@ def test_section(shown):
 
 
 def test_figure_is_a_png_image(shown, sample_table):
-    show.figure(members_by_unit(sample_table, 2013))
+    show.figure(members_by_unit(analyse(sample_table).named_scopes(2013), 2013))
     (image,) = shown
     assert isinstance(image, show.Image)
     assert image.format == "png"
@@ -84,32 +88,32 @@ def test_figure_is_a_png_image(shown, sample_table):
 
 class TestTitle:
     def test_annual_with_illustrative_banner(self, shown, sample_table):
-        show.title(AnnualSummary(sample_table, 2013))
+        show.title(AnnualSummary(analyse(sample_table), 2013))
         html = html_of(shown)
         assert "<h1>Tổng kết công tác khuyến học năm 2013 — Hội Khuyến học thị xã Bắc Kạn</h1>" in html
         assert f'<div class="kh-banner">{text("illustrative", "vi")}</div>' in html
         assert text("synthetic", "vi") not in html
 
     def test_english(self, shown, sample_table):
-        show.title(Trends(sample_table, 2009, 2013, "en"))
+        show.title(Trends(analyse(sample_table), 2009, 2013, "en"))
         html = html_of(shown)
         assert f"<h1>{text('title.trends', 'en', start=2009, end=2013)}</h1>" in html
         assert text("illustrative", "en") in html
 
     def test_no_banner_for_real_data(self, shown, sample_frame):
         sample_frame["note"] = None
-        show.title(UnitProfile(table_from_frame(sample_frame), 2013, "duc-xuan"))
+        show.title(UnitProfile(analyse(table_from_frame(sample_frame)), 2013, "duc-xuan"))
         assert [o.data for o in shown] == ["<h1>Hồ sơ đơn vị Phường Đức Xuân, năm 2013</h1>"]
 
     def test_unit_name_escaped(self, shown, sample_frame):
         sample_frame.loc[sample_frame["unit_id"] == "duc-xuan", "unit_name"] = SCRIPT
         sample_frame["note"] = None
-        show.title(UnitProfile(table_from_frame(sample_frame), 2013, "duc-xuan"))
+        show.title(UnitProfile(analyse(table_from_frame(sample_frame)), 2013, "duc-xuan"))
         assert shown[0].data == "<h1>Hồ sơ đơn vị &lt;script&gt;alert(1)&lt;/script&gt;, năm 2013</h1>"
 
     def test_synthetic_banner(self, shown, sample_frame):
         sample_frame["note"] = "Số liệu giả lập (synthetic)"
-        show.title(AnnualSummary(table_from_frame(sample_frame), 2013, "en"))
+        show.title(AnnualSummary(analyse(table_from_frame(sample_frame)), 2013, "en"))
         assert text("synthetic", "en") in html_of(shown)
 
 
@@ -117,7 +121,7 @@ def test_whole_annual_summary_is_escaped(shown, sample_frame):
     """Every displayed piece of a summary whose unit names are HTML stays inert."""
     for unit, name in (("xuat-hoa", SCRIPT), ("nong-thuong", IMG)):
         sample_frame.loc[sample_frame["unit_id"] == unit, "unit_name"] = name
-    summary = AnnualSummary(table_from_frame(sample_frame), 2013)
+    summary = AnnualSummary(analyse(table_from_frame(sample_frame)), 2013)
     show.title(summary)
     show.paragraphs(summary.narrative())
     show.table(summary.key_indicators())
@@ -130,8 +134,8 @@ def test_whole_annual_summary_is_escaped(shown, sample_frame):
 
 
 def test_figure_carries_its_alt_text(shown, sample_table):
-    show.figure(members_by_unit(sample_table, 2013))
-    show.figure(members_by_unit(sample_table, 2013), alt="Mô tả <riêng>")
+    show.figure(members_by_unit(analyse(sample_table).named_scopes(2013), 2013))
+    show.figure(members_by_unit(analyse(sample_table).named_scopes(2013), 2013), alt="Mô tả <riêng>")
     first, second = shown
     assert first.metadata["alt"].startswith("Số hội viên theo đơn vị, năm 2013: cao nhất là Phường Nguyễn Thị Minh Khai (1.692)")
     assert second.metadata["alt"] == "Mô tả <riêng>"

@@ -8,7 +8,7 @@ import re
 import nbformat
 import pandas as pd
 
-from khuyenhoc import display
+from khuyenhoc.render import display
 from khuyenhoc.runner import css
 from khuyenhoc.runner.export import exporter, to_html
 
@@ -39,7 +39,7 @@ def test_rules_that_cannot_match_go_and_the_variables_they_used_with_them():
 
 
 def _report_notebook() -> nbformat.NotebookNode:
-    """An executed notebook as the runner gets it: headings, a banner, a table and a chart from khuyenhoc.display."""
+    """An executed notebook as the runner gets it: headings, a banner, a table and a chart from khuyenhoc.render.display."""
     shown = []
     display.display = lambda *objects, **_: shown.extend(objects)
     try:

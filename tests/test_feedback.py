@@ -8,7 +8,7 @@ import pandas as pd
 
 from khuyenhoc.collect import Duplicate, FileResult, Status, Waiting
 from khuyenhoc.feedback import feedback_text, problem_lines
-from khuyenhoc.report import REPORT_LIMIT
+from khuyenhoc.safetext import REPORT_LIMIT
 
 
 def _problems(*rows: tuple) -> pd.DataFrame:

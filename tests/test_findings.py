@@ -237,7 +237,7 @@ def groups_table(tmp_path):
 
 
 def test_a_material_fall_of_scholarships_is_a_finding(groups_table):
-    from khuyenhoc.summary import finding_message
+    from khuyenhoc.reports.formatted import finding_message
 
     found = detect_findings(groups_table, 2024)
     assert found == [Finding("scholarships_fell", "scholarships_vnd", "xa-a", "Xã An", 6_000_000.0, 10_000_000.0)]

@@ -58,7 +58,7 @@ def _check(load):
     return table
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.tuples(st.integers(0, len(BASE) - 1), st.sampled_from(CANONICAL), hostile_values), min_size=1, max_size=5))
 def test_hostile_cells_in_csv(tmp_path, edits):
     frame = BASE.astype(object).copy()
@@ -73,7 +73,7 @@ def test_hostile_cells_in_csv(tmp_path, edits):
             assert name == unicodedata.normalize("NFC", name).strip()
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.tuples(st.integers(0, len(BASE) - 1), st.sampled_from(CANONICAL), hostile_values), min_size=1, max_size=5))
 def test_hostile_cells_in_xlsx(tmp_path, edits):
     workbook = openpyxl.Workbook()

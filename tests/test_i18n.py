@@ -127,3 +127,11 @@ def test_catalogue_files_are_utf8_and_nfc():
     for lang in LANGS:
         content = Path(LANGS[lang].__file__).read_text(encoding="utf-8")
         assert unicodedata.normalize("NFC", content) == content, lang
+
+
+def test_data_notes_say_what_the_data_is():
+    from khuyenhoc.i18n import data_notes
+
+    assert data_notes("vi") == []
+    assert data_notes("vi", illustrative=True, synthetic=True) == [text("illustrative", "vi"), text("synthetic", "vi")]
+    assert data_notes("en", synthetic=True) == [text("synthetic", "en")]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import pandas as pd
 import pytest
@@ -89,7 +90,7 @@ def test_undefined_values_are_none_not_zero(sample_table):
 
 def test_change_needs_the_previous_calendar_year(sample_table):
     frame = sample_table.frame[sample_table.frame["year"] != 2012]
-    values = compute(frame, 2013)
+    values = compute(replace(sample_table, frame=frame), 2013)
     assert values["members_change"] is None
     assert values["fund_change_vnd"] is None
     assert values["members"] == 9123

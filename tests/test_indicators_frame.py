@@ -81,13 +81,15 @@ def test_findings_frame_says_which_rule_flagged_whom_and_why(sample_table):
 
 
 def test_generic_charts_draw_any_indicator_over_time_and_across_units(sample_table):
-    from khuyenhoc import charts
+    from khuyenhoc.indicators import analyse
+    from khuyenhoc.render import charts
 
-    over_time = charts.indicator_over_time(sample_table, "fund_total_vnd", ["all", "duc-xuan"])
+    analysis = analyse(sample_table)
+    over_time = charts.indicator_over_time(analysis.indicator_series("fund_total_vnd", ["all", "duc-xuan"]), "fund_total_vnd", analysis.years)
     lines = over_time.axes[0].get_lines()
     assert [line.get_label() for line in lines] == ["toàn địa bàn", "Phường Đức Xuân"]
     assert list(lines[0].get_ydata())[-1] == 343_380_000
     assert over_time.axes[0].get_title() == "Tổng quỹ khuyến học (triệu đồng)"
-    across = charts.indicator_by_unit(sample_table, "members_growth_pct", 2013)
+    across = charts.indicator_by_unit(analysis.named_scopes(2013), "members_growth_pct", 2013)
     bars = {label.get_text(): bar.get_width() for label, bar in zip(across.axes[0].get_yticklabels(), across.axes[0].patches, strict=True)}
     assert len(bars) == 8 and bars["Phường Đức Xuân"] == pytest.approx(-2.890173)

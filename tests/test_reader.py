@@ -469,6 +469,7 @@ print(len(raw.frame), int(raw.frame["members"].sum()), peak_kb // 1024)
 """
 
 
+@pytest.mark.slow  # 100.000 rows written and read in a child process: a memory bound, not a fast check
 def test_a_workbook_with_cells_in_column_xfd_is_read_in_bounded_memory(tmp_path, sample_frame):
     """100k rows each with a cell in XFD: the reader keeps only the contract's columns (a bound, not a timing)."""
     path = handmade_xlsx(tmp_path / "xfd.xlsx", frame_rows(sample_frame), far_cells=100_000)
@@ -535,7 +536,7 @@ def test_the_position_of_each_column_is_kept(tmp_path, sample_frame):
 def test_a_csv_the_package_wrote_reads_back_as_it_was(tmp_path, sample_frame):
     """CSV writers put ' before text that would start a formula (OWASP); the reader takes it off again, so a unit id
     '-song-cau' or a name '+Phường Đức Xuân' in a merged or exported CSV still validates as written; other quotes stay."""
-    from khuyenhoc.spreadsheet import write_csv
+    from khuyenhoc.excel_export import write_csv
     from khuyenhoc.table import load_table
 
     frame = sample_frame[sample_frame["year"] == 2013].copy()

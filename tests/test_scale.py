@@ -8,30 +8,36 @@ import sys
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
 from khuyenhoc.paths import SAMPLE_DATA
 from khuyenhoc.runner import RunOptions, run_batch
 from khuyenhoc.runner.execute import JobResult
 from khuyenhoc.runner.options import snapshot_dir
 from khuyenhoc.runner.plan import ANNUAL, JobStatus
-from khuyenhoc.snapshot import write_snapshot
-from khuyenhoc.table import load_snapshot, load_table, table_from_frame
+from khuyenhoc.indicators import IndicatorFrames, analyse
+from khuyenhoc.snapshot import load_analysis, save_analysis, write_snapshot
+from khuyenhoc.table import load_table, table_from_frame
 
 
-def _same_table(left, right) -> None:
-    pd.testing.assert_frame_equal(left.frame, right.frame)
+def _same_analysis(left, right) -> None:
+    pd.testing.assert_frame_equal(left.table.frame, right.table.frame)
     for name in ("whole", "units", "areas"):
-        pd.testing.assert_frame_equal(getattr(left.indicator_frames, name), getattr(right.indicator_frames, name))
-    assert (right.source, right.checksum, right.origin) == (left.source, left.checksum, left.origin)
-    assert (right.illustrative, right.synthetic) == (left.illustrative, left.synthetic)
+        pd.testing.assert_frame_equal(getattr(left.frames, name), getattr(right.frames, name))
+    lt, rt = left.table, right.table
+    assert (rt.source, rt.checksum, rt.origin) == (lt.source, lt.checksum, lt.origin)
+    assert (rt.illustrative, rt.synthetic) == (lt.illustrative, lt.synthetic)
 
 
-def test_a_snapshot_gives_back_the_validated_table(tmp_path, sample_table):
-    loaded = load_snapshot(write_snapshot(sample_table, tmp_path / "snap"))
-    _same_table(sample_table, loaded)
-    assert loaded.frame["unit_id"].dtype == object and loaded.frame["members"].dtype == "Int64"
-    assert loaded.illustrative and loaded.unit_names["duc-xuan"] == sample_table.unit_names["duc-xuan"]
-    assert "indicator_frames" in loaded.__dict__, "the indicator frames come from the snapshot, not computed again"
+def test_a_snapshot_gives_back_the_analysis(tmp_path, sample_table, monkeypatch):
+    saved = analyse(sample_table)
+    folder = save_analysis(saved, tmp_path / "snap")
+    monkeypatch.setattr(IndicatorFrames, "of", classmethod(lambda cls, table: pytest.fail("computed again")))
+    loaded = load_analysis(folder)
+    _same_analysis(saved, loaded)
+    assert loaded.table.frame["unit_id"].dtype == object and loaded.table.frame["members"].dtype == "Int64"
+    assert loaded.table.illustrative and loaded.unit_names["duc-xuan"] == sample_table.unit_names["duc-xuan"]
+    assert analyse(loaded.table).frames is loaded.frames, "the indicator frames come from the snapshot, not computed again"
 
 
 def test_a_snapshot_keeps_warnings_and_blank_text(tmp_path, sample_frame):
@@ -40,7 +46,7 @@ def test_a_snapshot_keeps_warnings_and_blank_text(tmp_path, sample_frame):
     frame["extra column"] = 1  # an unknown column: a warning
     table = table_from_frame(frame)
     assert len(table.warnings)
-    loaded = load_snapshot(write_snapshot(table, tmp_path / "snap"))
+    loaded = load_analysis(write_snapshot(table, tmp_path / "snap")).table
     pd.testing.assert_frame_equal(loaded.warnings.reset_index(drop=True), table.warnings.reset_index(drop=True), check_dtype=False)
     assert loaded.frame["note"].iloc[0] is None
 
@@ -53,7 +59,7 @@ class _Recorder:
 
     def __call__(self, jobs, data, notebooks, options):
         folder = snapshot_dir(data)
-        self.snapshots.append(load_snapshot(folder) if folder.is_dir() else None)
+        self.snapshots.append(load_analysis(folder) if folder.is_dir() else None)
         for job in jobs:
             files = {"summary.json": b'{"provenance": {}}'} if job.notebook == ANNUAL else {}
             yield JobResult(job.key, JobStatus.OK, 0.1, notebook=b"{}", html=b"<html><body></body></html>", files=files, worker="w")
@@ -64,9 +70,9 @@ def test_the_run_validates_once_and_hands_the_notebooks_a_snapshot(tmp_path):
     run_batch(RunOptions(data=SAMPLE_DATA, out_dir=tmp_path / "out", years=[2013]), executor=recorder)
     expected = load_table(SAMPLE_DATA)
     (given,) = recorder.snapshots
-    pd.testing.assert_frame_equal(given.frame, expected.frame)
-    pd.testing.assert_frame_equal(given.indicator_frames.units, expected.indicator_frames.units)
-    assert given.illustrative and Path(given.source).name == SAMPLE_DATA.name
+    pd.testing.assert_frame_equal(given.table.frame, expected.frame)
+    pd.testing.assert_frame_equal(given.frames.units, analyse(expected).frames.units)
+    assert given.table.illustrative and Path(given.table.source).name == SAMPLE_DATA.name
 
     run_batch(RunOptions(data=SAMPLE_DATA, out_dir=tmp_path / "out", years=[2013], force=True), executor=recorder)
     assert recorder.snapshots[-1] is not None, "facts from the manifest: the data is validated when jobs must run"
@@ -89,15 +95,16 @@ def test_a_no_op_rerun_does_not_import_pandas(tmp_path):
 
 def test_a_profile_formats_only_what_it_shows(sample_table, monkeypatch):
     """Its place among its siblings: ranked over all of them, formatted for the unit alone."""
-    from khuyenhoc import summary
+    from khuyenhoc.reports import formatted as shown
+    from khuyenhoc.reports.profile import UnitProfile
 
-    profile = summary.UnitProfile(sample_table, 2013, "duc-xuan")
+    profile = UnitProfile(analyse(sample_table), 2013, "duc-xuan")
     assert len(profile.siblings) > 3
     formatted = []
-    real = summary.format_indicator
-    monkeypatch.setattr(summary, "format_indicator", lambda key, *a, **k: formatted.append(key) or real(key, *a, **k))
+    real = shown.format_indicator
+    monkeypatch.setattr(shown, "format_indicator", lambda key, *a, **k: formatted.append(key) or real(key, *a, **k))
     place = profile.place()
-    assert formatted == list(summary.RANKED_INDICATORS), "one value per ranked indicator, not one per sibling"
+    assert formatted == list(shown.RANKED_INDICATORS), "one value per ranked indicator, not one per sibling"
     members = place.set_index(place.columns[0]).iloc[0, 0]
     assert members == f"1.680 (2/{len(profile.siblings)})"
 

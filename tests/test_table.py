@@ -259,7 +259,7 @@ def edited_tables(draw):
     return edits, sep, title_rows
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(edited_tables())
 def test_generated_tables_load_right_or_point_at_row_and_column(tmp_path, sample_frame, case):
     edits, sep, title_rows = case

@@ -5,13 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from titles_data import HEADER, ROWS
 
 from khuyenhoc.errors import DataValidationError
-from khuyenhoc.indicators import compute
-from khuyenhoc.summary import AnnualSummary
+from khuyenhoc.indicators import analyse, compute
+from khuyenhoc.render import charts
+from khuyenhoc.render.markdown import summary_json
+from khuyenhoc.reports.annual import AnnualSummary
 from khuyenhoc.table import load_table
 from khuyenhoc.targets import NATIONAL_TARGETS, load_targets, targets_in_use
-from titles_data import HEADER, ROWS
 
 UNITS = ["xa-a", "xa-b", "xa-c", "xa-d"]
 
@@ -61,7 +63,7 @@ class TestRates:
 
 class TestProgress:
     def test_value_target_gap_units_and_projected_year(self, district):
-        summary = AnnualSummary(district, 2025)
+        summary = AnnualSummary(analyse(district), 2025)
         assert summary.units == UNITS
         families, clans, communities = summary.targets
         assert (families.indicator, families.value, families.target, families.target_year) == ("learning_families_pct", 65.5, 70.0, 2025)
@@ -73,7 +75,7 @@ class TestProgress:
         assert (communities.pace_pp, communities.projected_year) == (None, None)  # no earlier year: no pace, no guess
 
     def test_below_target_units_are_findings_and_sentences_say_it(self, district):
-        summary = AnnualSummary(district, 2025)
+        summary = AnnualSummary(analyse(district), 2025)
         below = [(f.unit_id, f.indicator, f.value, f.reference) for f in summary.findings if f.kind == "below_target"]
         assert below == [("xa-b", "learning_families_pct", 65.0, 70.0), ("xa-c", "learning_families_pct", 60.0, 70.0),
                          ("xa-b", "learning_clans_pct", 60.0, 65.0), ("xa-a", "learning_communities_pct", 20.0, 65.0)]
@@ -86,22 +88,22 @@ class TestProgress:
         assert list(table.iloc[0]) == ["Tỷ lệ hộ đạt danh hiệu Gia đình học tập", "65,5%", "-0,3 điểm phần trăm", "70% (năm 2025)",
                                        "-4,5 điểm phần trăm", "1/3", "2027"]
         assert table.iloc[1, -1] == "đã đạt"
-        assert set(summary.target_figures) == {"targets_by_unit"}
-        assert [t["indicator"] for t in summary.to_json()["targets"]] == ["learning_families_pct", "learning_clans_pct", "learning_communities_pct"]
+        assert set(charts.target_figures(summary)) == {"targets_by_unit"}
+        assert [t["indicator"] for t in summary_json(summary)["targets"]] == ["learning_families_pct", "learning_clans_pct", "learning_communities_pct"]
 
     def test_a_district_plan_overrides_the_national_figure(self, district, tmp_path):
         plan = write_targets(tmp_path, "learning_families_pct,2025,60,Kế hoạch huyện,huyen-x", "learning_clans_pct,2025,75,Kế hoạch xã,xa-a")
-        summary = AnnualSummary(district, 2025, targets_path=plan)
+        summary = AnnualSummary(analyse(district), 2025, targets_path=plan)
         families, clans, _ = summary.targets
         assert (families.target, families.gap_pp, families.source, families.units_at_target) == (60.0, pytest.approx(5.5), "Kế hoạch huyện", 3)
         assert (clans.target, clans.units_at_target) == (65.0, 0)  # xa-a's own 75 % plan: its 70 % falls short
         assert targets_in_use(plan).in_force(2026, ["huyen-x", None]) == {}
 
     def test_a_year_without_titles_or_after_every_target(self, district, sample_table):
-        assert AnnualSummary(district, 2023).targets[0].target == 70.0
-        empty = AnnualSummary(sample_table, 2013)
-        assert (empty.targets, empty.targets_table(), empty.target_sentences(), empty.target_figures) == ([], None, [], {})
-        assert "targets" not in empty.to_json()
+        assert AnnualSummary(analyse(district), 2023).targets[0].target == 70.0
+        empty = AnnualSummary(analyse(sample_table), 2013)
+        assert (empty.targets, empty.targets_table(), empty.target_sentences(), charts.target_figures(empty)) == ([], None, [], {})
+        assert "targets" not in summary_json(empty)
         assert not any("học tập" in label for label in empty.key_indicators().iloc[:, 0])
 
 
@@ -235,7 +237,7 @@ class TestTargetsAgainstTheData:
         assert caught.value.problems[["file", "row", "column", "value", "rule"]].to_dict("records") == [
             {"file": str(path), "row": 3, "column": "unit_id", "value": "xa-khong-co", "rule": "target_unit_unknown"}]
         with pytest.raises(DataValidationError):
-            AnnualSummary(district, 2025, targets_path=path)
+            AnnualSummary(analyse(district), 2025, targets_path=path)
 
     def test_the_targets_command_checks_ids_when_given_data(self, tmp_path, district, capsys):
         from khuyenhoc.cli import EXIT_FAILED, main

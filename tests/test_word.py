@@ -13,11 +13,13 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
-from khuyenhoc.excel_tables import to_xlsx
 from khuyenhoc.i18n import text
-from khuyenhoc.summary import AnnualSummary
+from khuyenhoc.indicators import analyse
+from khuyenhoc.render import save
+from khuyenhoc.render.excel import to_xlsx
+from khuyenhoc.render.word import organisation, place_of, to_docx
+from khuyenhoc.reports.annual import AnnualSummary
 from khuyenhoc.table import table_from_frame
-from khuyenhoc.word import organisation, place_of, to_docx
 
 
 def read(summary: AnnualSummary, **options) -> docx.document.Document:
@@ -26,7 +28,7 @@ def read(summary: AnnualSummary, **options) -> docx.document.Document:
 
 @pytest.fixture(scope="module")
 def summary(sample_table) -> AnnualSummary:
-    return AnnualSummary(sample_table, 2013)
+    return AnnualSummary(analyse(sample_table), 2013)
 
 
 @pytest.fixture(scope="module")
@@ -108,12 +110,12 @@ class TestHeader:
 
     def test_place_from_the_origin_record_then_the_name(self, sample_frame):
         table = table_from_frame(sample_frame, origin={"place": "Thành phố Bắc Kạn", "illustrative": True})
-        assert place_of(AnnualSummary(table, 2013)) == "Thành phố Bắc Kạn"
-        assert place_of(AnnualSummary(table_from_frame(sample_frame), 2013)) == "Bắc Kạn"
+        assert place_of(AnnualSummary(analyse(table), 2013)) == "Thành phố Bắc Kạn"
+        assert place_of(AnnualSummary(analyse(table_from_frame(sample_frame)), 2013)) == "Bắc Kạn"
 
     def test_a_file_of_several_areas_is_issued_by_the_association(self, sample_frame):
         table = table_from_frame(sample_frame[sample_frame["unit_id"] != "thi-hoi"].drop(columns="parent_id"))
-        summary = AnnualSummary(table, 2013)
+        summary = AnnualSummary(analyse(table), 2013)
         assert summary.name is None
         assert organisation(summary) == "HỘI KHUYẾN HỌC"
         assert "BÁO CÁO" in body_texts(read(summary))
@@ -172,12 +174,12 @@ class TestTables:
         assert rows[-1][1:] == ["Cộng", "302.380.000", "343.380.000", "+41.000.000", "37.639"]
 
     def test_first_year_has_no_previous_columns(self, sample_table):
-        members = read(AnnualSummary(sample_table, 2009)).tables[1]
+        members = read(AnnualSummary(analyse(sample_table), 2009)).tables[1]
         assert [c.text for c in members.rows[0].cells] == ["TT", "Đơn vị", "Hội viên năm 2009", "Dân số", "Tỷ lệ hội viên trên dân số (%)"]
 
 
 def test_english_document(sample_table):
-    document = read(AnnualSummary(sample_table, 2013, "en"))
+    document = read(AnnualSummary(analyse(sample_table), 2013, "en"))
     texts = body_texts(document)
     assert "REPORT" in texts and "I. RESULTS" in texts
     assert cell_lines(document.tables[0].rows[0].cells[1])[0] == "SOCIALIST REPUBLIC OF VIETNAM"
@@ -210,7 +212,7 @@ class TestWorkbook:
 
 
 def test_save_writes_the_word_report_and_the_tables(summary, tmp_path):
-    written = {path.name for path in summary.save(tmp_path)}
+    written = {path.name for path in save(summary, tmp_path)}
     assert {"annual_summary.docx", "annual_summary.xlsx", "summary.json"} <= written
     assert docx.Document(tmp_path / "annual_summary.docx").paragraphs
     assert openpyxl.load_workbook(tmp_path / "annual_summary.xlsx").sheetnames[0] == "Hội viên"
@@ -220,7 +222,7 @@ def test_save_writes_the_word_report_and_the_tables(summary, tmp_path):
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice (soffice) is not installed: apt-get install libreoffice-writer-nogui")
 def test_libreoffice_opens_it_as_an_a4_document(summary, tmp_path):
     """What a reader gets: LibreOffice converts it to PDF pages of A4 with the title and the figures on them."""
-    summary.save(tmp_path)
+    save(summary, tmp_path)
     subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "pdf", "--outdir", str(tmp_path),
                     str(tmp_path / "annual_summary.docx")], check=True, capture_output=True, timeout=240)
     pdf = tmp_path / "annual_summary.pdf"
@@ -245,7 +247,7 @@ def test_an_areas_report_names_the_association_above_it():
     table = table_from_frame(synthetic_table(300, [2012, 2013], seed=1))
     province = table.tree.roots(2013)[0]
     district = table.tree.children(province, 2013)[0]
-    document = read(AnnualSummary(table, 2013, area_id=district))
+    document = read(AnnualSummary(analyse(table), 2013, area_id=district))
     left, right = document.tables[0].rows[0].cells
     assert cell_lines(left)[:3] == ["HỘI KHUYẾN HỌC TỈNH GIẢ LẬP 01", "HỘI KHUYẾN HỌC", "HUYỆN GIẢ LẬP 0001"]
     assert not left.paragraphs[0].runs[0].bold  # the body it belongs to is not bold
@@ -260,7 +262,7 @@ class TestIssue22:
 
     def test_a_formula_like_unit_name_is_text_in_every_sheet(self, sample_frame):
         sample_frame.loc[sample_frame["unit_id"] == "duc-xuan", "unit_name"] = self.FORMULA_NAME
-        book = openpyxl.load_workbook(io.BytesIO(to_xlsx(AnnualSummary(table_from_frame(sample_frame), 2013))))
+        book = openpyxl.load_workbook(io.BytesIO(to_xlsx(AnnualSummary(analyse(table_from_frame(sample_frame)), 2013))))
         for sheet in book.worksheets:
             named = [cell for row in sheet.iter_rows() for cell in row if cell.value == self.FORMULA_NAME]
             assert named and all(cell.data_type == "s" for cell in named), sheet.title
@@ -280,7 +282,7 @@ class TestIssue22:
         assert b"Macintosh" not in app and b"<Application>khuyenhoc</Application>" in app
         lang = document.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr")).find(qn("w:lang"))
         assert lang.get(qn("w:val")) == "vi-VN"
-        assert read(AnnualSummary(summary.table, 2013, "en")).core_properties.language == "en-GB"
+        assert read(AnnualSummary(summary.analysis, 2013, "en")).core_properties.language == "en-GB"
 
     def test_an_org_over_255_characters_is_whole_in_the_body_and_cut_in_the_properties(self, summary):
         org = "Hội Khuyến học " + "rất dài " * 40  # 335 characters: python-docx refuses a core property over 255

@@ -6,6 +6,8 @@ from types import ModuleType
 
 from khuyenhoc.i18n import en, vi
 
+LOCALES = {"vi": "vi_VN", "en": "en_US"}  # Babel locale of each language (numbers: 9.123 and 5,6 in vi)
+
 DEFAULT_LANG = "vi"
 LANGS: dict[str, ModuleType] = {"vi": vi, "en": en}
 SECTIONS = ("INDICATORS", "MEASURES", "COLUMNS", "LEVELS", "RULES", "TEXT", "TEMPLATE_HELP", "GROUPS")
@@ -31,6 +33,11 @@ def text_count(key: str, number: int, lang: str = DEFAULT_LANG, **values: object
     """``text(key)`` for ``number`` things, from ``<key>_one`` when it is 1 (English "1 file", "2 files"); ``{count}``
     is ``number`` unless ``values`` give it (formatted: 3.300)."""
     return text(f"{key}_one" if number == 1 else key, lang, **({"count": number} | values))
+
+
+def data_notes(lang: str = DEFAULT_LANG, illustrative: bool = False, synthetic: bool = False) -> list[str]:
+    """What every view of the data must say about it: that it is illustrative, synthetic (nothing for real data)."""
+    return [text(kind, lang) for kind, flag in (("illustrative", illustrative), ("synthetic", synthetic)) if flag]
 
 
 def quote(value: object, lang: str = DEFAULT_LANG) -> str:

@@ -35,7 +35,8 @@ class _Year:
         self.rows = facts.rows.get(year, {})
         self.parents = facts.parents.get(year, {})
         self.children = facts.children(year)
-        self.communes = set(facts.units.get(year, []))
+        self.tree = facts.hierarchy
+        self.year = year
         self._subtrees: dict[str, str] = {}
         self._groups: dict[str | None, str] = {}
 
@@ -56,12 +57,8 @@ class _Year:
         return found
 
     def siblings(self, unit: str) -> list[str]:
-        """The communes ranked with ``unit`` (as summary.siblings finds them): same parent, commune level."""
-        if unit not in self.communes:
-            return []
-        parent = self.parents.get(unit)
-        peers = self.children.get(parent, []) if parent is not None else [u for u, p in self.parents.items() if p is None]
-        return [peer for peer in peers if peer in self.communes]
+        """The communes ranked with ``unit`` (khuyenhoc.hierarchy's rule, as the profile reads them)."""
+        return self.tree.siblings(unit, self.year)
 
     def sibling_group(self, unit: str) -> str:
         """A digest of the rows of ``unit``'s sibling group (shared by every member of the group)."""

@@ -8,8 +8,10 @@ import posixpath
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 
 from khuyenhoc.errors import RunError
+from khuyenhoc.hierarchy import COMMUNE, Hierarchy
 from khuyenhoc.ids import UNIT_ID_PATTERN
 
 ANNUAL, UNIT, TRENDS = "annual_summary", "unit_profile", "trends"
@@ -73,31 +75,26 @@ class DataFacts:
     rows: dict[int, dict[str, str]] = field(default_factory=dict)  # year -> unit_id -> a digest of its validated row
     scopes: dict[int, dict[str, str]] = field(default_factory=dict)  # year -> unit_id -> a digest of its (area's) indicators
 
+    @cached_property
+    def hierarchy(self) -> Hierarchy:
+        """The tree of the data, by the reports' own rules (khuyenhoc.hierarchy); the levels it knows: its communes."""
+        levels = {int(year): dict.fromkeys(units, COMMUNE) for year, units in self.units.items()}
+        return Hierarchy({int(year): parents for year, parents in self.parents.items()}, levels)
+
     def children(self, year: int) -> dict[str, list[str]]:
         """area_id -> the units reporting to it in ``year``, in the data's order."""
-        found: dict[str, list[str]] = {}
-        for unit, parent in self.parents.get(year, {}).items():
-            if parent is not None:
-                found.setdefault(parent, []).append(unit)
-        return found
+        return self.hierarchy.children_map(year)
 
     def roots(self, year: int) -> list[str]:
-        return [unit for unit, parent in self.parents.get(year, {}).items() if parent is None]
+        return self.hierarchy.roots(year)
 
     def areas(self, year: int) -> list[str]:
         """The units with children in ``year``, top-down."""
-        children, order, queue = self.children(year), [], list(self.roots(year))
-        while queue:
-            unit = queue.pop(0)
-            if unit in children:
-                order.append(unit)
-                queue += children[unit]
-        return order
+        return self.hierarchy.areas(year)
 
     def single_root(self, year: int) -> str | None:
         """The one root with children, when the year has exactly one root: the whole file is its report."""
-        roots = self.roots(year)
-        return roots[0] if len(roots) == 1 and roots[0] in self.children(year) else None
+        return self.hierarchy.single_root(year)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from khuyenhoc import __version__
 from khuyenhoc.errors import RunError
 from khuyenhoc.formatting import format_indicator, format_number
 from khuyenhoc.fsutil import atomic_write_bytes, atomic_write_text
-from khuyenhoc.i18n import text
+from khuyenhoc.i18n import data_notes, text
 from khuyenhoc.runner.execute import JobResult
 from khuyenhoc.runner.plan import ANNUAL, TRENDS, UNIT, DataFacts, Job, JobStatus, in_data
 
@@ -222,18 +222,13 @@ def _row(entry: dict, lang: str) -> dict:
 def _year_tree(entries: list[dict], facts: DataFacts, year: int, lang: str) -> dict:
     """The reports of ``year`` as a tree: the whole file, its areas nested as the data nests them, each area's
     unit profiles under it (under the nearest ancestor that has a report when its own area has none)."""
-    parents = facts.parents.get(year, {})
     whole = next((e for e in entries if e.get("notebook") == ANNUAL and not e.get("parameters", {}).get("area_id")), None)
     areas = {e["parameters"]["area_id"]: e for e in entries if e.get("notebook") == ANNUAL and e.get("parameters", {}).get("area_id")}
     profiles = [e for e in entries if e.get("notebook") == UNIT]
 
     def holder(unit: str | None) -> str | None:
         """The nearest ancestor of ``unit`` with an area report (None: the whole file)."""
-        seen = 0
-        parent = parents.get(unit) if unit is not None else None
-        while parent is not None and parent not in areas and seen < 8:
-            parent, seen = parents.get(parent), seen + 1
-        return parent if parent in areas else None
+        return facts.hierarchy.nearest(unit, year, areas)
 
     nodes = {area: {"row": _row(entry, lang), "children": [], "profiles": []} for area, entry in areas.items()}
     top = {"row": _row(whole, lang) if whole else None, "children": [], "profiles": []}
@@ -260,7 +255,7 @@ def write_index(out_dir: Path, manifest: dict, facts: DataFacts, lang: str, stam
     trends = [_row(e, lang) for e in runs.values() if e.get("notebook") == TRENDS]
     common = {
         "lang": lang, "t": lambda key, **values: text(key, lang, **values),
-        "notes": [text(kind, lang) for kind, flag in (("illustrative", facts.illustrative), ("synthetic", facts.synthetic)) if flag],
+        "notes": data_notes(lang, facts.illustrative, facts.synthetic),
         "generated": text("index.generated", lang, time=local_time(lang)),
         "data_line": stamp.line(lang) if stamp is not None else "",
     }

@@ -9,8 +9,8 @@ import pandas as pd
 from openpyxl import load_workbook
 
 from khuyenhoc.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, main
+from khuyenhoc.excel_export import export_excel
 from khuyenhoc.indicators import indicators_frame, pivot_indicator
-from khuyenhoc.spreadsheet import export_excel
 
 
 def test_indicators_as_a_workbook_with_vietnamese_headers_and_numbers(tmp_path, capsys):
@@ -99,7 +99,7 @@ def test_export_excel_drops_characters_a_workbook_cannot_hold(tmp_path):
 def test_csv_cells_that_would_start_a_formula_get_a_quote():
     """Issue 22, item 2 (OWASP CSV injection): =, +, -, @, tab and CR starting a text cell get a leading '; numbers
     and text that is only a signed number do not."""
-    from khuyenhoc.spreadsheet import csv_text
+    from khuyenhoc.excel_export import csv_text
 
     frame = pd.DataFrame({"name": [FORMULA_NAME, "+1+cmd", "-12 người", "@SUM(A1)", "\tx", "Xã An", "-5,6", None],
                           "value": pd.Series([1, -2, 3, None, 5, 6, 7, 8], dtype=object)})

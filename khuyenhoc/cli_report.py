@@ -8,20 +8,7 @@ from babel.numbers import format_decimal
 from khuyenhoc.formatting import LOCALES, format_indicator
 from khuyenhoc.i18n import DEFAULT_LANG, indicator_label, quote, text, measure_name
 from khuyenhoc.indicators import REGISTRY
-from khuyenhoc.safetext import shown
-
-REPORT_LIMIT = 200  # problems listed one per line; the rest are counted by rule and column
-
-
-def shown_value(written: object, lang: str = DEFAULT_LANG) -> str:
-    """A problem's value as the user wrote it, for a message: an Excel number cell as the user's locale writes it, text
-    with its control characters escaped and cut (:func:`~khuyenhoc.safetext.shown`); "" for none."""
-    if written is None or (isinstance(written, float) and written != written):
-        return ""
-    if isinstance(written, float):
-        return format_decimal(written, locale=LOCALES[lang])
-    return shown(written)  # escaped, cut to 80 characters
-
+from khuyenhoc.safetext import REPORT_LIMIT, shown_value
 
 def problem_line(problem: pd.Series, lang: str = DEFAULT_LANG, verbose: bool = False) -> str:
     """One problem as a sentence: where, what value, what is wrong (and the rule's id with ``verbose``)."""

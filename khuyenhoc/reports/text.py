@@ -2,23 +2,21 @@
 
 from __future__ import annotations
 
-import decimal
 import html
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
 import jinja2
 
 from khuyenhoc.findings import Finding
-from khuyenhoc.formatting import format_number, format_percent, format_vnd
+from khuyenhoc.formatting import format_number, format_percent, format_vnd, is_rounded, round_to_step
 from khuyenhoc.i18n import DEFAULT_LANG, check_lang, text
 from khuyenhoc.names import administrative_word, in_sentence, kinds_of_units, place_name, proper_name
 
 TEMPLATES = jinja2.Environment(
-    loader=jinja2.FileSystemLoader(Path(__file__).parent / "i18n"),
+    loader=jinja2.FileSystemLoader(Path(__file__).resolve().parent.parent / "i18n"),
     autoescape=False,  # the output is plain text; callers escape data-derived strings for their medium
     trim_blocks=True,
     lstrip_blocks=True,
@@ -39,14 +37,6 @@ def _one_line(name: str) -> str:
     return " ".join(name.split())
 
 
-def is_rounded(value: float, precision: int) -> bool:
-    """True when showing ``value`` with ``precision`` decimals changes it (so it reads 'about')."""
-    exact = Decimal(repr(float(value)))
-    with decimal.localcontext() as context:  # enough digits for any magnitude (as formatting does)
-        context.prec = max(context.prec, exact.adjusted() + precision + 3)
-        return exact.quantize(Decimal(1).scaleb(-precision), rounding=ROUND_HALF_UP) != exact
-
-
 def _direction(change: float | None) -> str | None:
     if change is None:
         return None
@@ -56,8 +46,7 @@ def _direction(change: float | None) -> str | None:
 def report_rounding(value: float) -> float:
     """An amount per member rounded the way reports round it: to hundreds of đồng from 10.000 up (37.639 → 37.600),
     to tens from 1.000, else to whole đồng."""
-    step = 100 if abs(value) >= 10_000 else 10 if abs(value) >= 1_000 else 1
-    return float((Decimal(repr(float(value))) / step).quantize(Decimal(1), rounding=ROUND_HALF_UP) * step)
+    return round_to_step(value, 100 if abs(value) >= 10_000 else 10 if abs(value) >= 1_000 else 1)
 
 
 @dataclass(frozen=True)

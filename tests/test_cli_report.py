@@ -6,9 +6,9 @@ import pandas as pd
 import pytest
 
 from khuyenhoc.cli import EXIT_FAILED, main
+from khuyenhoc.cli_report import REPORT_LIMIT, validation_report
 from khuyenhoc.errors import DataValidationError
 from khuyenhoc.i18n import column_header, text
-from khuyenhoc.report import REPORT_LIMIT, validation_report
 from khuyenhoc.table import load_table
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from khuyenhoc.formatting import format_percent, format_value
 from khuyenhoc.i18n import DEFAULT_LANG, check_lang, indicator_label, text
-from khuyenhoc.narrative import TEMPLATES
+from khuyenhoc.reports.text import TEMPLATES
 from khuyenhoc.targets import TargetProgress
 
 

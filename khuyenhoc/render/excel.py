@@ -11,15 +11,16 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from khuyenhoc.excel_export import DECIMAL_FORMAT, INTEGER_FORMAT, cell_text, store_as_text
 from khuyenhoc.fsutil import atomic_write_bytes
 from khuyenhoc.i18n import text
-from khuyenhoc.report_tables import Kind, ReportTable, report_tables
-from khuyenhoc.spreadsheet import cell_text, store_as_text
+from khuyenhoc.reports.tables import Kind, ReportTable, report_tables
 
 if TYPE_CHECKING:
-    from khuyenhoc.summary import AnnualSummary
+    from khuyenhoc.reports.annual import AnnualSummary
 
 SHEET_NAME_MAX = 31  # Excel's limit
+NUMBER_FORMATS = {Kind.TEXT: "@", Kind.COUNT: INTEGER_FORMAT, Kind.CHANGE: f"+{INTEGER_FORMAT};-{INTEGER_FORMAT};0", Kind.DECIMAL: DECIMAL_FORMAT}
 
 
 def _sheet(workbook: Workbook, table: ReportTable, name: str, notes: list[str]) -> None:
@@ -37,7 +38,7 @@ def _sheet(workbook: Workbook, table: ReportTable, name: str, notes: list[str]) 
         if column.kind is Kind.TEXT:
             continue
         for (cell,) in sheet.iter_rows(min_row=2, max_row=sheet.max_row, min_col=index, max_col=index):
-            cell.number_format = column.kind.excel_format
+            cell.number_format = NUMBER_FORMATS[column.kind]
     if table.total:
         for cell in sheet[sheet.max_row]:
             cell.font = Font(bold=True)
@@ -53,7 +54,7 @@ def to_xlsx(summary: AnnualSummary) -> bytes:
     """The workbook's bytes."""
     workbook = Workbook()
     workbook.remove(workbook.active)
-    notes = summary.table.notes(summary.lang)
+    notes = summary.analysis.notes(summary.lang)
     for table in report_tables(summary):
         _sheet(workbook, table, text(f"word.workbook_sheet_{table.key}", summary.lang), notes)
     workbook.properties.title = cell_text(summary.title)

@@ -18,7 +18,8 @@ from khuyenhoc.docx_properties import set_properties
 from khuyenhoc.fsutil import atomic_write_bytes
 from khuyenhoc.i18n import text
 from khuyenhoc.names import proper_name
-from khuyenhoc.report_tables import Kind, ReportTable, report_tables
+from khuyenhoc.reports.sections import SECTIONS
+from khuyenhoc.reports.tables import Kind, ReportTable, report_tables
 from khuyenhoc.safetext import xml_safe
 
 if TYPE_CHECKING:
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
     from docx.table import _Cell
     from docx.text.paragraph import Paragraph
 
-    from khuyenhoc.summary import AnnualSummary
+    from khuyenhoc.reports.annual import AnnualSummary
 
 # The layout, in one place (Nghị định 30/2020/NĐ-CP, Phụ lục I)
 FONT = "Times New Roman"
@@ -36,7 +37,6 @@ FIRST_LINE_INDENT_CM = 1.27
 SPACE_AFTER_PT = 6
 LINE_SPACING = 1.15
 HEADER_COLUMNS_MM = (62, 103)  # the issuing body | the national title; together the 165 mm between the margins
-RESULT_PARTS = ("members", "families", "training", "fund")  # section I, in the reference report's order
 
 
 def organisation(summary: AnnualSummary, org: str | None = None) -> str:
@@ -281,7 +281,7 @@ def _sections(document: DocumentType, summary: AnnualSummary) -> None:
     written = summary.sections(with_notes=False)
     tables = {table.key: table for table in report_tables(summary)}
     _heading(document, text("word.section_results", lang), 0)
-    for number, part in enumerate(RESULT_PARTS, start=1):
+    for number, part in enumerate((section.key for section in SECTIONS), start=1):  # part I: the declared sections
         if not written[part] and part not in tables:
             continue
         _heading(document, text(f"word.part_{part}", lang), 1)

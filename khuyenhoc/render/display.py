@@ -1,0 +1,90 @@
+"""Show summaries in a notebook: escaped HTML and PNG images, in the summary's language."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pandas as pd
+from IPython.display import HTML, Image, display
+from matplotlib.figure import Figure
+
+from khuyenhoc.i18n import text
+from khuyenhoc.render.charts import alt_text, to_png
+from khuyenhoc.reports.annual import AnnualSummary
+from khuyenhoc.reports.profile import UnitProfile
+from khuyenhoc.reports.trends import Trends
+
+STYLE = """<style>
+.kh-table { border-collapse: collapse; margin: 0.5em 0 1em; font-size: 0.95em; }
+.kh-table th, .kh-table td,
+.jp-RenderedHTMLCommon .kh-table th, .jp-RenderedHTMLCommon .kh-table td { border-bottom: 1px solid #ddd; padding: 4px 10px; text-align: left; }
+.kh-table td:not(:first-child),
+.jp-RenderedHTMLCommon .kh-table td:not(:first-child) { text-align: right; font-variant-numeric: tabular-nums; }
+.kh-banner { background: #fff4d6; border-left: 4px solid #e0a800; padding: 6px 12px; margin: 0.5em 0; }
+.kh-narrative p { max-width: 48em; line-height: 1.5; }
+.kh-table-wrap { overflow-x: auto; max-width: 100%; }
+.kh-table td:first-child, .kh-table th:first-child { min-width: 11em; }  /* labels stay readable on a phone; the table scrolls */
+</style>"""
+
+
+def _html(fragment: str) -> None:
+    display(HTML(fragment))
+
+
+def heading(title: str, level: int = 2) -> None:
+    """A heading; ``title`` is escaped."""
+    _html(f"<h{level}>{html.escape(title)}</h{level}>")
+
+
+def banner(message: str) -> None:
+    """A highlighted note (escaped)."""
+    _html(f'{STYLE}<div class="kh-banner">{html.escape(message)}</div>')
+
+
+def table(frame: pd.DataFrame | None, empty_message: str = "") -> None:
+    """A table with every cell escaped; ``empty_message`` when there is nothing to show."""
+    if frame is None or frame.empty:
+        _html(f"<p>{html.escape(empty_message)}</p>")
+        return
+    _html(STYLE + '<div class="kh-table-wrap">' + frame.to_html(index=False, escape=True, classes="kh-table", border=0) + "</div>")
+
+
+def paragraphs(lines: list[str]) -> None:
+    """Paragraphs of plain text, escaped."""
+    _html('<div class="kh-narrative">' + "".join(f"<p>{html.escape(p)}</p>" for p in lines) + "</div>")
+
+
+SAFE_HREF = re.compile(r"(?:\.\./|[a-z0-9_-]+/)*[a-z0-9_.-]+\.html")  # relative links between our own reports only
+
+
+def links(pairs: list[tuple[str, str]], lang: str) -> None:
+    """A "related reports" section: each (label, relative href) as a link, labels escaped; nothing when empty.
+    An href that is not a relative path to one of our reports is refused (ValueError)."""
+    if not pairs:
+        return
+    for _, href in pairs:
+        if not SAFE_HREF.fullmatch(href):
+            raise ValueError(f"not a relative report link: {href!r}")
+    section("links", lang)
+    items = "".join(f'<li><a href="{html.escape(href)}">{html.escape(label)}</a></li>' for label, href in pairs)
+    _html(f'<ul class="kh-links">{items}</ul>')
+
+
+def figure(fig: Figure, alt: str | None = None) -> None:
+    """A figure as an embedded PNG with ``alt`` (default: the description the chart carries) as its alternative
+    text: the HTML report's template puts it in the image's alt attribute."""
+    description = alt if alt is not None else alt_text(fig)
+    display(Image(data=to_png(fig), format="png", metadata={"alt": description}))
+
+
+def title(summary: AnnualSummary | UnitProfile | Trends) -> None:
+    """The report's title, and a banner saying when the data is illustrative or synthetic."""
+    heading(summary.title, 1)
+    for note in summary.analysis.notes(summary.lang):
+        banner(note)
+
+
+def section(key: str, lang: str, **values: object) -> None:
+    """A section heading from the ``section.*`` texts."""
+    heading(text(f"section.{key}", lang, **values))

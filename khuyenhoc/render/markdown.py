@@ -1,0 +1,40 @@
+"""A yearly summary's plain-text files: summary.json (the indicators, findings and provenance) and summary.md."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from khuyenhoc import __version__
+from khuyenhoc.indicators import SCOPE_ALL, to_json
+from khuyenhoc.reports.annual import AnnualSummary
+from khuyenhoc.reports.formatted import finding_message
+from khuyenhoc.reports.text import markdown_escape
+
+
+def summary_json(summary: AnnualSummary) -> dict:
+    """The indicator JSON of ``khuyenhoc indicators`` plus findings and provenance."""
+    table = summary.table
+    document = to_json(summary.year, SCOPE_ALL if summary.area_id is None else summary.area_id, summary.values)
+    document["name"] = summary.name
+    document["units"] = list(summary.units)
+    document["findings"] = [f.to_dict() | {"message": finding_message(f, summary.lang)} for f in summary.findings]
+    document["illustrative"] = table.illustrative
+    document["synthetic"] = table.synthetic
+    document["provenance"] = {
+        "data_checksum": table.checksum,
+        "data_source": Path(table.source).name,
+        "package_version": __version__,
+        "parameters": summary.parameters or {"year": summary.year, "lang": summary.lang, "area_id": summary.area_id},
+        "generated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "illustrative": table.illustrative,
+        "synthetic": table.synthetic,
+    }
+    if summary.targets:
+        document["targets"] = [t.to_dict() for t in summary.targets]
+    return document
+
+
+def summary_markdown(summary: AnnualSummary) -> str:
+    """The written summary as Markdown (data-derived text escaped)."""
+    return f"# {summary.title}\n\n" + "\n\n".join([*summary.narrative(markdown_escape), *summary.target_sentences()]) + "\n"

@@ -1,0 +1,71 @@
+"""Values as the report tables show them: ranks, indicators by year, changes, findings as sentences."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from khuyenhoc.findings import Finding, detect_findings
+from khuyenhoc.formatting import format_indicator, format_value
+from khuyenhoc.i18n import DEFAULT_LANG, indicator_label, text
+from khuyenhoc.indicators import INDICATORS, REGISTRY, Indicator
+from khuyenhoc.table import YearlyTable
+
+RANKED_INDICATORS = ("members", "members_per_population_pct", "training_classes", "training_participants", "fund_total_vnd", "fund_per_member_vnd")
+
+
+def finding_message(finding: Finding, lang: str = DEFAULT_LANG) -> str:
+    """One finding as a sentence (data-derived names unescaped: escape for the medium)."""
+    return text(
+        f"finding.{finding.kind}", lang,
+        unit=finding.unit_name or finding.unit_id or text("scope.all", lang),
+        indicator=indicator_label(finding.indicator, lang).lower(),
+        value=format_indicator(finding.indicator, finding.value, lang),
+        reference=format_indicator(finding.indicator, finding.reference, lang),
+    )
+
+
+def findings_table(findings: list[Finding], lang: str) -> pd.DataFrame:
+    """One row per finding, as sentences."""
+    return pd.DataFrame({text("col.finding", lang): [finding_message(f, lang) for f in findings]})
+
+
+def findings_frame(table: YearlyTable, year: int, units: list[str] | None = None, lang: str = DEFAULT_LANG) -> pd.DataFrame:
+    """What the findings rules (``khuyenhoc.findings``) flag in ``year`` among ``units`` (default: what the whole file's
+    report compares), one row each: kind, unit_id, unit_name, indicator, value, reference (the previous year's value
+    or the median compared with) and ``message``, the sentence a report prints, saying why."""
+    found = detect_findings(table, year, units)
+    columns = ["kind", "unit_id", "unit_name", "indicator", "value", "reference", "message"]
+    return pd.DataFrame([{**f.to_dict(), "message": finding_message(f, lang)} for f in found], columns=columns)
+
+
+def ranks(values: pd.DataFrame, lang: str, rows: list[str] | None = None) -> pd.DataFrame:
+    """'value (rank/count)' for each ranked indicator; rank 1 is the best. Ranked among every row of ``values``,
+    formatted only for ``rows`` (default: all): a profile shows one unit's line, not its siblings'."""
+    index = values.index if rows is None else pd.Index(rows)
+    shown = pd.DataFrame(index=index)
+    for key in RANKED_INDICATORS:
+        column = values[key]
+        ranked = REGISTRY[key].rank(column)
+        count = int(column.notna().sum())
+        shown[indicator_label(key, lang)] = [
+            format_indicator(key, v, lang, with_unit=False) + ("" if pd.isna(r) else f" ({text('rank.of', lang, rank=int(r), count=count)})")
+            for v, r in zip(column.reindex(index), ranked.reindex(index), strict=True)
+        ]
+    return shown
+
+
+def change_text(change: float | None, indicator: Indicator, lang: str) -> str:
+    """A change between two years: percentages change by percentage points, not by percent."""
+    if indicator.measure == "percent":
+        return format_value(change, "percentage_point", indicator.precision, lang, signed=True)
+    return format_value(change, indicator.measure, indicator.precision, lang, signed=True, with_unit=False)
+
+
+def by_year(values: pd.DataFrame, lang: str, indicators: tuple = INDICATORS, labels: dict | None = None) -> pd.DataFrame:
+    """Indicators as rows, years as columns, formatted."""
+    labels = labels or {}
+    shown = pd.DataFrame(
+        {str(int(year)): [format_indicator(i.id, row[i.id], lang) for i in indicators] for year, row in values.iterrows()}
+    )
+    shown.insert(0, text("col.indicator", lang), [labels.get(i.id, i.label(lang)) for i in indicators])
+    return shown
