@@ -156,13 +156,42 @@ def _pool_context():
     return context
 
 
-def _start_pool_server() -> None:
-    """Start the pool's fork server now (it returns at once; the server imports in the background)."""
-    if sys.platform.startswith("linux"):
-        from multiprocessing import forkserver
+QUIET_TRACKER = "ignore::UserWarning:multiprocessing.resource_tracker"  # "leaked semaphore objects" after a kill -9
+SOCKET_PATH_LIMIT = 107  # bytes of a Unix socket's path (Linux)
 
-        _pool_context()
+
+def _start_pool_server() -> None:
+    """Start the pool's fork server now (it returns at once; the server imports in the background).
+
+    Its temporary folder (``pymp-*``, the server's socket) goes into a folder of ours the next run sweeps when
+    this process was killed (:func:`khuyenhoc.runner.scratch.process_folder`). The server and Python's resource
+    tracker start with Ctrl-C ignored (they end with the run; a Ctrl-C while the server imports must not print
+    its traceback) and without the tracker's warning about the semaphores of a killed run, which it removes.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    import tempfile
+    from multiprocessing import forkserver, util
+
+    from khuyenhoc.runner.scratch import process_folder
+
+    _pool_context()
+    previous_tempdir, previous_handler = tempfile.tempdir, None
+    try:
+        folder = str(process_folder())
+        if len(os.fsencode(folder)) + len("/pymp-12345678/listener-12345678") < SOCKET_PATH_LIMIT:  # else where Python puts it
+            tempfile.tempdir = folder
+        util.get_temp_dir()  # made now, inside that folder (unless this process made it before)
+        if threading.current_thread() is threading.main_thread():
+            previous_handler = signal.signal(signal.SIGINT, signal.SIG_IGN)  # inherited by what is started now
+        sys.warnoptions.append(QUIET_TRACKER)  # passed to the processes started now as -W
         forkserver.ensure_running()
+    finally:
+        tempfile.tempdir = previous_tempdir
+        if QUIET_TRACKER in sys.warnoptions:
+            sys.warnoptions.remove(QUIET_TRACKER)
+        if previous_handler is not None:
+            signal.signal(signal.SIGINT, previous_handler)
 
 
 def _pool_round(jobs: list[Job], data: Path, notebooks: Path, options: RunOptions, workers: int,
