@@ -35,9 +35,9 @@ def open_own(path: Path, flags: int, lang: str, key: str = NOT_OURS) -> tuple[in
         except FileExistsError:
             return os.open(path, flags), False
     except OSError as error:
-        if error.errno in (errno.ELOOP, errno.EISDIR):  # a symbolic link or a folder: not ours
+        if error.errno == errno.ELOOP:  # a symbolic link: whatever it points to is not ours
             raise refusal(path, lang, key) from None
-        # read-only folder, no permission, disk full
+        # read-only folder, no permission, disk full, a folder in the way
         raise RunError(text("run.cannot_write", lang, path=path.parent, reason=error.strerror or error)) from error
 
 

@@ -16,7 +16,7 @@ import jinja2
 from khuyenhoc import __version__
 from khuyenhoc.errors import RunError
 from khuyenhoc.formatting import format_number
-from khuyenhoc.fsutil import atomic_write_bytes, sha256_checksum
+from khuyenhoc.fsutil import atomic_write_bytes, atomic_write_text, sha256_checksum
 from khuyenhoc.i18n import text
 from khuyenhoc.runner import edits, figures
 from khuyenhoc.runner import manifest as manifests
@@ -348,10 +348,11 @@ def write_index(out_dir: Path, manifest: dict, facts: DataFacts, lang: str, stam
             for year in sorted(by_year, reverse=True)]
     contents = {
         "runs.html": TEMPLATES.get_template("runs.html.j2").render(years=rows, trends=trends, kept=_kept_rows(manifest, lang),
-                                                                   removed=_removed(manifest, lang), **common).encode("utf-8"),
-        "index.html": TEMPLATES.get_template("index.html.j2").render(years=years, trends=trends, **common).encode("utf-8"),
+                                                                   removed=_removed(manifest, lang), **common),
+        "index.html": TEMPLATES.get_template("index.html.j2").render(years=years, trends=trends, **common),
     }
     for name, content in contents.items():
-        atomic_write_bytes(out_dir / name, content)
-    manifest["pages"] = manifests.stamps(out_dir, list(contents), {name: sha256_checksum(content) for name, content in contents.items()})
+        atomic_write_text(out_dir / name, content)
+    sums = {name: sha256_checksum(content.encode("utf-8")) for name, content in contents.items()}
+    manifest["pages"] = manifests.stamps(out_dir, list(contents), sums)
     return kept
