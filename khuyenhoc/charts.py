@@ -29,6 +29,7 @@ STYLE = {
 }
 MAX_BARS = 30  # a bar chart of units shows at most this many (the lowest and highest) so it stays readable at scale
 TITLE_WIDTH = 60  # characters; longer titles wrap instead of being cut off
+LABEL_WIDTH, LABEL_LINES = 40, 2  # a bar's unit name: wrapped to this many characters a line, cut with "…" after two lines
 PRIMARY, SECONDARY, HIGHLIGHT, MUTED = "#1f5f99", "#e08a1e", "#c0392b", "#9db4c9"  # HIGHLIGHT: alarms only (no training, below target)
 ACCENT = PRIMARY  # the house accent: the unit a chart is about
 
@@ -133,18 +134,34 @@ def _from_zero(axes, integer: bool, axis: str = "y") -> None:
         axes.set_xlim(left=0)
 
 
+def bar_labels(names: list[str]) -> tuple[list[str], list[str]]:
+    """Unit names as bar labels that fit beside the bars: wrapped, and cut with "…" when longer than
+    :data:`LABEL_LINES` lines; plus the names that were cut (the alt text gives them whole)."""
+    labels, cut = [], []
+    for name in names:
+        lines = textwrap.wrap(name, LABEL_WIDTH) or [""]
+        if len(lines) > LABEL_LINES:
+            lines = [*lines[: LABEL_LINES - 1], lines[LABEL_LINES - 1][: LABEL_WIDTH - 1] + "…"]
+            cut.append(name)
+        labels.append("\n".join(lines))
+    return labels, cut
+
+
 def members_by_unit(table: YearlyTable, year: int, lang: str = DEFAULT_LANG, units: list[str] | None = None) -> Figure:
     """Horizontal bars: members of each compared unit (the lowest and highest when there are many)."""
     rows, shown = _extremes(_compared(table, year, units), "members", lang)
     title = text("chart.members_by_unit", lang, year=year) + shown
     with matplotlib.rc_context(STYLE):
-        figure = _figure(8, 0.7 + 0.35 * len(rows), table, lang)
+        labels, cut = bar_labels(rows["unit_name"].tolist())
+        figure = _figure(8, 0.7 + 0.35 * sum(label.count("\n") + 1 for label in labels), table, lang)
         axes = figure.add_subplot()
-        axes.barh(rows["unit_name"].tolist(), rows["members"].astype(float), color=PRIMARY)
+        axes.barh(range(len(rows)), rows["members"].astype(float), color=PRIMARY)  # by position: two cut names may read alike
+        axes.set_yticks(range(len(rows)), labels)
         axes.xaxis.set_major_formatter(_thousands(lang))
         _from_zero(axes, True, "x")
         _title(axes, title)
-    return describe(figure, _bars_alt(title, rows, "members", lang, lambda v: format_number(v, 0, lang)))
+    alt = _bars_alt(title, rows, "members", lang, lambda v: format_number(v, 0, lang))
+    return describe(figure, alt + (" " + text("alt.full_names", lang, names="; ".join(cut)) if cut else ""))
 
 
 def fund_by_level(table: YearlyTable, year: int, lang: str = DEFAULT_LANG, values: dict | None = None) -> Figure:

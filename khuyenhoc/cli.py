@@ -99,17 +99,27 @@ def cmd_targets(args: argparse.Namespace) -> int:
 
     chain: list[str | None] = [None]
     scope_label = text("scope.all", args.lang)
-    if args.unit:
+    table = None
+    if args.unit or args.data:
         from khuyenhoc.table import load_table
 
         table = load_table(args.data or _default_data(), sheet=args.sheet, lang=args.lang)
+    if args.unit:
         from khuyenhoc.targets import scope_chain
 
         if not table.tree.exists(args.unit, args.year):
             raise KhuyenhocError(text("error.no_unit", args.lang, unit=args.unit, year=args.year))
         chain = scope_chain(table, args.unit, args.year) if args.unit != SCOPE_ALL else [None]
         scope_label = text("scope.unit", args.lang, name=table.unit_names.get(args.unit, args.unit), unit_id=args.unit)
-    in_force = targets_in_use(args.targets, args.lang).in_force(args.year, chain)
+    targets = targets_in_use(args.targets, args.lang, table.unit_names if args.data else None)  # unit ids checked against given data
+    if targets.warnings:
+        import pandas as pd
+
+        from khuyenhoc.errors import PROBLEM_COLUMNS
+        from khuyenhoc.report import validation_report
+
+        print(validation_report(str(args.targets), warnings=pd.DataFrame(list(targets.warnings), columns=PROBLEM_COLUMNS), lang=args.lang))
+    in_force = targets.in_force(args.year, chain)
     print(text("targets.title", args.lang, year=args.year, scope=scope_label))
     if not in_force:
         print(text("targets.none", args.lang, year=args.year))
@@ -123,6 +133,8 @@ def cmd_targets(args: argparse.Namespace) -> int:
 def _refuse_existing(paths: Sequence[Path], force: bool, lang: str) -> None:
     """Refuse to replace a file that is already there (a filled-in workbook, say) unless ``--force``."""
     for path in paths:
+        if os.path.isdir(path):  # not a file to replace, with or without --force
+            raise KhuyenhocError(text("error.is_folder", lang, path=path))
         if not force and os.path.lexists(path):
             raise KhuyenhocError(text("error.exists", lang, path=path))
 
@@ -167,6 +179,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         raise UsageError(text("cli.jobs", args.lang))
     if not args.cell_timeout >= 0:  # negative or NaN
         raise UsageError(text("cli.cell_timeout", args.lang))
+    _check_text_options({"--org": args.org, "--place": args.place}, args.lang)
     if args.scheduler:
         from khuyenhoc.runner.cluster import check_address
 
@@ -190,6 +203,22 @@ def cmd_run(args: argparse.Namespace) -> int:
     outcome = run_batch(options, progress=RichProgress(console, args.lang))
     closing_report(console, outcome, args.out, time.perf_counter() - started, args.lang)
     return outcome.exit_code
+
+
+OPTION_TEXT_LIMIT = 1000  # characters of --org or --place: the Word report carries them whole (its properties cut at 255)
+
+
+def _check_text_options(options: dict[str, str | None], lang: str) -> None:
+    """Refuse, before anything runs, an option text a report cannot carry: control characters, or absurd length."""
+    from khuyenhoc.safetext import control_characters
+
+    for option, value in options.items():
+        if value is None:
+            continue
+        if control_characters(value):
+            raise UsageError(text("cli.option_control", lang, option=option, chars=", ".join(control_characters(value))))
+        if len(value) > OPTION_TEXT_LIMIT:
+            raise UsageError(text("cli.option_too_long", lang, option=option, length=len(value), limit=OPTION_TEXT_LIMIT))
 
 
 def _year_range(value: str) -> range:

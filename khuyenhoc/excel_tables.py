@@ -14,6 +14,7 @@ from openpyxl.utils import get_column_letter
 from khuyenhoc.fsutil import atomic_write_bytes
 from khuyenhoc.i18n import text
 from khuyenhoc.report_tables import Kind, ReportTable, report_tables
+from khuyenhoc.spreadsheet import cell_text, store_as_text
 
 if TYPE_CHECKING:
     from khuyenhoc.summary import AnnualSummary
@@ -29,7 +30,7 @@ def _sheet(workbook: Workbook, table: ReportTable, name: str, notes: list[str]) 
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="center", horizontal="center")
     for row in (*table.rows, *((table.total,) if table.total else ())):
-        sheet.append([None if value is None else value for value in row])
+        sheet.append([cell_text(value) for value in row])
     for index, column in enumerate(table.columns, start=1):
         letter = get_column_letter(index)
         sheet.column_dimensions[letter].width = 8 if index == 1 else 34 if index == 2 else 16
@@ -44,7 +45,8 @@ def _sheet(workbook: Workbook, table: ReportTable, name: str, notes: list[str]) 
     lines = [table.title, *([table.unit_note] if table.unit_note else []), *notes]
     sheet.append([])
     for line in lines:
-        sheet.append([None, line])
+        sheet.append([None, cell_text(line)])
+    store_as_text(sheet)
 
 
 def to_xlsx(summary: AnnualSummary) -> bytes:
@@ -54,7 +56,7 @@ def to_xlsx(summary: AnnualSummary) -> bytes:
     notes = summary.table.notes(summary.lang)
     for table in report_tables(summary):
         _sheet(workbook, table, text(f"word.workbook_sheet_{table.key}", summary.lang), notes)
-    workbook.properties.title = summary.title
+    workbook.properties.title = cell_text(summary.title)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

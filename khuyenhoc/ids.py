@@ -2,4 +2,6 @@
 
 from __future__ import annotations
 
-UNIT_ID_PATTERN = r"^[a-z0-9_-]{1,64}$"
+# names Windows keeps for devices: a file or folder so named cannot be opened there (reports are read on Windows)
+WINDOWS_RESERVED = ("con", "prn", "aux", "nul", *(f"com{n}" for n in range(1, 10)), *(f"lpt{n}" for n in range(1, 10)))
+UNIT_ID_PATTERN = rf"^(?!(?:{'|'.join(WINDOWS_RESERVED)})$)[a-z0-9_-]{{1,64}}$"

@@ -8,6 +8,7 @@ from babel.numbers import format_decimal
 from khuyenhoc.formatting import LOCALES, format_indicator
 from khuyenhoc.i18n import DEFAULT_LANG, indicator_label, quote, text, measure_name
 from khuyenhoc.indicators import REGISTRY
+from khuyenhoc.safetext import shown
 
 REPORT_LIMIT = 200  # problems listed one per line; the rest are counted by rule and column
 
@@ -18,7 +19,7 @@ def problem_line(problem: pd.Series, lang: str = DEFAULT_LANG, verbose: bool = F
     written = problem["value"]
     if isinstance(written, float):  # an Excel number cell: show it as the user's locale writes it
         written = format_decimal(written, locale=LOCALES[lang])
-    value = "" if written in ("", None) else f" = {quote(written, lang)}"
+    value = "" if written in ("", None) else f" = {quote(shown(written), lang)}"  # escaped, cut to 80 characters
     rule = f" [{problem['rule']}]" if verbose else ""
     return f"  {row} {problem['row']}, {column.lower()} {quote(problem['column'], lang)}{value}: {problem['message']}{rule}"
 

@@ -12,6 +12,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from khuyenhoc.ids import UNIT_ID_PATTERN
+from khuyenhoc.safetext import NO_CONTROL_PATTERN
 
 Kind = Literal["integer", "text", "unit_id", "level"]
 
@@ -141,7 +142,8 @@ def _checks(spec: ColumnSpec) -> list[pa.Check]:
         return [pa.Check.str_matches(UNIT_ID_PATTERN, name="unit_id_format", error="unit_id_format")]
     if spec.kind == "level":
         return [pa.Check.isin(list(LEVEL_RANK), name="level_value", error="level_value")]
-    return [pa.Check.str_length(max_value=TEXT_LIMIT, name="text_too_long", error="text_too_long")]
+    return [pa.Check.str_length(max_value=TEXT_LIMIT, name="text_too_long", error="text_too_long"),
+            pa.Check.str_matches(NO_CONTROL_PATTERN, name="control_character", error="control_character")]
 
 
 def _row_check(rule: str, fn) -> pa.Check:

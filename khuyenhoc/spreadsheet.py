@@ -3,20 +3,67 @@
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import pandas as pd
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from khuyenhoc.fsutil import atomic_write_bytes
 from khuyenhoc.i18n import DEFAULT_LANG, indicator_label, text, measure_name
 from khuyenhoc.indicators import REGISTRY
+from khuyenhoc.safetext import xml_safe
 
 CSV_ENCODING = "utf-8-sig"  # the byte-order mark tells Excel the file is UTF-8 (diacritics intact)
 INTEGER_FORMAT = "#,##0"  # Excel shows the grouping of the reader's own settings (9.123 on a Vietnamese system)
 DECIMAL_FORMAT = "#,##0.0"
 MAX_WIDTH = 60
+# what spreadsheet programs read as the start of a formula in a CSV cell (OWASP, "CSV Injection")
+CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"[+-]?[\d.,]+%?\Z")  # "-5,6" or "-2.5%": a number to Excel, not a formula
+
+
+def cell_text(value: object) -> object:
+    """A value as put into a workbook cell: text without the characters XML cannot hold; anything else as it is."""
+    return xml_safe(value) if isinstance(value, str) else value
+
+
+def store_as_text(sheet: Worksheet) -> Worksheet:
+    """Every text cell of ``sheet`` stored as text (data type ``s``), never a formula: a unit name such as
+    ``=HYPERLINK(…)`` is shown as written. Every workbook writer calls it last (nothing the package writes is a formula)."""
+    for row in sheet.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"
+    return sheet
+
+
+def csv_cell(value: object) -> object:
+    """A text cell for a CSV file opened in a spreadsheet program: one that would start a formula (``=``, ``+``,
+    ``-``, ``@``, tab, carriage return) gets a leading ``'`` (the OWASP advice); numbers, and text that is only a
+    signed number ("-5,6"), are left alone."""
+    if isinstance(value, str) and value.startswith(CSV_FORMULA_START) and not _PLAIN_NUMBER.match(value):
+        return f"'{value}"
+    return value
+
+
+def _cells_mapped(frame: pd.DataFrame, change) -> pd.DataFrame:
+    """``frame`` with ``change`` applied to every value of its non-numeric columns (object columns stay object:
+    9123 is not turned into 9123.0 beside a blank)."""
+    changed = frame.copy()
+    for position in range(frame.shape[1]):
+        values = frame.iloc[:, position]
+        if not pd.api.types.is_numeric_dtype(values):
+            changed.isetitem(position, pd.Series([change(v) for v in values.tolist()], index=frame.index, dtype=object))
+    return changed
+
+
+def _csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    safe = _cells_mapped(frame, csv_cell)
+    safe.columns = [csv_cell(str(c)) for c in frame.columns]
+    return safe
 
 
 def indicator_sheet(values: dict[str, int | float | None], lang: str = DEFAULT_LANG) -> pd.DataFrame:
@@ -32,8 +79,9 @@ def indicator_sheet(values: dict[str, int | float | None], lang: str = DEFAULT_L
 
 def csv_text(frame: pd.DataFrame) -> str:
     """``frame`` as CSV text starting with a byte-order mark (write it as UTF-8), so Excel reads the
-    diacritics right; other readers (pandas, LibreOffice) skip the mark."""
-    return "\ufeff" + frame.to_csv(index=False, lineterminator="\n")
+    diacritics right; other readers (pandas, LibreOffice) skip the mark. Text that would start a formula gets a
+    leading ``'`` (:func:`csv_cell`)."""
+    return "\ufeff" + _csv_safe(frame).to_csv(index=False, lineterminator="\n")
 
 
 def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
@@ -63,11 +111,13 @@ def export_excel(frame: pd.DataFrame, path: str | Path, sheet_name: str = "khuye
     if index is None:
         index = not isinstance(frame.index, pd.RangeIndex)
     sheet = frame.reset_index() if index else frame.reset_index(drop=True)
-    sheet.columns = [str(c) for c in sheet.columns]
+    sheet = _cells_mapped(sheet, cell_text)
+    sheet.columns = [xml_safe(str(c)) for c in sheet.columns]
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         sheet.to_excel(writer, sheet_name=sheet_name[:31], index=False)
         cells = writer.sheets[sheet_name[:31]]
+        store_as_text(cells)
         cells.freeze_panes = "A2"
         for position, column in enumerate(sheet.columns, start=1):
             cells.cell(row=1, column=position).font = Font(bold=True)

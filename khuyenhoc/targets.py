@@ -7,7 +7,8 @@ import csv
 import io
 import math
 import re
-from dataclasses import asdict, dataclass
+from collections.abc import Collection
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -17,12 +18,15 @@ from khuyenhoc.errors import PROBLEM_COLUMNS, DataValidationError, InputFileErro
 from khuyenhoc.i18n import DEFAULT_LANG, rule_message, text
 from khuyenhoc.indicators import SCOPE_ALL, TITLE_INDICATORS
 from khuyenhoc.paths import DATA_DIR
+from khuyenhoc.safetext import control_characters
 from khuyenhoc.schema import UNIT_ID_PATTERN, YEAR_RANGE, fold
 from khuyenhoc.table import YearlyTable
 
 NATIONAL_TARGETS = DATA_DIR / "targets" / "qd-387-2022.csv"
 PACE_YEARS = 3  # the pace is the mean yearly change over this many years before the report's year
-TARGET_RULES = ("target_indicator_unknown", "target_value_number", "target_value_range", "target_year", "target_duplicate")
+TARGET_RULES = ("target_indicator_unknown", "target_value_number", "target_value_range", "target_year", "target_duplicate",
+                "target_unit_unknown", "target_value_fraction")
+FRACTION_LIMIT = 1.0  # a target of 0 < value ≤ 1 reads like an Excel percent cell saved as a fraction (0,7 for 70 %)
 # canonical column -> headers accepted (folded when matched)
 TARGET_HEADERS: dict[str, tuple[str, ...]] = {
     "indicator_id": ("indicator_id", "Mã chỉ tiêu", "Chỉ tiêu"),
@@ -49,14 +53,17 @@ class Target:
 
 @dataclass(frozen=True)
 class TargetSet:
-    """The targets of one or more files; a later file's target replaces one with the same indicator, year and unit."""
+    """The targets of one or more files; a later file's target replaces one with the same indicator, year and unit.
+    ``warnings`` are problem records (file, row, column, value, rule, message) of values worth a second look."""
 
     targets: tuple[Target, ...]
+    warnings: tuple[dict, ...] = field(default=(), compare=False)
 
     def merged(self, other: TargetSet) -> TargetSet:
         """These targets overridden and extended by ``other``'s."""
         keys = {(t.indicator, t.year, t.unit_id) for t in other.targets}
-        return TargetSet(tuple(t for t in self.targets if (t.indicator, t.year, t.unit_id) not in keys) + other.targets)
+        return TargetSet(tuple(t for t in self.targets if (t.indicator, t.year, t.unit_id) not in keys) + other.targets,
+                         self.warnings + other.warnings)
 
     def in_force(self, year: int, chain: list[str | None]) -> dict[str, Target]:
         """indicator -> the target in force in ``year`` for a scope: among the targets for ``year`` or later, those
@@ -87,9 +94,15 @@ def _problem(path: Path, row: int, column: str, value: str, rule: str, lang: str
     return {"file": str(path), "row": row, "column": column, "value": value, "rule": rule, "message": rule_message(rule, lang, **params)}
 
 
-def _check_row(path: Path, line: int, cells: dict[str, str], headers: dict[str, str], lang: str) -> tuple[Target | None, list[dict]]:
-    """One row as a Target, or the problems that keep it from being one."""
+def _check_row(path: Path, line: int, cells: dict[str, str], headers: dict[str, str], lang: str,
+               units: Collection[str] | None = None) -> tuple[Target | None, list[dict]]:
+    """One row as a Target, or the problems that keep it from being one (``units``: the data's unit ids, when known)."""
     problems = []
+    for name, written in cells.items():
+        if control_characters(written):
+            problems.append(_problem(path, line, headers[name], written, "control_character", lang, chars=", ".join(control_characters(written))))
+    if problems:
+        return None, problems
     for name in REQUIRED:
         if not cells.get(name):
             problems.append(_problem(path, line, headers[name], "", "required", lang))
@@ -106,9 +119,22 @@ def _check_row(path: Path, line: int, cells: dict[str, str], headers: dict[str, 
         problems.append(_problem(path, line, headers["value"], value_text, "target_value_range", lang))
     if unit is not None and not re.fullmatch(UNIT_ID_PATTERN, unit):
         problems.append(_problem(path, line, headers["unit_id"], unit, "unit_id_format", lang))
+    elif unit is not None and units is not None and unit not in units:
+        problems.append(_problem(path, line, headers["unit_id"], unit, "target_unit_unknown", lang))
     if problems:
         return None, problems
     return Target(indicator, int(year), float(value), cells["source"], unit), []
+
+
+def _fraction_warning(path: Path, line: int, target: Target, written: str, column: str, lang: str) -> dict | None:
+    """A warning when ``target``'s value looks like a fraction (0,7 meant as 70 %)."""
+    if not 0 < target.value <= FRACTION_LIMIT:
+        return None
+    from khuyenhoc.formatting import format_number
+
+    percent = round(target.value * 100, 1)
+    return _problem(path, line, column, written, "target_value_fraction", lang, written=format_number(target.value, 2, lang).rstrip("0").rstrip(",."),
+                    percent=format_number(percent, 0 if percent.is_integer() else 1, lang))
 
 
 def _read_rows(path: Path, lang: str) -> list[list[str]]:
@@ -122,14 +148,21 @@ def _read_rows(path: Path, lang: str) -> list[list[str]]:
         raise InputFileError(path, error.strerror or str(error)) from error
     first = content.split("\n", 1)[0]
     delimiter = ";" if first.count(";") > first.count(",") else ","
-    return list(csv.reader(io.StringIO(content), delimiter=delimiter))
+    reader = csv.reader(io.StringIO(content), delimiter=delimiter)
+    try:
+        return list(reader)
+    except csv.Error as error:  # a cell longer than the csv module's limit, say: name the line, not the module's words
+        reason = "error.csv_field_limit" if "field limit" in str(error) else "error.csv_row"
+        raise InputFileError(path, text(reason, lang, row=reader.line_num, limit=f"{csv.field_size_limit():,}".replace(",", "."))) from error
 
 
-def load_targets(path: str | Path, lang: str = DEFAULT_LANG) -> TargetSet:
+def load_targets(path: str | Path, lang: str = DEFAULT_LANG, units: Collection[str] | None = None) -> TargetSet:
     """Read and check a targets CSV (indicator_id, target_year, value, source; optional unit_id).
 
     Raises :class:`~khuyenhoc.errors.DataValidationError` listing every problem (file, line, column, rule), as the
-    yearly table does: an unknown indicator id, a value that is not a percentage from 0 to 100, a bad year, a repeat.
+    yearly table does: an unknown indicator id, a value that is not a percentage from 0 to 100, a bad year, a repeat,
+    a control character, and (given ``units``, the data's unit ids) a unit the data does not have. A value from 0 to 1
+    (0,7: an Excel percent cell saved as a fraction?) is a warning of the returned set.
     """
     path = Path(path)
     rows = _read_rows(path, lang)
@@ -141,15 +174,16 @@ def load_targets(path: str | Path, lang: str = DEFAULT_LANG) -> TargetSet:
     if missing:
         problems = [_problem(path, 1, name, "", "missing_column", lang, header=name) for name in missing]
         raise DataValidationError(pd.DataFrame(problems, columns=PROBLEM_COLUMNS), lang)
-    targets, problems, seen = [], [], {}
+    targets, problems, seen, warnings = [], [], {}, []
     for line, row in enumerate(rows[1:], start=2):
         if not any(cell.strip() for cell in row):
             continue
         cells = {name: (row[i].strip() if i < len(row) else "") for name, i in positions.items()}
-        target, found = _check_row(path, line, cells, headers, lang)
+        target, found = _check_row(path, line, cells, headers, lang, units)
         problems += found
         if target is None:
             continue
+        warnings += filter(None, [_fraction_warning(path, line, target, cells["value"], headers["value"], lang)])
         key = (target.indicator, target.year, target.unit_id)
         if key in seen:
             problems.append(_problem(path, line, headers["indicator_id"], target.indicator, "target_duplicate", lang, first=seen[key]))
@@ -158,13 +192,14 @@ def load_targets(path: str | Path, lang: str = DEFAULT_LANG) -> TargetSet:
         targets.append(target)
     if problems:
         raise DataValidationError(pd.DataFrame(problems, columns=PROBLEM_COLUMNS), lang)
-    return TargetSet(tuple(targets))
+    return TargetSet(tuple(targets), tuple(warnings))
 
 
-def targets_in_use(path: str | Path | None = None, lang: str = DEFAULT_LANG) -> TargetSet:
-    """The national targets (Quyết định 387/QĐ-TTg), overridden and extended by ``path`` when given."""
+def targets_in_use(path: str | Path | None = None, lang: str = DEFAULT_LANG, units: Collection[str] | None = None) -> TargetSet:
+    """The national targets (Quyết định 387/QĐ-TTg), overridden and extended by ``path`` when given (its unit ids
+    checked against ``units`` when given)."""
     national = load_targets(NATIONAL_TARGETS, lang)
-    return national if path is None else national.merged(load_targets(path, lang))
+    return national if path is None else national.merged(load_targets(path, lang, units))
 
 
 def scope_chain(table: YearlyTable, scope: str, year: int) -> list[str | None]:
@@ -288,4 +323,4 @@ def report_progress(table: YearlyTable, year: int, scope: str, units: list[str],
     series = table.indicator_frames.scope_series(scope)
     if year not in series.index or series.loc[year, list(TITLE_INDICATORS)].isna().all():
         return [], unit_targets(table, year, units, TargetSet(()), {})
-    return progress(table, year, scope, units, targets_in_use(targets_path, lang))
+    return progress(table, year, scope, units, targets_in_use(targets_path, lang, table.unit_names))

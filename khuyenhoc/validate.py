@@ -12,6 +12,7 @@ import pandera.pandas as pa
 from khuyenhoc.errors import PROBLEM_COLUMNS
 from khuyenhoc.i18n import DEFAULT_LANG, quote, rule_message, text
 from khuyenhoc.reader import RawTable
+from khuyenhoc.safetext import control_characters
 from khuyenhoc.vnnumbers import parse_integer_series
 from khuyenhoc.schema import AREA_LEVELS, CITY, COLUMN_BY_NAME, LEVEL_LOOKUP, LEVEL_RANK, ROW_RULES, SCHEMA, TEXT_LIMIT, TITLE_RULES, YEAR_RANGE, fold
 
@@ -179,7 +180,9 @@ class _Cells:
         return self.columns[column].get(row)
 
 
-def _params(rule: str, row: int, typed: _Cells) -> dict:
+def _params(rule: str, row: int, typed: _Cells, column: str = "") -> dict:
+    if rule == "control_character":
+        return {"chars": ", ".join(control_characters(str(typed.get(row, column))))}
     if rule == "text_too_long":
         return {"limit": TEXT_LIMIT}
     if rule == "year_range":
@@ -255,7 +258,7 @@ def check(raw: RawTable, lang: str = DEFAULT_LANG) -> tuple[pd.DataFrame, pd.Dat
         elif "params" in problem:
             header, params = raw.headers.get(column, column), _level_words(problem["params"], lang)
         else:
-            header, params = raw.headers.get(column, column), _params(rule, row, typed)
+            header, params = raw.headers.get(column, column), _params(rule, row, typed, column)
         value = problem["value"] if "value" in problem else _written(written, row, column)
         rows.append({"file": str(raw.path), "row": row, "column": header, "value": value, "rule": rule,
                      "message": _message(rule, value, lang, params), "_order": order.get(column, -1)})

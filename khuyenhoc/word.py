@@ -14,10 +14,12 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
 
+from khuyenhoc.docx_properties import set_properties
 from khuyenhoc.fsutil import atomic_write_bytes
 from khuyenhoc.i18n import text
 from khuyenhoc.names import proper_name
 from khuyenhoc.report_tables import Kind, ReportTable, report_tables
+from khuyenhoc.safetext import xml_safe
 
 if TYPE_CHECKING:
     from docx.document import Document as DocumentType
@@ -108,7 +110,7 @@ def _paragraph(container, content: str = "", *, size: float = BODY_PT, bold: boo
         level.set(qn("w:val"), str(outline))
         layout._element.get_or_add_pPr().append(level)
     if content:
-        _set_font(paragraph.add_run(content), size, bold, italic)
+        _set_font(paragraph.add_run(xml_safe(content)), size, bold, italic)
     return paragraph
 
 
@@ -198,7 +200,7 @@ def _header(document: DocumentType, summary: AnnualSummary, org: str | None, pla
     for line in lines[1:]:  # "HỘI KHUYẾN HỌC" over "THỊ XÃ BẮC KẠN", not "… THỊ" over "XÃ …"
         run = issuer.add_run()
         run.add_break()
-        _set_font(issuer.add_run(line), HEADER_PT, True)
+        _set_font(issuer.add_run(xml_safe(line)), HEADER_PT, True)
     _short_line(left, 20, HEADER_COLUMNS_MM[0])
     _paragraph(left, text("word.number", lang), size=HEADER_PT, **centred | {"after": 0}).paragraph_format.space_before = Pt(6)
     _paragraph(right, text("word.country", lang), size=COUNTRY_PT, bold=True, **centred)
@@ -229,7 +231,7 @@ def _cell_text(cell: _Cell, content: str, *, bold: bool = False, align=WD_ALIGN_
     paragraph.alignment = align
     layout = paragraph.paragraph_format
     layout.first_line_indent, layout.space_after, layout.space_before, layout.line_spacing = Cm(0), Pt(1), Pt(1), 1.0
-    _set_font(paragraph.add_run(content), TABLE_PT, bold)
+    _set_font(paragraph.add_run(xml_safe(content)), TABLE_PT, bold)
 
 
 def _repeat_header(row) -> None:
@@ -320,9 +322,8 @@ def build_document(summary: AnnualSummary, org: str | None = None, place: str | 
     """The yearly report of ``summary`` as a python-docx Document."""
     document = Document()
     _page_setup(document)
-    document.core_properties.title = f"{text('word.type', summary.lang)} {text('word.summary_line', summary.lang, year=summary.year, next=summary.year + 1)}"
-    document.core_properties.author = organisation(summary, org)
-    document.core_properties.language = summary.lang
+    set_properties(document, f"{text('word.type', summary.lang)} {text('word.summary_line', summary.lang, year=summary.year, next=summary.year + 1)}",
+                   organisation(summary, org), summary.lang)
     _header(document, summary, org, place)
     _title(document, summary)
     _sections(document, summary)

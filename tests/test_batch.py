@@ -264,3 +264,22 @@ def test_a_no_op_re_run_imports_neither_pandas_nor_pandera(tmp_path):
     assert again.stdout.strip().splitlines()[-1] == "0", again.stdout + again.stderr  # the exit code, and no analysis module
     assert "0 chạy mới, 3 dùng lại kết quả cũ" in again.stdout + again.stderr
     assert "1.399 hội viên · quỹ 343.380.000 đồng" in (out / "index.html").read_text(encoding="utf-8")
+
+
+def test_a_targets_unit_the_data_does_not_have_stops_the_run_before_it_starts(tmp_path):
+    """Issue 22, item 9: `run --targets` checks the file's unit ids against the data; a fraction is a warning line."""
+    from khuyenhoc.runner.batch import read_targets
+
+    targets = tmp_path / "ke-hoach.csv"
+    targets.write_text("indicator_id,target_year,value,source,unit_id\nlearning_clans_pct,2025,70,kế hoạch,xa-khong-co\n", encoding="utf-8")
+    with pytest.raises(DataValidationError) as caught:
+        read_targets(targets, "vi", {"duc-xuan": "Phường Đức Xuân"})
+    assert caught.value.problems[["row", "rule"]].to_dict("records") == [{"row": 2, "rule": "target_unit_unknown"}]
+    out = tmp_path / "reports"
+    with pytest.raises(DataValidationError):
+        run_batch(RunOptions(data=SAMPLE_DATA, out_dir=out, targets=targets))
+    assert not out.exists()
+    targets.write_text("indicator_id,target_year,value,source,unit_id\nlearning_clans_pct,2025,0.7,kế hoạch,duc-xuan\n", encoding="utf-8")
+    content, warnings = read_targets(targets, "vi", {"duc-xuan": "Phường Đức Xuân"})
+    assert content == targets.read_bytes()
+    assert warnings == [f"{targets}: Dòng 2: Mục tiêu ghi theo phần trăm: 0,7 là 0,7%, không phải 70%; nếu muốn 70% hãy ghi 70"]

@@ -291,3 +291,22 @@ def test_a_chart_without_a_description_is_described_by_its_titles(sample_table):
     figure = Figure()
     figure.add_subplot().set_title("Tỷ lệ hộ đạt danh hiệu\nGia đình học tập")
     assert charts.alt_text(figure) == "Tỷ lệ hộ đạt danh hiệu Gia đình học tập"
+
+
+def test_long_unit_names_are_wrapped_or_cut_inside_the_members_chart(sample_frame):
+    """Issue 22, item 15: a long name was cut off at the image's left edge; it is wrapped, cut with "…" beyond two
+    lines, and given whole in the alt text."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    long_name = "Hội Khuyến học xã " + "Phong Thịnh Hưng Long Phúc Lộc Thọ Khang An Bình " * 3  # 165 characters (limit: 200)
+    sample_frame.loc[sample_frame["unit_id"] == "duc-xuan", "unit_name"] = long_name.strip()
+    figure = charts.members_by_unit(table_from_frame(sample_frame), 2013)
+    renderer = FigureCanvasAgg(figure).get_renderer()
+    figure.draw(renderer)
+    labels = figure.axes[0].get_yticklabels()
+    cut = next(label.get_text() for label in labels if label.get_text().startswith("Hội Khuyến học xã"))
+    assert cut.count("\n") == 1 and cut.endswith("…") and all(len(line) <= charts.LABEL_WIDTH for line in cut.split("\n"))
+    for label in labels:
+        assert label.get_window_extent(renderer).x0 >= 0, label.get_text()
+    assert long_name.strip() in charts.alt_text(figure)
+    assert "Phường Đức Xuân" not in [label.get_text() for label in labels] and "Xã Dương Quang" in [label.get_text() for label in labels]

@@ -407,3 +407,30 @@ def test_sample_shapes(capsys, tmp_path, shape, levels_2024, levels_2025):
         merged = table.frame[(table.frame["year"] == 2025) & table.frame["unit_id"].str.startswith("m")]
         assert len(merged) >= 1 and (table.frame["year"] == 2025).sum() < (table.frame["year"] == 2024).sum()
         assert (table.warnings["rule"] == "parent_changed").any()
+
+
+@pytest.mark.parametrize("command", [["indicators", "--year", "2013", "--format", "csv"], ["indicators", "--year", "2013", "--format", "xlsx"],
+                                     ["template"]])
+def test_a_folder_given_as_the_output_file_is_called_a_folder(tmp_path, capsys, command):
+    """Issue 22, item 14: `--out DIR` was "already exists (add --force)", and with --force an IsADirectoryError."""
+    folder = tmp_path / ("mau.xlsx" if command == ["template"] else "bao-cao")
+    folder.mkdir()
+    argv = [*command, str(folder)] if command == ["template"] else [*command, "--out", str(folder)]
+    for extra in ([], ["--force"]):
+        assert main([*argv, *extra]) == EXIT_FAILED
+        err = capsys.readouterr().err
+        assert err == f"khuyenhoc: {folder} là một thư mục, không phải tệp; hãy ghi đường dẫn của một tệp (có thể là một tệp trong thư mục đó)\n"
+    assert list(folder.iterdir()) == []
+
+
+@pytest.mark.parametrize(("option", "value", "message"), [
+    ("--org", "Hội Khuyến học\x01 An Hòa", "--org có ký tự điều khiển không nhìn thấy (U+0001); hãy gõ lại nội dung này"),
+    ("--place", "An\x1bHòa", "--place có ký tự điều khiển không nhìn thấy (U+001B); hãy gõ lại nội dung này"),
+    ("--org", "x" * 1001, "--org dài 1001 ký tự; tối đa 1000 ký tự"),
+])
+def test_run_options_a_report_cannot_carry_are_refused_before_the_run(tmp_path, capsys, option, value, message):
+    """Issue 22, items 10 and 11: refused before the data is read or the folder made."""
+    out = tmp_path / "reports"
+    assert main(["run", "--out", str(out), option, value]) == EXIT_USAGE
+    assert capsys.readouterr().err == f"khuyenhoc: {message}\n"
+    assert not out.exists()

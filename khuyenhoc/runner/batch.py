@@ -10,7 +10,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Generator, Iterator
+from collections.abc import Collection, Generator, Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -352,7 +352,7 @@ def run_batch(options: RunOptions, executor: Executor | None = None, progress: P
             _say_validating(progress, options.data)
         table = None if known is not None else validate(data, options.lang, options.data, options.sheet)
         facts = known or facts_of(table, checksum)
-        targets = read_targets(options.targets, options.lang)
+        targets, target_warnings = read_targets(options.targets, options.lang, facts.unit_names)
         plan = build_plan(facts, options.years, options.selection(), options.lang, options.sheet,
                           options.report_parameters(sha256_checksum(targets)[:23] if targets else None))
         notebook_sums = _notebook_checksums(notebooks, plan, options.lang)
@@ -362,18 +362,19 @@ def run_batch(options: RunOptions, executor: Executor | None = None, progress: P
             raise RunError(_cannot_write(out_dir, error, options.lang)) from error
         with RunLock(out_dir, options.lang):
             context = _Run(options, data, facts, plan, notebooks, notebook_sums, _data_stamp(options, facts), table, progress, targets,
-                           warnings)
+                           warnings + target_warnings)
             return context.run(executor, progress)
 
 
-def read_targets(path: Path | None, lang: str) -> bytes | None:
-    """The targets file's bytes once it is checked (a bad file is refused before anything runs); None without one."""
+def read_targets(path: Path | None, lang: str, units: Collection[str] | None = None) -> tuple[bytes | None, list[str]]:
+    """The targets file's bytes once it is checked against the data's ``units`` (a bad file is refused before anything
+    runs; None without one), and its warnings as lines to say."""
     if path is None:
-        return None
+        return None, []
     from khuyenhoc.targets import load_targets
 
-    load_targets(path, lang)
-    return Path(path).read_bytes()
+    checked = load_targets(path, lang, units)
+    return Path(path).read_bytes(), [f"{path}: {text('col.row', lang)} {w['row']}: {w['message']}" for w in checked.warnings]
 
 
 @dataclass
