@@ -45,7 +45,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_indicators(args: argparse.Namespace) -> int:
-    from khuyenhoc.indicators import SCOPE_ALL, compute, to_json
+    from khuyenhoc.indicators import SCOPE_ALL, compute, reported, to_json
     from khuyenhoc.report import indicator_rows, indicator_table
     from khuyenhoc.spreadsheet import csv_text, export_excel, indicator_sheet
     from khuyenhoc.table import load_table
@@ -78,7 +78,7 @@ def cmd_indicators(args: argparse.Namespace) -> int:
         print(text("indicators.title", args.lang, year=args.year, scope=scope_label))
         for note in table.notes(args.lang):
             print(note)
-        print(indicator_table(values, args.lang))
+        print(indicator_table(reported(values), args.lang))  # a table for reading: no rows of "—" for groups not in the data
     return EXIT_OK
 
 

@@ -32,10 +32,12 @@ class Materiality:
 DECLINE_THRESHOLDS = {
     "members": Materiality(pct=2.0, amount=10),  # more than 2 % and more than 10 members
     "fund_total_vnd": Materiality(pct=5.0, amount=1_000_000),  # more than 5 % and more than 1.000.000 đồng
+    # optional (issue 19): only units reporting scholarships both years; more than 10 % and more than 2.000.000 đồng
+    "scholarships_vnd": Materiality(pct=10.0, amount=2_000_000),
 }
 
 # The kinds of finding, in the order they are reported (within a kind, the largest first: see detect_findings).
-KINDS = ("no_training", "members_fell", "fund_fell", "low_fund_per_member", "implausible_change",
+KINDS = ("no_training", "members_fell", "fund_fell", "scholarships_fell", "low_fund_per_member", "implausible_change",
          "below_target")  # below_target: a learning-society title under its target (see below_target)
 
 
@@ -97,7 +99,7 @@ def detect_findings(table: YearlyTable, year: int, units: list[str] | None = Non
 
     add("no_training", "training_classes", now["training_classes"] == 0, now["training_classes"], None,
         order=size(now["members"]))  # the largest association without training first
-    for kind, indicator in (("members_fell", "members"), ("fund_fell", "fund_total_vnd")):
+    for kind, indicator in (("members_fell", "members"), ("fund_fell", "fund_total_vnd"), ("scholarships_fell", "scholarships_vnd")):
         fell = DECLINE_THRESHOLDS[indicator].passed(before[indicator], now[indicator])
         add(kind, indicator, fell, now[indicator], before[indicator], order=size(before[indicator] - now[indicator]))
     fund_per_member = now["fund_per_member_vnd"]

@@ -10,7 +10,7 @@ import pandas as pd
 
 from khuyenhoc.errors import KhuyenhocError
 from khuyenhoc.i18n import DEFAULT_LANG, indicator_label, text
-from khuyenhoc.schema import TITLE_COLUMNS, TITLE_PAIRS
+from khuyenhoc.schema import AMOUNT_PAIRS, OPTIONAL_COLUMNS, TITLE_COLUMNS, TITLE_PAIRS
 from khuyenhoc.table import YearlyTable
 from khuyenhoc.tree import AreaTree
 
@@ -30,6 +30,7 @@ class Indicator:
     signed: bool = False  # a change: shown with + or -
     higher_is_better: bool | None = True  # for rankings and findings; None when neither
     optional: bool = False  # built from optional input columns: left out of tables when the data does not report them
+    group: str | None = None  # the optional column group (khuyenhoc.schema.GROUPS) it is built from
 
     def label(self, lang: str = DEFAULT_LANG) -> str:
         """The label in ``lang``."""
@@ -71,9 +72,52 @@ def _titles() -> tuple[Indicator, ...]:
     """learning_<title>_pct and learning_<title>_change_pp of each learning-society title (Quyết định 387/QĐ-TTg)."""
     declared = []
     for total, recognised in TITLE_PAIRS:
-        declared.append(Indicator(f"{recognised}_pct", "percent", 1, _share(total, recognised), optional=True))
-        declared.append(Indicator(f"{recognised}_change_pp", "percentage_point", 1, _share_change(total, recognised), signed=True, optional=True))
+        declared.append(Indicator(f"{recognised}_pct", "percent", 1, _share(total, recognised), optional=True, group="learning_society"))
+        declared.append(Indicator(f"{recognised}_change_pp", "percentage_point", 1, _share_change(total, recognised), signed=True, optional=True,
+                                  group="learning_society"))
     return tuple(declared)
+
+
+# (denominator, numerator) of the optional groups' ratios: each computed over the rows reporting both (``<name>_both``)
+RATIO_PAIRS: tuple[tuple[str, str], ...] = (("adults", "learning_citizens"), *AMOUNT_PAIRS, ("centre_classes", "centre_learners"))
+GROUP_TOTALS = tuple(name for name in OPTIONAL_COLUMNS if name not in TITLE_COLUMNS)  # summed over every row reporting them
+
+
+def _both(name: str) -> str:
+    return f"{name}_both"
+
+
+def _counted(group: str, name: str, measure: str, money: bool = False, higher_is_better: bool | None = True) -> tuple[Indicator, ...]:
+    """An optional group's total and its change from the previous year (``<name>_change``; ``..._change_vnd`` for đồng)."""
+    change = f"{name.removesuffix('_vnd')}_change_vnd" if money else f"{name}_change"
+    return (Indicator(name, measure, 0, _column(name), additive=True, optional=True, group=group, higher_is_better=higher_is_better),
+            Indicator(change, measure, 0, _change(name), additive=True, signed=True, optional=True, group=group,
+                      higher_is_better=higher_is_better))
+
+
+def _groups() -> tuple[Indicator, ...]:
+    """The indicators of the optional groups of issue 19: organisation, learning citizens, scholarships/support/awards, centres."""
+    per_pupil = {"scholarships": ("value_per_scholarship_vnd", "vnd_per_scholarship"), "support": ("value_per_support_vnd", "vnd_per_time"),
+                 "awards": ("value_per_award_vnd", "vnd_per_time")}
+    support = []
+    for count, value in AMOUNT_PAIRS:
+        indicator, measure = per_pupil[count]
+        support += [*_counted("support", count, "scholarship" if count == "scholarships" else "time"), *_counted("support", value, "vnd", money=True),
+                    Indicator(indicator, measure, 0, lambda a, c=count, v=value: _ratio(a[_both(v)], a[_both(c)]), optional=True, group="support")]
+    return (
+        *_counted("organisation", "branches", "branch"),
+        *_counted("organisation", "boards", "board"),
+        Indicator("adults", "person", 0, _column("adults"), additive=True, optional=True, group="learning_citizens", higher_is_better=None),
+        *_counted("learning_citizens", "learning_citizens", "person"),
+        Indicator("learning_citizens_pct", "percent", 1, _share(_both("adults"), _both("learning_citizens")), optional=True, group="learning_citizens"),
+        Indicator("learning_citizens_change_pp", "percentage_point", 1, _share_change(_both("adults"), _both("learning_citizens")), signed=True,
+                  optional=True, group="learning_citizens"),
+        *support,
+        *_counted("centres", "centre_classes", "class"),
+        *_counted("centres", "centre_learners", "learner_time"),
+        Indicator("learners_per_centre_class", "learners_per_class", 1, lambda a: _ratio(a[_both("centre_learners")], a[_both("centre_classes")]),
+                  optional=True, group="centres"),
+    )
 
 
 _I = Indicator
@@ -99,12 +143,15 @@ INDICATORS: tuple[Indicator, ...] = (
     _I("fund_change_vnd", "vnd", 0, _change("fund_total"), additive=True, signed=True),
     _I("fund_growth_pct", "percent", 1, _growth("fund_total"), signed=True),
     _I("fund_per_member_vnd", "vnd_per_member", 0, lambda a: _ratio(a["fund_total"], a["members"])),
+    _I("fund_per_capita_vnd", "vnd_per_person", 0, lambda a: _ratio(a["fund_total"], a["population"])),
     *_titles(),
+    *_groups(),
 )
 REGISTRY: dict[str, Indicator] = {i.id: i for i in INDICATORS}
 IDS: list[str] = list(REGISTRY)
-TRACKED_CHANGES = ("members", "fund_total", *TITLE_COLUMNS)
-TITLE_INDICATORS = tuple(f"{recognised}_pct" for _, recognised in TITLE_PAIRS)  # the shares targets are set for
+TRACKED_CHANGES = ("members", "fund_total", *TITLE_COLUMNS, *GROUP_TOTALS, _both("adults"), _both("learning_citizens"))
+TITLE_INDICATORS = tuple(f"{recognised}_pct" for _, recognised in TITLE_PAIRS)  # the learning-society titles' shares
+TARGET_INDICATORS = (*TITLE_INDICATORS, "learning_citizens_pct")  # the shares targets can be set for (national or --targets)
 
 
 def reported(values: dict[str, int | float | None]) -> dict[str, int | float | None]:
@@ -151,6 +198,13 @@ def _quantities(frame: pd.DataFrame) -> pd.DataFrame:
         reported_both = ~(np.isnan(both[0]) | np.isnan(both[1]))
         base[total] = np.where(reported_both, both[0], np.nan)
         base[recognised] = np.where(reported_both, both[1], np.nan)
+    for name in GROUP_TOTALS:  # a total sums the rows reporting it; blank adds nothing (and no row at all: no total)
+        base[name] = _optional(frame, name)
+    for denominator, numerator in RATIO_PAIRS:  # a ratio counts only rows that report both numbers
+        pair = [base[denominator].to_numpy(), base[numerator].to_numpy()]
+        reported_both = ~(np.isnan(pair[0]) | np.isnan(pair[1]))
+        base[_both(denominator)] = np.where(reported_both, pair[0], np.nan)
+        base[_both(numerator)] = np.where(reported_both, pair[1], np.nan)
     return base
 
 

@@ -12,7 +12,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from khuyenhoc.fsutil import atomic_write_bytes
 from khuyenhoc.i18n import DEFAULT_LANG, column_header, rule_message, template_help, text
-from khuyenhoc.schema import COLUMNS, NOT_ABOVE, YEAR_RANGE
+from khuyenhoc.schema import AMOUNT_RULES, COLUMNS, NOT_ABOVE, YEAR_RANGE
 
 # the level words offered in the template's drop-down (every other alias is still read back)
 LEVEL_CHOICES = ["xã", "phường", "thị trấn", "đặc khu", "huyện", "quận", "thị xã", "thành phố", "tỉnh", "trung ương"]
@@ -67,6 +67,7 @@ def build_template(lang: str = DEFAULT_LANG) -> Workbook:
 
 
 CAPPED = {part: (rule, limit) for rule, (part, limit) in NOT_ABOVE.items()}  # column -> (rule id, the column it may not exceed)
+AMOUNTS = {value: (rule, count) for rule, (count, value) in AMOUNT_RULES.items()}  # a value in đồng -> (rule id, its count)
 
 
 def _validation(name: str, kind: str, lang: str, letters: dict[str, str]) -> DataValidation | None:
@@ -78,6 +79,12 @@ def _validation(name: str, kind: str, lang: str, letters: dict[str, str]) -> Dat
         column = text("template.column", lang, letter=letters[limit])
         return DataValidation(type="custom", formula1=formula, allow_blank=True, showErrorMessage=True,
                               error=_error(rule, lang, total=column, registered=column) + ". " + _error("non_negative", lang))
+    if name in AMOUNTS:  # a whole number of đồng from 0 up, and 0 when the row's count is 0 (a blank count leaves it free)
+        rule, count = AMOUNTS[name]
+        own, other = f"{letters[name]}2", f"{letters[count]}2"
+        formula = f"AND(ISNUMBER({own}),{own}>=0,{own}=INT({own}),OR(ISBLANK({other}),{other}<>0,{own}=0))"
+        return DataValidation(type="custom", formula1=formula, allow_blank=True, showErrorMessage=True,
+                              error=_error(rule, lang) + ". " + _error("non_negative", lang))
     if name == "year":
         low, high = YEAR_RANGE
         return DataValidation(type="whole", operator="between", formula1=str(low), formula2=str(high), showErrorMessage=True,

@@ -11,7 +11,7 @@ import pandas as pd
 
 from khuyenhoc.fsutil import atomic_write_text
 from khuyenhoc.i18n import column_header
-from khuyenhoc.schema import CANONICAL, TITLE_COLUMNS, TITLE_PAIRS
+from khuyenhoc.schema import AMOUNT_PAIRS, CANONICAL, OPTIONAL_COLUMNS, TITLE_PAIRS
 from khuyenhoc.table import ILLUSTRATIVE_NOTE, SYNTHETIC_NOTE, origin_path
 
 SEED = 2013
@@ -89,7 +89,7 @@ def bac_kan_sample() -> pd.DataFrame:
                          int(registered[i]), int(recognised[i]), int(class_split[i]), int(participant_split[i]), int(fund_split[i]), ILLUSTRATIVE_NOTE,
                          DISTRICT_ID))
         rows.append((year, *DISTRICT, None, 0, 0, 0, 0, 0, 0, 0, fund_d, ILLUSTRATIVE_NOTE, None))
-    columns = [c for c in CANONICAL if c not in TITLE_COLUMNS]  # 2009-2013: before the learning-society titles
+    columns = [c for c in CANONICAL if c not in OPTIONAL_COLUMNS]  # 2009-2013: none of the optional groups
     frame = pd.DataFrame(rows, columns=[*(c for c in columns if c != "parent_id"), "parent_id"])[columns]
     frame["population"] = frame["population"].astype("Int64")
     return frame
@@ -207,7 +207,7 @@ def synthetic_table(units: int, years: range | list[int], seed: int = 0, shape: 
         parts.append(block.drop(columns="_commune"))
     frame = pd.concat(parts, ignore_index=True)
     frame["population"] = frame["population"].astype("Int64")
-    return _with_titles(frame, seed)[CANONICAL]
+    return _with_groups(_with_titles(frame, seed), seed)[CANONICAL]
 
 
 TITLES_FROM = 2021  # the first year of the Quyết định 387/QĐ-TTg programme: earlier years leave the titles blank
@@ -239,6 +239,55 @@ def _with_titles(frame: pd.DataFrame, seed: int) -> pd.DataFrame:
         share = np.minimum(rng.uniform(*start, len(units))[codes] + rng.uniform(*gain, len(units))[codes] * years_in, 1.0)
         frame[total] = pd.array(np.where(reporting, counts, np.nan), dtype="Float64").round().astype("Int64")
         frame[recognised] = pd.array(np.where(reporting, np.floor(counts * share), np.nan), dtype="Float64").astype("Int64")
+    return frame
+
+
+# issue 19's groups on commune rows from these years on (blank before and on area rows): a file may carry a group for some years only
+GROUPS_FROM = {"organisation": 2022, "learning_citizens": 2023, "support": 2022, "centres": 2024}
+ADULT_SHARE = (0.62, 0.74)  # adults per inhabitant
+CITIZENS_START, CITIZENS_GAIN = (0.22, 0.42), (0.02, 0.05)  # learning citizens per adult in the first year, and its yearly gain
+# per count: (count per commune: low, high), (đồng each: low, high); a fifth of the communes give no support at all
+AMOUNT_SHAPES = {"scholarships": ((5, 60), (300_000, 1_500_000)), "support": ((0, 80), (200_000, 1_000_000)),
+                 "awards": ((20, 300), (50_000, 300_000))}
+
+
+def _counts(values: np.ndarray, reporting: np.ndarray) -> pd.arrays.IntegerArray:
+    return pd.array(np.where(reporting, values, np.nan), dtype="Float64").round().astype("Int64")
+
+
+def _with_groups(frame: pd.DataFrame, seed: int) -> pd.DataFrame:
+    """The optional groups of issue 19 (organisation, learning citizens, scholarships/support/awards, community learning
+    centres) on commune rows from ``GROUPS_FROM``. Drawn from their own generator, so every other column is what it was
+    before these columns existed."""
+    rng = np.random.default_rng([seed, 19])
+    frame = frame.copy()
+    n = len(frame)
+    commune = (frame["level"] == "xã").to_numpy()
+    year = frame["year"].to_numpy()
+    codes, units = pd.factorize(frame["unit_id"])
+    population = frame["population"].to_numpy(dtype="float64", na_value=0.0)
+
+    def reporting(group: str) -> np.ndarray:
+        return commune & (year >= GROUPS_FROM[group])
+
+    branches = rng.integers(4, 31, len(units))[codes] + rng.integers(0, 3, n)  # about one per village, a few more or less each year
+    frame["branches"] = _counts(branches, reporting("organisation"))
+    frame["boards"] = _counts(rng.integers(1, 11, len(units))[codes], reporting("organisation"))
+    adults = np.floor(population * rng.uniform(*ADULT_SHARE, len(units))[codes])
+    years_in = (year - GROUPS_FROM["learning_citizens"]).clip(min=0)
+    share = np.minimum(rng.uniform(*CITIZENS_START, len(units))[codes] + rng.uniform(*CITIZENS_GAIN, len(units))[codes] * years_in, 1.0)
+    frame["adults"] = _counts(adults, reporting("learning_citizens"))
+    frame["learning_citizens"] = _counts(np.floor(adults * share), reporting("learning_citizens"))
+    for count, value in AMOUNT_PAIRS:
+        (low, high), (each_low, each_high) = AMOUNT_SHAPES[count]
+        given = rng.integers(low, high + 1, n)
+        if count == "support":
+            given[rng.random(n) < 0.2] = 0
+        frame[count] = _counts(given, reporting("support"))
+        frame[value] = _counts(given * (rng.uniform(each_low, each_high, n) // 1000 * 1000), reporting("support"))
+    classes = rng.integers(0, 41, n)
+    frame["centre_classes"] = _counts(classes, reporting("centres"))
+    frame["centre_learners"] = _counts(classes * rng.integers(15, 61, n), reporting("centres"))
     return frame
 
 

@@ -56,6 +56,21 @@ COLUMNS: tuple[ColumnSpec, ...] = (
     ColumnSpec("learning_communities", ("Cộng đồng học tập",), "integer", required=False, nullable=True),
     ColumnSpec("organisations", ("Số cơ quan, đơn vị",), "integer", required=False, nullable=True),
     ColumnSpec("learning_organisations", ("Đơn vị học tập",), "integer", required=False, nullable=True),
+    # the optional groups of issue 19 (see GROUPS): blank = not reported (never 0)
+    ColumnSpec("branches", ("Số chi hội", "Chi hội", "Số chi hội khuyến học"), "integer", required=False, nullable=True),
+    ColumnSpec("boards", ("Số ban khuyến học", "Ban khuyến học"), "integer", required=False, nullable=True),
+    ColumnSpec("adults", ("Số người lớn", "Người lớn"), "integer", required=False, nullable=True),
+    ColumnSpec("learning_citizens", ("Công dân học tập", "Số công dân học tập"), "integer", required=False, nullable=True),
+    ColumnSpec("scholarships", ("Số suất học bổng", "Suất học bổng"), "integer", required=False, nullable=True),
+    ColumnSpec("scholarships_vnd", ("Giá trị học bổng (đồng)", "Giá trị học bổng"), "integer", required=False, nullable=True),
+    ColumnSpec("support", ("Số lượt hỗ trợ", "Lượt hỗ trợ"), "integer", required=False, nullable=True),
+    ColumnSpec("support_vnd", ("Giá trị hỗ trợ (đồng)", "Giá trị hỗ trợ"), "integer", required=False, nullable=True),
+    ColumnSpec("awards", ("Số lượt khen thưởng", "Lượt khen thưởng"), "integer", required=False, nullable=True),
+    ColumnSpec("awards_vnd", ("Giá trị khen thưởng (đồng)", "Giá trị khen thưởng"), "integer", required=False, nullable=True),
+    ColumnSpec("centre_classes", ("Số lớp tại trung tâm học tập cộng đồng", "Số lớp tại TTHTCĐ", "Số lớp TTHTCĐ"), "integer",
+               required=False, nullable=True),
+    ColumnSpec("centre_learners", ("Lượt học viên trung tâm học tập cộng đồng", "Lượt học viên TTHTCĐ", "Lượt học viên"), "integer",
+               required=False, nullable=True),
 )
 # (total, recognised) of each learning-society title: the recognised count is not above the total
 TITLE_PAIRS: tuple[tuple[str, str], ...] = (
@@ -66,9 +81,44 @@ TITLE_PAIRS: tuple[tuple[str, str], ...] = (
 )
 TITLE_COLUMNS = tuple(name for pair in TITLE_PAIRS for name in pair)
 TITLE_RULES = {f"{recognised}_le_{total}": (total, recognised) for total, recognised in TITLE_PAIRS}  # rule id -> pair
+
+
+@dataclass(frozen=True)
+class ColumnGroup:
+    """Optional columns reported together (a file may carry a group for some years only; blank = not reported, never 0).
+
+    ``shares``: (total, recognised) pairs, the recognised count not above the total and its share computed over the rows
+    reporting both; ``amounts``: (count, value in đồng) pairs, the value 0 when the count is 0."""
+
+    id: str
+    columns: tuple[str, ...]
+    shares: tuple[tuple[str, str], ...] = ()
+    amounts: tuple[tuple[str, str], ...] = ()
+
+    def label(self, lang: str | None = None) -> str:
+        """The group's name in ``lang`` (default: Vietnamese)."""
+        from khuyenhoc.i18n import DEFAULT_LANG, group_label
+
+        return group_label(self.id, lang or DEFAULT_LANG)
+
+
+AMOUNT_PAIRS: tuple[tuple[str, str], ...] = (
+    ("scholarships", "scholarships_vnd"), ("support", "support_vnd"), ("awards", "awards_vnd"))
+# The optional groups, in the order the template, the reports and the collect command show them.
+GROUPS: tuple[ColumnGroup, ...] = (
+    ColumnGroup("learning_society", TITLE_COLUMNS, shares=TITLE_PAIRS),
+    ColumnGroup("organisation", ("branches", "boards")),
+    ColumnGroup("learning_citizens", ("adults", "learning_citizens"), shares=(("adults", "learning_citizens"),)),
+    ColumnGroup("support", tuple(name for pair in AMOUNT_PAIRS for name in pair), amounts=AMOUNT_PAIRS),
+    ColumnGroup("centres", ("centre_classes", "centre_learners")),
+)
+GROUP_BY_ID = {group.id: group for group in GROUPS}
+OPTIONAL_COLUMNS = tuple(name for group in GROUPS for name in group.columns)  # blank = not reported
+SHARE_RULES = {f"{recognised}_le_{total}": (total, recognised) for group in GROUPS for total, recognised in group.shares}
+AMOUNT_RULES = {f"{value}_without_{count}": (count, value) for group in GROUPS for count, value in group.amounts}
 # rule id -> (a count, the count of the same row it may not exceed): validated by SCHEMA, checked in Excel by the template
 NOT_ABOVE: dict[str, tuple[str, str]] = {"clans_recognised_le_registered": ("clans_recognised", "clans_registered")} | {
-    rule: (recognised, total) for rule, (total, recognised) in TITLE_RULES.items()}
+    rule: (recognised, total) for rule, (total, recognised) in SHARE_RULES.items()}
 COLUMN_BY_NAME = {c.name: c for c in COLUMNS}
 CANONICAL = [c.name for c in COLUMNS]
 INTEGER_COLUMNS = [c.name for c in COLUMNS if c.kind == "integer"]
@@ -158,7 +208,7 @@ ROW_RULES: dict[str, str] = {
     "unique_year_unit": "unit_id",
     "population_blank_for_areas": "population",
     "one_area_per_year": "level",
-} | {rule: recognised for rule, (_, recognised) in TITLE_RULES.items()}
+} | {rule: recognised for rule, (_, recognised) in SHARE_RULES.items()} | {rule: value for rule, (_, value) in AMOUNT_RULES.items()}
 # rules about who reports to whom, checked across rows in validate.hierarchy_problems
 HIERARCHY_RULES = ("parent_missing", "parent_level", "parent_cycle", "parent_self")
 
@@ -183,6 +233,11 @@ def _not_above(part: str, limit: str):
     return lambda d: d[part] <= d[limit]
 
 
+def _zero_with(count: str, value: str):
+    """A value in đồng is 0 when its count is 0 (no scholarship, no đồng); a blank count leaves it unchecked."""
+    return lambda d: ~((d[count] == 0) & (d[value] != 0))
+
+
 SCHEMA = pa.DataFrameSchema(
     {
         spec.name: pa.Column(
@@ -201,7 +256,8 @@ SCHEMA = pa.DataFrameSchema(
         _row_check("unique_year_unit", _unique_keys),
         _row_check("population_blank_for_areas", lambda d: ~(d["level"].isin(AREA_LEVELS) & d["population"].notna())),
         _row_check("one_area_per_year", _area_dupes),
-        *(_row_check(rule, _not_above(*NOT_ABOVE[rule])) for rule in TITLE_RULES),
+        *(_row_check(rule, _not_above(*NOT_ABOVE[rule])) for rule in SHARE_RULES),
+        *(_row_check(rule, _zero_with(count, value)) for rule, (count, value) in AMOUNT_RULES.items()),
     ],
     strict=False,
 )

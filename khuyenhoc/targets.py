@@ -16,7 +16,7 @@ import pandas as pd
 
 from khuyenhoc.errors import PROBLEM_COLUMNS, DataValidationError, InputFileError
 from khuyenhoc.i18n import DEFAULT_LANG, rule_message, text
-from khuyenhoc.indicators import SCOPE_ALL, TITLE_INDICATORS
+from khuyenhoc.indicators import SCOPE_ALL, TARGET_INDICATORS
 from khuyenhoc.paths import DATA_DIR
 from khuyenhoc.safetext import control_characters
 from khuyenhoc.schema import UNIT_ID_PATTERN, YEAR_RANGE, fold
@@ -70,7 +70,7 @@ class TargetSet:
         of the first of ``chain`` (the scope, then its ancestors, then None for the national figure) that has any,
         the nearest year first."""
         found: dict[str, Target] = {}
-        for indicator in TITLE_INDICATORS:
+        for indicator in TARGET_INDICATORS:
             ahead = [t for t in self.targets if t.indicator == indicator and t.year >= year]
             for scope in chain:
                 own = [t for t in ahead if t.unit_id == scope]
@@ -107,8 +107,8 @@ def _check_row(path: Path, line: int, cells: dict[str, str], headers: dict[str, 
         if not cells.get(name):
             problems.append(_problem(path, line, headers[name], "", "required", lang))
     indicator, year_text, value_text, unit = cells.get("indicator_id", ""), cells.get("target_year", ""), cells.get("value", ""), cells.get("unit_id") or None
-    if indicator and indicator not in TITLE_INDICATORS:
-        problems.append(_problem(path, line, headers["indicator_id"], indicator, "target_indicator_unknown", lang, ids=", ".join(TITLE_INDICATORS)))
+    if indicator and indicator not in TARGET_INDICATORS:
+        problems.append(_problem(path, line, headers["indicator_id"], indicator, "target_indicator_unknown", lang, ids=", ".join(TARGET_INDICATORS)))
     year = int(year_text) if re.fullmatch(r"\d{4}", year_text) else None
     if year_text and (year is None or not YEAR_RANGE[0] <= year <= YEAR_RANGE[1]):
         problems.append(_problem(path, line, headers["target_year"], year_text, "target_year", lang, low=YEAR_RANGE[0], high=YEAR_RANGE[1]))
@@ -211,7 +211,7 @@ def scope_chain(table: YearlyTable, scope: str, year: int) -> list[str | None]:
 
 @dataclass(frozen=True)
 class TargetProgress:
-    """One learning-society title in a report: the scope's share, and where a target is in force its distance
+    """One share with targets (a learning-society title, learning citizens) in a report: the scope's share, and where a target is in force its distance
     to it, the units at or above it and when the recent pace would reach it.
 
     ``gap_pp`` is value − target (negative: below the target). ``projected_year`` is the report's year when the target
@@ -288,14 +288,14 @@ def unit_targets(table: YearlyTable, year: int, units: list[str], targets: Targe
 
 
 def progress(table: YearlyTable, year: int, scope: str, units: list[str], targets: TargetSet) -> tuple[list[TargetProgress], pd.DataFrame]:
-    """The titles a report shows (those the scope reports in ``year``) with their targets in force, and the per-unit
+    """The shares with targets a report shows (those the scope reports in ``year``) with their targets in force, and the per-unit
     table of :func:`unit_targets`. Nothing (``[]``) when the data does not report the titles."""
     frames = table.indicator_frames
     series = frames.scope_series(scope)
     if year not in series.index:
         return [], unit_targets(table, year, units, targets, {})
     now = series.loc[year]
-    shown = [indicator for indicator in TITLE_INDICATORS if pd.notna(now[indicator])]
+    shown = [indicator for indicator in TARGET_INDICATORS if pd.notna(now[indicator])]
     in_force = {k: v for k, v in targets.in_force(year, scope_chain(table, scope, year)).items() if k in shown}
     per_unit = unit_targets(table, year, units, targets, in_force)
     earlier = series.loc[series.index < year, shown]
@@ -321,6 +321,6 @@ def report_progress(table: YearlyTable, year: int, scope: str, units: list[str],
                     lang: str = DEFAULT_LANG) -> tuple[list[TargetProgress], pd.DataFrame]:
     """:func:`progress` for a report; the targets files are read only when the scope reports a title that year."""
     series = table.indicator_frames.scope_series(scope)
-    if year not in series.index or series.loc[year, list(TITLE_INDICATORS)].isna().all():
+    if year not in series.index or series.loc[year, list(TARGET_INDICATORS)].isna().all():
         return [], unit_targets(table, year, units, TargetSet(()), {})
     return progress(table, year, scope, units, targets_in_use(targets_path, lang, table.unit_names))

@@ -14,7 +14,7 @@ from khuyenhoc.i18n import DEFAULT_LANG, quote, rule_message, text
 from khuyenhoc.reader import RawTable
 from khuyenhoc.safetext import control_characters
 from khuyenhoc.vnnumbers import parse_integer_series
-from khuyenhoc.schema import AREA_LEVELS, CITY, COLUMN_BY_NAME, LEVEL_LOOKUP, LEVEL_RANK, ROW_RULES, SCHEMA, TEXT_LIMIT, TITLE_RULES, YEAR_RANGE, fold
+from khuyenhoc.schema import AREA_LEVELS, CITY, COLUMN_BY_NAME, LEVEL_LOOKUP, LEVEL_RANK, ROW_RULES, SCHEMA, SHARE_RULES, TEXT_LIMIT, YEAR_RANGE, fold
 
 from khuyenhoc.schema import UNIT_ID_PATTERN
 
@@ -189,8 +189,8 @@ def _params(rule: str, row: int, typed: _Cells, column: str = "") -> dict:
         return {"low": YEAR_RANGE[0], "high": YEAR_RANGE[1]}
     if rule == "clans_recognised_le_registered":
         return {"registered": typed.get(row, "clans_registered")}
-    if rule in TITLE_RULES:
-        return {"total": typed.get(row, TITLE_RULES[rule][0])}
+    if rule in SHARE_RULES:
+        return {"total": typed.get(row, SHARE_RULES[rule][0])}
     if rule in ("unique_year_unit", "one_area_per_year"):
         return {"year": typed.get(row, "year")}
     return {}

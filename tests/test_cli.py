@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from khuyenhoc.cli import EXIT_FAILED, EXIT_OK, EXIT_USAGE, main
-from khuyenhoc.indicators import IDS, compute
+from khuyenhoc.indicators import IDS, INDICATORS, compute
 from khuyenhoc.paths import SAMPLE_DATA
 
 
@@ -44,7 +44,7 @@ def test_indicators_table_in_vietnamese(capsys):
     lines = out.splitlines()
     assert lines[0] == "Chỉ tiêu năm 2013 — toàn địa bàn"
     assert lines[1] == "Số liệu minh hoạ: không phải số liệu chính thức của đơn vị nào."
-    assert len(lines) == 2 + len(IDS)
+    assert len(lines) == 2 + len([i for i in INDICATORS if not i.optional])  # the file has none of the optional groups: no rows of "—"
     rows = {line.rsplit("  ", 1)[0].strip(): line.rsplit("  ", 1)[1].strip() for line in lines[2:]}
     assert rows["Số hội viên"] == "9.123 người"
     assert rows["Tổng quỹ khuyến học"] == "343.380.000 đồng"
@@ -112,6 +112,34 @@ def test_indicators_csv(capsys):
     assert by_id["fund_total_vnd"]["value"] == "343380000"
     assert by_id["fund_total_vnd"]["formatted"] == "343.380.000 đồng"
     assert float(by_id["members_growth_pct"]["value"]) == pytest.approx(5.6025, abs=1e-4)
+
+
+@pytest.fixture
+def groups_file(tmp_path) -> Path:
+    from groups_data import write
+
+    return write(tmp_path)
+
+
+def test_indicators_of_a_file_with_the_groups_in_every_format(capsys, groups_file):
+    code, out, _ = run(capsys, "indicators", "--data", str(groups_file), "--year", "2024", "--format", "json")
+    assert code == EXIT_OK
+    indicators = json.loads(out)["indicators"]
+    assert indicators["learning_citizens_pct"] == {"value": 40.0, "unit": "percent", "label_vi": "Tỷ lệ người lớn đạt danh hiệu Công dân học tập",
+                                                   "label_en": "Adults recognised as learning citizens"}
+    assert indicators["scholarships_change_vnd"]["value"] == -4_000_000 and indicators["branches"]["value"] == 20
+    code, out, _ = run(capsys, "indicators", "--data", str(groups_file), "--year", "2024", "--format", "csv")
+    by_id = {row["id"]: row for row in csv.DictReader(io.StringIO(out.removeprefix("\ufeff")))}
+    assert list(by_id) == IDS
+    assert (by_id["value_per_award_vnd"]["value"], by_id["value_per_award_vnd"]["formatted"]) == ("100000", "100.000 đồng/lượt")
+    assert by_id["learning_citizens_change_pp"]["formatted"] == "'+10,0 điểm phần trăm"  # text starting with + : quoted (OWASP)
+    assert by_id["learners_per_centre_class"]["formatted"] == "26,3 lượt học viên/lớp"
+    code, out, _ = run(capsys, "indicators", "--data", str(groups_file), "--year", "2024", "--lang", "en")
+    rows = {line.rsplit("  ", 1)[0].strip(): line.rsplit("  ", 1)[1].strip() for line in out.splitlines()[1:]}
+    assert rows["Association branches (chi hội)"] == "20 branches"
+    assert rows["Scholarships"] == "26 scholarships"
+    assert rows["Fund per inhabitant"] == "2,667 VND per inhabitant"
+    assert "Households recognised as learning families" not in rows  # the titles are not in this file
 
 
 def test_indicators_csv_in_english_leaves_undefined_values_empty(capsys):

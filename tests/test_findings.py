@@ -223,3 +223,35 @@ def test_district_row_excluded_from_the_median(sample_frame):
     frame = clean_frame(sample_frame)
     edit(frame, 2013, DISTRICT_ID, members=100_000)  # fund per member of the district row would be tiny
     assert detect_findings(table_from_frame(frame), 2013) == []
+
+
+# --- issue 19: a material fall of scholarships (only units reporting them both years) ----------------------------------
+
+@pytest.fixture
+def groups_table(tmp_path):
+    from groups_data import write
+
+    from khuyenhoc.table import load_table
+
+    return load_table(write(tmp_path))
+
+
+def test_a_material_fall_of_scholarships_is_a_finding(groups_table):
+    from khuyenhoc.summary import finding_message
+
+    found = detect_findings(groups_table, 2024)
+    assert found == [Finding("scholarships_fell", "scholarships_vnd", "xa-a", "Xã An", 6_000_000.0, 10_000_000.0)]
+    assert finding_message(found[0], "vi") == "Xã An: giá trị học bổng giảm từ 10.000.000 đồng xuống 6.000.000 đồng."
+    assert finding_message(found[0], "en") == "Xã An: the value of scholarships fell from 10,000,000 VND to 6,000,000 VND."
+    assert KINDS.index("scholarships_fell") == KINDS.index("fund_fell") + 1
+
+
+@pytest.mark.parametrize(("before", "now", "flagged"), [
+    (10_000_000, 8_000_000, False),  # 20 % but exactly 2.000.000 đồng: not more than the amount
+    (10_000_000, 7_900_000, True),
+    (100_000_000, 91_000_000, False),  # 9.000.000 đồng but 9 %
+    (None, 1_000_000, False),  # not reported the year before: nothing to compare
+])
+def test_scholarships_fall_thresholds(before, now, flagged):
+    limit = DECLINE_THRESHOLDS["scholarships_vnd"]
+    assert bool(limit.passed(pd.Series([before], dtype="float64"), pd.Series([now], dtype="float64")).iloc[0]) is flagged

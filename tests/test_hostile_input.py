@@ -16,12 +16,12 @@ from khuyenhoc.cli import main
 from khuyenhoc.errors import DataValidationError, InputFileError
 from khuyenhoc.i18n import column_header
 from khuyenhoc.sample import bac_kan_sample, to_csv_text
-from khuyenhoc.schema import CANONICAL as ALL_COLUMNS, TITLE_COLUMNS
+from khuyenhoc.schema import CANONICAL as ALL_COLUMNS, OPTIONAL_COLUMNS
 from khuyenhoc.table import load_table
 
 BASE = bac_kan_sample()
 BASE = BASE[BASE["year"] == 2013].reset_index(drop=True)
-CANONICAL = [c for c in ALL_COLUMNS if c not in TITLE_COLUMNS]  # the columns the bundled sample has
+CANONICAL = [c for c in ALL_COLUMNS if c not in OPTIONAL_COLUMNS]  # the columns the bundled sample has
 HEADERS = [column_header(c, "vi") for c in BASE.columns]
 FIRST_ROW, LAST_ROW = 2, 1 + len(BASE)
 

@@ -17,8 +17,15 @@ REQUIRED_IDS = [
     "baccalaureate_families", "bachelor_families", "clans_registered", "clans_recognised", "clans_recognition_pct",
     "training_classes", "training_participants", "participants_per_class", "units_without_training",
     "fund_total_vnd", "fund_commune_vnd", "fund_district_vnd", "fund_province_vnd", "fund_change_vnd", "fund_growth_pct", "fund_per_member_vnd",
+    "fund_per_capita_vnd",
     "learning_families_pct", "learning_families_change_pp", "learning_clans_pct", "learning_clans_change_pp",
     "learning_communities_pct", "learning_communities_change_pp", "learning_organisations_pct", "learning_organisations_change_pp",
+    "branches", "branches_change", "boards", "boards_change",
+    "adults", "learning_citizens", "learning_citizens_change", "learning_citizens_pct", "learning_citizens_change_pp",
+    "scholarships", "scholarships_change", "scholarships_vnd", "scholarships_change_vnd", "value_per_scholarship_vnd",
+    "support", "support_change", "support_vnd", "support_change_vnd", "value_per_support_vnd",
+    "awards", "awards_change", "awards_vnd", "awards_change_vnd", "value_per_award_vnd",
+    "centre_classes", "centre_classes_change", "centre_learners", "centre_learners_change", "learners_per_centre_class",
 ]
 
 
@@ -110,3 +117,121 @@ def test_json_shape(sample_table):
     assert members == {"value": 9123, "unit": "person", "label_vi": "Số hội viên", "label_en": "Members"}
     assert set(document["indicators"]) == set(REQUIRED_IDS)
     assert all(v["value"] is None or math.isfinite(v["value"]) for v in document["indicators"].values())
+
+
+# --- the optional groups of issue 19, on the hand-made district of tests/groups_data.py -------------------------------
+
+GROUP_2023 = {
+    "branches": 18, "branches_change": None, "boards": 3, "boards_change": None,
+    "adults": 1300, "learning_citizens": 210, "learning_citizens_change": None,
+    "learning_citizens_pct": 30.0,  # 210 / 700: xa-b reports its adults but not its learning citizens
+    "learning_citizens_change_pp": None,
+    "scholarships": 30, "scholarships_vnd": 25_000_000, "value_per_scholarship_vnd": pytest.approx(25_000_000 / 30),
+    "support": 5, "support_vnd": 2_000_000, "value_per_support_vnd": 400_000,  # xa-b's 0 support at 0 đồng counts
+    "awards": 40, "awards_vnd": 4_000_000, "value_per_award_vnd": 100_000,
+    "centre_classes": 4, "centre_learners": 120, "learners_per_centre_class": 30.0,
+    "fund_per_capita_vnd": pytest.approx(8_000_000 / 3000),  # the district's own fund too, over the communes' population
+}
+GROUP_2024 = {
+    "branches": 20, "branches_change": 2, "boards": 4, "boards_change": 1,
+    "adults": 1300, "learning_citizens": 520, "learning_citizens_change": 310,
+    "learning_citizens_pct": 40.0, "learning_citizens_change_pp": pytest.approx(10.0),  # 520/1300 - 210/700
+    "scholarships": 26, "scholarships_change": -4, "scholarships_vnd": 21_000_000, "scholarships_change_vnd": -4_000_000,
+    "value_per_scholarship_vnd": pytest.approx(21_000_000 / 26),
+    "support": 7, "support_change": 2, "support_vnd": 3_500_000, "support_change_vnd": 1_500_000, "value_per_support_vnd": 500_000,
+    "awards": 80, "awards_change": 40, "awards_vnd": 8_000_000, "awards_change_vnd": 4_000_000, "value_per_award_vnd": 100_000,
+    "centre_classes": 8, "centre_classes_change": 4, "centre_learners": 210, "centre_learners_change": 90,
+    "learners_per_centre_class": 26.25,  # 210 / 8
+}
+
+
+@pytest.fixture
+def groups_table(tmp_path):
+    from groups_data import write
+
+    from khuyenhoc.table import load_table
+
+    return load_table(write(tmp_path))
+
+
+@pytest.mark.parametrize(("year", "expected"), [(2023, GROUP_2023), (2024, GROUP_2024)])
+def test_group_indicators_hand_computed(groups_table, year, expected):
+    for scope in ("all", "huyen-x"):  # the district is the whole file
+        values = compute(groups_table, year, scope)
+        assert {key: values[key] for key in expected} == expected, scope
+
+
+def test_group_indicators_of_one_unit(groups_table):
+    xa_b = compute(groups_table, 2023, "xa-b")
+    assert (xa_b["adults"], xa_b["learning_citizens"], xa_b["learning_citizens_pct"]) == (600, None, None)
+    assert compute(groups_table, 2024, "xa-b")["learning_citizens_change_pp"] is None  # no share the year before
+    xa_a = compute(groups_table, 2024, "xa-a")
+    assert (xa_a["learning_citizens_pct"], xa_a["learning_citizens_change_pp"]) == (40.0, pytest.approx(10.0))
+    assert (xa_a["scholarships_change"], xa_a["scholarships_change_vnd"], xa_a["value_per_scholarship_vnd"]) == (-4, -4_000_000, 1_000_000)
+    xa_c = compute(groups_table, 2024, "xa-c")
+    assert all(xa_c[i.id] is None for i in INDICATORS if i.group not in (None, "learning_society"))  # reports none: None, never 0
+    assert xa_c["fund_per_capita_vnd"] == 1000  # 1.000.000 đồng over 1.000 people
+
+
+def test_group_indicators_in_frames_are_typed(groups_table):
+    frame = compute_frame(groups_table, per_unit=True)
+    assert str(frame["branches"].dtype) == "Int64" and str(frame["scholarships_change_vnd"].dtype) == "Int64"
+    assert frame["learning_citizens_pct"].dtype == "float64"
+    assert pd.isna(frame.loc[(2024, "xa-c"), "branches"])
+
+
+def test_fund_per_capita_is_always_there(sample_table):
+    values = compute(sample_table, 2013)
+    assert values["fund_per_capita_vnd"] == pytest.approx(343_380_000 / 45_600)
+    assert compute(sample_table, 2013, "duc-xuan")["fund_per_capita_vnd"] == pytest.approx(
+        values_of(sample_table, 2013, "duc-xuan", "fund_vnd") / values_of(sample_table, 2013, "duc-xuan", "population"))
+    assert pd.isna(compute_frame(sample_table, per_unit=True).loc[(2013, "thi-hoi"), "fund_per_capita_vnd"])  # own row: no population
+    assert not REGISTRY["fund_per_capita_vnd"].optional and REGISTRY["fund_per_capita_vnd"].measure == "vnd_per_person"
+
+
+def values_of(table, year: int, unit: str, column: str) -> int:
+    rows = table.frame[(table.frame["year"] == year) & (table.frame["unit_id"] == unit)]
+    return int(rows[column].iloc[0])
+
+
+def test_a_file_without_the_groups_reports_none_of_them(sample_table):
+    from khuyenhoc.indicators import reported, reported_in
+
+    values = compute(sample_table, 2013)
+    optional = [i.id for i in INDICATORS if i.optional]
+    assert all(values[key] is None for key in optional)
+    assert not set(reported(values)) & set(optional)
+    assert not {i.id for i in reported_in(compute_frame(sample_table))} & set(optional)
+
+
+def test_each_optional_indicator_names_its_group():
+    from khuyenhoc.schema import GROUP_BY_ID
+
+    for indicator in INDICATORS:
+        assert (indicator.group is not None) == indicator.optional, indicator.id
+        assert indicator.group is None or indicator.group in GROUP_BY_ID
+    by_group = {group: [i.id for i in INDICATORS if i.group == group] for group in GROUP_BY_ID}
+    assert by_group["organisation"] == ["branches", "branches_change", "boards", "boards_change"]
+    assert by_group["centres"] == ["centre_classes", "centre_classes_change", "centre_learners", "centre_learners_change",
+                                   "learners_per_centre_class"]
+
+
+@pytest.mark.parametrize("lang", sorted(LANGS))
+def test_every_measure_has_a_name_in_every_language(lang):
+    from khuyenhoc.i18n import measure_name
+
+    for indicator in INDICATORS:
+        assert measure_name(indicator.measure, lang).strip(), indicator.id
+
+
+@pytest.mark.parametrize(("key", "value", "vi", "en"), [
+    ("value_per_scholarship_vnd", 833_333.3, "833.333 đồng/suất", "833,333 VND per scholarship"),
+    ("learning_citizens_change_pp", 10.0, "+10,0 điểm phần trăm", "+10.0 percentage points"),
+    ("fund_per_capita_vnd", 7530.26, "7.530 đồng/người dân", "7,530 VND per inhabitant"),
+    ("branches", 1, "1 chi hội", "1 branch"),
+    ("centre_learners", 210, "210 lượt học viên", "210 learner-times"),
+])
+def test_group_values_are_written_with_their_measure(key, value, vi, en):
+    from khuyenhoc.formatting import format_indicator
+
+    assert (format_indicator(key, value, "vi"), format_indicator(key, value, "en")) == (vi, en)

@@ -10,7 +10,7 @@ import pytest
 
 from khuyenhoc import compute, load_table
 from khuyenhoc.cli import EXIT_OK, main
-from khuyenhoc.schema import CANONICAL, INTEGER_COLUMNS, NOT_ABOVE, YEAR_RANGE, canonical_column
+from khuyenhoc.schema import AMOUNT_RULES, CANONICAL, INTEGER_COLUMNS, NOT_ABOVE, YEAR_RANGE, canonical_column
 from khuyenhoc.input_template import TEMPLATE_ROWS, build_template
 
 VIETNAMESE_HEADERS = [
@@ -18,6 +18,9 @@ VIETNAMESE_HEADERS = [
     "Dòng họ đăng ký", "Dòng họ đạt chuẩn", "Số lớp", "Lượt người", "Quỹ khuyến học (đồng)", "Ghi chú",
     "Số hộ gia đình", "Gia đình học tập", "Số dòng họ", "Dòng họ học tập", "Số thôn, tổ dân phố", "Cộng đồng học tập",
     "Số cơ quan, đơn vị", "Đơn vị học tập",
+    "Số chi hội", "Số ban khuyến học", "Số người lớn", "Công dân học tập", "Số suất học bổng", "Giá trị học bổng (đồng)",
+    "Số lượt hỗ trợ", "Giá trị hỗ trợ (đồng)", "Số lượt khen thưởng", "Giá trị khen thưởng (đồng)",
+    "Số lớp tại trung tâm học tập cộng đồng", "Lượt học viên trung tâm học tập cộng đồng",
 ]
 
 
@@ -92,7 +95,7 @@ def test_instructions_sheet_explains_every_column(template_path):
 def test_every_numeric_column_has_excel_data_validation(template_path):
     data = openpyxl.load_workbook(template_path)["Số liệu"]
     by_column = _validations_by_column(data)
-    capped = {part for part, _ in NOT_ABOVE.values()}
+    capped = {part for part, _ in NOT_ABOVE.values()} | {value for _, value in AMOUNT_RULES.values()}
     for column in INTEGER_COLUMNS:
         rules = by_column.get(column, [])
         assert len(rules) == 1, column
@@ -128,7 +131,27 @@ def test_counts_that_may_not_exceed_another_are_checked_in_excel(template_path):
     clans = by_column["clans_recognised"][0]
     assert clans.formula1.endswith(f"{letters['Dòng họ đạt chuẩn']}2<={letters['Dòng họ đăng ký']}2))")
     assert clans.error.startswith(f"Số dòng họ đạt chuẩn không được lớn hơn số dòng họ đăng ký (cột {letters['Dòng họ đăng ký']})")
-    assert {column for column, rules in by_column.items() if rules[0].type == "custom"} == {part for part, _ in NOT_ABOVE.values()}
+    citizens = by_column["learning_citizens"][0]
+    own, total = letters["Công dân học tập"], letters["Số người lớn"]
+    assert citizens.formula1 == f"AND(ISNUMBER({own}2),{own}2>=0,{own}2=INT({own}2),OR(ISBLANK({total}2),{own}2<={total}2))"
+    assert citizens.error == f"Số Công dân học tập không được lớn hơn số người lớn (cột {total}). Không được là số âm"
+    custom = {part for part, _ in NOT_ABOVE.values()} | {value for _, value in AMOUNT_RULES.values()}
+    assert {column for column, rules in by_column.items() if rules[0].type == "custom"} == custom
+
+
+def test_a_value_in_dong_is_checked_against_its_count_in_excel(template_path):
+    data = openpyxl.load_workbook(template_path)["Số liệu"]
+    letters = {cell.value: cell.column_letter for cell in data[1]}
+    by_column = _validations_by_column(data)
+    for count, value, message in (("Số suất học bổng", "Giá trị học bổng (đồng)", "suất học bổng"),
+                                  ("Số lượt hỗ trợ", "Giá trị hỗ trợ (đồng)", "lượt hỗ trợ"),
+                                  ("Số lượt khen thưởng", "Giá trị khen thưởng (đồng)", "lượt khen thưởng")):
+        rule = by_column[canonical_column(value)][0]
+        own, other = letters[value], letters[count]
+        assert rule.type == "custom" and rule.allow_blank and str(rule.sqref) == f"{own}2:{own}501"
+        assert rule.formula1 == f"AND(ISNUMBER({own}2),{own}2>=0,{own}2=INT({own}2),OR(ISBLANK({other}2),{other}2<>0,{own}2=0))"
+        assert rule.error.startswith(f"Không có {message} nào") and rule.error.endswith(". Không được là số âm")
+        assert len(rule.error) <= 255
 
 
 def test_english_template_keeps_loadable_headers(tmp_path, capsys):
@@ -168,6 +191,17 @@ def test_filled_template_loads_and_gives_the_golden_figures(template_path, sampl
     assert values["units_without_training"] >= 1
     # the data validations survive filling and saving
     assert len(openpyxl.load_workbook(path).worksheets[0].data_validations.dataValidation) == len(INTEGER_COLUMNS) + 1
+
+
+def test_filled_template_with_the_groups_gives_their_figures(template_path, tmp_path):
+    from groups_data import write
+
+    frame = load_table(write(tmp_path)).frame
+    table = load_table(_fill(template_path, frame, tmp_path / "nhom.xlsx"))
+    values = compute(table, 2024)
+    assert (values["branches"], values["learning_citizens_pct"], values["scholarships_change_vnd"], values["learners_per_centre_class"]) == (
+        20, 40.0, -4_000_000, 26.25)
+    assert compute(table, 2023, "xa-b")["learning_citizens"] is None  # a blank cell stays "not reported"
 
 
 def test_filled_template_with_a_mistake_is_reported_at_its_cell(template_path, sample_frame, tmp_path):

@@ -21,9 +21,9 @@ from khuyenhoc.errors import InputFileError
 from khuyenhoc.i18n import column_header, text
 from khuyenhoc.reader import read_raw
 from khuyenhoc.sample import to_csv_text
-from khuyenhoc.schema import CANONICAL as ALL_COLUMNS, TITLE_COLUMNS
+from khuyenhoc.schema import CANONICAL as ALL_COLUMNS, OPTIONAL_COLUMNS
 
-CANONICAL = [c for c in ALL_COLUMNS if c not in TITLE_COLUMNS]  # the columns the bundled sample has
+CANONICAL = [c for c in ALL_COLUMNS if c not in OPTIONAL_COLUMNS]  # the columns the bundled sample has
 
 
 def vi(column: str) -> str:

@@ -23,9 +23,9 @@ from khuyenhoc.sample import (
     synthetic_table,
     to_csv_text,
 )
-from khuyenhoc.schema import CANONICAL, TITLE_COLUMNS
+from khuyenhoc.schema import CANONICAL, OPTIONAL_COLUMNS
 
-WRITTEN = [c for c in CANONICAL if c not in TITLE_COLUMNS]  # 2009-2013: no learning-society titles
+WRITTEN = [c for c in CANONICAL if c not in OPTIONAL_COLUMNS]  # 2009-2013: none of the optional groups
 from khuyenhoc.table import origin_path, table_from_frame
 
 YEARS = [2009, 2010, 2011, 2012, 2013]
@@ -159,6 +159,46 @@ def test_synthetic_tables_are_valid_and_say_so(units, years):
     values = compute(table, years[-1])
     assert values["members"] == int(frame.loc[frame["year"] == years[-1], "members"].sum())
     assert values["fund_district_vnd"] > 0
+
+
+def test_synthetic_tables_carry_the_optional_groups_in_recent_years_only():
+    from khuyenhoc.sample import GROUPS_FROM
+    from khuyenhoc.schema import GROUP_BY_ID
+
+    frame = synthetic_table(300, range(2021, 2026), seed=5)
+    commune = frame["level"] == "xã"
+    for group, first in GROUPS_FROM.items():
+        for column in GROUP_BY_ID[group].columns:
+            reported = frame[column].notna()
+            assert (reported == (commune & (frame["year"] >= first))).all(), column  # blank before, and on area rows
+            assert (frame.loc[reported, column] >= 0).all(), column
+    assert GROUPS_FROM == {"organisation": 2022, "learning_citizens": 2023, "support": 2022, "centres": 2024}  # some years only
+    both = frame.dropna(subset=["adults", "learning_citizens"])
+    assert (both["learning_citizens"] <= both["adults"]).all()
+    assert (both["adults"] < frame.loc[both.index, "population"]).all()
+    share = both.groupby("year")["learning_citizens"].sum() / both.groupby("year")["adults"].sum()
+    assert share.is_monotonic_increasing and 0.2 < share.iloc[0] < 0.45
+    for count, value in (("scholarships", "scholarships_vnd"), ("support", "support_vnd"), ("awards", "awards_vnd")):
+        given = frame.dropna(subset=[count])
+        assert ((given[count] == 0) == (given[value] == 0)).all(), value
+        assert (given[value] % 1000 == 0).all(), value
+    assert (frame["support"] == 0).any()  # some communes give no support at all
+    table = table_from_frame(frame, source="<synthetic>", origin=SYNTHETIC_ORIGIN)  # valid: every rule of the groups holds
+    values = compute(table, 2025)
+    latest = frame[frame["year"] == 2025]
+    assert values["branches"] == int(latest["branches"].sum())
+    assert values["learners_per_centre_class"] == pytest.approx(latest["centre_learners"].sum() / latest["centre_classes"].sum())
+    assert compute(table, 2022)["learning_citizens_pct"] is None  # not yet reported
+    assert compute(table, 2021)["branches"] is None
+
+
+SYNTHETIC_MEMBERS_SEED9, SYNTHETIC_FAMILIES_SEED9 = 522_684, 444_429  # synthetic_table(40, 2021-2024, seed=9) before issue 19
+
+
+def test_the_groups_leave_every_other_synthetic_column_as_it_was():
+    frame = synthetic_table(40, range(2021, 2025), seed=9)
+    # drawn from their own generator: the members and the titles are those drawn before the groups existed (pinned here)
+    assert int(frame["members"].sum()) == SYNTHETIC_MEMBERS_SEED9 and int(frame["learning_families"].sum()) == SYNTHETIC_FAMILIES_SEED9
 
 
 def test_synthetic_tables_are_deterministic_per_seed():

@@ -28,6 +28,17 @@ def test_indicators_as_a_workbook_with_vietnamese_headers_and_numbers(tmp_path, 
     assert sheet.title == "2013"
 
 
+def test_the_groups_indicators_in_the_workbook(tmp_path, capsys):
+    from groups_data import write
+
+    out = tmp_path / "chi-tieu-2024.xlsx"
+    assert main(["indicators", "--data", str(write(tmp_path)), "--year", "2024", "--format", "xlsx", "--out", str(out)]) == EXIT_OK
+    by_id = {row[0]: row for row in load_workbook(out).active.iter_rows(values_only=True)}
+    assert by_id["scholarships_vnd"] == ("scholarships_vnd", "Giá trị học bổng", 21_000_000, "đồng")
+    assert by_id["learning_citizens_pct"][2] == 40.0 and by_id["boards_change"][2] == 1
+    assert by_id["centre_learners"][2:] == (210, "lượt học viên")
+
+
 def test_undefined_values_are_blank_cells(tmp_path):
     out = tmp_path / "2009.xlsx"
     assert main(["indicators", "--year", "2009", "--format", "xlsx", "--out", str(out), "--lang", "en"]) == EXIT_OK

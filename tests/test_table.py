@@ -18,9 +18,9 @@ from khuyenhoc.i18n import column_header
 from khuyenhoc.vnnumbers import NumberError, parse_integer
 from khuyenhoc.paths import SAMPLE_DATA
 from khuyenhoc.sample import to_csv_text
-from khuyenhoc.schema import CANONICAL, COUNT_COLUMNS as ALL_COUNTS, INTEGER_COLUMNS, TITLE_COLUMNS
+from khuyenhoc.schema import CANONICAL, COUNT_COLUMNS as ALL_COUNTS, INTEGER_COLUMNS, OPTIONAL_COLUMNS
 
-COUNT_COLUMNS = [c for c in ALL_COUNTS if c not in TITLE_COLUMNS]  # the counts the bundled sample has
+COUNT_COLUMNS = [c for c in ALL_COUNTS if c not in OPTIONAL_COLUMNS]  # the counts the bundled sample has
 from khuyenhoc.table import YearlyTable, load_table, origin_path, table_from_frame
 
 LEVELS = {"phường": "commune", "xã": "commune", "thị xã": "district"}
@@ -33,7 +33,7 @@ def vi(column: str) -> str:
 def expected_frame(sample: pd.DataFrame, first_row: int = 2) -> pd.DataFrame:
     """What loading the sample must give: Int64 counts, commune/district levels, spreadsheet row numbers."""
     frame = sample.copy()
-    for column in TITLE_COLUMNS:  # not in the file: blank (not reported) once loaded
+    for column in OPTIONAL_COLUMNS:  # not in the file: blank (not reported) once loaded
         frame[column] = pd.array([pd.NA] * len(frame), dtype="Int64")
     for column in INTEGER_COLUMNS:
         frame[column] = frame[column].astype("Int64")

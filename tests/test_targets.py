@@ -199,6 +199,31 @@ def test_a_run_with_a_district_plan_measures_against_it(tmp_path):
     assert str(tmp_path) not in (out / "manifest.json").read_text(encoding="utf-8"), "the plan's path stays on this machine"
 
 
+# --- issue 19: learning citizens against a user's plan (no national figure is shipped: see NOTES.md) -------------------
+
+def test_a_plan_for_learning_citizens_is_accepted_and_measured(tmp_path):
+    from groups_data import write
+
+    from khuyenhoc.findings import below_target
+    from khuyenhoc.targets import progress
+
+    table = load_table(write(tmp_path, name="groups.csv"))
+    plan = write_targets(tmp_path, "learning_citizens_pct,2025,45,Kế hoạch của huyện,huyen-x", "learning_citizens_pct,2025,35,Kế hoạch xã,xa-b")
+    targets = targets_in_use(plan)
+    assert [t.indicator for t in targets.targets if t.unit_id is not None] == ["learning_citizens_pct", "learning_citizens_pct"]
+    records, per_unit = progress(table, 2024, "huyen-x", ["xa-a", "xa-b", "xa-c"], targets)
+    citizens = next(r for r in records if r.indicator == "learning_citizens_pct")
+    assert (citizens.value, citizens.change_pp, citizens.target, citizens.gap_pp) == (40.0, pytest.approx(10.0), 45.0, -5.0)
+    assert (citizens.units_at_target, citizens.units_reported) == (1, 2)  # xa-b at its own 35 %; xa-c reports none
+    assert citizens.projected_year == 2025  # +10 points a year
+    below = below_target(per_unit, table.unit_names)
+    assert [(f.unit_id, f.indicator, f.value, f.reference) for f in below] == [("xa-a", "learning_citizens_pct", 40.0, 45.0)]
+
+
+def test_no_national_learning_citizens_target_is_shipped():
+    assert "learning_citizens_pct" not in {t.indicator for t in load_targets(NATIONAL_TARGETS).targets}
+
+
 class TestTargetsAgainstTheData:
     """Issue 22, items 9 and 14: a unit the data does not have, a fraction for a percentage, over-long and unprintable cells."""
 

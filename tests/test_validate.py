@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from khuyenhoc.schema import TITLE_RULES
+from khuyenhoc.schema import AMOUNT_RULES, SHARE_RULES, TITLE_RULES
 from khuyenhoc.targets import TARGET_RULES
 
 from khuyenhoc.errors import PROBLEM_COLUMNS, DataValidationError
@@ -16,6 +16,7 @@ from khuyenhoc.i18n.vi import RULES
 from khuyenhoc.reader import read_raw
 from khuyenhoc.sample import to_csv_text
 from khuyenhoc.schema import TEXT_LIMIT, YEAR_RANGE
+from khuyenhoc.indicators import compute
 from khuyenhoc.table import load_table
 from khuyenhoc.validate import check, clean_text, normalise_level
 
@@ -197,6 +198,7 @@ def test_every_rule_has_a_bad_file_here():
     covered = set(CELL_CASES) | {"clans_recognised_le_registered", "participants_without_classes", "unique_year_unit",
                                  "one_area_per_year", "missing_column", "duplicate_column"} | WARNING_RULES | HIERARCHY_CASES
     covered |= set(TITLE_RULES) | set(TARGET_RULES)  # titles: test_a_recognised_count_above_its_total_is_refused; targets: test_targets.py
+    covered |= set(SHARE_RULES) | set(AMOUNT_RULES)  # issue 19's groups: test_group_rules_* below
     assert covered == set(RULES)
 
 
@@ -341,6 +343,79 @@ def test_clean_text_and_levels():
     cleaned = clean_text(cells)
     assert cleaned.tolist() == ["Xã", None, None, "Phường", "12", None, "THỊ XÃ", "Cap Huyen"]
     assert normalise_level(cleaned).tolist() == ["commune", None, None, "commune", "12", None, "district", "district"]
+
+
+def _group_rows(**changes: str) -> list[str]:
+    """The groups file (tests/groups_data.py) with whole rows replaced: ``changes`` maps the start of a row to its new text."""
+    from groups_data import ROWS
+
+    out = []
+    for row in ROWS:
+        start = next((key for key in changes if row.startswith(key)), None)
+        out.append(row if start is None else changes[start])
+    return out
+
+
+def test_the_groups_file_is_valid_and_its_blanks_stay_blank(tmp_path):
+    from groups_data import write
+
+    table = load_table(write(tmp_path))
+    frame = table.frame.set_index(["year", "unit_id"])
+    assert frame.loc[(2023, "xa-b"), "scholarships_vnd"] == 15_000_000  # "15.000.000 đồng"
+    assert frame.loc[(2024, "xa-a"), "scholarships_vnd"] == 6_000_000  # "6.000.000đ"
+    assert frame.loc[(2023, "xa-b"), "support_vnd"] == 0  # a 0 written is a 0
+    assert pd.isna(frame.loc[(2023, "xa-b"), "learning_citizens"])  # a blank is not reported, not 0
+    assert frame.loc[[(2024, "xa-c")], ["branches", "adults", "scholarships", "centre_learners"]].isna().all(axis=None)
+    assert str(frame["branches"].dtype) == "Int64"
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_group_rules_learning_citizens_not_above_adults(tmp_path, lang):
+    from groups_data import COUNTS, write
+
+    bad = f"2024,xa-b,Xã Bình,xã,huyen-x,{COUNTS},8,2,600,601,20,15.000.000,2,1.000.000,30,3.000.000,3,60"
+    problems = problems_of(write(tmp_path, _group_rows(**{"2024,xa-b": bad})), lang)
+    assert only(problems) | {"message": None, "file": None} == {
+        "file": None, "row": 8, "column": "Công dân học tập", "value": "601", "rule": "learning_citizens_le_adults", "message": None}
+    expected = {"vi": "Số Công dân học tập không được lớn hơn số người lớn (600)", "en": "Learning citizens must not exceed adults (600)"}
+    assert problems["message"].iloc[0] == expected[lang]
+
+
+@pytest.mark.parametrize(("cells", "column", "value", "rule"), [
+    ("20,15.000.000,0,1.000.000,30,3.000.000", "Giá trị hỗ trợ (đồng)", "1.000.000", "support_vnd_without_support"),
+    ("0,15.000.000,2,1.000.000,30,3.000.000", "Giá trị học bổng (đồng)", "15.000.000", "scholarships_vnd_without_scholarships"),
+    ("20,15.000.000,2,1.000.000,0,3.000.000", "Giá trị khen thưởng (đồng)", "3.000.000", "awards_vnd_without_awards"),
+])
+def test_group_rules_a_value_in_dong_without_its_count(tmp_path, cells, column, value, rule):
+    from groups_data import COUNTS, write
+
+    bad = f"2024,xa-b,Xã Bình,xã,huyen-x,{COUNTS},8,2,600,240,{cells},3,60"
+    problem = only(problems_of(write(tmp_path, _group_rows(**{"2024,xa-b": bad}))))
+    assert (problem["row"], problem["column"], problem["value"], problem["rule"]) == (8, column, value, rule)
+    assert problem["message"] == rule_message(rule, "vi")
+
+
+def test_a_value_without_a_count_reported_is_allowed(tmp_path):
+    from groups_data import COUNTS, write
+
+    row = f"2024,xa-b,Xã Bình,xã,huyen-x,{COUNTS},8,2,600,240,,15.000.000,2,1.000.000,30,3.000.000,3,60"  # count blank: not checked
+    table = load_table(write(tmp_path, _group_rows(**{"2024,xa-b": row})))
+    assert table.frame.set_index(["year", "unit_id"]).loc[(2024, "xa-b"), "scholarships_vnd"] == 15_000_000
+    values = compute(table, 2024)
+    assert (values["scholarships"], values["scholarships_vnd"]) == (6, 21_000_000)  # each total sums the rows reporting it
+    assert values["value_per_scholarship_vnd"] == 1_000_000  # 6.000.000 / 6: only xa-a reports both
+
+
+def test_group_cells_are_checked_like_every_count_with_row_and_written_header(tmp_path):
+    from groups_data import COUNTS, write
+
+    bad = f"2024,xa-b,Xã Bình,xã,huyen-x,{COUNTS},-8,2,\"600,5\",240,20,mười triệu,2,1.000.000,30,3.000.000,3,60"
+    problems = problems_of(write(tmp_path, _group_rows(**{"2024,xa-b": bad})))
+    assert problems[["row", "column", "value", "rule"]].to_dict("records") == [
+        {"row": 8, "column": "so chi hoi", "value": "-8", "rule": "non_negative"},
+        {"row": 8, "column": "Số người lớn", "value": "600,5", "rule": "fractional"},
+        {"row": 8, "column": "Giá trị học bổng (đồng)", "value": "mười triệu", "rule": "integer"},
+    ]
 
 
 @pytest.mark.parametrize("written", ["con", "nul", "aux", "prn", "com1", "lpt9"])

@@ -8,7 +8,7 @@ from khuyenhoc.i18n import en, vi
 
 DEFAULT_LANG = "vi"
 LANGS: dict[str, ModuleType] = {"vi": vi, "en": en}
-SECTIONS = ("INDICATORS", "MEASURES", "COLUMNS", "LEVELS", "RULES", "TEXT", "TEMPLATE_HELP")
+SECTIONS = ("INDICATORS", "MEASURES", "COLUMNS", "LEVELS", "RULES", "TEXT", "TEMPLATE_HELP", "GROUPS")
 
 
 def check_lang(lang: str) -> str:
@@ -40,6 +40,11 @@ def rule_message(rule: str, lang: str = DEFAULT_LANG, **values: object) -> str:
 def indicator_label(indicator_id: str, lang: str = DEFAULT_LANG) -> str:
     """The label of an indicator."""
     return _section("INDICATORS", lang)[indicator_id]
+
+
+def group_label(group_id: str, lang: str = DEFAULT_LANG) -> str:
+    """The name of an optional column group (``khuyenhoc.schema.GROUPS``)."""
+    return _section("GROUPS", lang)[group_id]
 
 
 def measure_name(measure: str, lang: str = DEFAULT_LANG, count: object = None) -> str:

@@ -30,6 +30,36 @@ INDICATORS = {
     "learning_communities_change_pp": "Change in the learning-community share from the previous year",
     "learning_organisations_pct": "Organisations recognised as learning organisations",
     "learning_organisations_change_pp": "Change in the learning-organisation share from the previous year",
+    "fund_per_capita_vnd": "Fund per inhabitant",
+    "branches": "Association branches (chi hội)",
+    "branches_change": "Change in branches from the previous year",
+    "boards": "Study-encouragement boards (ban khuyến học)",
+    "boards_change": "Change in boards from the previous year",
+    "adults": "Adults",
+    "learning_citizens": "Learning citizens",
+    "learning_citizens_change": "Change in learning citizens from the previous year",
+    "learning_citizens_pct": "Adults recognised as learning citizens",
+    "learning_citizens_change_pp": "Change in the learning-citizen share from the previous year",
+    "scholarships": "Scholarships",
+    "scholarships_change": "Change in scholarships from the previous year",
+    "scholarships_vnd": "Value of scholarships",
+    "scholarships_change_vnd": "Change in the value of scholarships from the previous year",
+    "value_per_scholarship_vnd": "Average value of a scholarship",
+    "support": "Support given to pupils (times)",
+    "support_change": "Change in support given from the previous year",
+    "support_vnd": "Value of support",
+    "support_change_vnd": "Change in the value of support from the previous year",
+    "value_per_support_vnd": "Average value of support given once",
+    "awards": "Awards",
+    "awards_change": "Change in awards from the previous year",
+    "awards_vnd": "Value of awards",
+    "awards_change_vnd": "Change in the value of awards from the previous year",
+    "value_per_award_vnd": "Average value of an award",
+    "centre_classes": "Classes at community learning centres",
+    "centre_classes_change": "Change in community learning centre classes from the previous year",
+    "centre_learners": "Community learning centre learner-times",
+    "centre_learners_change": "Change in community learning centre learner-times from the previous year",
+    "learners_per_centre_class": "Learner-times per community learning centre class",
 }
 
 MEASURES = {
@@ -44,6 +74,15 @@ MEASURES = {
     "per_class": "per class",
     "vnd_per_member": "VND per member",
     "percentage_point": "percentage points",
+    "vnd_per_person": "VND per inhabitant",
+    "branch": "branches",
+    "board": "boards",
+    "scholarship": "scholarships",
+    "time": "times",
+    "learner_time": "learner-times",
+    "vnd_per_scholarship": "VND per scholarship",
+    "vnd_per_time": "VND per occasion",
+    "learners_per_class": "learner-times per class",
 }
 
 # Singular forms after exactly one ("1 unit"); units not listed read the same either way.
@@ -54,6 +93,11 @@ MEASURES_ONE = {
     "class": "class",
     "participant_time": "participant-time",
     "unit": "unit",
+    "branch": "branch",
+    "board": "board",
+    "scholarship": "scholarship",
+    "time": "time",
+    "learner_time": "learner-time",
 }
 
 COLUMNS = {
@@ -80,6 +124,18 @@ COLUMNS = {
     "learning_communities": "Learning communities",
     "organisations": "Organisations",
     "learning_organisations": "Learning organisations",
+    "branches": "Branches",
+    "boards": "Boards",
+    "adults": "Adults",
+    "learning_citizens": "Learning citizens",
+    "scholarships": "Scholarships",
+    "scholarships_vnd": "Value of scholarships (VND)",
+    "support": "Support (times)",
+    "support_vnd": "Value of support (VND)",
+    "awards": "Awards (times)",
+    "awards_vnd": "Value of awards (VND)",
+    "centre_classes": "Community learning centre classes",
+    "centre_learners": "Community learning centre learner-times",
 }
 
 LEVELS = {
@@ -126,6 +182,10 @@ RULES = {
     "target_unit_unknown": "The data has no unit with this ID; write the ID of a unit in the data file (blank: a target for every unit)",
     "target_value_fraction": "Targets are percentages: {written} means {written}%, not {percent}%; write {percent} if you mean {percent}%",
     "target_duplicate": "This target (indicator, year, unit) is already on row {first}",
+    "learning_citizens_le_adults": "Learning citizens must not exceed adults ({total})",
+    "scholarships_vnd_without_scholarships": "With no scholarships (0), their value must be 0",
+    "support_vnd_without_support": "With no support given (0), its value must be 0",
+    "awards_vnd_without_awards": "With no awards (0), their value must be 0",
 }
 
 TEXT = {
@@ -385,6 +445,7 @@ TEXT = {
     "finding.below_target": "{unit}: {indicator} is {value}, below the target of {reference}.",
     "chart.targets_by_unit": "Learning-society titles by unit against the targets, {year}",
     "chart.target_mark": "target",
+    "finding.scholarships_fell": "{unit}: the value of scholarships fell from {reference} to {value}.",
 }
 
 TEMPLATE_HELP = {
@@ -411,4 +472,24 @@ TEMPLATE_HELP = {
     "learning_communities": "Villages and residential groups recognised as a learning community (Cộng đồng học tập), not above their total",
     "organisations": "All agencies and organisations in the commune or ward (optional; blank when not reported)",
     "learning_organisations": "Organisations recognised as a learning organisation (Đơn vị học tập), not above their total",
+    "branches": "Association branches (chi hội) at the end of the year (optional; leave blank when not reported, do not write 0)",
+    "boards": "Study-encouragement boards (ban khuyến học) at the end of the year (optional; blank when not reported)",
+    "adults": "Adults living in the area (optional; leave blank when not reported, do not write 0)",
+    "learning_citizens": "People recognised as learning citizens (Công dân học tập), not above the adults",
+    "scholarships": "Scholarships given to pupils and students (optional; blank when not reported)",
+    "scholarships_vnd": "Their total value in VND, e.g. 25.000.000 (0 when there were none)",
+    "support": "Times pupils and students were supported (optional; blank when not reported)",
+    "support_vnd": "The support's total value in VND (0 when there was none)",
+    "awards": "Awards to pupils and teachers (optional; blank when not reported)",
+    "awards_vnd": "The awards' total value in VND (0 when there were none)",
+    "centre_classes": "Classes and topics held at the community learning centre (optional; blank when not reported)",
+    "centre_learners": "Learner-times at the community learning centre's classes",
+}
+
+GROUPS = {
+    "learning_society": "Building a learning society (learning families, clans, communities, organisations)",
+    "organisation": "The association: branches and boards",
+    "learning_citizens": "Learning citizens",
+    "support": "Scholarships, support and awards",
+    "centres": "Community learning centres",
 }

@@ -30,6 +30,36 @@ INDICATORS = {
     "learning_communities_change_pp": "Tỷ lệ Cộng đồng học tập tăng/giảm so với năm trước",
     "learning_organisations_pct": "Tỷ lệ cơ quan, đơn vị đạt danh hiệu Đơn vị học tập",
     "learning_organisations_change_pp": "Tỷ lệ Đơn vị học tập tăng/giảm so với năm trước",
+    "fund_per_capita_vnd": "Quỹ bình quân đầu người",
+    "branches": "Số chi hội khuyến học",
+    "branches_change": "Chi hội tăng/giảm so với năm trước",
+    "boards": "Số ban khuyến học",
+    "boards_change": "Ban khuyến học tăng/giảm so với năm trước",
+    "adults": "Số người lớn",
+    "learning_citizens": "Số người đạt danh hiệu Công dân học tập",
+    "learning_citizens_change": "Công dân học tập tăng/giảm so với năm trước",
+    "learning_citizens_pct": "Tỷ lệ người lớn đạt danh hiệu Công dân học tập",
+    "learning_citizens_change_pp": "Tỷ lệ Công dân học tập tăng/giảm so với năm trước",
+    "scholarships": "Số suất học bổng",
+    "scholarships_change": "Suất học bổng tăng/giảm so với năm trước",
+    "scholarships_vnd": "Giá trị học bổng",
+    "scholarships_change_vnd": "Giá trị học bổng tăng/giảm so với năm trước",
+    "value_per_scholarship_vnd": "Giá trị bình quân mỗi suất học bổng",
+    "support": "Số lượt hỗ trợ học sinh",
+    "support_change": "Lượt hỗ trợ tăng/giảm so với năm trước",
+    "support_vnd": "Giá trị hỗ trợ",
+    "support_change_vnd": "Giá trị hỗ trợ tăng/giảm so với năm trước",
+    "value_per_support_vnd": "Giá trị bình quân mỗi lượt hỗ trợ",
+    "awards": "Số lượt khen thưởng",
+    "awards_change": "Lượt khen thưởng tăng/giảm so với năm trước",
+    "awards_vnd": "Giá trị khen thưởng",
+    "awards_change_vnd": "Giá trị khen thưởng tăng/giảm so với năm trước",
+    "value_per_award_vnd": "Giá trị bình quân mỗi lượt khen thưởng",
+    "centre_classes": "Số lớp tại trung tâm học tập cộng đồng",
+    "centre_classes_change": "Lớp tại trung tâm học tập cộng đồng tăng/giảm so với năm trước",
+    "centre_learners": "Lượt học viên trung tâm học tập cộng đồng",
+    "centre_learners_change": "Lượt học viên trung tâm học tập cộng đồng tăng/giảm so với năm trước",
+    "learners_per_centre_class": "Bình quân lượt học viên mỗi lớp tại trung tâm học tập cộng đồng",
 }
 
 MEASURES = {
@@ -44,6 +74,15 @@ MEASURES = {
     "per_class": "lượt/lớp",
     "vnd_per_member": "đồng/hội viên",
     "percentage_point": "điểm phần trăm",
+    "vnd_per_person": "đồng/người dân",
+    "branch": "chi hội",
+    "board": "ban",
+    "scholarship": "suất",
+    "time": "lượt",
+    "learner_time": "lượt học viên",
+    "vnd_per_scholarship": "đồng/suất",
+    "vnd_per_time": "đồng/lượt",
+    "learners_per_class": "lượt học viên/lớp",
 }
 
 COLUMNS = {
@@ -70,6 +109,18 @@ COLUMNS = {
     "learning_communities": "Cộng đồng học tập",
     "organisations": "Số cơ quan, đơn vị",
     "learning_organisations": "Đơn vị học tập",
+    "branches": "Số chi hội",
+    "boards": "Số ban khuyến học",
+    "adults": "Số người lớn",
+    "learning_citizens": "Công dân học tập",
+    "scholarships": "Số suất học bổng",
+    "scholarships_vnd": "Giá trị học bổng (đồng)",
+    "support": "Số lượt hỗ trợ",
+    "support_vnd": "Giá trị hỗ trợ (đồng)",
+    "awards": "Số lượt khen thưởng",
+    "awards_vnd": "Giá trị khen thưởng (đồng)",
+    "centre_classes": "Số lớp tại trung tâm học tập cộng đồng",
+    "centre_learners": "Lượt học viên trung tâm học tập cộng đồng",
 }
 
 LEVELS = {
@@ -116,6 +167,10 @@ RULES = {
     "target_unit_unknown": "Dữ liệu không có đơn vị mang mã này; hãy ghi mã của một đơn vị có trong tệp số liệu (để trống: mục tiêu chung)",
     "target_value_fraction": "Mục tiêu ghi theo phần trăm: {written} là {written}%, không phải {percent}%; nếu muốn {percent}% hãy ghi {percent}",
     "target_duplicate": "Mục tiêu này (chỉ tiêu, năm, đơn vị) đã có ở dòng {first}",
+    "learning_citizens_le_adults": "Số Công dân học tập không được lớn hơn số người lớn ({total})",
+    "scholarships_vnd_without_scholarships": "Không có suất học bổng nào (số suất bằng 0) thì giá trị học bổng phải bằng 0",
+    "support_vnd_without_support": "Không có lượt hỗ trợ nào (số lượt bằng 0) thì giá trị hỗ trợ phải bằng 0",
+    "awards_vnd_without_awards": "Không có lượt khen thưởng nào (số lượt bằng 0) thì giá trị khen thưởng phải bằng 0",
 }
 
 TEXT = {
@@ -375,6 +430,7 @@ TEXT = {
     "finding.below_target": "{unit}: {indicator} đạt {value}, thấp hơn mục tiêu {reference}.",
     "chart.targets_by_unit": "Tỷ lệ đạt danh hiệu học tập theo đơn vị so với mục tiêu, năm {year}",
     "chart.target_mark": "mục tiêu",
+    "finding.scholarships_fell": "{unit}: giá trị học bổng giảm từ {reference} xuống {value}.",
 }
 
 TEMPLATE_HELP = {
@@ -401,4 +457,24 @@ TEMPLATE_HELP = {
     "learning_communities": "Số thôn, tổ dân phố được công nhận danh hiệu Cộng đồng học tập (không lớn hơn tổng số)",
     "organisations": "Tổng số cơ quan, đơn vị trên địa bàn xã, phường (không bắt buộc; để trống nếu không báo cáo)",
     "learning_organisations": "Số cơ quan, đơn vị được công nhận danh hiệu Đơn vị học tập (không lớn hơn tổng số)",
+    "branches": "Số chi hội khuyến học cuối năm (không bắt buộc; để trống nếu không báo cáo, không ghi 0)",
+    "boards": "Số ban khuyến học cuối năm (không bắt buộc; để trống nếu không báo cáo)",
+    "adults": "Số người lớn trên địa bàn (không bắt buộc; để trống nếu không báo cáo, không ghi 0)",
+    "learning_citizens": "Số người được công nhận danh hiệu Công dân học tập (không lớn hơn số người lớn)",
+    "scholarships": "Số suất học bổng đã trao cho học sinh, sinh viên (không bắt buộc; để trống nếu không báo cáo)",
+    "scholarships_vnd": "Tổng giá trị các suất học bổng, tính bằng đồng, ví dụ 25.000.000 (bằng 0 khi không có suất nào)",
+    "support": "Số lượt hỗ trợ học sinh, sinh viên (không bắt buộc; để trống nếu không báo cáo)",
+    "support_vnd": "Tổng giá trị hỗ trợ, tính bằng đồng (bằng 0 khi không có lượt nào)",
+    "awards": "Số lượt khen thưởng học sinh, giáo viên (không bắt buộc; để trống nếu không báo cáo)",
+    "awards_vnd": "Tổng giá trị khen thưởng, tính bằng đồng (bằng 0 khi không có lượt nào)",
+    "centre_classes": "Số lớp, chuyên đề mở tại trung tâm học tập cộng đồng (không bắt buộc; để trống nếu không báo cáo)",
+    "centre_learners": "Tổng lượt học viên tham gia các lớp tại trung tâm học tập cộng đồng",
+}
+
+GROUPS = {
+    "learning_society": "Xây dựng xã hội học tập (Gia đình, Dòng họ, Cộng đồng, Đơn vị học tập)",
+    "organisation": "Tổ chức Hội: chi hội và ban khuyến học",
+    "learning_citizens": "Công dân học tập",
+    "support": "Học bổng, hỗ trợ và khen thưởng",
+    "centres": "Trung tâm học tập cộng đồng",
 }
