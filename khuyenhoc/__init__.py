@@ -28,11 +28,16 @@ _EXPORTS = {
     "findings_frame": "khuyenhoc.summary",
     "export_excel": "khuyenhoc.spreadsheet",
     "table_from_frame": "khuyenhoc.table",
+    "Lineage": "khuyenhoc.lineage",
+    "restatement": "khuyenhoc.restate",
+    "restated_history": "khuyenhoc.restate",
 }
 __all__ = ["__version__", *_EXPORTS]
 
 if TYPE_CHECKING:
     from khuyenhoc.errors import DataValidationError, InputFileError, KhuyenhocError
+    from khuyenhoc.lineage import Lineage
+    from khuyenhoc.restate import restated_history, restatement
     from khuyenhoc.indicators import INDICATORS, REGISTRY, compute, compute_frame, indicators_frame, pivot_indicator, to_json
     from khuyenhoc.spreadsheet import export_excel
     from khuyenhoc.summary import findings_frame

@@ -36,11 +36,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from khuyenhoc.report import validation_report
     from khuyenhoc.table import load_table
 
-    table = load_table(args.path, sheet=args.sheet, lang=args.lang)
+    table = load_table(args.path, sheet=args.sheet, lang=args.lang, lineage=args.lineage)
     if len(table.warnings):
         print(validation_report(table.source, warnings=table.warnings, lang=args.lang, verbose=args.verbose))
     units = table.frame["unit_id"].nunique()
     print(text("valid", args.lang, rows=len(table.frame), units=units, years=", ".join(map(str, table.years))))
+    if table.lineage is not None:
+        print(text("valid.lineage", args.lang, rows=len(table.lineage.links), source=table.lineage.source))
     return EXIT_OK
 
 
@@ -54,7 +56,7 @@ def cmd_indicators(args: argparse.Namespace) -> int:
         raise UsageError(text("cli.xlsx_needs_out", args.lang))
     if args.out:
         _refuse_existing([Path(args.out)], args.force, args.lang)
-    table = load_table(args.data or _default_data(), sheet=args.sheet, lang=args.lang)
+    table = load_table(args.data or _default_data(), sheet=args.sheet, lang=args.lang, lineage=args.lineage)
     scope = args.unit or SCOPE_ALL
     values = compute(table, args.year, scope, lang=args.lang)
     if args.format == "json":
@@ -103,7 +105,7 @@ def cmd_targets(args: argparse.Namespace) -> int:
     if args.unit or args.data:
         from khuyenhoc.table import load_table
 
-        table = load_table(args.data or _default_data(), sheet=args.sheet, lang=args.lang)
+        table = load_table(args.data or _default_data(), sheet=args.sheet, lang=args.lang, lineage=args.lineage)
     if args.unit:
         from khuyenhoc.targets import scope_chain
 
@@ -188,6 +190,7 @@ def cmd_run(args: argparse.Namespace) -> int:
                          units=False if args.units is None else args.units, areas=args.areas or None, lang=args.lang, force=args.force,
                          notebooks_dir=Path(args.notebooks) if args.notebooks else None,
                          scheduler=args.scheduler, sheet=args.sheet, targets=Path(args.targets) if args.targets else None,
+                         lineage=Path(args.lineage) if args.lineage else None,
                          org=args.org, place=args.place,
                          cell_timeout=args.cell_timeout if 0 < args.cell_timeout < float("inf") else None)  # 0 = no limit
     if args.jobs:
@@ -234,19 +237,30 @@ def _year_range(value: str) -> range:
 
 
 def cmd_sample(args: argparse.Namespace) -> int:
-    from khuyenhoc.sample import SYNTHETIC_ORIGIN, synthetic_table, write_sample_files
+    from khuyenhoc.sample import SYNTHETIC_ORIGIN, lineage_path, synthetic_lineage, synthetic_table, write_sample_files
     from khuyenhoc.table import origin_path
 
     if args.units < 1:
         raise UsageError("--units must be at least 1")
-    if Path(args.out).suffix.lower() != ".csv":
-        raise UsageError("the synthetic table is written as CSV: give a path ending in .csv")
-    _refuse_existing([Path(args.out), origin_path(Path(args.out))], args.force, args.lang)
+    out = Path(args.out)
+    if out.suffix.lower() not in (".csv", ".xlsx"):
+        raise UsageError("the synthetic table is written as CSV or XLSX: give a path ending in .csv or .xlsx")
+    lineage = synthetic_lineage(args.units, args.years, shape=args.shape)
+    beside = [lineage_path(out)] if len(lineage) and out.suffix.lower() == ".csv" else []
+    _refuse_existing([out, origin_path(out), *beside], args.force, args.lang)
     frame = synthetic_table(args.units, args.years, seed=args.seed, shape=args.shape)
     origin = dict(SYNTHETIC_ORIGIN, units=args.units, years=[args.years.start, args.years.stop - 1], seed=args.seed, shape=args.shape)
-    path = write_sample_files(args.out, frame, origin)
+    path = write_sample_files(out, frame, origin, lineage)
     print(text("sample.written", args.lang, path=path, rows=len(frame)))
+    for written in beside:
+        print(text("sample.lineage_written", args.lang, path=written, rows=len(lineage)))
     return EXIT_OK
+
+
+def _add_lineage(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--lineage", metavar="FILE",
+                        help="lineage table (CSV or XLSX: Năm, Mã đơn vị cũ, Mã đơn vị mới, Tỷ lệ): changes compare each unit and area with "
+                             "its predecessors (default: the data workbook's sheet 'Kế thừa', if any)")
 
 
 def _add_lang(parser: argparse.ArgumentParser) -> None:
@@ -262,6 +276,7 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("path", help="CSV or XLSX file")
     validate.add_argument("--sheet", help="sheet name (XLSX; default: the first sheet)")
     validate.add_argument("--verbose", action="store_true", help="show each problem's rule id too (e.g. [fractional])")
+    _add_lineage(validate)
     _add_lang(validate)
     validate.set_defaults(handler=cmd_validate)
 
@@ -274,6 +289,7 @@ def build_parser() -> argparse.ArgumentParser:
                             help="table (default), csv (UTF-8 with a byte-order mark, for Excel), json, or xlsx (needs --out)")
     indicators.add_argument("--out", metavar="FILE", help="write to FILE instead of printing (csv, json, xlsx)")
     indicators.add_argument("--force", action="store_true", help="replace --out if it exists")
+    _add_lineage(indicators)
     _add_lang(indicators)
     indicators.set_defaults(handler=cmd_indicators)
 
@@ -283,6 +299,7 @@ def build_parser() -> argparse.ArgumentParser:
     targets.add_argument("--targets", metavar="FILE", help="a targets CSV (own plans) over the national targets of Quyết định 387/QĐ-TTg")
     targets.add_argument("--data", help="CSV or XLSX file, to know the unit's parents (default: the bundled sample)")
     targets.add_argument("--sheet", help="sheet name (XLSX)")
+    _add_lineage(targets)
     _add_lang(targets)
     targets.set_defaults(handler=cmd_targets)
 
@@ -294,7 +311,8 @@ def build_parser() -> argparse.ArgumentParser:
     sample = commands.add_parser("sample", help="write a synthetic national-scale table (for trying scale and benchmarks)")
     sample.add_argument("--units", type=int, required=True, help="commune-level units")
     sample.add_argument("--years", type=_year_range, required=True, metavar="FIRST-LAST", help="for example 2005-2024")
-    sample.add_argument("--out", required=True, help="CSV file to write (an origin record marks it synthetic)")
+    sample.add_argument("--out", required=True, help="CSV or XLSX file to write (an origin record marks it synthetic); crossing the reform, "
+                                                     "the lineage of its mergers goes beside a CSV (NAME-ke-thua.csv) or on the sheet 'Kế thừa'")
     sample.add_argument("--seed", type=int, default=0, help="random seed (default 0); the same seed gives the same table")
     sample.add_argument("--shape", choices=SHAPES, default="auto",
                         help="three-tier (province, district, commune), two-tier (province, commune), or auto (default): "
@@ -324,6 +342,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--notebooks", metavar="DIR", help="folder with your own annual_summary, unit_profile and trends notebooks (default: the bundled ones)")
     run.add_argument("--cell-timeout", type=float, default=600.0, metavar="SECONDS",
                      help="fail a notebook whose cell runs longer than this (default: 600; 0 = no limit; negative values are refused)")
+    _add_lineage(run)
     _add_lang(run)
     run.set_defaults(handler=cmd_run)
     return parser

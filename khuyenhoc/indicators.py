@@ -10,6 +10,7 @@ import pandas as pd
 
 from khuyenhoc.errors import KhuyenhocError
 from khuyenhoc.i18n import DEFAULT_LANG, indicator_label, text
+from khuyenhoc.lineage import Lineage
 from khuyenhoc.schema import AMOUNT_PAIRS, OPTIONAL_COLUMNS, TITLE_COLUMNS, TITLE_PAIRS
 from khuyenhoc.table import YearlyTable
 from khuyenhoc.tree import AreaTree
@@ -36,6 +37,12 @@ class Indicator:
         """The label in ``lang``."""
         return indicator_label(self.id, lang)
 
+    @property
+    def previous(self) -> tuple[str, ...]:
+        """The quantities this indicator compares with the previous year (a change; () otherwise). With a lineage table
+        their previous-year values are restated on the current boundaries (khuyenhoc.restate)."""
+        return getattr(self.compute, "previous", ())
+
     def rank(self, values: pd.Series) -> pd.Series:
         """Each value's rank among ``values``: 1 the best, tied values share the better rank, no value no rank."""
         return values.rank(ascending=self.higher_is_better is False, method="min")
@@ -50,12 +57,18 @@ def _column(name: str) -> Compute:
     return lambda agg: agg[name]
 
 
+def _comparing(compute: Compute, *names: str) -> Compute:
+    """``compute`` marked as reading the previous year's ``names`` (``<name>_prev``): see :attr:`Indicator.previous`."""
+    compute.previous = names  # type: ignore[attr-defined]
+    return compute
+
+
 def _change(name: str) -> Compute:
-    return lambda agg: agg[name] - agg[f"{name}_prev"]
+    return _comparing(lambda agg: agg[name] - agg[f"{name}_prev"], name)
 
 
 def _growth(name: str) -> Compute:
-    return lambda agg: _ratio(agg[name] - agg[f"{name}_prev"], agg[f"{name}_prev"], 100.0)
+    return _comparing(lambda agg: _ratio(agg[name] - agg[f"{name}_prev"], agg[f"{name}_prev"], 100.0), name)
 
 
 def _share(total: str, recognised: str) -> Compute:
@@ -65,7 +78,8 @@ def _share(total: str, recognised: str) -> Compute:
 
 def _share_change(total: str, recognised: str) -> Compute:
     """The share's change from the previous calendar year, in percentage points."""
-    return lambda agg: _ratio(agg[recognised], agg[total], 100.0) - _ratio(agg[f"{recognised}_prev"], agg[f"{total}_prev"], 100.0)
+    return _comparing(lambda agg: _ratio(agg[recognised], agg[total], 100.0) - _ratio(agg[f"{recognised}_prev"], agg[f"{total}_prev"], 100.0),
+                      total, recognised)
 
 
 def _titles() -> tuple[Indicator, ...]:
@@ -149,7 +163,7 @@ INDICATORS: tuple[Indicator, ...] = (
 )
 REGISTRY: dict[str, Indicator] = {i.id: i for i in INDICATORS}
 IDS: list[str] = list(REGISTRY)
-TRACKED_CHANGES = ("members", "fund_total", *TITLE_COLUMNS, *GROUP_TOTALS, _both("adults"), _both("learning_citizens"))
+TRACKED_CHANGES = tuple(dict.fromkeys(name for i in INDICATORS for name in i.previous))  # what some change compares with
 TITLE_INDICATORS = tuple(f"{recognised}_pct" for _, recognised in TITLE_PAIRS)  # the learning-society titles' shares
 TARGET_INDICATORS = (*TITLE_INDICATORS, "learning_citizens_pct")  # the shares targets can be set for (national or --targets)
 
@@ -215,10 +229,11 @@ def _optional(frame: pd.DataFrame, name: str) -> np.ndarray:
     return frame[name].to_numpy(dtype="float64", na_value=np.nan)
 
 
-def aggregates(frame: pd.DataFrame, per_unit: bool = False, tree: AreaTree | None = None) -> pd.DataFrame:
+def aggregates(frame: pd.DataFrame, per_unit: bool = False, tree: AreaTree | None = None, lineage: Lineage | None = None) -> pd.DataFrame:
     """Sums per year (per year and unit with ``per_unit``; per year and area, over each area's subtree,
-    with ``tree``) of the quantities indicators are built from, with the previous calendar year's members
-    and fund beside them (``*_prev``): an area is compared with itself, whatever its descendants were then."""
+    with ``tree``) of the quantities indicators are built from, with the previous calendar year's values of what
+    the changes compare beside them (``*_prev``): an area is compared with itself, whatever its descendants were then;
+    with ``lineage``, a unit or area with its predecessors (:func:`khuyenhoc.restate.previous_sums`)."""
     base = _quantities(frame)
     if tree is not None:
         closure = tree.closure[["year", "area_id", "unit_id"]]
@@ -230,7 +245,12 @@ def aggregates(frame: pd.DataFrame, per_unit: bool = False, tree: AreaTree | Non
         base = base.drop(columns="unit_id")
         keys = ["year"]
     sums = base.groupby(keys, sort=True).sum(min_count=1)
-    previous = sums[list(TRACKED_CHANGES)].rename(index=lambda y: y + 1, level="year" if len(keys) > 1 else None)
+    if lineage is not None and len(keys) > 1:
+        from khuyenhoc.restate import previous_sums
+
+        previous = previous_sums(sums[list(TRACKED_CHANGES)], lineage)
+    else:
+        previous = sums[list(TRACKED_CHANGES)].rename(index=lambda y: y + 1, level="year" if len(keys) > 1 else None)
     return sums.join(previous.add_suffix("_prev"), how="left")
 
 
@@ -268,7 +288,7 @@ def _float_frame(data: YearlyTable | pd.DataFrame, per_unit: bool = False, years
     if years is not None:
         wanted = set(years) | {y - 1 for y in years}
         frame = frame[frame["year"].isin(wanted)]
-    agg = aggregates(frame, per_unit=per_unit, tree=tree)
+    agg = aggregates(frame, per_unit=per_unit, tree=tree, lineage=data.lineage if isinstance(data, YearlyTable) else None)
     values = pd.DataFrame({i.id: i.compute(agg) for i in INDICATORS}, index=agg.index)
     if years is not None:
         values = values[values.index.get_level_values("year").isin(years)]

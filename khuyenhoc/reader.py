@@ -9,6 +9,7 @@ import itertools
 import re
 import unicodedata
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from khuyenhoc.errors import InputFileError
 from khuyenhoc.fsutil import sha256_checksum
 from khuyenhoc.i18n import DEFAULT_LANG, column_header, text
 from khuyenhoc.schema import COLUMNS, canonical_column, fold
+from khuyenhoc.sheets import EXCEL_SUFFIXES
 
 # what a damaged or foreign workbook can raise while openpyxl opens or streams it (a broken zip,
 # missing parts, malformed XML: ElementTree's ParseError is a SyntaxError), besides openpyxl's own
@@ -27,12 +29,12 @@ UNREADABLE = (zipfile.BadZipFile, zipfile.LargeZipFile, KeyError, OSError, Value
 
 HEADER_SCAN_ROWS = 30
 MIN_HEADER_MATCHES = 3
-EXCEL_SUFFIXES = {".xlsx", ".xlsm"}
 DELIMITERS = (",", ";", "\t")
 TOTAL_LABELS = {"tong", "cong", "tong cong", "tong so", "total", "totals", "grand total"}
 TOTAL_PREFIXES = ("tong cong", "tong so", "total")
 FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")  # a cell formula in worksheet XML (not <formula1> of a validation)
 MISFITS_LISTED = 10  # rows named after the first one whose field count is wrong
+Recognise = Callable[[object], "str | None"]  # a header cell -> the canonical column it names (None: not one of ours)
 
 
 @dataclass
@@ -57,7 +59,7 @@ def missing_columns(headers: dict[str, str], header_row: int) -> list[dict]:
     ]
 
 
-def _decode(path: Path, data: bytes, lang: str) -> str:
+def _decode(path: Path, data: bytes, lang: str, recognise: Recognise = canonical_column) -> str:
     """Decode CSV bytes: BOMs first, then UTF-8, then Vietnamese Windows (cp1258)."""
     for bom, encoding in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
         if data.startswith(bom):
@@ -70,7 +72,7 @@ def _decode(path: Path, data: bytes, lang: str) -> str:
     except UnicodeDecodeError:
         pass
     decoded = unicodedata.normalize("NFC", data.decode("cp1258", errors="replace"))
-    if "\ufffd" in decoded or _locate_header(decoded) is None:
+    if "\ufffd" in decoded or _locate_header(decoded, recognise) is None:
         raise InputFileError(path, text("error.encoding", lang))
     return decoded
 
@@ -85,20 +87,20 @@ def _head_rows(content: str, delimiter: str) -> list[list[str]]:
         return []
 
 
-def _locate_header(content: str) -> tuple[str, int, list[str]] | None:
+def _locate_header(content: str, recognise: Recognise = canonical_column) -> tuple[str, int, list[str]] | None:
     """(delimiter, header position, header cells): the first delimiter whose rows show a header."""
     for delimiter in DELIMITERS:
         rows = _head_rows(content, delimiter)
-        position = _find_header(rows)
+        position = _find_header(rows, recognise)
         if position is not None:
             return delimiter, position, rows[position]
     return None
 
 
-def _find_header(rows: list[list[object]]) -> int | None:
+def _find_header(rows: list[list[object]], recognise: Recognise = canonical_column) -> int | None:
     """Position of the first row naming at least three known columns."""
     for position, row in enumerate(rows[:HEADER_SCAN_ROWS]):
-        if sum(canonical_column(cell) is not None for cell in row if cell is not None) >= MIN_HEADER_MATCHES:
+        if sum(recognise(cell) is not None for cell in row if cell is not None) >= MIN_HEADER_MATCHES:
             return position
     return None
 
@@ -126,12 +128,12 @@ def _field_count_error(path: Path, misfits: list[tuple[int, int]], width: int, d
     return InputFileError(path, reason)
 
 
-def _read_csv(path: Path, data: bytes, lang: str) -> tuple[list[object], int, pd.DataFrame]:
+def _read_csv(path: Path, data: bytes, lang: str, recognise: Recognise = canonical_column) -> tuple[list[object], int, pd.DataFrame]:
     """Read the rows below the header; a row whose field count differs from the header's is
     refused, never shifted or cut. The fields are counted by the parser that found the header (so
     row numbers agree); pandas' faster parser then reads the cells, and must find as many rows."""
-    content = _decode(path, data, lang)
-    located = _locate_header(content)
+    content = _decode(path, data, lang, recognise)
+    located = _locate_header(content, recognise)
     if located is None:
         raise InputFileError(path, text("error.no_header", lang))
     delimiter, position, header = located
@@ -168,7 +170,8 @@ def _cells(content: str, delimiter: str, position: int, width: int, counts: list
     return body.iloc[:, :width].reindex(columns=range(width))
 
 
-def _read_excel(path: Path, data: bytes, sheet: str | None, lang: str) -> tuple[list[object], int, pd.DataFrame]:
+def _read_excel(path: Path, data: bytes, sheet: str | None, lang: str,
+                recognise: Recognise = canonical_column) -> tuple[list[object], int, pd.DataFrame]:
     """Read the workbook from the bytes already in memory (the file is opened once, whatever its name).
 
     Only the columns up to the last one the contract knows are read, and only rows with something
@@ -185,11 +188,11 @@ def _read_excel(path: Path, data: bytes, sheet: str | None, lang: str) -> tuple[
         worksheet = _worksheet(path, workbook, sheet, lang)
         worksheet.reset_dimensions()
         head = [list(row) for row in itertools.islice(worksheet.iter_rows(min_row=1, values_only=True), HEADER_SCAN_ROWS)]
-        position = _find_header(head)
+        position = _find_header(head, recognise)
         if position is None:
             raise InputFileError(path, text("error.no_header", lang) if head else text("error.file_empty", lang))
         header = head[position]
-        known = [i for i, cell in enumerate(header) if canonical_column(cell) is not None]
+        known = [i for i, cell in enumerate(header) if recognise(cell) is not None]
         width = known[-1] + 1
         numbers, rows = [], []
         for number, row in enumerate(worksheet.iter_rows(min_row=position + 2, max_col=width, values_only=True), start=position + 2):
@@ -291,6 +294,17 @@ def _blank_cells(frame: pd.DataFrame) -> pd.DataFrame:
 def read_raw(path: str | Path, sheet: str | None = None, lang: str = DEFAULT_LANG) -> RawTable:
     """Read ``path`` (CSV or XLSX) into a :class:`RawTable`; never modifies the file."""
     path = Path(path)
+    header, position, body, checksum = read_cells(path, sheet, lang)
+    keep, headers, notes, problems = match_headers(header, position + 1)
+    frame = body[list(keep)].rename(columns=keep)
+    frame = _drop_blank_and_total_rows(frame, headers, notes)
+    return RawTable(path, frame, headers, position + 1, checksum, notes, problems)
+
+
+def read_cells(path: Path, sheet: str | None = None, lang: str = DEFAULT_LANG,
+               recognise: Recognise = canonical_column) -> tuple[list[object], int, pd.DataFrame, str]:
+    """(header cells, header position, body cells indexed by row number, checksum) of a CSV or XLSX file, its header
+    being the first row where ``recognise`` knows three cells (the data's columns by default; the lineage table has its own)."""
     try:
         data = path.read_bytes()
     except FileNotFoundError as error:
@@ -302,12 +316,8 @@ def read_raw(path: str | Path, sheet: str | None = None, lang: str = DEFAULT_LAN
     if path.suffix.lower() == ".xls":
         raise InputFileError(path, text("error.bad_format", lang))
     is_excel = path.suffix.lower() in EXCEL_SUFFIXES or data[:4] == b"PK\x03\x04"
-    header, position, body = _read_excel(path, data, sheet, lang) if is_excel else _read_csv(path, data, lang)
-
-    keep, headers, notes, problems = match_headers(header, position + 1)
-    frame = body[list(keep)].rename(columns=keep)
-    frame = _drop_blank_and_total_rows(frame, headers, notes)
-    return RawTable(path, frame, headers, position + 1, sha256_checksum(data), notes, problems)
+    header, position, body = _read_excel(path, data, sheet, lang, recognise) if is_excel else _read_csv(path, data, lang, recognise)
+    return header, position, body, sha256_checksum(data)
 
 
 def match_headers(cells: list[object], header_row: int) -> tuple[dict[int, str], dict[str, str], list[dict], list[dict]]:

@@ -47,8 +47,11 @@ def validation_report(source: str, problems: pd.DataFrame | None = None, warning
     (``[fractional]``) only with ``verbose``: people fixing a spreadsheet read the message."""
     lines = []
     if problems is not None and len(problems):
-        lines.append(text("problems.header", lang, file=source, count=_count(len(problems), lang)))
-        lines += _listed(problems, lang, verbose)
+        files = list(dict.fromkeys(problems["file"])) if "file" in problems and problems["file"].nunique() > 1 else [None]
+        for file in files:  # the data and its lineage table: each file's problems under its own name
+            own = problems if file is None else problems[problems["file"] == file]
+            lines.append(text("problems.header", lang, file=source if file is None else file, count=_count(len(own), lang)))
+            lines += _listed(own, lang, verbose)
         lines.append(text("problems.fix", lang))
     if warnings is not None and len(warnings):
         lines.append(text("warnings.header", lang))

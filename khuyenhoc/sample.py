@@ -9,8 +9,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from khuyenhoc.fsutil import atomic_write_text
+from khuyenhoc.fsutil import atomic_write_bytes, atomic_write_text
 from khuyenhoc.i18n import column_header
+from khuyenhoc.lineage import COLUMNS as LINEAGE_COLUMNS
+from khuyenhoc.lineage import HEADERS as LINEAGE_HEADERS
+from khuyenhoc.lineage import SHEET as LINEAGE_SHEET
+from khuyenhoc.lineage import lineage_csv
 from khuyenhoc.schema import AMOUNT_PAIRS, CANONICAL, OPTIONAL_COLUMNS, TITLE_PAIRS
 from khuyenhoc.table import ILLUSTRATIVE_NOTE, SYNTHETIC_NOTE, origin_path
 
@@ -153,10 +157,15 @@ def _area_rows(rng: np.random.Generator, year: int, ids: list[str], names: list[
     )
 
 
+def _absorbing(district_of: np.ndarray) -> list[int]:
+    """The communes (0-based) that absorb their next neighbour crossing the reform: one in ``MERGE_EVERY``, same district."""
+    return [i for i in range(0, len(district_of) - 1, MERGE_EVERY) if district_of[i] == district_of[i + 1]]
+
+
 def _merge_pairs(communes: pd.DataFrame, district_of: np.ndarray) -> pd.DataFrame:
     """Two-tier years of a span crossing the reform: every ``MERGE_EVERY``-th commune and the next one in its
     district become one new unit (new id and name), whose figures are the two communes' sums."""
-    absorbing = [i for i in range(0, len(district_of) - 1, MERGE_EVERY) if district_of[i] == district_of[i + 1]]
+    absorbing = _absorbing(district_of)
     if not absorbing:
         return communes
     pair_of = {i: i for i in absorbing} | {i + 1: i for i in absorbing}
@@ -181,10 +190,7 @@ def synthetic_table(units: int, years: range | list[int], seed: int = 0, shape: 
     years = list(years)
     tiers = _tiers(years, shape)
     three = "three-tier" in tiers.values()
-    per_province = COMMUNES_PER_PROVINCE["three-tier" if three else "two-tier"]
-    provinces = int(np.clip(round(units / per_province), 1, MAX_PROVINCES["three-tier" if three else "two-tier"]))
-    districts = int(np.clip(round(units / COMMUNES_PER_DISTRICT), provinces, units))
-    district_of = np.arange(units) * districts // units
+    provinces, districts, district_of = _layout(units, three)
     province_of_district = np.arange(districts) * provinces // districts
     province_ids = [f"t{p + 1:02d}" for p in range(provinces)]
     district_ids = [f"h{d + 1:04d}" for d in range(districts)]
@@ -208,6 +214,54 @@ def synthetic_table(units: int, years: range | list[int], seed: int = 0, shape: 
     frame = pd.concat(parts, ignore_index=True)
     frame["population"] = frame["population"].astype("Int64")
     return _with_groups(_with_titles(frame, seed), seed)[CANONICAL]
+
+
+def _layout(units: int, three: bool) -> tuple[int, int, np.ndarray]:
+    """(provinces, districts, each commune's district) of a synthetic table."""
+    per_province = COMMUNES_PER_PROVINCE["three-tier" if three else "two-tier"]
+    provinces = int(np.clip(round(units / per_province), 1, MAX_PROVINCES["three-tier" if three else "two-tier"]))
+    districts = int(np.clip(round(units / COMMUNES_PER_DISTRICT), provinces, units))
+    return provinces, districts, np.arange(units) * districts // units
+
+
+def synthetic_lineage(units: int, years: range | list[int], shape: str = "auto") -> pd.DataFrame:
+    """The lineage of the mergers :func:`synthetic_table` makes (year, from_unit_id, to_unit_id, share): in the first
+    two-tier year after a three-tier one, each absorbing commune and its neighbour go whole into their new unit.
+    Empty when the span does not cross the reform."""
+    years = list(years)
+    tiers = _tiers(years, shape)
+    crossing = [y for y in years if tiers[y] == "two-tier" and tiers.get(y - 1) == "three-tier"]
+    rows = []
+    if crossing:
+        for i in _absorbing(_layout(units, True)[2]):
+            rows += [(crossing[0], f"u{i + 1:06d}", f"m{i + 1:06d}", 1.0), (crossing[0], f"u{i + 2:06d}", f"m{i + 1:06d}", 1.0)]
+    return pd.DataFrame(rows, columns=list(LINEAGE_COLUMNS))
+
+
+def lineage_path(data_path: str | Path) -> Path:
+    """Where a CSV table's lineage is written beside it: ``NAME-ke-thua.csv``."""
+    path = Path(data_path)
+    return path.with_name(f"{path.stem}-ke-thua.csv")
+
+
+def write_sample_workbook(path: str | Path, frame: pd.DataFrame, lineage: pd.DataFrame | None = None) -> Path:
+    """Write a table as an XLSX workbook with the Vietnamese headers (the data on the first sheet) and, when given,
+    its lineage on a sheet named ``Kế thừa`` (read without any flag); whole or not at all."""
+    import openpyxl
+
+    workbook = openpyxl.Workbook(write_only=True)
+    data = workbook.create_sheet("Số liệu")
+    data.append([column_header(c, "vi") for c in frame.columns])
+    for row in frame.itertuples(index=False):
+        data.append([None if pd.isna(v) else (v.item() if hasattr(v, "item") else v) for v in row])
+    if lineage is not None and len(lineage):
+        sheet = workbook.create_sheet(LINEAGE_SHEET)
+        sheet.append([LINEAGE_HEADERS[c][0] for c in LINEAGE_COLUMNS])
+        for row in lineage[list(LINEAGE_COLUMNS)].itertuples(index=False):
+            sheet.append([int(row[0]), row[1], row[2], float(row[3])])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return atomic_write_bytes(path, buffer.getvalue())
 
 
 TITLES_FROM = 2021  # the first year of the Quyết định 387/QĐ-TTg programme: earlier years leave the titles blank
@@ -324,10 +378,16 @@ SYNTHETIC_ORIGIN = {
 }
 
 
-def write_sample_files(path: str | Path, frame: pd.DataFrame, origin: dict) -> Path:
-    """Write a table as CSV plus its origin record, each atomically."""
+def write_sample_files(path: str | Path, frame: pd.DataFrame, origin: dict, lineage: pd.DataFrame | None = None) -> Path:
+    """Write a table as CSV (or XLSX, by the suffix) plus its origin record, each atomically; a lineage, when given and
+    not empty, goes beside a CSV (:func:`lineage_path`) or on the workbook's sheet ``Kế thừa``."""
     path = Path(path)
-    atomic_write_text(path, to_csv_text(frame))
+    if path.suffix.lower() == ".xlsx":
+        write_sample_workbook(path, frame, lineage)
+    else:
+        atomic_write_text(path, to_csv_text(frame))
+        if lineage is not None and len(lineage):
+            atomic_write_text(lineage_path(path), lineage_csv(lineage))
     atomic_write_text(origin_path(path), json.dumps(origin, ensure_ascii=False, indent=2) + "\n")
     return path
 

@@ -7,7 +7,7 @@ a snapshot is an optimisation of the runner, not a thing users make.
 
 A snapshot is a folder: ``table.parquet`` (the frame, with the table's source, checksum, origin
 record and warnings in its metadata) and ``whole.parquet``, ``units.parquet``, ``areas.parquet``
-(:class:`~khuyenhoc.indicators.IndicatorFrames`).
+(:class:`~khuyenhoc.indicators.IndicatorFrames`), and ``lineage.parquet`` when the table has a lineage table.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ META_KEY = b"khuyenhoc"
 TABLE_FILE = "table.parquet"
 TARGETS_FILE = "targets.csv"
 INDICATOR_FILES = ("whole", "units", "areas")
+LINEAGE_FILE = "lineage.parquet"
 
 
 def _to_bytes(frame: pd.DataFrame, meta: dict | None = None) -> bytes:
@@ -61,6 +62,8 @@ def snapshot_files(table: YearlyTable) -> dict[str, bytes]:
     indicator_frames = table.indicator_frames
     for name in INDICATOR_FILES:
         files[f"{name}.parquet"] = _to_bytes(getattr(indicator_frames, name))
+    if table.lineage is not None:
+        files[LINEAGE_FILE] = _to_bytes(table.lineage.links, {"source": table.lineage.source, "checksum": table.lineage.checksum})
     return files
 
 
@@ -91,7 +94,13 @@ def load_snapshot(folder: str | Path) -> YearlyTable:
     if meta.get("format") != FORMAT:
         raise ValueError(f"{folder / TABLE_FILE}: not a khuyenhoc snapshot of format {FORMAT}")
     warnings = pd.DataFrame(meta["warnings"], columns=PROBLEM_COLUMNS) if meta["warnings"] else pd.DataFrame(columns=PROBLEM_COLUMNS)
-    table = YearlyTable(frame, meta["source"], meta["checksum"], meta["origin"], warnings)
+    lineage = None
+    if (folder / LINEAGE_FILE).is_file():
+        from khuyenhoc.lineage import Lineage
+
+        links, lineage_meta = _read(folder / LINEAGE_FILE)
+        lineage = Lineage(links, lineage_meta["source"], lineage_meta["checksum"])
+    table = YearlyTable(frame, meta["source"], meta["checksum"], meta["origin"], warnings, lineage)
     frames = {name: _read(folder / f"{name}.parquet")[0] for name in INDICATOR_FILES}
     table.__dict__["indicator_frames"] = IndicatorFrames(**frames)  # what the cached property would compute, already computed
     return table

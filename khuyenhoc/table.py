@@ -12,6 +12,7 @@ import pandas as pd
 
 from khuyenhoc.errors import PROBLEM_COLUMNS, DataValidationError, InputFileError
 from khuyenhoc.i18n import DEFAULT_LANG, check_lang, text
+from khuyenhoc.lineage import Lineage, RawLineage, check_lineage, lineage_from_frame, lineage_of
 from khuyenhoc.paths import origin_path
 from khuyenhoc.fsutil import sha256_checksum
 from khuyenhoc.reader import RawTable, match_headers, read_raw
@@ -35,6 +36,7 @@ class YearlyTable:
     checksum: str
     origin: dict = field(default_factory=dict)
     warnings: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=PROBLEM_COLUMNS))
+    lineage: Lineage | None = None  # which old unit went into which new one: changes compare like with like (khuyenhoc.restate)
 
     def _flagged(self, kind: str) -> bool:
         """The origin record's ``kind`` flag when it has one; otherwise whether some row's note is
@@ -97,24 +99,30 @@ class YearlyTable:
         return dict(zip(zip(self.frame["year"].astype("int64"), self.frame["unit_id"], strict=True), self.frame["level"], strict=True))
 
 
-def _finish(raw: RawTable, lang: str, origin: dict) -> YearlyTable:
+def _finish(raw: RawTable, lang: str, origin: dict, lineage: RawLineage | None = None) -> YearlyTable:
     frame, problems, warnings = check(raw, check_lang(lang))
+    checked = None
+    if lineage is not None:  # its own rules always; those that need the data once the data is valid
+        checked, lineage_problems, notes = check_lineage(lineage, None if len(problems) else frame, lang, str(raw.path), raw.headers)
+        problems = pd.concat([problems, lineage_problems], ignore_index=True) if len(lineage_problems) else problems
+        if len(notes):  # notes about the data's rows, in the file's row order with the others
+            warnings = pd.concat([warnings, notes], ignore_index=True).sort_values("row", kind="stable").reset_index(drop=True)
     if len(problems):
         raise DataValidationError(problems, lang)
-    return YearlyTable(frame, str(raw.path), raw.checksum, origin, warnings)
+    return YearlyTable(frame, str(raw.path), raw.checksum, origin, warnings, checked)
 
 
-def load_table(path: str | Path, sheet: str | None = None, lang: str = DEFAULT_LANG) -> YearlyTable:
-    """Read and validate a CSV or XLSX file.
+def load_table(path: str | Path, sheet: str | None = None, lang: str = DEFAULT_LANG, lineage: str | Path | None = None) -> YearlyTable:
+    """Read and validate a CSV or XLSX file, with its lineage table (``lineage``, or the workbook's sheet ``Kế thừa``).
 
-    Raises :class:`~khuyenhoc.errors.InputFileError` when the file cannot be read
-    and :class:`~khuyenhoc.errors.DataValidationError` listing every problem.
+    Raises :class:`~khuyenhoc.errors.InputFileError` when a file cannot be read
+    and :class:`~khuyenhoc.errors.DataValidationError` listing every problem of both.
     """
     path = Path(path)
     raw = read_raw(path, sheet=sheet, lang=lang)
     if raw.frame.empty:
         raise InputFileError(path, text("error.no_rows", lang))
-    return _finish(raw, lang, read_origin(path, lang))
+    return _finish(raw, lang, read_origin(path, lang), lineage_of(path, lineage, lang))
 
 
 def load_snapshot(folder: str | Path) -> YearlyTable:
@@ -124,7 +132,8 @@ def load_snapshot(folder: str | Path) -> YearlyTable:
     return load(folder)
 
 
-def check_file(path: str | Path, sheet: str | None = None, lang: str = DEFAULT_LANG) -> tuple[YearlyTable | None, pd.DataFrame]:
+def check_file(path: str | Path, sheet: str | None = None, lang: str = DEFAULT_LANG,
+               lineage: str | Path | None = None) -> tuple[YearlyTable | None, pd.DataFrame]:
     """Read and validate a file without raising on bad data: ``(table, problems)``.
 
     ``table`` is None when the data breaks a rule. ``problems`` is one frame, in the file's row order,
@@ -133,7 +142,7 @@ def check_file(path: str | Path, sheet: str | None = None, lang: str = DEFAULT_L
     at all still raises :class:`~khuyenhoc.errors.InputFileError`.
     """
     try:
-        table = load_table(path, sheet=sheet, lang=lang)
+        table = load_table(path, sheet=sheet, lang=lang, lineage=lineage)
     except DataValidationError as error:
         return None, error.problems.assign(severity="error")[["severity", *PROBLEM_COLUMNS]]
     return table, table.warnings.assign(severity="note")[["severity", *PROBLEM_COLUMNS]]
@@ -153,8 +162,10 @@ def read_origin(data_path: Path, lang: str = DEFAULT_LANG) -> dict:
     return origin
 
 
-def table_from_frame(frame: pd.DataFrame, source: str = "<DataFrame>", lang: str = DEFAULT_LANG, origin: dict | None = None) -> YearlyTable:
-    """Validate an in-memory frame whose columns are headers (canonical or Vietnamese).
+def table_from_frame(frame: pd.DataFrame, source: str = "<DataFrame>", lang: str = DEFAULT_LANG, origin: dict | None = None,
+                     lineage: pd.DataFrame | None = None) -> YearlyTable:
+    """Validate an in-memory frame whose columns are headers (canonical or Vietnamese), with its lineage table
+    (``lineage``: year, from_unit_id, to_unit_id, share, or Năm, Mã đơn vị cũ, Mã đơn vị mới, Tỷ lệ).
 
     Headers are matched as in a file (duplicate and missing columns are problems, unknown ones
     warnings); row numbers are those the frame would have in a spreadsheet with its header in row 1.
@@ -164,4 +175,4 @@ def table_from_frame(frame: pd.DataFrame, source: str = "<DataFrame>", lang: str
     body.columns = list(keep.values())
     body.index = pd.RangeIndex(2, 2 + len(body), name="row")
     raw = RawTable(Path(source), body, headers, 1, sha256_checksum(frame.to_csv(index=False).encode()), notes, problems)
-    return _finish(raw, lang, origin or {})
+    return _finish(raw, lang, origin or {}, None if lineage is None else lineage_from_frame(lineage))

@@ -283,3 +283,40 @@ def test_a_targets_unit_the_data_does_not_have_stops_the_run_before_it_starts(tm
     content, warnings = read_targets(targets, "vi", {"duc-xuan": "Phường Đức Xuân"})
     assert content == targets.read_bytes()
     assert warnings == [f"{targets}: Dòng 2: Mục tiêu ghi theo phần trăm: 0,7 là 0,7%, không phải 70%; nếu muốn 70% hãy ghi 70"]
+
+
+def test_the_lineage_travels_in_the_snapshot_and_is_in_every_jobs_key(tmp_path):
+    """Issue 17: a run with --lineage gives the notebooks the checked links; changing them re-runs every report."""
+    from khuyenhoc.runner.options import snapshot_dir
+    from khuyenhoc.snapshot import load_snapshot
+    from province_data import HEADER, ROWS_2024, ROWS_2025
+
+    data = tmp_path / "tinh.csv"
+    data.write_text("\n".join([HEADER, *ROWS_2024, *ROWS_2025]) + "\n", encoding="utf-8")
+    lineage = tmp_path / "ke-thua.csv"
+    lineage.write_text("Năm,Mã đơn vị cũ,Mã đơn vị mới\n2025,xa-1,xa-12\n2025,xa-2,xa-12\n", encoding="utf-8")
+    seen = {}
+
+    class Looking(Executor):
+        def __call__(self, jobs, data, notebooks, options):
+            table = load_snapshot(snapshot_dir(data))
+            seen["links"] = None if table.lineage is None else len(table.lineage.links)
+            seen["change"] = table.indicator_frames.units.loc[(2025, "xa-12"), "members_change"]
+            seen["parameters"] = {job.parameters.get("lineage_checksum") for job in jobs}
+            yield from super().__call__(jobs, data, notebooks, options)
+
+    out = tmp_path / "out"
+    first = Looking()
+    _run(out, first, data=data, lineage=lineage, years=[2025])
+    assert seen["links"] == 2 and seen["change"] == 1900 - 1800
+    assert len(seen["parameters"]) == 1 and None not in seen["parameters"]
+    again = Looking()
+    _run(out, again, data=data, lineage=lineage, years=[2025])
+    assert again.ran == [], "an unchanged lineage keeps every report"
+    lineage.write_text("Năm,Mã đơn vị cũ,Mã đơn vị mới\n2025,xa-1,xa-12\n", encoding="utf-8")
+    changed = Looking()
+    _run(out, changed, data=data, lineage=lineage, years=[2025])
+    assert sorted(changed.ran) == sorted(first.ran) and seen["change"] == 1900 - 1000
+    without = Looking()
+    _run(out, without, data=data, years=[2025])
+    assert sorted(without.ran) == sorted(first.ran) and seen["links"] is None and seen["parameters"] == {None}

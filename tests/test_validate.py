@@ -9,6 +9,8 @@ import pytest
 
 from khuyenhoc.schema import AMOUNT_RULES, SHARE_RULES, TITLE_RULES
 from khuyenhoc.targets import TARGET_RULES
+from khuyenhoc.lineage import NOTES as LINEAGE_NOTES
+from khuyenhoc.lineage import RULES as LINEAGE_RULES
 
 from khuyenhoc.errors import PROBLEM_COLUMNS, DataValidationError
 from khuyenhoc.i18n import column_header, quote, rule_message, text
@@ -198,6 +200,7 @@ def test_every_rule_has_a_bad_file_here():
     covered = set(CELL_CASES) | {"clans_recognised_le_registered", "participants_without_classes", "unique_year_unit",
                                  "one_area_per_year", "missing_column", "duplicate_column"} | WARNING_RULES | HIERARCHY_CASES
     covered |= set(TITLE_RULES) | set(TARGET_RULES)  # titles: test_a_recognised_count_above_its_total_is_refused; targets: test_targets.py
+    covered |= set(LINEAGE_RULES) | set(LINEAGE_NOTES)  # the lineage table: test_lineage.py
     covered |= set(SHARE_RULES) | set(AMOUNT_RULES)  # issue 19's groups: test_group_rules_* below
     assert covered == set(RULES)
 

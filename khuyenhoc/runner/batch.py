@@ -92,15 +92,16 @@ def snapshot(data: Path, folder: Path, lang: str, sheet: str | None = None) -> t
     return copy, sha256_checksum(identity)
 
 
-def validate(path: Path, lang: str, shown_as: Path | None = None, sheet: str | None = None):
-    """Read and validate the run's copy of the data (-> YearlyTable); errors name ``shown_as``, the file the user named."""
+def validate(path: Path, lang: str, shown_as: Path | None = None, sheet: str | None = None, lineage: Path | None = None):
+    """Read and validate the run's copy of the data (-> YearlyTable), with its lineage table; errors name ``shown_as``,
+    the file the user named."""
     from khuyenhoc.table import load_table
 
     try:
-        return load_table(path, sheet=sheet, lang=lang)
+        return load_table(path, sheet=sheet, lang=lang, lineage=lineage)
     except DataValidationError as error:
         if shown_as is not None:
-            error.problems["file"] = str(shown_as)
+            error.problems["file"] = error.problems["file"].str.replace(str(path), str(shown_as), regex=False)  # the data and its sheets
         raise
     except InputFileError as error:
         raise InputFileError(shown_as or path, error.reason) from error
@@ -347,14 +348,15 @@ def run_batch(options: RunOptions, executor: Executor | None = None, progress: P
         data, checksum = snapshot(options.data, folder, options.lang, options.sheet)
         recorded = manifests.load(out_dir, options.lang)
         warnings = [text("run.manifest_facts_dropped", options.lang)] if manifests.unsafe_facts(recorded) else []
-        known = manifests.facts_from(recorded, checksum, __version__)
+        with_lineage = options.lineage is not None or _lineage_sheet(data)  # changes then depend on it: validate every time
+        known = None if with_lineage else manifests.facts_from(recorded, checksum, __version__)
         if known is None:
             _say_validating(progress, options.data)
-        table = None if known is not None else validate(data, options.lang, options.data, options.sheet)
+        table = None if known is not None else validate(data, options.lang, options.data, options.sheet, options.lineage)
         facts = known or facts_of(table, checksum)
         targets, target_warnings = read_targets(options.targets, options.lang, facts.unit_names)
         plan = build_plan(facts, options.years, options.selection(), options.lang, options.sheet,
-                          options.report_parameters(sha256_checksum(targets)[:23] if targets else None))
+                          options.report_parameters(sha256_checksum(targets)[:23] if targets else None), lineage_checksum(table))
         notebook_sums = _notebook_checksums(notebooks, plan, options.lang)
         try:
             out_dir.mkdir(parents=True, exist_ok=True)
@@ -364,6 +366,20 @@ def run_batch(options: RunOptions, executor: Executor | None = None, progress: P
             context = _Run(options, data, facts, plan, notebooks, notebook_sums, _data_stamp(options, facts), table, progress, targets,
                            warnings + target_warnings)
             return context.run(executor, progress)
+
+
+def _lineage_sheet(data: Path) -> bool:
+    """Whether the data workbook carries its lineage (a sheet ``Kế thừa``)."""
+    from khuyenhoc.sheets import lineage_sheet  # the workbook's index only: a no-op re-run still imports no pandas
+
+    return lineage_sheet(data) is not None
+
+
+def lineage_checksum(table) -> str | None:
+    """The checksum of the table's lineage links as checked (every job's parameters carry it: changes depend on it)."""
+    if table is None or table.lineage is None:
+        return None
+    return sha256_checksum(table.lineage.to_csv_bytes())[:23]
 
 
 def read_targets(path: Path | None, lang: str, units: Collection[str] | None = None) -> tuple[bytes | None, list[str]]:
@@ -402,7 +418,7 @@ class _Run:
 
         if self.table is None:
             _say_validating(self.progress, self.options.data)
-            self.table = validate(self.data, self.options.lang, self.options.data, self.options.sheet)
+            self.table = validate(self.data, self.options.lang, self.options.data, self.options.sheet, self.options.lineage)
         write_snapshot(self.table, snapshot_dir(self.data), targets=self.targets)
 
     def run(self, executor: Executor | None, progress: Progress | None) -> RunOutcome:

@@ -11,7 +11,8 @@ computes the keys without pandas. A job reads:
   the targets' pace), the names of A, its parent and its children;
 - the whole file's report and the trend: everything (the data's checksum).
 
-Every key also has the data's origin flags (banners, captions). Subtree digests are built bottom-up,
+Every key also has the data's origin flags (banners, captions), and every job's parameters carry the lineage
+table's checksum when there is one (``lineage_checksum``: with it every change compares with restated figures). Subtree digests are built bottom-up,
 each sibling group once, so computing every key stays linear in the size of the data.
 """
 

@@ -37,6 +37,7 @@ class RunOptions:
     scheduler: str | None = None
     sheet: str | None = None
     targets: Path | None = None  # a targets file over the national targets (issue 12)
+    lineage: Path | None = None  # a lineage table (issue 17); without it, the data workbook's sheet "Kế thừa" if any
     org: str | None = None  # the association issuing the Word reports; default: each area's name
     place: str | None = None  # where the Word reports are signed
     kernel_template: str | None = None  # set by the run, not the user: where its shared kernel template listens

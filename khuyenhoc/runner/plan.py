@@ -120,17 +120,20 @@ def _unknown(selection: Selection, facts: DataFacts, years: list[int]) -> list[s
 
 
 def build_plan(facts: DataFacts, years: list[int] | None, units: bool | Selection, lang: str, sheet: str | None = None,
-               report: dict | None = None) -> list[Job]:
+               report: dict | None = None, lineage_checksum: str | None = None) -> list[Job]:
     """The jobs of a run: per year the whole file's summary, every area's (or the chosen ones') and the unit
     profiles asked for; the trend once. ``units=True`` (the old flag) means every profile.
 
     ``years`` limits the yearly reports only: the trend always spans every year of the data.
-    ``sheet`` (an XLSX sheet) is passed to every notebook when given.
+    ``sheet`` (an XLSX sheet) is passed to every notebook when given, and so is ``lineage_checksum`` (the lineage
+    table's, when there is one: every report's changes depend on it, so it is in every job's key).
     """
     from khuyenhoc.i18n import text
 
     selection = units if isinstance(units, Selection) else Selection(units=None if units else [])
     common = {"lang": lang, "sheet": sheet} if sheet else {"lang": lang}
+    if lineage_checksum:
+        common["lineage_checksum"] = lineage_checksum
     chosen = sorted(set(facts.years if not years else years))
     missing = [y for y in chosen if y not in facts.years]
     if missing or not chosen:
