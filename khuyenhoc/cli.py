@@ -144,11 +144,53 @@ def _refuse_existing(paths: Sequence[Path], force: bool, lang: str) -> None:
 def cmd_template(args: argparse.Namespace) -> int:
     from khuyenhoc.input_template import write_template
 
+    if args.units_from:
+        return _unit_workbooks(args)
+    if args.path is None or args.year is not None or args.out or args.area:
+        raise UsageError(text("cli.template_usage", args.lang))
     if Path(args.path).suffix.lower() != ".xlsx":
         raise UsageError(text("error.template_suffix", args.lang))
     _refuse_existing([Path(args.path)], args.force, args.lang)
     print(text("template.written", args.lang, path=write_template(args.path, args.lang)))
     return EXIT_OK
+
+
+def _unit_workbooks(args: argparse.Namespace) -> int:
+    """``template --units-from DATA --year Y --out DIR``: a pre-filled workbook per unit."""
+    from khuyenhoc.commune_workbooks import write_unit_workbooks
+
+    if args.path is not None:
+        raise UsageError(text("cli.template_both", args.lang, path=args.path))
+    if args.year is None or not args.out:
+        raise UsageError(text("cli.template_needs", args.lang))
+    written = write_unit_workbooks(args.units_from, args.year, args.out, area=args.area, force=args.force, lang=args.lang)
+    print(text("workbooks.written", args.lang, count=len(written.paths), year=written.year, folder=args.out, source_year=written.source_year))
+    return EXIT_OK
+
+
+def cmd_collect(args: argparse.Namespace) -> int:
+    from khuyenhoc.collect import collect
+    from khuyenhoc.collect_report import Outputs, detail_lines, totals_lines, write_collection
+
+    if Path(args.out).suffix.lower() not in (".csv", ".xlsx"):
+        raise UsageError(text("cli.collect_out", args.lang))
+    if args.area and not args.expect:
+        raise UsageError(text("cli.collect_area", args.lang))
+    outputs = Outputs.beside(args.out)
+    collection = collect(args.inputs, expect=args.expect, area=args.area, exclude={outputs.merged, outputs.tracking}, lang=args.lang)
+    feedback = write_collection(collection, outputs, force=args.force, lang=args.lang)
+    print("\n".join(totals_lines(collection, args.lang)))
+    details = detail_lines(collection, args.lang)
+    if details:
+        print("\n".join(details))
+    if collection.merged is not None:
+        print(text("collect.written", args.lang, path=outputs.merged, rows=len(collection.merged), files=len(collection.merged_files)))
+    else:
+        print(text("collect.nothing_merged", args.lang, path=outputs.merged))
+    print(text("collect.summary_written", args.lang, path=outputs.tracking))
+    if feedback:
+        print(text("collect.feedback_written", args.lang, folder=outputs.feedback_dir))
+    return EXIT_OK if collection.complete else EXIT_FAILED
 
 
 def _redeliver_interrupts(unraisable) -> None:
@@ -303,11 +345,25 @@ def build_parser() -> argparse.ArgumentParser:
     _add_lang(targets)
     targets.set_defaults(handler=cmd_targets)
 
-    template = commands.add_parser("template", help="write an empty input workbook (XLSX) for commune staff")
-    template.add_argument("path", help="where to write the .xlsx file")
-    template.add_argument("--force", action="store_true", help="replace the file if it exists")
+    template = commands.add_parser("template", help="write an empty input workbook (XLSX) for commune staff, or a pre-filled one per unit")
+    template.add_argument("path", nargs="?", help="where to write the empty .xlsx template")
+    template.add_argument("--units-from", metavar="DATA", help="a validated data file: write one pre-filled workbook per unit into --out")
+    template.add_argument("--year", type=int, help="with --units-from: the year to collect (units of that year, else of the latest year before it)")
+    template.add_argument("--out", metavar="DIR", help="with --units-from: the folder for the workbooks (<unit_id>.xlsx)")
+    template.add_argument("--area", metavar="ID", help="with --units-from: only this area and every unit below it")
+    template.add_argument("--force", action="store_true", help="replace files that exist")
     _add_lang(template)
     template.set_defaults(handler=cmd_template)
+
+    collect = commands.add_parser("collect", help="merge the workbooks units sent back: check each, merge the valid ones, write feedback for the rest")
+    collect.add_argument("inputs", nargs="+", metavar="DIR|FILE", help="folders (their files, not sub-folders) and files (XLSX or CSV)")
+    collect.add_argument("--out", required=True, metavar="FILE",
+                         help="the merged table: merged.csv or merged.xlsx (the tracking CSV and feedback folder go beside it)")
+    collect.add_argument("--expect", metavar="DATA", help="a data file: name the units of the year (as template --units-from makes them) that sent no file")
+    collect.add_argument("--area", metavar="ID", help="with --expect: expect only this area and every unit below it")
+    collect.add_argument("--force", action="store_true", help="replace the merged table, the tracking CSV and feedback notes if they exist")
+    _add_lang(collect)
+    collect.set_defaults(handler=cmd_collect)
     sample = commands.add_parser("sample", help="write a synthetic national-scale table (for trying scale and benchmarks)")
     sample.add_argument("--units", type=int, required=True, help="commune-level units")
     sample.add_argument("--years", type=_year_range, required=True, metavar="FIRST-LAST", help="for example 2005-2024")

@@ -19,6 +19,7 @@ import pandas as pd
 from khuyenhoc.errors import InputFileError
 from khuyenhoc.fsutil import sha256_checksum
 from khuyenhoc.i18n import DEFAULT_LANG, column_header, text
+from khuyenhoc.safetext import csv_unquoted
 from khuyenhoc.schema import COLUMNS, canonical_column, fold
 from khuyenhoc.sheets import EXCEL_SUFFIXES
 
@@ -33,6 +34,7 @@ DELIMITERS = (",", ";", "\t")
 TOTAL_LABELS = {"tong", "cong", "tong cong", "tong so", "total", "totals", "grand total"}
 TOTAL_PREFIXES = ("tong cong", "tong so", "total")
 FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")  # a cell formula in worksheet XML (not <formula1> of a validation)
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # compound file: encrypted Office files and .xls
 MISFITS_LISTED = 10  # rows named after the first one whose field count is wrong
 Recognise = Callable[[object], "str | None"]  # a header cell -> the canonical column it names (None: not one of ours)
 
@@ -48,6 +50,7 @@ class RawTable:
     checksum: str
     notes: list[dict] = field(default_factory=list)  # {"row", "column", "value", "rule"}
     problems: list[dict] = field(default_factory=list)  # structural problems (missing columns)
+    positions: dict[str, int] = field(default_factory=dict)  # canonical name -> its column's position in the sheet (0 = A)
 
 
 def missing_columns(headers: dict[str, str], header_row: int) -> list[dict]:
@@ -298,7 +301,8 @@ def read_raw(path: str | Path, sheet: str | None = None, lang: str = DEFAULT_LAN
     keep, headers, notes, problems = match_headers(header, position + 1)
     frame = body[list(keep)].rename(columns=keep)
     frame = _drop_blank_and_total_rows(frame, headers, notes)
-    return RawTable(path, frame, headers, position + 1, checksum, notes, problems)
+    positions = {name: column for column, name in keep.items()}
+    return RawTable(path, frame, headers, position + 1, checksum, notes, problems, positions)
 
 
 def read_cells(path: Path, sheet: str | None = None, lang: str = DEFAULT_LANG,
@@ -313,11 +317,29 @@ def read_cells(path: Path, sheet: str | None = None, lang: str = DEFAULT_LANG,
         raise InputFileError(path, f"{text('error.bad_format', lang)}: {error.strerror or error}") from error
     if not data.strip():
         raise InputFileError(path, text("error.file_empty", lang))
+    if data[:8] == OLE2_MAGIC:  # a password-protected .xlsx is an encrypted OLE2 container, as is an old .xls
+        raise InputFileError(path, text("error.encrypted_or_xls", lang))
     if path.suffix.lower() == ".xls":
         raise InputFileError(path, text("error.bad_format", lang))
     is_excel = path.suffix.lower() in EXCEL_SUFFIXES or data[:4] == b"PK\x03\x04"
-    header, position, body = _read_excel(path, data, sheet, lang, recognise) if is_excel else _read_csv(path, data, lang, recognise)
+    if is_excel:
+        header, position, body = _read_excel(path, data, sheet, lang, recognise)
+    else:
+        header, position, body = _read_csv(path, data, lang, recognise)
+        body = _unquoted(body)
     return header, position, body, sha256_checksum(data)
+
+
+def _unquoted(body: pd.DataFrame) -> pd.DataFrame:
+    """CSV cells with the ``'`` our CSV writers put before text that would start a formula, taken off again."""
+    for name in body.columns:
+        values = body[name]
+        if not (values.dtype == object or pd.api.types.is_string_dtype(values)):  # a padded column of nothing
+            continue
+        quoted = values.str.startswith("'", na=False).astype(bool)  # vectorised: big files
+        if quoted.any():
+            body[name] = values.mask(quoted, values[quoted].map(csv_unquoted))
+    return body
 
 
 def match_headers(cells: list[object], header_row: int) -> tuple[dict[int, str], dict[str, str], list[dict], list[dict]]:

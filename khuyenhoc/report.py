@@ -13,13 +13,21 @@ from khuyenhoc.safetext import shown
 REPORT_LIMIT = 200  # problems listed one per line; the rest are counted by rule and column
 
 
+def shown_value(written: object, lang: str = DEFAULT_LANG) -> str:
+    """A problem's value as the user wrote it, for a message: an Excel number cell as the user's locale writes it, text
+    with its control characters escaped and cut (:func:`~khuyenhoc.safetext.shown`); "" for none."""
+    if written is None or (isinstance(written, float) and written != written):
+        return ""
+    if isinstance(written, float):
+        return format_decimal(written, locale=LOCALES[lang])
+    return shown(written)  # escaped, cut to 80 characters
+
+
 def problem_line(problem: pd.Series, lang: str = DEFAULT_LANG, verbose: bool = False) -> str:
     """One problem as a sentence: where, what value, what is wrong (and the rule's id with ``verbose``)."""
     row, column = text("col.row", lang), text("col.column", lang)
-    written = problem["value"]
-    if isinstance(written, float):  # an Excel number cell: show it as the user's locale writes it
-        written = format_decimal(written, locale=LOCALES[lang])
-    value = "" if written in ("", None) else f" = {quote(shown(written), lang)}"  # escaped, cut to 80 characters
+    written = shown_value(problem["value"], lang)
+    value = "" if written == "" else f" = {quote(written, lang)}"
     rule = f" [{problem['rule']}]" if verbose else ""
     return f"  {row} {problem['row']}, {column.lower()} {quote(problem['column'], lang)}{value}: {problem['message']}{rule}"
 

@@ -14,6 +14,9 @@ NO_CONTROL_PATTERN = rf"^[^{CONTROL_CLASS}]*\Z"  # a whole text without any (pan
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f]")  # in a one-line message, line breaks and tabs are escaped too
 SHOWN_LIMIT = 80  # characters of a value echoed in a message
+# what spreadsheet programs read as the start of a formula in a CSV cell (OWASP, "CSV Injection")
+CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+PLAIN_NUMBER = re.compile(r"[+-]?[\d.,]+%?\Z")  # "-5,6" or "-2.5%": a number to Excel, not a formula
 
 
 def control_characters(value: str) -> list[str]:
@@ -36,3 +39,20 @@ def shown(value: object, limit: int = SHOWN_LIMIT) -> str:
 def truncated(value: str, limit: int) -> str:
     """``value`` cut to at most ``limit`` characters, ending with "…" when cut."""
     return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+def csv_quoted(value: object) -> object:
+    """A text cell for a CSV file opened in a spreadsheet program: one that would start a formula (``=``, ``+``,
+    ``-``, ``@``, tab, carriage return) gets a leading ``'`` (the OWASP advice); numbers, and text that is only a
+    signed number ("-5,6"), are left alone."""
+    if isinstance(value, str) and value.startswith(CSV_FORMULA_START) and not PLAIN_NUMBER.match(value):
+        return f"'{value}"
+    return value
+
+
+def csv_unquoted(value: object) -> object:
+    """The cell :func:`csv_quoted` was given: its ``'`` taken off again, so a CSV the package wrote reads back as it was
+    (a unit id ``-xa-a`` stays valid). Any other text is left alone."""
+    if isinstance(value, str) and value.startswith("'") and csv_quoted(value[1:]) == value:
+        return value[1:]
+    return value

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import re
 from pathlib import Path
 
 import pandas as pd
@@ -14,15 +13,13 @@ from openpyxl.worksheet.worksheet import Worksheet
 from khuyenhoc.fsutil import atomic_write_bytes
 from khuyenhoc.i18n import DEFAULT_LANG, indicator_label, text, measure_name
 from khuyenhoc.indicators import REGISTRY
-from khuyenhoc.safetext import xml_safe
+from khuyenhoc.safetext import csv_quoted, xml_safe
 
 CSV_ENCODING = "utf-8-sig"  # the byte-order mark tells Excel the file is UTF-8 (diacritics intact)
 INTEGER_FORMAT = "#,##0"  # Excel shows the grouping of the reader's own settings (9.123 on a Vietnamese system)
 DECIMAL_FORMAT = "#,##0.0"
 MAX_WIDTH = 60
-# what spreadsheet programs read as the start of a formula in a CSV cell (OWASP, "CSV Injection")
-CSV_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_PLAIN_NUMBER = re.compile(r"[+-]?[\d.,]+%?\Z")  # "-5,6" or "-2.5%": a number to Excel, not a formula
+
 
 
 def cell_text(value: object) -> object:
@@ -41,12 +38,8 @@ def store_as_text(sheet: Worksheet) -> Worksheet:
 
 
 def csv_cell(value: object) -> object:
-    """A text cell for a CSV file opened in a spreadsheet program: one that would start a formula (``=``, ``+``,
-    ``-``, ``@``, tab, carriage return) gets a leading ``'`` (the OWASP advice); numbers, and text that is only a
-    signed number ("-5,6"), are left alone."""
-    if isinstance(value, str) and value.startswith(CSV_FORMULA_START) and not _PLAIN_NUMBER.match(value):
-        return f"'{value}"
-    return value
+    """A text cell for a CSV file opened in a spreadsheet program (:func:`khuyenhoc.safetext.csv_quoted`)."""
+    return csv_quoted(value)
 
 
 def _cells_mapped(frame: pd.DataFrame, change) -> pd.DataFrame:

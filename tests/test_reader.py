@@ -512,3 +512,37 @@ def test_formulas_with_saved_values_and_validation_rules_read_their_values(tmp_p
     rows[1][members] = ("=1000+234", 1234)
     raw = read_raw(handmade_xlsx(tmp_path / "saved.xlsx", rows))
     assert raw.frame.at[2, "members"] == 1234
+
+
+@pytest.mark.parametrize("name", ["mat-khau.xlsx", "cu.xls", "khong-duoi"])
+def test_a_password_protected_workbook_is_named_as_such(tmp_path, name):
+    """Excel stores a workbook with a password (and an old .xls) as an OLE2 compound file: say so, not "CSV or XLSX only"."""
+    with pytest.raises(InputFileError) as caught:
+        read_raw(write_bytes(tmp_path, b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 1024, name))
+    assert caught.value.reason == text("error.encrypted_or_xls")
+    assert "mật khẩu" in caught.value.reason
+
+
+def test_the_position_of_each_column_is_kept(tmp_path, sample_frame):
+    path = tmp_path / "x.xlsx"
+    frame = sample_frame.rename(columns={"note": "Ghi chú"})
+    frame.insert(0, "STT", range(1, len(frame) + 1))
+    frame.to_excel(path, index=False)
+    raw = read_raw(path)
+    assert raw.positions["year"] == 1 and raw.positions["unit_id"] == 2 and "STT" not in raw.positions
+
+
+def test_a_csv_the_package_wrote_reads_back_as_it_was(tmp_path, sample_frame):
+    """CSV writers put ' before text that would start a formula (OWASP); the reader takes it off again, so a unit id
+    '-song-cau' or a name '+Phường Đức Xuân' in a merged or exported CSV still validates as written; other quotes stay."""
+    from khuyenhoc.spreadsheet import write_csv
+    from khuyenhoc.table import load_table
+
+    frame = sample_frame[sample_frame["year"] == 2013].copy()
+    frame.loc[frame["unit_id"] == "song-cau", "unit_id"] = "-song-cau"
+    frame.loc[frame["unit_id"] == "duc-xuan", "unit_name"] = "+Phường Đức Xuân"
+    frame.loc[frame["unit_id"] == "xuat-hoa", "unit_name"] = "'Xuất Hóa"  # a quote someone typed: kept
+    path = write_csv(frame, tmp_path / "x.csv")
+    assert "'-song-cau" in path.read_text(encoding="utf-8-sig")
+    names = load_table(path).frame.set_index("unit_id")["unit_name"]
+    assert "-song-cau" in names.index and names["duc-xuan"] == "+Phường Đức Xuân" and names["xuat-hoa"] == "'Xuất Hóa"

@@ -27,6 +27,12 @@ def text(key: str, lang: str = DEFAULT_LANG, **values: object) -> str:
     return _section("TEXT", lang)[key].format(**values)
 
 
+def text_count(key: str, number: int, lang: str = DEFAULT_LANG, **values: object) -> str:
+    """``text(key)`` for ``number`` things, from ``<key>_one`` when it is 1 (English "1 file", "2 files"); ``{count}``
+    is ``number`` unless ``values`` give it (formatted: 3.300)."""
+    return text(f"{key}_one" if number == 1 else key, lang, **({"count": number} | values))
+
+
 def quote(value: object, lang: str = DEFAULT_LANG) -> str:
     """``value`` in the quotation marks of ``lang``: “9.123” in Vietnamese, '9,123' in English."""
     return text("quote", lang, value=value)
