@@ -241,6 +241,31 @@ def test_run_reads_the_sheet_it_is_given(tmp_path, sample_frame, capsys):
         assert any("sheet=sheet" in c.source for c in notebook.cells), path.name
 
 
+NO_OP = """
+import sys
+from khuyenhoc.cli import main
+code = main(["run", "--out", sys.argv[1], "--years", "2012", "2013"])
+print(code, *[name for name in ("pandas", "pandera", "numpy", "khuyenhoc.indicators") if name in sys.modules])
+"""
+
+
+def test_a_no_op_re_run_imports_neither_pandas_nor_pandera(tmp_path):
+    """Issue 22, item 16: with nothing to do, the index is written (its key figures formatted) without the analysis stack."""
+    import subprocess
+    import sys
+
+    summary = json.dumps({"indicators": {"members": {"value": 1399}, "fund_total_vnd": {"value": 343380000}}}).encode()
+    out = tmp_path / "out"
+    _run(out, Executor(summary=summary), years=[2012, 2013])
+    assert _manifest(out)["runs"]["2013/annual_summary"]["figures"]["members"] == {"value": 1399, "measure": "person", "precision": 0,
+                                                                                  "signed": False}
+    (out / "index.html").unlink()
+    again = subprocess.run([sys.executable, "-c", NO_OP, str(out)], capture_output=True, text=True, timeout=120)
+    assert again.stdout.strip().splitlines()[-1] == "0", again.stdout + again.stderr  # the exit code, and no analysis module
+    assert "0 chạy mới, 3 dùng lại kết quả cũ" in again.stdout + again.stderr
+    assert "1.399 hội viên · quỹ 343.380.000 đồng" in (out / "index.html").read_text(encoding="utf-8")
+
+
 def test_a_targets_unit_the_data_does_not_have_stops_the_run_before_it_starts(tmp_path):
     """Issue 22, item 9: `run --targets` checks the file's unit ids against the data; a fraction is a warning line."""
     from khuyenhoc.runner.batch import read_targets

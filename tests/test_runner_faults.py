@@ -273,13 +273,15 @@ def test_a_dead_pool_worker_fails_only_its_job_and_is_replaced(tmp_path):
 
 def test_a_killed_run_takes_its_workers_kernels_and_temporary_files_with_it(tmp_path):
     """Issue 8, item 11: kill -9 of `khuyenhoc run`; the next run sweeps the temporary folder the dead one left."""
-    temp = tmp_path / "tmp"
-    temp.mkdir()
+    import tempfile
+
+    temp = Path(tempfile.mkdtemp(prefix="kh-", dir="/tmp"))  # short: the fork server's socket path must fit in 107 bytes
     environment = dict(os.environ, TMPDIR=str(temp))
     notebooks = tiny_notebooks(tmp_path, "import time\ntime.sleep(120)")
     out = tmp_path / "out"
+    said = tmp_path / "said.txt"
     process = subprocess.Popen([sys.executable, "-m", "khuyenhoc", "run", "--out", str(out), "--jobs", "2", "--notebooks", str(notebooks)],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=environment)
+                               stdout=subprocess.DEVNULL, stderr=said.open("wb"), env=environment)
 
     def kernels() -> set[int]:
         return {pid for pid in _descendants(process.pid) if b"ipykernel" in Path(f"/proc/{pid}/cmdline").read_bytes()}
@@ -295,6 +297,27 @@ def test_a_killed_run_takes_its_workers_kernels_and_temporary_files_with_it(tmp_
     second = subprocess.run([sys.executable, "-m", "khuyenhoc", "run", "--out", str(out), "--years", "1900"],
                             capture_output=True, text=True, env=environment, timeout=120)
     assert second.returncode == 1, second.stderr
-    # (Python's own pymp-* folder, which holds only the fork server's socket, is not ours to sweep)
-    assert [p.name for p in temp.iterdir() if p.name.startswith("khuyenhoc")] == [], "the next run swept it (and removed its own)"
+    assert list(temp.iterdir()) == [], "the next run swept it, Python's pymp-* folder inside it (and removed its own)"
+    temp.rmdir()
+    assert "leaked semaphore" not in said.read_text(encoding="utf-8", errors="replace"), "issue 22, item 15"
     assert not list(temp.rglob("bac-kan-2009-2013.csv")), "no copy of the data is left"
+
+
+def test_ctrl_c_while_the_data_is_checked_prints_no_traceback(tmp_path):
+    """Issue 22, item 12: Ctrl-C (to the terminal's whole process group) while the pool's fork server imports."""
+    out = tmp_path / "out"
+    notebooks = tiny_notebooks(tmp_path)
+    run_batch(RunOptions(data=SAMPLE_DATA, out_dir=out, years=[2013], notebooks_dir=notebooks), executor=lambda *_: iter(()))
+    process = subprocess.Popen([sys.executable, "-m", "khuyenhoc", "run", "--out", str(out), "--years", "2013", "--force",
+                                "--notebooks", str(notebooks)],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    seen = b""
+    while b"Ki\xe1\xbb\x83m tra d\xe1\xbb\xaf li\xe1\xbb\x87u" not in seen:  # "Kiểm tra dữ liệu": the facts are known, the server started
+        line = process.stdout.readline()
+        assert line, seen.decode()
+        seen += line
+    os.killpg(process.pid, signal.SIGINT)
+    rest, _ = process.communicate(timeout=120)
+    output = (seen + rest).decode("utf-8", errors="replace")
+    assert process.returncode == 130, output
+    assert "Traceback" not in output and "KeyboardInterrupt" not in output, output

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import os
 import signal
 import sys
 import threading
@@ -28,14 +29,18 @@ from khuyenhoc.runner.lock import RunLock
 from khuyenhoc.runner.manifest import RunEntry
 from khuyenhoc.runner.options import LOCAL, Executor, Progress, RunOptions, snapshot_dir
 from khuyenhoc.runner.plan import NOTEBOOK_FILES, TRENDS, DataFacts, Job, JobStatus, build_plan
+from khuyenhoc.runner.edits import Kept
+from khuyenhoc.runner.figures import key_figures
 from khuyenhoc.runner.publish import (
     DataStamp,
     PublishError,
     add_provenance,
-    key_figures,
+    planned_files,
     publish,
     remove_leftovers,
+    remove_outputs,
     remove_stale,
+    sweep_names,
     write_index,
 )
 from khuyenhoc.runner.scratch import run_folder
@@ -48,6 +53,8 @@ class RunOutcome:
     entries: list[RunEntry]
     interrupted: bool = False
     warnings: list[str] = field(default_factory=list)  # said once, before the closing lines
+    kept: list[Kept] = field(default_factory=list)  # the user's files this run did not replace or delete
+    removed: list[dict] = field(default_factory=list)  # reports on data that is gone: {"key", "title"}
 
     def count(self, status: JobStatus) -> int:
         return sum(1 for e in self.entries if e.status == status)
@@ -150,13 +157,42 @@ def _pool_context():
     return context
 
 
-def _start_pool_server() -> None:
-    """Start the pool's fork server now (it returns at once; the server imports in the background)."""
-    if sys.platform.startswith("linux"):
-        from multiprocessing import forkserver
+QUIET_TRACKER = "ignore::UserWarning:multiprocessing.resource_tracker"  # "leaked semaphore objects" after a kill -9
+SOCKET_PATH_LIMIT = 107  # bytes of a Unix socket's path (Linux)
 
-        _pool_context()
+
+def _start_pool_server() -> None:
+    """Start the pool's fork server now (it returns at once; the server imports in the background).
+
+    Its temporary folder (``pymp-*``, the server's socket) goes into a folder of ours the next run sweeps when
+    this process was killed (:func:`khuyenhoc.runner.scratch.process_folder`). The server and Python's resource
+    tracker start with Ctrl-C ignored (they end with the run; a Ctrl-C while the server imports must not print
+    its traceback) and without the tracker's warning about the semaphores of a killed run, which it removes.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    import tempfile
+    from multiprocessing import forkserver, util
+
+    from khuyenhoc.runner.scratch import process_folder
+
+    _pool_context()
+    previous_tempdir, previous_handler = tempfile.tempdir, None
+    try:
+        folder = str(process_folder())
+        if len(os.fsencode(folder)) + len("/pymp-12345678/listener-12345678") < SOCKET_PATH_LIMIT:  # else where Python puts it
+            tempfile.tempdir = folder
+        util.get_temp_dir()  # made now, inside that folder (unless this process made it before)
+        if threading.current_thread() is threading.main_thread():
+            previous_handler = signal.signal(signal.SIGINT, signal.SIG_IGN)  # inherited by what is started now
+        sys.warnoptions.append(QUIET_TRACKER)  # passed to the processes started now as -W
         forkserver.ensure_running()
+    finally:
+        tempfile.tempdir = previous_tempdir
+        if QUIET_TRACKER in sys.warnoptions:
+            sys.warnoptions.remove(QUIET_TRACKER)
+        if previous_handler is not None:
+            signal.signal(signal.SIGINT, previous_handler)
 
 
 def _pool_round(jobs: list[Job], data: Path, notebooks: Path, options: RunOptions, workers: int,
@@ -310,8 +346,10 @@ def run_batch(options: RunOptions, executor: Executor | None = None, progress: P
     out_dir = options.out_dir
     with run_folder() as folder:
         data, checksum = snapshot(options.data, folder, options.lang, options.sheet)
+        recorded = manifests.load(out_dir, options.lang)
+        warnings = [text("run.manifest_facts_dropped", options.lang)] if manifests.unsafe_facts(recorded) else []
         with_lineage = options.lineage is not None or _lineage_sheet(data)  # changes then depend on it: validate every time
-        known = None if with_lineage else manifests.facts_from(manifests.load(out_dir), checksum, __version__)
+        known = None if with_lineage else manifests.facts_from(recorded, checksum, __version__)
         if known is None:
             _say_validating(progress, options.data)
         table = None if known is not None else validate(data, options.lang, options.data, options.sheet, options.lineage)
@@ -325,8 +363,8 @@ def run_batch(options: RunOptions, executor: Executor | None = None, progress: P
         except OSError as error:
             raise RunError(_cannot_write(out_dir, error, options.lang)) from error
         with RunLock(out_dir, options.lang):
-            context = _Run(options, data, facts, plan, notebooks, notebook_sums, _data_stamp(options, facts), table, progress, targets)
-            context.warnings += target_warnings
+            context = _Run(options, data, facts, plan, notebooks, notebook_sums, _data_stamp(options, facts), table, progress, targets,
+                           warnings + target_warnings)
             return context.run(executor, progress)
 
 
@@ -370,6 +408,9 @@ class _Run:
     progress: Progress | None = None
     targets: bytes | None = None  # the targets file as checked (read once: its checksum is in the plan's parameters)
     warnings: list[str] = field(default_factory=list)
+    kept: list[Kept] = field(default_factory=list)  # the user's files this run kept (runner.edits)
+    removed: list[dict] = field(default_factory=list)
+    when: datetime = field(default_factory=datetime.now)  # the run's start: the time in the names of files moved aside
 
     def write_snapshot(self) -> None:
         """Save the validated table for the notebooks (validating now if the facts came from the manifest)."""
@@ -399,10 +440,12 @@ class _Run:
     def decide(self) -> Decided:
         """What this run does: the cached entries, the jobs to execute (the longest first) and those refused."""
         options, out_dir, lang = self.options, self.options.out_dir, self.options.lang
-        remove_leftovers(out_dir)  # temporary files of a run that was killed mid-write
-        manifest = manifests.load(out_dir)
+        manifest = manifests.load(out_dir, lang)
         self.warnings += [text("run.manifest_dropped", lang, entry=key) for key in manifests.drop_unreadable(manifest)]
-        remove_stale(out_dir, manifest, self.facts)
+        remove_leftovers(out_dir, self._written_paths(manifest))  # temporary files of a run that was killed mid-write
+        stale = remove_stale(out_dir, manifest, self.facts)
+        self.kept += stale.kept
+        self.removed += stale.removed
         manifests.record_facts(manifest, self.facts, __version__)
         digests = data_digests(self.facts, self.plan)
         keys = {job.key: job.cache_key(digests[job.key], self.notebook_sums[job.notebook], __version__) for job in self.plan}
@@ -421,6 +464,17 @@ class _Run:
         todo.sort(key=lambda job: job.notebook != TRENDS)  # the longest single job first, so none runs alone at the end
         return Decided(manifest, keys, cached, todo, refused)
 
+    def _written_paths(self, manifest: dict) -> dict[str, set[str]]:
+        """Where the runner writes and what: the site pages, every recorded or noted output, the plan's paths."""
+        paths = [manifests.MANIFEST, "index.html", "runs.html"]
+        for entry in manifest["runs"].values():
+            paths += [*entry.get("outputs", []), *(p for p in (entry.get("html"), entry.get("previous_html")) if p)]
+        for files in manifest.get(manifests.WRITING, {}).values():
+            paths += list(files) if isinstance(files, dict) else []
+        for job in self.plan:
+            paths += [job.notebook_path, job.html_path, job.failed_path, *(f"{job.files_dir}/{name}" if job.files_dir else name for name in job.expects)]
+        return sweep_names(paths)
+
     def execute(self, decided: Decided, executor: Executor | None, progress: Progress | None, options: RunOptions) -> Executed:
         """Execute the jobs; settle each result as it lands (published, then one journal line)."""
         out_dir, lang = options.out_dir, options.lang
@@ -428,14 +482,14 @@ class _Run:
         done = Executed({})
         todo = decided.todo
         results = (executor or _executor(options))(todo, self.data, self.notebooks, options) if todo else iter(())
-        journal = manifests.Journal(out_dir)
+        journal = manifests.Journal(out_dir, lang)
         try:
             if progress is not None:
                 progress.start([result.key for result in decided.refused] + [job.key for job in todo], options.jobs)
             for result in itertools.chain(decided.refused, results):
                 job = by_key[result.key]
                 with _interrupts_deferred():  # a result and its journal line land together
-                    entry = done.entries[job.key] = self.settle(job, result, decided.keys[job.key])
+                    entry = done.entries[job.key] = self.settle(job, result, decided.keys[job.key], decided.manifest, journal)
                     journal.append(entry.to_dict())
                 if progress is not None:
                     progress.advance(entry)
@@ -443,6 +497,8 @@ class _Run:
             done.interrupted = True
         except OSError as error:  # the journal itself could not be written (disk full, folder made read-only)
             done.write_error = RunError(_cannot_write(out_dir / manifests.JOURNAL, error, lang))
+        except RunError as error:  # the journal's path is not ours (a link put there meanwhile)
+            done.write_error = error
         finally:
             if progress is not None:
                 progress.stop()
@@ -458,38 +514,81 @@ class _Run:
         entries = {**decided.cached, **executed.entries}
         manifest = decided.manifest
         manifest["runs"].update({key: entry.to_dict() for key, entry in entries.items()})
+        for key in executed.entries:
+            manifest[manifests.WRITING].pop(key, None)  # its files are recorded now
+        self._record_notices(manifest)
         write_error = executed.write_error
         try:
-            manifests.Journal(out_dir).compact(manifest)
-            write_index(out_dir, manifest, self.facts, lang, self.stamp)
+            try:
+                self.kept += write_index(out_dir, manifest, self.facts, lang, self.stamp, self.when)
+            finally:
+                manifests.Journal(out_dir, lang).compact(manifest)  # with the pages' stamps when they were written
         except OSError as error:
             write_error = write_error or RunError(_cannot_write(out_dir, error, lang))
         if write_error is not None:
             raise write_error
-        return RunOutcome([entries[job.key] for job in self.plan if job.key in entries], executed.interrupted, self.warnings)
+        return RunOutcome([entries[job.key] for job in self.plan if job.key in entries], executed.interrupted, self.warnings,
+                          self.kept, self.removed)
 
-    def settle(self, job: Job, result: JobResult, key: str) -> RunEntry:
-        """Publish one result and return its manifest entry (failed if its files are missing or could not be written)."""
+    def _record_notices(self, manifest: dict) -> None:
+        """What runs.html lists: the user's files kept by any run (while they exist), the reports the last run removed."""
+        out_dir = self.options.out_dir
+        when = self.when.isoformat(timespec="seconds")
+        earlier = manifest.get(manifests.KEPT) if isinstance(manifest.get(manifests.KEPT), list) else []
+        kept = [item for item in earlier if isinstance(item, dict) and isinstance(item.get("aside") or item.get("path"), str)]
+        kept += [item.to_dict() | {"when": when} for item in self.kept]
+        manifest[manifests.KEPT] = [item for item in kept if _exists(out_dir, item.get("aside") or item["path"])]
+        if self.removed:
+            manifest[manifests.REMOVED] = {"when": when, "reports": self.removed}
+
+    def settle(self, job: Job, result: JobResult, key: str, manifest: dict, journal: manifests.Journal) -> RunEntry:
+        """Publish one result and return its manifest entry (failed if its files are missing or could not be written).
+
+        The files are noted in the journal before they are written; a file at their paths that the runner did not
+        write is kept (runner.edits). A failure keeps the job's earlier good outputs recorded until a success
+        replaces them; a success removes the earlier ones it no longer makes.
+        """
         out_dir, lang = self.options.out_dir, self.options.lang
         cpu = time.process_time()
         notebook_checksum = self.notebook_sums[job.notebook]
         result = _checked(job, result, {"notebook": NOTEBOOK_FILES[job.notebook], "notebook_checksum": notebook_checksum}, lang)
         status, error = result.status, result.error
+        records = manifests.records_of(manifest, job.key)
+        files = planned_files(job, result, self.stamp.line(lang))
+        sums = {path: sha256_checksum(data) for path, data in files.items()}
+        written: list[str] = []
         try:
-            outputs = publish(out_dir, job, result, self.stamp.line(lang))
-            checksums = manifests.stamps(out_dir, outputs) if status == JobStatus.OK else {}
+            if files:
+                journal.note_writing(job.key, {path: {"sha256": sums[path], "size": len(data)} for path, data in files.items()})
+            published = publish(out_dir, job, files, records, self.when)
+            self.kept += published.kept
+            written = published.outputs
         except PublishError as raised:
-            outputs, checksums, status, error = [], {}, JobStatus.FAILED, raised.message(lang)
+            written, status, error = raised.written, JobStatus.FAILED, raised.message(lang)
+        checksums = manifests.stamps(out_dir, written, sums)
         ok = status == JobStatus.OK
+        previous = manifest["runs"].get(job.key) or {}
+        earlier = [path for path in previous.get("outputs", []) if path not in written]
+        if ok:
+            self.kept += remove_outputs(out_dir, [path for path in earlier if path != job.failed_path], records)
+            earlier = []
+        else:
+            earlier = [path for path in earlier if _exists(out_dir, path)]
+            checksums |= {path: record for path, record in (previous.get("checksums") or {}).items() if path in earlier}
         return RunEntry(
             key=job.key, notebook=job.notebook, parameters=job.parameters, status=status, seconds=round(result.seconds, 3),
             cache_key=key if ok else "", inputs={"data": self.facts.checksum, "notebook": notebook_checksum, "package_version": __version__},
-            outputs=outputs, checksums=checksums, html=job.html_path if ok else None, error=error, worker=result.worker,
-            previous_html=job.html_path if not ok and (out_dir / job.html_path).is_file() else None,
+            outputs=written + earlier, checksums=checksums, html=job.html_path if ok else None, error=error, worker=result.worker,
+            previous_html=job.html_path if not ok and job.html_path in earlier else None,
             title=text(job.title_key, lang, **job.title_values), finished_at=datetime.now(UTC).isoformat(timespec="seconds"),
             figures=key_figures(result.files.get("summary.json")) if ok else {},
             timings=dict(result.timings, publish=round(time.process_time() - cpu, 3)) if ok else {},  # CPU seconds by stage
         )
+
+
+def _exists(out_dir: Path, relative: str) -> bool:
+    """Whether something (a link included) is at ``relative`` in the output folder."""
+    return os.path.lexists(out_dir / relative)
 
 
 @dataclass

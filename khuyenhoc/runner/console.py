@@ -15,6 +15,7 @@ from khuyenhoc.runner.manifest import RunEntry
 from khuyenhoc.runner.plan import JobStatus
 
 SHOWN_RUNNING = 3  # names of running notebooks on the bar (the rest as "+N")
+SHOWN_REMOVED = 10  # removed reports named in the closing lines (all of them are on runs.html)
 
 
 class RichProgress:
@@ -71,6 +72,21 @@ def closing_report(console: Console, outcome: RunOutcome, out_dir: str, seconds:
                        failed=outcome.count(JobStatus.FAILED), seconds=format_number(seconds, 1, lang)), markup=False, highlight=False)
     for entry in outcome.failed:
         console.print(text("run.failure", lang, run=entry.key, error=entry.error), style="red", markup=False, highlight=False)
+    for line in kept_lines(outcome, lang):
+        console.print(line, style="yellow", markup=False, highlight=False)
     if outcome.interrupted:
         console.print(text("run.interrupted", lang), style="yellow")
     console.print(text("run.open", lang, path=f"{out_dir}/index.html"), markup=False, highlight=False)
+
+
+def kept_lines(outcome: RunOutcome, lang: str) -> list[str]:
+    """One line per user's file the run kept (runner.edits), and one naming the reports it removed."""
+    lines = [text("run.kept_aside", lang, path=k.path, aside=k.aside) if k.aside else text("run.kept_in_place", lang, path=k.path)
+             for k in outcome.kept]
+    if outcome.removed:
+        keys = [r["key"] for r in outcome.removed]
+        shown = ", ".join(keys[:SHOWN_REMOVED])
+        if len(keys) > SHOWN_REMOVED:
+            shown = text("run.removed_more", lang, shown=shown, count=len(keys) - SHOWN_REMOVED)
+        lines.append(text("run.removed", lang, count=len(keys), reports=shown))
+    return lines

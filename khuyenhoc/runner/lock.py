@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import errno
 import fcntl
 import json
 import os
-import stat
 from datetime import UTC, datetime
 from pathlib import Path
 
 from khuyenhoc.errors import RunError
 from khuyenhoc.i18n import DEFAULT_LANG, text
+from khuyenhoc.runner import owned
 
 LOCK_NAME = ".khuyenhoc.lock"
+LOCK_REFUSED = "run.lock_not_file"
 RECORD_KEYS = {"pid", "host", "since"}  # what a lock file of ours may hold ("host": written by earlier versions)
 
 
@@ -38,46 +38,24 @@ class RunLock:
             holder = None
         return holder if isinstance(holder, dict) else {}
 
-    def _refuse(self) -> RunError:
-        return RunError(text("run.lock_not_file", self.lang, path=self.path))
-
-    def _open(self) -> tuple[int, bool]:
-        """The lock file's handle, never through a link; and whether this call created the file."""
-        flags = os.O_RDWR | os.O_NOFOLLOW | os.O_CLOEXEC
+    def _is_record(self, content: bytes) -> bool:
+        """Our lock record (an earlier version's included)."""
         try:
-            try:
-                return os.open(self.path, flags | os.O_CREAT | os.O_EXCL, 0o644), True
-            except FileExistsError:
-                return os.open(self.path, flags), False
-        except OSError as error:
-            if error.errno == errno.ELOOP:  # a symbolic link: whatever it points to is not ours
-                raise self._refuse() from None
-            # read-only folder, no permission, disk full, a folder in the way
-            raise RunError(text("run.cannot_write", self.lang, path=self.path.parent, reason=error.strerror or error)) from error
-
-    def _is_ours(self, handle: int, created: bool) -> bool:
-        """A regular file with one name that we made: empty (released) or holding a lock record."""
-        status = os.fstat(handle)
-        if not stat.S_ISREG(status.st_mode) or status.st_nlink != 1:
-            return False
-        if created or status.st_size == 0:
-            return True
-        try:
-            record = json.loads(os.pread(handle, min(status.st_size, 4096), 0))
+            record = json.loads(content[:4096])
         except ValueError:
             return False
         return isinstance(record, dict) and set(record) <= RECORD_KEYS and "pid" in record
 
     def acquire(self) -> None:
-        handle, created = self._open()
+        handle, created = owned.open_own(self.path, os.O_RDWR, self.lang, LOCK_REFUSED)
         try:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except OSError:
                 holder = self._holder()
                 raise RunError(text("run.locked", self.lang, path=self.path.parent, pid=holder.get("pid", "?"), since=holder.get("since", "?"))) from None
-            if not self._is_ours(handle, created):  # never truncate a file khuyenhoc did not write
-                raise self._refuse()
+            if not owned.is_own(handle, created, self._is_record):  # never truncate a file khuyenhoc did not write
+                raise owned.refusal(self.path, self.lang, LOCK_REFUSED)
         except BaseException:
             os.close(handle)
             raise

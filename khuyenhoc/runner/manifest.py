@@ -14,11 +14,18 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from khuyenhoc.fsutil import atomic_write_text, sha256_checksum
-from khuyenhoc.runner.plan import DataFacts, JobStatus
+from khuyenhoc.i18n import DEFAULT_LANG
+from khuyenhoc.runner import owned
+from khuyenhoc.runner.edits import is_recorded
+from khuyenhoc.runner.plan import SAFE_NAME, DataFacts, JobStatus
 
 MANIFEST = "manifest.json"
 JOURNAL = "manifest.jsonl"
 FORMAT = 2
+PAGES = "pages"  # index.html and runs.html as last written: {name: stamp}; None: an earlier version's folder
+WRITING = "writing"  # key -> files a run was writing when it was killed (path -> sha256, size)
+KEPT = "kept"  # the user's files runs kept (see runner.edits), while they exist
+REMOVED = "removed"  # the reports the last run that removed any removed, and when
 
 
 @dataclass
@@ -65,57 +72,106 @@ def file_checksum(path: Path) -> str:
     return sha256_checksum(path.read_bytes())
 
 
-def load(out_dir: Path) -> dict:
+def load(out_dir: Path, lang: str = DEFAULT_LANG) -> dict:
     """The manifest of ``out_dir`` with the results of its journal, or an empty one (an unreadable manifest counts as empty)."""
     try:
         manifest = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         manifest = None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT or not isinstance(manifest.get("runs"), dict):
-        manifest = {"format": FORMAT, "runs": {}}
-    for entry in journal_entries(out_dir):
-        manifest["runs"][entry["key"]] = entry
+        manifest = {"format": FORMAT, "runs": {}, PAGES: {}}  # no pages recorded: one already there is not ours
+    elif not isinstance(manifest.get(PAGES), dict):
+        manifest[PAGES] = None  # an earlier version's manifest: its pages are taken as its own
+    writing = manifest[WRITING] = manifest[WRITING] if isinstance(manifest.get(WRITING), dict) else {}
+    for record in journal_entries(out_dir, lang):
+        if _is_note(record):
+            writing[record["writing"]] = record["files"]
+        else:
+            manifest["runs"][record["key"]] = record
+            writing.pop(record["key"], None)  # its files are recorded now
     return manifest
 
 
-def journal_entries(out_dir: Path) -> list[dict]:
-    """The results a run appended to its journal, in order; a line that is not a whole JSON object (the last one,
-    torn by a kill) is ignored."""
-    try:
-        content = (out_dir / JOURNAL).read_bytes()
-    except OSError:
-        return []
-    entries = []
+def records_of(manifest: dict, key: str) -> dict[str, list]:
+    """Path -> what the runner knows it wrote there for ``key``: the entry's recorded checksums, and the files
+    a killed run was writing (a file of either is the runner's, not the user's)."""
+    entry = manifest["runs"].get(key)
+    recorded = entry.get("checksums") if isinstance(entry, dict) and isinstance(entry.get("checksums"), dict) else {}
+    noted = manifest.get(WRITING, {}).get(key)
+    records: dict[str, list] = {path: [record] for path, record in recorded.items()}
+    for path, record in (noted if isinstance(noted, dict) else {}).items():
+        records.setdefault(path, []).append(record)
+    return records
+
+
+def _lines(content: bytes) -> tuple[list[dict], int]:
+    """The whole records of a journal's bytes (results, and notes of files about to be written), and how many
+    of its lines are something else."""
+    records, other = [], 0
     for line in content.split(b"\n"):
-        try:
-            entry = json.loads(line)
-        except ValueError:
+        if not line.strip():
             continue
-        if isinstance(entry, dict) and isinstance(entry.get("key"), str):
-            entries.append(entry)
-    return entries
+        try:
+            record = json.loads(line)
+        except ValueError:
+            record = None
+        if isinstance(record, dict) and (isinstance(record.get("key"), str) or _is_note(record)):
+            records.append(record)
+        else:
+            other += 1
+    return records, other
+
+
+def _is_note(record: dict) -> bool:
+    return isinstance(record.get("writing"), str) and isinstance(record.get("files"), dict)
+
+
+def is_journal(content: bytes) -> bool:
+    """Whether bytes are a journal of ours: whole records, and records torn by a kill mid-write (the start of one:
+    a later run appends after it on a new line)."""
+    return all(_lines(line)[1] == 0 or line.startswith(b'{"') for line in content.split(b"\n") if line.strip())
+
+
+def journal_entries(out_dir: Path, lang: str = DEFAULT_LANG) -> list[dict]:
+    """The results a run appended to its journal, in order; a line that is not a whole JSON object (the last one,
+    torn by a kill) is ignored. A journal path that is a link or not the runner's file is refused (RunError)."""
+    content = owned.read_own(out_dir / JOURNAL, is_journal, lang)
+    return _lines(content)[0] if content else []
 
 
 class Journal:
-    """The run's append-only record of results (``manifest.jsonl``): one line per result, synced before the next."""
+    """The run's append-only record of results (``manifest.jsonl``): one line per result, synced before the next.
 
-    def __init__(self, out_dir: Path) -> None:
+    It is opened as the lock is (:mod:`khuyenhoc.runner.owned`): never through a link, and only a file
+    this run creates or a killed run's journal is appended to."""
+
+    def __init__(self, out_dir: Path, lang: str = DEFAULT_LANG) -> None:
         self.path = out_dir / JOURNAL
-        self.handle = None
+        self.lang = lang
+        self.handle: int | None = None
 
     def append(self, entry: dict) -> None:
-        """Add one result, whole: a line is written, flushed and synced (raises OSError when it cannot be)."""
+        """Add one result, whole: a line is written, flushed and synced (raises OSError when it cannot be,
+        RunError when the journal path is not ours)."""
+        self._write(entry, sync=True)
+
+    def _write(self, record: dict, sync: bool) -> None:
         if self.handle is None:
-            self.handle = open(self.path, "ab")  # noqa: SIM115 - kept open for the run, closed by compact()
-            if self.handle.tell():  # a killed run's torn last line must not run into this one
-                self.handle.write(b"\n")
-        self.handle.write(json.dumps(entry, ensure_ascii=False).encode("utf-8") + b"\n")
-        self.handle.flush()
-        os.fsync(self.handle.fileno())
+            self.handle = owned.open_for_append(self.path, is_journal, self.lang)
+            if os.fstat(self.handle).st_size:  # a killed run's torn last line must not run into this one
+                os.write(self.handle, b"\n")
+        os.write(self.handle, json.dumps(record, ensure_ascii=False).encode("utf-8") + b"\n")
+        if sync:
+            os.fsync(self.handle)
+
+    def note_writing(self, key: str, files: dict[str, dict]) -> None:
+        """Say which files (path -> sha256 and size) a result is about to write, so that a run killed meanwhile
+        leaves files the next run knows as its own. Not synced: it guards against a kill, not a power cut."""
+        self._write({"writing": key, "files": files}, sync=False)
 
     def close(self) -> None:
         if self.handle is not None:
-            self.handle.close()
+            os.close(self.handle)
             self.handle = None
 
     def compact(self, manifest: dict) -> None:
@@ -161,10 +217,26 @@ def save(out_dir: Path, manifest: dict) -> None:
     atomic_write_text(out_dir / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=False) + "\n")
 
 
+def unsafe_facts(manifest: dict) -> bool:
+    """Whether the recorded data facts hold an id that may not name a file (a hand-edited manifest): such facts
+    are not used (the data is validated again), as an unreadable run entry is dropped."""
+    data = manifest.get("data")
+    if not isinstance(data, dict):
+        return False
+    try:
+        ids = [unit for units in data.get("units", {}).values() for unit in units]
+        ids += [unit for parents in data.get("parents", {}).values() for pair in parents.items() for unit in pair if unit is not None]
+        return not all(isinstance(unit, str) and SAFE_NAME.fullmatch(unit) for unit in ids)
+    except (AttributeError, TypeError):
+        return True
+
+
 def facts_from(manifest: dict, checksum: str, version: str) -> DataFacts | None:
-    """The data facts recorded for this exact data content and package version, if any."""
+    """The data facts recorded for this exact data content and package version, if any (and safe)."""
     data = manifest.get("data")
     if not isinstance(data, dict) or data.get("checksum") != checksum or data.get("validated_with") != version:
+        return None
+    if unsafe_facts(manifest):
         return None
     try:
         return DataFacts(data["checksum"], data["source"], [int(y) for y in data["years"]],
@@ -180,27 +252,16 @@ def record_facts(manifest: dict, facts: DataFacts, version: str) -> None:
     manifest["data"] = asdict(facts) | {"validated_with": version}
 
 
-def stamps(out_dir: Path, outputs: list[str]) -> dict[str, dict]:
-    """Each output's checksum, size and modification time, as the manifest records them."""
+def stamps(out_dir: Path, outputs: list[str], known: dict[str, str] | None = None) -> dict[str, dict]:
+    """Each output's checksum, size and modification time, as the manifest records them (``known``: path ->
+    the checksum of the bytes just written, not read again)."""
     records = {}
     for relative in outputs:
         path = out_dir / relative
         status = path.stat()
-        records[relative] = {"sha256": file_checksum(path), "size": status.st_size, "mtime_ns": status.st_mtime_ns}
+        checksum = (known or {}).get(relative) or file_checksum(path)
+        records[relative] = {"sha256": checksum, "size": status.st_size, "mtime_ns": status.st_mtime_ns}
     return records
-
-
-def _unchanged(path: Path, record: object) -> bool:
-    """The file is the one recorded: same size and time, or else same checksum."""
-    if not isinstance(record, dict):
-        return False
-    try:
-        status = os.stat(path, follow_symlinks=False)
-        if status.st_size != record.get("size"):
-            return False
-        return status.st_mtime_ns == record.get("mtime_ns") or file_checksum(path) == record.get("sha256")
-    except OSError:
-        return False
 
 
 def is_cached(entry: dict | None, key: str, out_dir: Path) -> bool:
@@ -212,4 +273,4 @@ def is_cached(entry: dict | None, key: str, out_dir: Path) -> bool:
     if not (isinstance(entry, dict) and entry.get("cache_key") == key and entry.get("status") in (JobStatus.OK, JobStatus.CACHED)):
         return False
     recorded = entry.get("checksums") or {}
-    return all(_unchanged(out_dir / path, recorded.get(path)) for path in entry.get("outputs", []))
+    return all(is_recorded(out_dir / path, recorded.get(path)) for path in entry.get("outputs", []))

@@ -217,11 +217,12 @@ def trends_job(facts: DataFacts, common: dict) -> Job:
 
 
 def in_data(entry: dict, facts: DataFacts) -> bool:
-    """Whether a manifest entry's report is about a year (and unit) the data still has."""
+    """Whether a plan on this data could still make a manifest entry's report: its year (and unit) are in the data,
+    and an area's report is not the whole file's (a year's single root is reported as the whole file)."""
     parameters = entry.get("parameters") or {}
     if entry.get("notebook") == ANNUAL:
-        area = parameters.get("area_id")
-        return parameters.get("year") in facts.years and (area is None or area in facts.areas(parameters.get("year")))
+        area, year = parameters.get("area_id"), parameters.get("year")
+        return year in facts.years and (area is None or (area in facts.areas(year) and area != facts.single_root(year)))
     if entry.get("notebook") == UNIT:
         return parameters.get("unit_id") in facts.units.get(parameters.get("year"), [])
     return entry.get("notebook") == TRENDS

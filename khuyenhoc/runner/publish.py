@@ -15,15 +15,18 @@ import jinja2
 
 from khuyenhoc import __version__
 from khuyenhoc.errors import RunError
-from khuyenhoc.formatting import format_indicator, format_number
-from khuyenhoc.fsutil import atomic_write_bytes, atomic_write_text
+from khuyenhoc.formatting import format_number
+from khuyenhoc.fsutil import atomic_write_bytes, atomic_write_text, sha256_checksum
 from khuyenhoc.i18n import data_notes, text
+from khuyenhoc.runner import edits, figures
+from khuyenhoc.runner import manifest as manifests
+from khuyenhoc.runner.edits import Kept
 from khuyenhoc.runner.execute import JobResult
 from khuyenhoc.runner.plan import ANNUAL, TRENDS, UNIT, DataFacts, Job, JobStatus, in_data
 
 TIME_FORMATS = {"vi": "%H:%M ngày %d/%m/%Y", "en": "%Y-%m-%d %H:%M"}
 DATE_FORMATS = {"vi": "%d/%m/%Y", "en": "%Y-%m-%d"}
-LEFTOVER = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp")  # fsutil.atomic_write_bytes's temporary files: .<name>.<random>.tmp
+LEFTOVER = re.compile(r"\.(.+)\.[a-z0-9_]{8}\.tmp")  # fsutil.atomic_write_bytes's temporary files: .<name>.<random>.tmp
 TEMPLATES = jinja2.Environment(
     loader=jinja2.FileSystemLoader(Path(__file__).resolve().parent.parent / "templates"),
     autoescape=True,
@@ -59,6 +62,7 @@ class PublishError(Exception):
     def __init__(self, path: str, reason: str | None) -> None:
         super().__init__(path, reason)
         self.path, self.reason = path, reason
+        self.written: list[str] = []  # the files of the result written before this one
 
     def message(self, lang: str) -> str:
         if self.reason is None:
@@ -94,65 +98,108 @@ def with_footer(page: bytes, line: str) -> bytes:
     return page[:at] + footer + page[at:] if at >= 0 else page + footer
 
 
-def publish(out_dir: Path, job: Job, result: JobResult, footer: str = "") -> list[str]:
-    """Write a result; return the output paths (relative). A failure writes only its failed notebook.
+def planned_files(job: Job, result: JobResult, footer: str = "") -> dict[str, bytes]:
+    """What publishing a result writes, by path relative to the output folder: a failure only its failed notebook."""
+    if result.status != JobStatus.OK:
+        return {job.failed_path: result.notebook} if result.notebook is not None else {}
+    files = {f"{job.files_dir}/{relative}" if job.files_dir else relative: data for relative, data in sorted(result.files.items())}
+    files[job.notebook_path] = result.notebook or b""
+    files[job.html_path] = with_footer(result.html or b"", footer) if footer else result.html or b""
+    return files
+
+
+@dataclass
+class Published:
+    """What publishing one result did: the files written (in order) and the user's files it kept."""
+
+    outputs: list[str]
+    kept: list[Kept]
+
+
+def publish(out_dir: Path, job: Job, files: dict[str, bytes], records: dict, when: datetime) -> Published:
+    """Write a result's files (:func:`planned_files`), each whole. A file at one of their paths that is not the one
+    ``records`` holds (the job's last recorded checksums) is the user's: moved aside first (:mod:`.edits`).
+    A success removes the job's earlier failed notebook (unless the user changed it).
 
     Raises PublishError naming the file that could not be written.
     """
-    if result.status != JobStatus.OK:
-        if result.notebook is None:
-            return []
-        _write(out_dir, job.failed_path, result.notebook)
-        return [job.failed_path]
-    written = []
-    for relative, data in sorted(result.files.items()):
-        path = f"{job.files_dir}/{relative}" if job.files_dir else relative
-        _write(out_dir, path, data)
-        written.append(path)
-    _write(out_dir, job.notebook_path, result.notebook or b"")
-    _write(out_dir, job.html_path, with_footer(result.html or b"", footer) if footer else result.html or b"")
+    kept: list[Kept] = []
+    written: list[str] = []
     try:
-        inside(out_dir, job.failed_path).unlink(missing_ok=True)
-    except (RunError, OSError):
-        pass
-    return [job.notebook_path, job.html_path, *written]
+        for relative, data in files.items():
+            try:
+                inside(out_dir, relative)
+                moved = edits.make_room(out_dir, relative, records.get(relative), when)
+            except RunError:
+                raise PublishError(relative, None) from None
+            except OSError as error:
+                raise PublishError(relative, error.strerror or str(error)) from error
+            kept += [moved] if moved else []
+            _write(out_dir, relative, data)
+            written.append(relative)
+    except PublishError as error:
+        error.written = written
+        raise
+    if job.html_path in files:
+        kept += remove_outputs(out_dir, [job.failed_path], records)
+    return Published(written, kept)
 
 
-def remove_leftovers(out_dir: Path) -> None:
-    """Delete the temporary files a killed run left half-written (only ours: ``.<name>.<random>.tmp``)."""
-    for folder, _dirs, files in os.walk(out_dir):
-        for name in files:
-            path = Path(folder) / name
-            if LEFTOVER.fullmatch(name) and path.is_file() and not path.is_symlink():
-                path.unlink(missing_ok=True)
+def sweep_names(paths: list[str]) -> dict[str, set[str]]:
+    """Folder (relative, "" for the top) -> the names the runner writes there, from output paths."""
+    names: dict[str, set[str]] = {}
+    for relative in paths:
+        folder, _, name = relative.rpartition("/")
+        names.setdefault(folder, set()).add(name)
+    return names
 
 
-def _remove_output(out_dir: Path, relative: str) -> None:
-    """Delete one of our outputs: a regular file inside ``out_dir`` reached through no link; then its emptied folders."""
-    path = out_dir / relative
-    try:
-        inside(out_dir, relative)
-        if path.is_symlink() or not path.is_file():
-            return
-        path.unlink()
-    except (RunError, OSError):
-        return
-    folder = path.parent
-    while folder != out_dir and out_dir in folder.parents:
+def remove_leftovers(out_dir: Path, names: dict[str, set[str]]) -> None:
+    """Delete the temporary files a killed run left half-written: only in the folders the runner writes to and only
+    names its writer gives them (``.<name>.<8 random>.tmp``, :func:`khuyenhoc.fsutil.atomic_write_bytes`) for a
+    ``<name>`` it writes there."""
+    for folder, written in names.items():
         try:
-            folder.rmdir()  # only when empty: a user's own file keeps its folder
-        except OSError:
-            return
-        folder = folder.parent
+            base = inside(out_dir, folder) if folder else out_dir
+            listing = list(os.scandir(base))
+        except (RunError, OSError):
+            continue
+        for item in listing:
+            found = LEFTOVER.fullmatch(item.name)
+            if found and found.group(1) in written and item.is_file(follow_symlinks=False):
+                Path(item.path).unlink(missing_ok=True)
 
 
-def remove_stale(out_dir: Path, manifest: dict, facts: DataFacts) -> list[str]:
-    """Drop the entries, and delete the files, of reports on years or units the data no longer has; return their keys."""
-    stale = [key for key, entry in manifest["runs"].items() if not in_data(entry, facts)]
-    for key in stale:
+def remove_outputs(out_dir: Path, paths: list[str], records: dict) -> list[Kept]:
+    """Delete outputs the runner no longer makes, each when it is the recorded file; return the user's, kept."""
+    kept = []
+    for relative in paths:
+        try:
+            inside(out_dir, relative)
+        except RunError:
+            continue
+        found = edits.remove(out_dir, relative, records.get(relative))
+        kept += [found] if found else []
+    return kept
+
+
+@dataclass
+class Stale:
+    """What removing the reports the data no longer has did: their keys and titles, and the user's files kept."""
+
+    removed: list[dict]  # {"key", "title"}
+    kept: list[Kept]
+
+
+def remove_stale(out_dir: Path, manifest: dict, facts: DataFacts) -> Stale:
+    """Drop the entries of reports on years, units or areas the data no longer has (:func:`in_data`) and delete
+    their files, except those the user changed (kept in place, see :mod:`.edits`)."""
+    stale = Stale([], [])
+    for key in [key for key, entry in manifest["runs"].items() if not in_data(entry, facts)]:
         entry = manifest["runs"].pop(key)
-        for relative in {*entry.get("outputs", []), *(p for p in (entry.get("html"), entry.get("previous_html")) if p)}:
-            _remove_output(out_dir, relative)
+        paths = sorted({*entry.get("outputs", []), *(p for p in (entry.get("html"), entry.get("previous_html")) if p)})
+        stale.kept += remove_outputs(out_dir, paths, entry.get("checksums") or {})
+        stale.removed.append({"key": key, "title": entry.get("title") or key})
     return stale
 
 
@@ -180,9 +227,12 @@ def _links(entry: dict, lang: str) -> list[dict]:
     labels = {".ipynb": text("index.notebook", lang), ".docx": text("index.word", lang), ".xlsx": text("index.excel", lang),
               "summary.md": text("index.summary_md", lang), "summary.json": text("index.summary_json", lang)}
     links = []
-    if entry.get("status") == "failed" and entry.get("previous_html"):
+    failed = entry.get("status") == "failed"
+    if failed and entry.get("previous_html"):
         links.append({"href": entry["previous_html"], "label": text("index.previous_report", lang)})
     for path in outputs:
+        if failed and path.endswith(".ipynb") and not path.endswith(".failed.ipynb"):
+            continue  # the earlier good report's notebook: its page is linked above
         if path.endswith(".failed.ipynb"):
             links.append({"href": path, "label": text("index.failed_notebook", lang)})
             continue
@@ -190,15 +240,6 @@ def _links(entry: dict, lang: str) -> list[dict]:
             if path.endswith(ending):
                 links.append({"href": path, "label": label})
     return links
-
-
-def key_figures(summary_json: bytes | None) -> dict:
-    """The two figures a reader sees beside a report in the index (members and fund), from its summary.json."""
-    try:
-        indicators = json.loads(summary_json or b"{}").get("indicators", {})
-        return {key: indicators[key]["value"] for key in ("members", "fund_total_vnd") if key in indicators}
-    except (ValueError, AttributeError, KeyError, TypeError):
-        return {}
 
 
 def local_time(lang: str) -> str:
@@ -210,13 +251,10 @@ def local_time(lang: str) -> str:
 
 def _row(entry: dict, lang: str) -> dict:
     status = entry.get("status", "failed")
-    figures = entry.get("figures") or {}
-    shown = [text(f"index.figure.{key}", lang, value=format_indicator(key, figures[key], lang, with_unit=key != "members"))
-             for key in ("members", "fund_total_vnd") if figures.get(key) is not None]
     return {"key": entry["key"], "title": entry.get("title", entry["key"]), "status": status,
             "status_label": text(f"run.status.{status}", lang), "seconds": format_number(entry.get("seconds", 0), 1, lang),
             "error": entry.get("error"), "links": _links(entry, lang), "report": entry.get("html") if status != "failed" else None,
-            "figures": " · ".join(shown), "finished": entry.get("finished_at", "")}
+            "figures": figures.shown(entry.get("figures"), lang), "finished": entry.get("finished_at", "")}
 
 
 def _year_tree(entries: list[dict], facts: DataFacts, year: int, lang: str) -> dict:
@@ -243,9 +281,50 @@ def _year_tree(entries: list[dict], facts: DataFacts, year: int, lang: str) -> d
     return top
 
 
-def write_index(out_dir: Path, manifest: dict, facts: DataFacts, lang: str, stamp: DataStamp | None = None) -> Path:
+PAGES = ("runs.html", "index.html")
+
+
+def _when(value: object, lang: str) -> str:
+    """A recorded local time (ISO) as the pages write times."""
+    try:
+        return datetime.fromisoformat(str(value)).strftime(TIME_FORMATS[lang])
+    except ValueError:
+        return ""
+
+
+def _kept_rows(manifest: dict, lang: str) -> list[dict]:
+    """The user's files runs kept, as runs.html lists them (newest first)."""
+    kept = manifest.get("kept") if isinstance(manifest.get("kept"), list) else []
+    return [{"path": item["path"], "aside": item.get("aside"), "time": _when(item.get("when"), lang)}
+            for item in reversed(kept) if isinstance(item, dict) and isinstance(item.get("path"), str)]
+
+
+def _removed(manifest: dict, lang: str) -> dict | None:
+    """The reports the last run that removed any removed, and when."""
+    removed = manifest.get("removed")
+    if not isinstance(removed, dict) or not isinstance(removed.get("reports"), list):
+        return None
+    reports = [r for r in removed["reports"] if isinstance(r, dict) and isinstance(r.get("key"), str)]
+    return {"time": _when(removed.get("when"), lang), "reports": [{"key": r["key"], "title": r.get("title") or r["key"]} for r in reports]}
+
+
+def write_index(out_dir: Path, manifest: dict, facts: DataFacts, lang: str, stamp: DataStamp | None = None,
+                when: datetime | None = None) -> list[Kept]:
     """index.html for readers (every report by year and area, key figures, links to HTML, Word, Excel) and
-    runs.html for whoever runs the batch (status, seconds, errors); relative links, no network."""
+    runs.html for whoever runs the batch (status, seconds, errors, the user's files kept, the reports removed);
+    relative links, no network. The pages are outputs like the reports: one the runner did not write is moved
+    aside first (an earlier version's folder, whose manifest records no pages, is taken as written by it).
+    Their stamps are recorded in ``manifest["pages"]``; returns the user's files kept."""
+    when = when or datetime.now()
+    pages = manifest.get("pages")
+    kept = []
+    for name in PAGES:
+        if pages is None:
+            break
+        moved = edits.make_room(out_dir, name, pages.get(name) if isinstance(pages, dict) else None, when)
+        if moved is not None:
+            kept.append(moved)
+            manifest.setdefault("kept", []).append(moved.to_dict() | {"when": when.isoformat(timespec="seconds")})
     runs = manifest.get("runs", {})
     by_year: dict[int, list[dict]] = {}
     for entry in runs.values():
@@ -262,6 +341,13 @@ def write_index(out_dir: Path, manifest: dict, facts: DataFacts, lang: str, stam
     years = [(year, _year_tree(by_year[year], facts, year, lang)) for year in sorted(by_year, reverse=True)]
     rows = [(year, sorted((_row(e, lang) for e in by_year[year]), key=lambda r: (r["key"].count("/"), sort_key(r["title"]))))
             for year in sorted(by_year, reverse=True)]
-    atomic_write_text(out_dir / "runs.html", TEMPLATES.get_template("runs.html.j2").render(years=rows, trends=trends, **common))
-    page = TEMPLATES.get_template("index.html.j2").render(years=years, trends=trends, **common)
-    return atomic_write_text(out_dir / "index.html", page)
+    contents = {
+        "runs.html": TEMPLATES.get_template("runs.html.j2").render(years=rows, trends=trends, kept=_kept_rows(manifest, lang),
+                                                                   removed=_removed(manifest, lang), **common),
+        "index.html": TEMPLATES.get_template("index.html.j2").render(years=years, trends=trends, **common),
+    }
+    for name, content in contents.items():
+        atomic_write_text(out_dir / name, content)
+    sums = {name: sha256_checksum(content.encode("utf-8")) for name, content in contents.items()}
+    manifest["pages"] = manifests.stamps(out_dir, list(contents), sums)
+    return kept

@@ -1,4 +1,5 @@
-"""The run's own temporary folder: the data snapshot, worker scratch and kernel sockets live there.
+"""The run's own temporary folder: the data snapshot, worker scratch and kernel sockets live there (and the
+process's: Python multiprocessing's own temporary folder).
 
 It is removed when the run ends; a run that was killed (``kill -9``) cannot remove it, so
 every run first sweeps the folders whose owner is gone (their ``flock`` died with it).
@@ -67,3 +68,28 @@ def run_folder() -> Iterator[Path]:
     finally:
         shutil.rmtree(folder, ignore_errors=True)
         os.close(handle)
+
+
+_process: Path | None = None
+
+
+def process_folder() -> Path:
+    """A private temporary folder held for as long as this process lives, removed when it exits; one a killed
+    process left is swept by the next run like a run's folder. Python's multiprocessing keeps its own temporary
+    folder (the pool's fork server socket) in it."""
+    global _process
+    if _process is None or not _process.is_dir():
+        from multiprocessing import util
+
+        folder = Path(tempfile.mkdtemp(prefix=PREFIX))
+        handle = os.open(folder / OWNER, os.O_CREAT | os.O_RDWR | os.O_CLOEXEC, 0o600)
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        # after multiprocessing's own clean-up (priority -100) of the folder inside it
+        util.Finalize(None, _remove, args=(folder, handle), exitpriority=-200)
+        _process = folder
+    return _process
+
+
+def _remove(folder: Path, handle: int) -> None:
+    shutil.rmtree(folder, ignore_errors=True)
+    os.close(handle)
