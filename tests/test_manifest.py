@@ -55,8 +55,7 @@ def test_files_a_killed_run_was_writing_are_the_runners_own(tmp_path):
     journal = manifests.Journal(tmp_path)
     journal.note_writing("2013/annual_summary", {"2013/annual_summary.html": {"sha256": sha256_checksum(written), "size": len(written)}})
     journal.close()
-    manifest = manifests.load(tmp_path)
-    records = manifests.records_of(manifest, "2013/annual_summary")
+    records = manifests.Manifest.load(tmp_path).records_of("2013/annual_summary")
     assert is_recorded(tmp_path / "2013" / "annual_summary.html", records["2013/annual_summary.html"])
     (tmp_path / "2013" / "annual_summary.html").write_bytes(b"<html>mine</html>")
     assert not is_recorded(tmp_path / "2013" / "annual_summary.html", records["2013/annual_summary.html"])
@@ -78,10 +77,10 @@ def test_unsafe_ids_in_the_recorded_facts_are_dropped_with_a_warning(tmp_path):
     manifest["data"]["units"]["2013"].append("../../etc")
     manifest["data"]["parents"]["2013"]["../../etc"] = None
     (out / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
-    assert manifests.unsafe_facts(manifest)
+    assert manifests.Manifest(out, manifest).unsafe_facts()
     outcome = _run(out, Executor(), years=[2013], units=True)
     assert outcome.exit_code == 0
     assert outcome.warnings == ["manifest.json: bỏ phần thông tin về số liệu đã ghi vì có mã không dùng được làm tên tệp; "
                                 "số liệu được kiểm tra lại"]
     assert "../../etc" not in json.dumps(_manifest(out)["data"]), "the facts were taken from the data again"
-    assert not manifests.unsafe_facts(_manifest(out))
+    assert not manifests.Manifest(out, _manifest(out)).unsafe_facts()
