@@ -110,6 +110,8 @@ def _digests(table) -> tuple[dict[int, dict[str, str]], dict[int, dict[str, str]
     """year -> unit_id -> a digest of its validated row; and of its indicators (an area's over its subtree)."""
     import pandas as pd
 
+    from khuyenhoc.indicators import analyse
+
     def by_year(years, units, hashes) -> dict[int, dict[str, str]]:
         found: dict[int, dict[str, str]] = {}
         for year, unit, value in zip(years, units, hashes, strict=True):
@@ -118,7 +120,7 @@ def _digests(table) -> tuple[dict[int, dict[str, str]], dict[int, dict[str, str]
 
     frame = table.frame
     rows = by_year(frame["year"], frame["unit_id"], pd.util.hash_pandas_object(frame, index=False))
-    frames = table.indicator_frames
+    frames = analyse(table).frames  # computed once: the snapshot saves the same analysis
     scopes = {}
     for values in (frames.units, frames.areas):  # an area's own indicators replace its row's
         for year, found in by_year(values.index.get_level_values(0), values.index.get_level_values(1),
