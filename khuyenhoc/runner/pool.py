@@ -74,12 +74,14 @@ def _pool_round(jobs: list[Job], data: Path, notebooks: Path, options: RunOption
                 names: dict[str, str]) -> Generator[JobResult, None, list[Job]]:
     """Run ``jobs`` on one process pool; yield their results; return the jobs lost when a worker process died."""
     import concurrent.futures
+    import multiprocessing
     from concurrent.futures.process import BrokenProcessPool
 
     from khuyenhoc.runner.execute import pool_task, worker_init
 
     run_dir = data.parent
     snapshot = str(snapshot_dir(data)) if snapshot_dir(data).is_dir() else None
+    others = set(multiprocessing.active_children())  # the processes this one started before the pool's workers
     pool = concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context(), initializer=worker_init,
                                                   initargs=(str(run_dir), options.kernel_template))
     lost: list[Job] = []
@@ -99,7 +101,7 @@ def _pool_round(jobs: list[Job], data: Path, notebooks: Path, options: RunOption
             result.worker = names.setdefault(result.worker, f"worker {len(names) + 1}")
             yield result
     except BaseException:
-        for process in list(getattr(pool, "_processes", {}).values()):
+        for process in set(multiprocessing.active_children()) - others:  # the pool's workers (no private attribute of the pool)
             process.terminate()  # workers stop their kernels on SIGTERM
         pool.shutdown(wait=True, cancel_futures=True)
         raise
