@@ -268,7 +268,7 @@ def test_a_no_op_re_run_imports_neither_pandas_nor_pandera(tmp_path):
 
 def test_a_targets_unit_the_data_does_not_have_stops_the_run_before_it_starts(tmp_path):
     """Issue 22, item 9: `run --targets` checks the file's unit ids against the data; a fraction is a warning line."""
-    from khuyenhoc.runner.batch import read_targets
+    from khuyenhoc.runner.data import read_targets
 
     targets = tmp_path / "ke-hoach.csv"
     targets.write_text("indicator_id,target_year,value,source,unit_id\nlearning_clans_pct,2025,70,kế hoạch,xa-khong-co\n", encoding="utf-8")

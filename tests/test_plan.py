@@ -11,7 +11,7 @@ import pytest
 
 from khuyenhoc.errors import RunError
 from khuyenhoc.runner import RunOptions, run_batch
-from khuyenhoc.runner.batch import data_facts
+from khuyenhoc.runner.data import data_facts
 from khuyenhoc.runner.manifest import Manifest
 from khuyenhoc.runner.plan import ANNUAL, build_plan
 from khuyenhoc.runner.records import JobResult, JobStatus, Selection
