@@ -171,8 +171,8 @@ def _size_of(out: Path, entry: dict) -> int:
 def noop(work: Path, jobs: int) -> None:
     """Write every output of the whole country with a stand-in executor, then time the real no-op re-run."""
     from khuyenhoc.runner import RunOptions, run_batch
-    from khuyenhoc.runner.execute import JobResult
-    from khuyenhoc.runner.plan import ANNUAL, JobStatus
+    from khuyenhoc.runner.plan import ANNUAL
+    from khuyenhoc.runner.records import JobResult, JobStatus
 
     data = work / "country.csv"
     if not data.exists():

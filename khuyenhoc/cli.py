@@ -299,72 +299,74 @@ def cmd_sample(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _add_lineage(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--lineage", metavar="FILE",
-                        help="lineage table (CSV or XLSX: Năm, Mã đơn vị cũ, Mã đơn vị mới, Tỷ lệ): changes compare each unit and area with "
-                             "its predecessors (default: the data workbook's sheet 'Kế thừa', if any)")
+def shared_options() -> dict[str, argparse.ArgumentParser]:
+    """The options several commands share, each written once (argparse parent parsers): ``lang``; ``sheet`` and
+    ``lineage`` of a data file; ``data`` (the bundled sample by default) with its sheet."""
 
+    def parent() -> argparse.ArgumentParser:
+        return argparse.ArgumentParser(add_help=False)
 
-def _add_lang(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--lang", choices=sorted(LANGS), default=DEFAULT_LANG, help="language of the output (default: vi)")
+    lang, sheet, lineage, data = parent(), parent(), parent(), parent()
+    lang.add_argument("--lang", choices=sorted(LANGS), default=DEFAULT_LANG, help="language of the output (default: vi)")
+    data.add_argument("--data", help="CSV or XLSX file (default: the bundled illustrative sample)")
+    for holder in (data, sheet):  # the sheet of --data, or of a file named otherwise (validate's path, targets' --data)
+        holder.add_argument("--sheet", help="sheet name (XLSX; default: the first sheet)")
+    lineage.add_argument("--lineage", metavar="FILE",
+                         help="lineage table (CSV or XLSX: Năm, Mã đơn vị cũ, Mã đơn vị mới, Tỷ lệ): changes compare each unit and area with "
+                              "its predecessors (default: the data workbook's sheet 'Kế thừa', if any)")
+    return {"lang": lang, "sheet": sheet, "lineage": lineage, "data": data}
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="khuyenhoc", description="Analytics for Hội Khuyến học yearly reports.")
     parser.add_argument("--version", action="version", version=f"khuyenhoc {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    shared = shared_options()
+    lang, sheet, lineage, data = shared["lang"], shared["sheet"], shared["lineage"], shared["data"]
 
-    validate = commands.add_parser("validate", help="check a data file against the input contract")
+    validate = commands.add_parser("validate", help="check a data file against the input contract", parents=[sheet, lineage, lang])
     validate.add_argument("path", help="CSV or XLSX file")
-    validate.add_argument("--sheet", help="sheet name (XLSX; default: the first sheet)")
     validate.add_argument("--verbose", action="store_true", help="show each problem's rule id too (e.g. [fractional])")
-    _add_lineage(validate)
-    _add_lang(validate)
     validate.set_defaults(handler=cmd_validate)
 
-    indicators = commands.add_parser("indicators", help="print the indicators of a year")
-    indicators.add_argument("--data", help="CSV or XLSX file (default: the bundled illustrative sample)")
-    indicators.add_argument("--sheet", help="sheet name (XLSX)")
+    indicators = commands.add_parser("indicators", help="print the indicators of a year", parents=[data, lineage, lang])
     indicators.add_argument("--year", type=int, required=True)
     indicators.add_argument("--unit", help="a unit_id: an area (its own row and every unit below it that year) or one unit's own row; default: the whole file")
     indicators.add_argument("--format", choices=["table", "csv", "json", "xlsx"], default="table",
                             help="table (default), csv (UTF-8 with a byte-order mark, for Excel), json, or xlsx (needs --out)")
     indicators.add_argument("--out", metavar="FILE", help="write to FILE instead of printing (csv, json, xlsx)")
     indicators.add_argument("--force", action="store_true", help="replace --out if it exists")
-    _add_lineage(indicators)
-    _add_lang(indicators)
     indicators.set_defaults(handler=cmd_indicators)
 
-    targets = commands.add_parser("targets", help="print the learning-society targets in force for a year (and a unit's scope)")
+    targets = commands.add_parser("targets", help="print the learning-society targets in force for a year (and a unit's scope)",
+                                  parents=[sheet, lineage, lang])
     targets.add_argument("--year", type=int, required=True)
     targets.add_argument("--unit", help="a unit_id: its own plan, then its parents', then the national figure apply")
     targets.add_argument("--targets", metavar="FILE", help="a targets CSV (own plans) over the national targets of Quyết định 387/QĐ-TTg")
     targets.add_argument("--data", help="CSV or XLSX file, to know the unit's parents (default: the bundled sample)")
-    targets.add_argument("--sheet", help="sheet name (XLSX)")
-    _add_lineage(targets)
-    _add_lang(targets)
     targets.set_defaults(handler=cmd_targets)
 
-    template = commands.add_parser("template", help="write an empty input workbook (XLSX) for commune staff, or a pre-filled one per unit")
+    template = commands.add_parser("template", help="write an empty input workbook (XLSX) for commune staff, or a pre-filled one per unit",
+                                   parents=[lang])
     template.add_argument("path", nargs="?", help="where to write the empty .xlsx template")
     template.add_argument("--units-from", metavar="DATA", help="a validated data file: write one pre-filled workbook per unit into --out")
     template.add_argument("--year", type=int, help="with --units-from: the year to collect (units of that year, else of the latest year before it)")
     template.add_argument("--out", metavar="DIR", help="with --units-from: the folder for the workbooks (<unit_id>.xlsx)")
     template.add_argument("--area", metavar="ID", help="with --units-from: only this area and every unit below it")
     template.add_argument("--force", action="store_true", help="replace files that exist")
-    _add_lang(template)
     template.set_defaults(handler=cmd_template)
 
-    collect = commands.add_parser("collect", help="merge the workbooks units sent back: check each, merge the valid ones, write feedback for the rest")
+    collect = commands.add_parser("collect", help="merge the workbooks units sent back: check each, merge the valid ones, write feedback for the rest",
+                                  parents=[lang])
     collect.add_argument("inputs", nargs="+", metavar="DIR|FILE", help="folders (their files, not sub-folders) and files (XLSX or CSV)")
     collect.add_argument("--out", required=True, metavar="FILE",
                          help="the merged table: merged.csv or merged.xlsx (the tracking CSV and feedback folder go beside it)")
     collect.add_argument("--expect", metavar="DATA", help="a data file: name the units of the year (as template --units-from makes them) that sent no file")
     collect.add_argument("--area", metavar="ID", help="with --expect: expect only this area and every unit below it")
     collect.add_argument("--force", action="store_true", help="replace the merged table, the tracking CSV and feedback notes if they exist")
-    _add_lang(collect)
     collect.set_defaults(handler=cmd_collect)
-    sample = commands.add_parser("sample", help="write a synthetic national-scale table (for trying scale and benchmarks)")
+
+    sample = commands.add_parser("sample", help="write a synthetic national-scale table (for trying scale and benchmarks)", parents=[lang])
     sample.add_argument("--units", type=int, required=True, help="commune-level units")
     sample.add_argument("--years", type=_year_range, required=True, metavar="FIRST-LAST", help="for example 2005-2024")
     sample.add_argument("--out", required=True, help="CSV or XLSX file to write (an origin record marks it synthetic); crossing the reform, "
@@ -374,12 +376,9 @@ def build_parser() -> argparse.ArgumentParser:
                         help="three-tier (province, district, commune), two-tier (province, commune), or auto (default): "
                              "three tiers before 2025 and two from 2025, districts dissolved and a few communes merged across it")
     sample.add_argument("--force", action="store_true", help="replace the CSV and its origin record if they exist")
-    _add_lang(sample)
     sample.set_defaults(handler=cmd_sample)
 
-    run = commands.add_parser("run", help="run the yearly notebooks and publish HTML reports")
-    run.add_argument("--data", help="CSV or XLSX file (default: the bundled illustrative sample)")
-    run.add_argument("--sheet", help="sheet name (XLSX; default: the first sheet)")
+    run = commands.add_parser("run", help="run the yearly notebooks and publish HTML reports", parents=[data, lineage, lang])
     run.add_argument("--targets", metavar="FILE",
                      help="targets file (indicator, year, value, source[, unit_id]) over the national targets of QĐ 387/QĐ-TTg")
     run.add_argument("--org", help="the association issuing the Word reports, e.g. 'Hội Khuyến học tỉnh An Hòa' (default: each area's name)")
@@ -398,8 +397,6 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--notebooks", metavar="DIR", help="folder with your own annual_summary, unit_profile and trends notebooks (default: the bundled ones)")
     run.add_argument("--cell-timeout", type=float, default=600.0, metavar="SECONDS",
                      help="fail a notebook whose cell runs longer than this (default: 600; 0 = no limit; negative values are refused)")
-    _add_lineage(run)
-    _add_lang(run)
     run.set_defaults(handler=cmd_run)
     return parser
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from khuyenhoc.errors import DataValidationError, InputFileError, KhuyenhocError
 from khuyenhoc.fsutil import atomic_write_bytes
 from khuyenhoc.i18n import DEFAULT_LANG, check_lang, text
-from khuyenhoc.ids import UNIT_ID_PATTERN
+from khuyenhoc.ids import is_unit_id
 from khuyenhoc.input_template import add_checks, add_instructions, write_headers
 from khuyenhoc.reader import read_raw
 from khuyenhoc.schema import COLUMNS, GROUPS, LEVEL_RANK, ColumnSpec
@@ -93,7 +92,7 @@ def template_columns(frame: pd.DataFrame) -> list[ColumnSpec]:
 
 def workbook_name(unit_id: str, lang: str = DEFAULT_LANG) -> str:
     """``<unit_id>.xlsx``, after checking the id may name a file (the rule of :mod:`khuyenhoc.ids`)."""
-    if not isinstance(unit_id, str) or not re.fullmatch(UNIT_ID_PATTERN, unit_id):
+    if not is_unit_id(unit_id):
         raise KhuyenhocError(text("workbooks.bad_id", lang, unit_id=unit_id))
     return f"{unit_id}.xlsx"
 

@@ -12,7 +12,7 @@ import pandas as pd
 
 from khuyenhoc.errors import PROBLEM_COLUMNS, InputFileError
 from khuyenhoc.i18n import DEFAULT_LANG, level_name, rule_message
-from khuyenhoc.ids import UNIT_ID_PATTERN
+from khuyenhoc.ids import is_unit_id
 from khuyenhoc.reader import read_cells
 from khuyenhoc.schema import YEAR_RANGE, fold
 from khuyenhoc.sheets import LINEAGE_SHEET, lineage_sheet
@@ -177,7 +177,7 @@ def _typed_rows(raw: RawLineage, lang: str) -> tuple[pd.DataFrame, list[dict]]:
                 problems.append(_problem(raw.source, row, heading["year"], texts["year"], "lineage_year", lang, low=YEAR_RANGE[0], high=YEAR_RANGE[1]))
                 good = False
         for name in ("from_unit_id", "to_unit_id"):
-            if texts.get(name) and not re.fullmatch(UNIT_ID_PATTERN, texts[name]):
+            if texts.get(name) and not is_unit_id(texts[name]):
                 problems.append(_problem(raw.source, row, heading[name], texts[name], "unit_id_format", lang))
                 good = False
         share = 1.0

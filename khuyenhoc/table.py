@@ -83,13 +83,6 @@ class YearlyTable:
         """Who reports to whom in each year (see :class:`khuyenhoc.tree.AreaTree`)."""
         return AreaTree.from_frame(self.frame)
 
-    @property
-    def indicator_frames(self):  # noqa: ANN201 - deprecated: runner/batch.py's one reader moves to analyse(table).frames
-        """Deprecated: ``khuyenhoc.indicators.analyse(table).frames``."""
-        from khuyenhoc.indicators import analyse
-
-        return analyse(self).frames
-
     def level_of(self, unit_id: str, year: int) -> str | None:
         """The level of ``unit_id`` in ``year`` (None when it has no row that year)."""
         return self._levels.get((int(year), unit_id))

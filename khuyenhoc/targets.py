@@ -19,7 +19,8 @@ from khuyenhoc.i18n import DEFAULT_LANG, rule_message, text
 from khuyenhoc.indicators import SCOPE_ALL, TARGET_INDICATORS, analyse
 from khuyenhoc.paths import DATA_DIR
 from khuyenhoc.safetext import control_characters
-from khuyenhoc.schema import UNIT_ID_PATTERN, YEAR_RANGE, fold
+from khuyenhoc.ids import is_unit_id
+from khuyenhoc.schema import YEAR_RANGE, fold
 from khuyenhoc.table import YearlyTable
 
 NATIONAL_TARGETS = DATA_DIR / "targets" / "qd-387-2022.csv"
@@ -117,7 +118,7 @@ def _check_row(path: Path, line: int, cells: dict[str, str], headers: dict[str, 
         problems.append(_problem(path, line, headers["value"], value_text, "target_value_number", lang))
     elif value is not None and not 0 <= value <= 100:
         problems.append(_problem(path, line, headers["value"], value_text, "target_value_range", lang))
-    if unit is not None and not re.fullmatch(UNIT_ID_PATTERN, unit):
+    if unit is not None and not is_unit_id(unit):
         problems.append(_problem(path, line, headers["unit_id"], unit, "unit_id_format", lang))
     elif unit is not None and units is not None and unit not in units:
         problems.append(_problem(path, line, headers["unit_id"], unit, "target_unit_unknown", lang))

@@ -14,9 +14,9 @@ from khuyenhoc.i18n import DEFAULT_LANG, quote, rule_message, text
 from khuyenhoc.reader import RawTable
 from khuyenhoc.safetext import control_characters
 from khuyenhoc.vnnumbers import parse_integer_series
+from khuyenhoc.ids import is_unit_id
 from khuyenhoc.schema import AREA_LEVELS, CITY, COLUMN_BY_NAME, LEVEL_LOOKUP, LEVEL_RANK, ROW_RULES, SCHEMA, SHARE_RULES, TEXT_LIMIT, YEAR_RANGE, fold
 
-from khuyenhoc.schema import UNIT_ID_PATTERN
 
 NULL_CHECKS = {"not_nullable": "required"}
 _LONE_COMMA_GROUP = re.compile(r"[+-]?\d{1,3},\d{3}")  # 9,123: a count cannot have a fraction, so it is 9.123
@@ -213,7 +213,7 @@ def suggested_fix(rule: str, value: object) -> str | None:
         return written.replace(",", ".")
     if rule == "unit_id_format":
         slug = unit_id_slug(written)
-        return slug if slug != written and re.fullmatch(UNIT_ID_PATTERN, slug) else None
+        return slug if slug != written and is_unit_id(slug) else None
     return None
 
 

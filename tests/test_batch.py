@@ -14,9 +14,9 @@ from khuyenhoc.cli import main
 from khuyenhoc.errors import DataValidationError, RunError
 from khuyenhoc.paths import NOTEBOOKS_DIR, SAMPLE_DATA
 from khuyenhoc.runner import RunOptions, run_batch
-from khuyenhoc.runner.execute import JobResult
+from khuyenhoc.runner.plan import ANNUAL, build_plan
+from khuyenhoc.runner.records import DataFacts, JobResult, JobStatus
 from khuyenhoc.runner.lock import LOCK_NAME
-from khuyenhoc.runner.plan import ANNUAL, DataFacts, JobStatus, build_plan
 from khuyenhoc.runner.publish import sort_key
 
 FIXTURES = Path(__file__).parent / "notebooks"
@@ -48,7 +48,7 @@ def _manifest(out: Path) -> dict:
 
 
 def _statuses(outcome) -> dict[str, str]:
-    return {e["key"]: e["status"] for e in outcome.entries}
+    return {e.key: e.status for e in outcome.entries}
 
 
 def test_a_notebook_without_parameters_tag_or_without_its_summary_fails_its_jobs(tmp_path):
@@ -60,12 +60,12 @@ def test_a_notebook_without_parameters_tag_or_without_its_summary_fails_its_jobs
     outcome = _run(tmp_path / "out", executor, years=[2013], notebooks_dir=notebooks)
     assert executor.ran == ["trends"], "a notebook that cannot take the run's parameters is not run"
     assert _statuses(outcome) == {"2013/annual_summary": "failed", "trends": "ok"}
-    assert "annual_summary.ipynb không có ô mang thẻ “parameters”" in outcome.failed[0]["error"]
+    assert "annual_summary.ipynb không có ô mang thẻ “parameters”" in outcome.failed[0].error
     assert outcome.exit_code == 1
 
     outcome = _run(tmp_path / "out2", Executor(summary=None), years=[2013])
     assert _statuses(outcome) == {"2013/annual_summary": "failed", "trends": "ok"}
-    assert outcome.failed[0]["error"] == "sổ tay chạy xong nhưng không lưu summary.json"
+    assert outcome.failed[0].error == "sổ tay chạy xong nhưng không lưu summary.json"
     assert not (tmp_path / "out2" / "2013" / "annual_summary.html").exists()
 
 
@@ -96,13 +96,13 @@ def test_a_refused_path_or_a_truncated_summary_fails_only_its_job(tmp_path):
     (out / "2012").symlink_to(elsewhere, target_is_directory=True)
     outcome = _run(out, Executor(), years=[2012, 2013])
     assert _statuses(outcome) == {"2012/annual_summary": "failed", "2013/annual_summary": "ok", "trends": "ok"}
-    assert outcome.failed[0]["error"].startswith("2012/") and "ngoài thư mục kết quả" in outcome.failed[0]["error"]
+    assert outcome.failed[0].error.startswith("2012/") and "ngoài thư mục kết quả" in outcome.failed[0].error
     assert list(elsewhere.iterdir()) == []
     assert (out / "index.html").is_file() and _manifest(out)["runs"]["2013/annual_summary"]["status"] == "ok"
 
     outcome = _run(tmp_path / "out2", Executor(summary=b'{"indicators": {"members": '), years=[2013])
     assert _statuses(outcome) == {"2013/annual_summary": "failed", "trends": "ok"}
-    assert outcome.failed[0]["error"].startswith("summary.json do sổ tay lưu không đọc được")
+    assert outcome.failed[0].error.startswith("summary.json do sổ tay lưu không đọc được")
     assert outcome.exit_code == 1
     assert _manifest(tmp_path / "out2")["runs"]["2013/annual_summary"]["status"] == "failed"
     assert "summary.json do sổ tay lưu không đọc được" in (tmp_path / "out2" / "index.html").read_text(encoding="utf-8")
@@ -161,7 +161,7 @@ def test_trends_cover_every_year_and_one_year_is_titled_alone(tmp_path):
     assert (trends.parameters["start_year"], trends.parameters["end_year"]) == (2009, 2013)
     outcome = _run(tmp_path / "out", Executor(), years=[2012])
     assert _manifest(tmp_path / "out")["runs"]["trends"]["title"] == "Diễn biến các chỉ tiêu khuyến học, 2009–2013"
-    assert [e["key"] for e in outcome.entries] == ["2012/annual_summary", "trends"]
+    assert [e.key for e in outcome.entries] == ["2012/annual_summary", "trends"]
     single = build_plan(_facts([2013]), None, False, "vi")[-1]
     from khuyenhoc.i18n import text
 
@@ -188,7 +188,7 @@ def test_small_runner_fixes(tmp_path, sample_frame, write_csv, capsys):
     """Item 16 (runner parts: repeated years, --cell-timeout, invalid data, Vietnamese order; --sheet and Dask noise elsewhere)."""
     executor = Executor()
     outcome = _run(tmp_path / "out", executor, years=[2013, 2013])
-    assert [e["key"] for e in outcome.entries] == ["2013/annual_summary", "trends"]
+    assert [e.key for e in outcome.entries] == ["2013/annual_summary", "trends"]
     assert executor.ran.count("2013/annual_summary") == 1
 
     assert main(["run", "--out", str(tmp_path / "x"), "--cell-timeout", "-1"]) == 2
@@ -232,7 +232,7 @@ def test_run_reads_the_sheet_it_is_given(tmp_path, sample_frame, capsys):
     executor = Executor()
     outcome = _run(tmp_path / "out", executor, data=path, sheet="Số liệu", years=[2013])
     assert outcome.exit_code == 0
-    assert all(entry["parameters"]["sheet"] == "Số liệu" for entry in outcome.entries)
+    assert all(entry.parameters["sheet"] == "Số liệu" for entry in outcome.entries)
     assert main(["run", "--data", str(path), "--sheet", "Số liệu", "--years", "2099", "--out", str(tmp_path / "o")]) == 1
     assert "dữ liệu không có năm 2099 (chỉ có: 2009, 2010, 2011, 2012, 2013)" in capsys.readouterr().err, "the CLI read that sheet"
     for path in NOTEBOOKS_DIR.glob("*.ipynb"):  # the bundled notebooks take the parameter and read that sheet
@@ -268,7 +268,7 @@ def test_a_no_op_re_run_imports_neither_pandas_nor_pandera(tmp_path):
 
 def test_a_targets_unit_the_data_does_not_have_stops_the_run_before_it_starts(tmp_path):
     """Issue 22, item 9: `run --targets` checks the file's unit ids against the data; a fraction is a warning line."""
-    from khuyenhoc.runner.batch import read_targets
+    from khuyenhoc.runner.data import read_targets
 
     targets = tmp_path / "ke-hoach.csv"
     targets.write_text("indicator_id,target_year,value,source,unit_id\nlearning_clans_pct,2025,70,kế hoạch,xa-khong-co\n", encoding="utf-8")
@@ -287,7 +287,7 @@ def test_a_targets_unit_the_data_does_not_have_stops_the_run_before_it_starts(tm
 
 def test_the_lineage_travels_in_the_snapshot_and_is_in_every_jobs_key(tmp_path):
     """Issue 17: a run with --lineage gives the notebooks the checked links; changing them re-runs every report."""
-    from khuyenhoc.runner.options import snapshot_dir
+    from khuyenhoc.runner.records import snapshot_dir
     from khuyenhoc.snapshot import load_analysis
     from province_data import HEADER, ROWS_2024, ROWS_2025
 

@@ -36,7 +36,7 @@ def reports(tmp_path_factory) -> Path:
     data.write_text(to_csv_text(frame), encoding="utf-8")
     out = base / "reports"
     outcome = run_batch(RunOptions(data=data, out_dir=out, years=[2013], units=True, jobs=2))
-    assert outcome.exit_code == 0, [e["error"] for e in outcome.failed]
+    assert outcome.exit_code == 0, [e.error for e in outcome.failed]
     return out
 
 

@@ -462,3 +462,19 @@ def test_run_options_a_report_cannot_carry_are_refused_before_the_run(tmp_path, 
     assert main(["run", "--out", str(out), option, value]) == EXIT_USAGE
     assert capsys.readouterr().err == f"khuyenhoc: {message}\n"
     assert not out.exists()
+
+
+def test_the_shared_options_are_written_once_and_read_alike_by_every_command():
+    from khuyenhoc.cli import build_parser, shared_options
+
+    parser = build_parser()
+    shared = shared_options()
+    assert set(shared) == {"lang", "sheet", "lineage", "data"}
+    assert vars(shared["data"].parse_args(["--data", "d.xlsx", "--sheet", "Số liệu"])) == {"data": "d.xlsx", "sheet": "Số liệu"}
+    assert vars(shared["lang"].parse_args([])) == {"lang": "vi"}
+    for argv in (["validate", "d.xlsx"], ["indicators", "--year", "2013"], ["targets", "--year", "2013"], ["run"]):
+        args = parser.parse_args([*argv, "--sheet", "Số liệu", "--lineage", "k.csv", "--lang", "en"])
+        assert (args.sheet, args.lineage, args.lang) == ("Số liệu", "k.csv", "en")
+    for argv in (["template", "t.xlsx"], ["collect", "in", "--out", "m.csv"], ["sample", "--units", "3", "--years", "2012-2013", "--out", "s.csv"]):
+        assert parser.parse_args(argv).lang == "vi"
+    assert parser.parse_args(["run"]).data is None and parser.parse_args(["indicators", "--year", "2013", "--data", "d.csv"]).data == "d.csv"

@@ -49,7 +49,7 @@ def test_cluster_outputs_equal_the_local_pool(cluster, tmp_path):
     names = {str(worker["name"]) for worker in cluster.scheduler_info["workers"].values()}
     assert all(entry["worker"] in names for entry in runs.values()), "the worker's name, not its address"
     again = run_batch(RunOptions(data=SAMPLE_DATA, out_dir=remote, years=years, scheduler=cluster.scheduler_address))
-    assert [e["status"] for e in again.entries] == ["cached"] * 3, "caching is the same on a cluster"
+    assert [e.status for e in again.entries] == ["cached"] * 3, "caching is the same on a cluster"
 
 
 def test_bundles_are_removed_from_the_workers_when_the_run_ends(cluster, tmp_path):
@@ -88,7 +88,7 @@ def test_a_worker_killed_mid_run_is_retried_elsewhere(cluster, tmp_path):
     outcome = run_batch(RunOptions(data=SAMPLE_DATA, out_dir=out, years=[2012, 2013], jobs=2,
                                    scheduler=cluster.scheduler_address, notebooks_dir=folder))
     assert marker.exists(), "a worker was killed"
-    assert {e["key"]: e["status"] for e in outcome.entries} == {"2012/annual_summary": "ok", "2013/annual_summary": "ok", "trends": "ok"}
+    assert {e.key: e.status for e in outcome.entries} == {"2012/annual_summary": "ok", "2013/annual_summary": "ok", "trends": "ok"}
     assert json.loads((out / "2012" / "summary.json").read_text())["indicators"]["members"]["value"] == 8639
     cluster.wait_for_workers(2, timeout=60)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from khuyenhoc.hierarchy import Hierarchy
-from khuyenhoc.runner.plan import DataFacts
+from khuyenhoc.runner.records import DataFacts
 from khuyenhoc.runner.publish import _year_tree
 
 # 2024: a province over two districts over communes, and a ward straight under the province;

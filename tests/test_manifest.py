@@ -55,8 +55,7 @@ def test_files_a_killed_run_was_writing_are_the_runners_own(tmp_path):
     journal = manifests.Journal(tmp_path)
     journal.note_writing("2013/annual_summary", {"2013/annual_summary.html": {"sha256": sha256_checksum(written), "size": len(written)}})
     journal.close()
-    manifest = manifests.load(tmp_path)
-    records = manifests.records_of(manifest, "2013/annual_summary")
+    records = manifests.Manifest.load(tmp_path).records_of("2013/annual_summary")
     assert is_recorded(tmp_path / "2013" / "annual_summary.html", records["2013/annual_summary.html"])
     (tmp_path / "2013" / "annual_summary.html").write_bytes(b"<html>mine</html>")
     assert not is_recorded(tmp_path / "2013" / "annual_summary.html", records["2013/annual_summary.html"])
@@ -78,10 +77,64 @@ def test_unsafe_ids_in_the_recorded_facts_are_dropped_with_a_warning(tmp_path):
     manifest["data"]["units"]["2013"].append("../../etc")
     manifest["data"]["parents"]["2013"]["../../etc"] = None
     (out / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
-    assert manifests.unsafe_facts(manifest)
+    assert manifests.Manifest(out, manifest).unsafe_facts()
     outcome = _run(out, Executor(), years=[2013], units=True)
     assert outcome.exit_code == 0
     assert outcome.warnings == ["manifest.json: bỏ phần thông tin về số liệu đã ghi vì có mã không dùng được làm tên tệp; "
                                 "số liệu được kiểm tra lại"]
     assert "../../etc" not in json.dumps(_manifest(out)["data"]), "the facts were taken from the data again"
-    assert not manifests.unsafe_facts(_manifest(out))
+    assert not manifests.Manifest(out, _manifest(out)).unsafe_facts()
+
+
+def _entry(key: str, **extra) -> dict:
+    from khuyenhoc.runner.records import JobStatus, RunEntry
+
+    return RunEntry(**{"key": key, "notebook": "trends", "parameters": {}, "status": JobStatus.OK, "seconds": 1.0} | extra).to_dict()
+
+
+def test_a_manifest_loads_replays_its_journal_and_compacts_it(tmp_path):
+    empty = manifests.Manifest.load(tmp_path)
+    assert empty.content == {"format": manifests.FORMAT, "runs": {}, "pages": {}, "writing": {}}
+    (tmp_path / manifests.MANIFEST).write_text(json.dumps({"format": manifests.FORMAT, "runs": {"a": _entry("a", seconds=1.0)}}), encoding="utf-8")
+    journal = manifests.Journal(tmp_path)
+    journal.note_writing("b", {"b.html": {"sha256": "sha256:1", "size": 1}})
+    journal.append(_entry("a", seconds=2.0))
+    journal.append(_entry("b"))
+    journal.close()
+    manifest = manifests.Manifest.load(tmp_path)
+    assert manifest.runs["a"]["seconds"] == 2.0 and set(manifest.runs) == {"a", "b"}
+    assert manifest.writing == {}, "b's files are recorded now"
+    assert manifest.content["pages"] is None, "an earlier version's manifest: its pages are its own"
+    manifest.compact()
+    assert not (tmp_path / manifests.JOURNAL).exists()
+    assert json.loads((tmp_path / manifests.MANIFEST).read_text(encoding="utf-8"))["runs"]["a"]["seconds"] == 2.0
+
+
+def test_unreadable_entries_are_dropped_by_key(tmp_path):
+    manifest = manifests.Manifest(tmp_path)
+    manifest.runs.update({"good": _entry("good"), "bad": _entry("bad") | {"seconds": "slow"}, "moved": _entry("elsewhere")})
+    assert sorted(manifest.drop_unreadable()) == ["bad", "moved"] and list(manifest.runs) == ["good"]
+
+
+def test_recorded_facts_are_used_only_for_the_same_content_and_version(tmp_path):
+    from khuyenhoc.runner.records import DataFacts
+
+    facts = DataFacts("sha256:abc", "d.csv", [2013], {2013: ["xa-a"]}, {"xa-a": "Xã A"}, False, False, {2013: {"xa-a": None}}, {}, {})
+    manifest = manifests.Manifest(tmp_path)
+    manifest.record_facts(facts, "1.0")
+    manifest.save()
+    again = manifests.Manifest.load(tmp_path)
+    assert again.facts("sha256:abc", "1.0") == facts
+    assert again.facts("sha256:abd", "1.0") is None and again.facts("sha256:abc", "1.1") is None
+    again.content["data"]["units"] = "broken"
+    assert again.facts("sha256:abc", "1.0") is None
+
+
+def test_only_a_success_whose_files_are_unchanged_is_cached(tmp_path):
+    (tmp_path / "trends.html").write_bytes(b"page")
+    manifest = manifests.Manifest(tmp_path)
+    manifest.runs["trends"] = _entry("trends", cache_key="k1", outputs=["trends.html"], checksums=manifests.stamps(tmp_path, ["trends.html"]))
+    assert manifest.is_cached("trends", "k1")
+    assert not manifest.is_cached("trends", "k2") and not manifest.is_cached("other", "k1")
+    (tmp_path / "trends.html").write_bytes(b"edit")
+    assert not manifest.is_cached("trends", "k1")

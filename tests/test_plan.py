@@ -11,9 +11,10 @@ import pytest
 
 from khuyenhoc.errors import RunError
 from khuyenhoc.runner import RunOptions, run_batch
-from khuyenhoc.runner.batch import data_facts
-from khuyenhoc.runner.execute import JobResult
-from khuyenhoc.runner.plan import ANNUAL, JobStatus, Selection, build_plan
+from khuyenhoc.runner.data import data_facts
+from khuyenhoc.runner.manifest import Manifest
+from khuyenhoc.runner.plan import ANNUAL, build_plan
+from khuyenhoc.runner.records import JobResult, JobStatus, Selection
 from province_data import HEADER, ROWS_2024, ROWS_2025
 
 
@@ -26,7 +27,7 @@ def province_csv(tmp_path) -> Path:
 
 @pytest.fixture
 def facts(province_csv):
-    return data_facts(province_csv, "sha256:x", {"runs": {}}, "vi")
+    return data_facts(province_csv, "sha256:x", Manifest(province_csv.parent), "vi")
 
 
 def keys(plan) -> list[str]:

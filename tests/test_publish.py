@@ -14,8 +14,8 @@ from khuyenhoc.paths import SAMPLE_DATA
 from khuyenhoc.runner import RunOptions, run_batch
 from khuyenhoc.runner.console import closing_report
 from khuyenhoc.runner.edits import aside_name
-from khuyenhoc.runner.execute import JobResult
-from khuyenhoc.runner.plan import ANNUAL, DataFacts, JobStatus
+from khuyenhoc.runner.plan import ANNUAL
+from khuyenhoc.runner.records import DataFacts, JobResult, JobStatus
 from khuyenhoc.runner.publish import remove_leftovers, remove_stale, sweep_names
 
 SIGNED = "Báo cáo đã ký, số 12/BC-HKH"

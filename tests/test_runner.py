@@ -118,7 +118,7 @@ def test_second_run_executes_nothing(batch, capsys):
 
     outcome = run_batch(RunOptions(data=SAMPLE_DATA, out_dir=batch, years=[2012, 2013]), executor=executor)
     assert called == []
-    assert [e["status"] for e in outcome.entries] == ["cached"] * 3
+    assert [e.status for e in outcome.entries] == ["cached"] * 3
     assert outcome.exit_code == 0
     assert main(["run", "--out", str(batch), "--years", *YEARS]) == 0
     assert "Đã chạy xong 3 sổ tay: 0 chạy mới, 3 dùng lại" in capsys.readouterr().out
@@ -142,10 +142,10 @@ def test_a_failing_notebook_leaves_the_others_and_earlier_outputs(batch, tmp_pat
     outcome = run_batch(RunOptions(data=SAMPLE_DATA, out_dir=out, years=[2012, 2013], force=True, jobs=2,
                                    notebooks_dir=_failing_notebooks(tmp_path)))
     assert outcome.exit_code == 1
-    statuses = {e["key"]: e["status"] for e in outcome.entries}
+    statuses = {e.key: e.status for e in outcome.entries}
     assert statuses == {"2012/annual_summary": "failed", "2013/annual_summary": "ok", "trends": "ok"}
-    failure = next(e for e in outcome.entries if e["status"] == "failed")
-    assert "ValueError" in failure["error"] and "hỏng năm 2012" in failure["error"]
+    failure = next(e for e in outcome.entries if e.status == "failed")
+    assert "ValueError" in failure.error and "hỏng năm 2012" in failure.error
     assert (out / "2012" / "annual_summary.failed.ipynb").is_file()
     assert (out / "2012" / "annual_summary.html").read_bytes() == good_html, "the earlier good report survives"
     assert _manifest(out)["runs"]["2012/annual_summary"]["status"] == "failed"

@@ -78,10 +78,10 @@ def test_each_fault_fails_only_its_run(tmp_path, source, expected):
     options = RunOptions(data=SAMPLE_DATA, out_dir=out, years=[2012, 2013], jobs=2, cell_timeout=5,
                          notebooks_dir=notebooks_with(tmp_path, source))
     outcome = run_batch(options)
-    statuses = {e["key"]: e["status"] for e in outcome.entries}
+    statuses = {e.key: e.status for e in outcome.entries}
     assert statuses == {"2012/annual_summary": "failed", "2013/annual_summary": "ok", "trends": "ok"}
     failure = outcome.failed[0]
-    assert expected in failure["error"]
+    assert expected in failure.error
     assert outcome.exit_code == 1
     assert json.loads((out / "2013" / "summary.json").read_text(encoding="utf-8"))["indicators"]["members"]["value"] == 9123
     assert not (out / "2012" / "annual_summary.html").exists()
@@ -102,7 +102,7 @@ def test_an_interrupted_run_leaves_a_consistent_folder(tmp_path, signum):
     process = subprocess.Popen([sys.executable, "-m", "khuyenhoc", "run", "--out", str(out), "--jobs", "2"],
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     manifest = out / "manifest.json"
-    assert _wait_for(lambda: manifests.load(out)["runs"], 120), "a first result (in the run's journal)"
+    assert _wait_for(lambda: manifests.Manifest.load(out).runs, 120), "a first result (in the run's journal)"
     below = _descendants(process.pid)  # workers and their kernels
     assert below, "the run has worker processes"
     process.send_signal(signum)
@@ -186,9 +186,9 @@ def test_disk_full_fails_that_run_and_keeps_earlier_outputs(tmp_path, monkeypatc
     monkeypatch.setattr(publish_module, "atomic_write_bytes", full_for_html)
     outcome = run_batch(RunOptions(data=SAMPLE_DATA, out_dir=out, years=[2013], jobs=1, force=True))
     assert outcome.exit_code == 1
-    assert all(e["status"] == "failed" for e in outcome.entries)
-    assert all("No space left on device" in e["error"] for e in outcome.entries)
-    errors = {e["key"]: e["error"] for e in outcome.entries}
+    assert all(e.status == "failed" for e in outcome.entries)
+    assert all("No space left on device" in e.error for e in outcome.entries)
+    errors = {e.key: e.error for e in outcome.entries}
     assert errors["2013/annual_summary"].startswith("không ghi được vào 2013/annual_summary.html: "), "the file that failed, as DIR names it"
     assert errors["trends"].startswith("không ghi được vào trends.html: ")
     for path, content in good.items():
@@ -216,7 +216,7 @@ KILL_BETWEEN_RENAMES = """
 import os, signal, sys, tempfile
 from pathlib import Path
 from khuyenhoc.runner import RunOptions, run_batch, publish
-from khuyenhoc.runner.execute import JobResult
+from khuyenhoc.runner.records import JobResult
 from khuyenhoc.paths import SAMPLE_DATA
 
 def executor(jobs, *rest):
@@ -263,9 +263,9 @@ def test_a_dead_pool_worker_fails_only_its_job_and_is_replaced(tmp_path):
                                          "    import time; time.sleep(30)")
     out = tmp_path / "out"
     outcome = run_batch(RunOptions(data=SAMPLE_DATA, out_dir=out, years=[2011, 2012, 2013], jobs=2, notebooks_dir=notebooks))
-    assert {e["key"]: e["status"] for e in outcome.entries} == {
+    assert {e.key: e.status for e in outcome.entries} == {
         "2011/annual_summary": "ok", "2012/annual_summary": "failed", "2013/annual_summary": "ok", "trends": "ok"}
-    assert outcome.failed[0]["error"] == "máy chạy (worker) bị dừng nhiều lần khi chạy sổ tay này; đã bỏ qua"
+    assert outcome.failed[0].error == "máy chạy (worker) bị dừng nhiều lần khi chạy sổ tay này; đã bỏ qua"
     assert outcome.exit_code == 1
     assert json.loads((out / "manifest.json").read_text())["runs"]["2013/annual_summary"]["status"] == "ok"
     assert "máy chạy (worker) bị dừng" in (out / "index.html").read_text(encoding="utf-8")

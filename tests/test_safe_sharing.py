@@ -13,7 +13,8 @@ import pytest
 
 from khuyenhoc.runner import RunOptions, run_batch
 from khuyenhoc.runner.execute import execute_job
-from khuyenhoc.runner.plan import TRENDS, Job
+from khuyenhoc.runner.plan import TRENDS
+from khuyenhoc.runner.records import Job
 from khuyenhoc.sample import bac_kan_sample, to_csv_text
 
 pytestmark = pytest.mark.slow
@@ -74,7 +75,7 @@ def _html_files(out: Path) -> list[Path]:
 
 def test_the_run_works_from_a_path_with_quotes_and_backslashes(run):
     outcome = run["outcome"]
-    assert outcome.exit_code == 0, [e["error"] for e in outcome.failed]
+    assert outcome.exit_code == 0, [e.error for e in outcome.failed]
     assert outcome.count("ok") == 1 + 8 + 1  # the yearly report, 8 unit profiles, trends
     provenance = json.loads((run["out"] / "2013" / "summary.json").read_text(encoding="utf-8"))["provenance"]
     assert provenance["data_source"] == "so lieu.csv"
@@ -217,7 +218,7 @@ def test_shared_outputs_do_not_name_this_machine(tmp_path):
         nbformat.write(notebook, folder / path.name)
     out = tmp_path / "out"
     outcome = run_batch(RunOptions(data=SAMPLE_DATA, out_dir=out, years=[2012, 2013], jobs=2, notebooks_dir=folder))
-    assert {e["key"]: e["status"] for e in outcome.entries} == {"2012/annual_summary": "failed", "2013/annual_summary": "ok", "trends": "ok"}
+    assert {e.key: e.status for e in outcome.entries} == {"2012/annual_summary": "failed", "2013/annual_summary": "ok", "trends": "ok"}
     private = {str(tmp_path), sys.prefix, sysconfig.get_paths()["purelib"], str(Path(SAMPLE_DATA).parent), os.path.expanduser("~") + "/",
                "/tmp/", socket.gethostname()}
     shared = {p.relative_to(out).as_posix(): p.read_text(encoding="utf-8") for p in out.rglob("*") if p.suffix in (".ipynb", ".html", ".json")}

@@ -12,9 +12,8 @@ import pytest
 
 from khuyenhoc.paths import SAMPLE_DATA
 from khuyenhoc.runner import RunOptions, run_batch
-from khuyenhoc.runner.execute import JobResult
-from khuyenhoc.runner.options import snapshot_dir
-from khuyenhoc.runner.plan import ANNUAL, JobStatus
+from khuyenhoc.runner.plan import ANNUAL
+from khuyenhoc.runner.records import JobResult, JobStatus, snapshot_dir
 from khuyenhoc.indicators import IndicatorFrames, analyse
 from khuyenhoc.snapshot import load_analysis, save_analysis, write_snapshot
 from khuyenhoc.table import load_table, table_from_frame
@@ -145,13 +144,13 @@ def test_a_killed_runs_journal_is_replayed_and_its_torn_last_line_ignored(tmp_pa
     newer = dict(entry, seconds=42.0)
     torn = json.dumps(dict(entry, key="2013/annual_summary", seconds=99.0))[:-20]
     (out / "manifest.jsonl").write_text(json.dumps(newer) + "\n" + torn, encoding="utf-8")
-    loaded = manifests.load(out)
+    loaded = manifests.Manifest.load(out).content
     assert loaded["runs"]["trends"]["seconds"] == 42.0, "a whole line counts"
     assert loaded["runs"]["2013/annual_summary"]["seconds"] != 99.0, "a torn one does not"
     journal = manifests.Journal(out)
     journal.append(dict(entry, key="extra", seconds=7.0))
     journal.close()
-    assert manifests.load(out)["runs"]["extra"]["seconds"] == 7.0, "appending after a torn line starts a new line"
+    assert manifests.Manifest.load(out).runs["extra"]["seconds"] == 7.0, "appending after a torn line starts a new line"
 
 
 def _country(tmp_path: Path, edit: int | None = None) -> Path:
@@ -225,7 +224,7 @@ def test_the_progress_bar_names_the_notebooks_running_now():
     from rich.console import Console
 
     from khuyenhoc.runner.console import RichProgress
-    from khuyenhoc.runner.manifest import RunEntry
+    from khuyenhoc.runner.records import RunEntry
 
     progress = RichProgress(Console(file=io.StringIO()), "vi")
     progress.start(["trends", "2013/annual_summary", "2013/units/a", "2013/units/b"], parallel=2)
@@ -237,11 +236,12 @@ def test_the_progress_bar_names_the_notebooks_running_now():
 
 
 def test_manifest_entries_are_typed_records_that_read_and_write_as_the_json(tmp_path):
-    from khuyenhoc.runner.manifest import RunEntry, readable
+    from khuyenhoc.runner.manifest import readable
+    from khuyenhoc.runner.records import RunEntry
 
     outcome = run_batch(RunOptions(data=SAMPLE_DATA, out_dir=tmp_path / "out", years=[2013]), executor=_Recorder())
     entry = next(e for e in outcome.entries if e.key == "trends")
-    assert isinstance(entry, RunEntry) and entry.status is JobStatus.OK and entry["status"] == "ok"
+    assert isinstance(entry, RunEntry) and entry.status is JobStatus.OK and entry.to_dict()["status"] == "ok"
     stored = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))["runs"]["trends"]
     assert stored == entry.to_dict() and stored["status"] == "ok" and readable("trends", stored)
     assert RunEntry.from_dict(stored | {"unknown": 1}) == entry

@@ -155,9 +155,8 @@ def test_run_checks_the_targets_file_first_and_ships_it_with_the_snapshot(tmp_pa
     """`khuyenhoc run --targets FILE --org ... --place ...`: a bad file is refused before anything runs; a good
     one travels in the run's snapshot, and every yearly report is given its checksum, the issuer and the place."""
     from khuyenhoc.runner import RunOptions, run_batch
-    from khuyenhoc.runner.execute import JobResult
-    from khuyenhoc.runner.options import snapshot_dir
-    from khuyenhoc.runner.plan import ANNUAL, JobStatus
+    from khuyenhoc.runner.plan import ANNUAL
+    from khuyenhoc.runner.records import JobResult, JobStatus, snapshot_dir
 
     data = tmp_path / "huyen.csv"
     data.write_text("\n".join([HEADER, *ROWS]) + "\n", encoding="utf-8")

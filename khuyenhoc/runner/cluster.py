@@ -22,9 +22,11 @@ from pathlib import Path
 from khuyenhoc import __version__
 from khuyenhoc.errors import RunError, UsageError
 from khuyenhoc.i18n import text
-from khuyenhoc.runner.execute import JobResult, execute_job
-from khuyenhoc.runner.options import LOCAL, SNAPSHOT_DIR, snapshot_dir
-from khuyenhoc.runner.plan import NOTEBOOK_FILES, Job, JobStatus
+from khuyenhoc.paths import origin_path
+from khuyenhoc.runner.execute import execute_job
+from khuyenhoc.runner.executors import DASK, register
+from khuyenhoc.runner.plan import NOTEBOOK_FILES
+from khuyenhoc.runner.records import LOCAL, SNAPSHOT_DIR, Job, JobResult, JobStatus, RunOptions, snapshot_dir
 
 ADDRESS = re.compile(r"(?:(?:tcp|tls)://)?(?:\[[0-9a-fA-F:.]+\]|[A-Za-z0-9_.-]+):\d{1,5}/?")
 QUIET_LOGGERS = ("distributed", "tornado")  # their warnings on an interrupted run are noise to a user
@@ -69,7 +71,7 @@ def _materialise(bundle: Bundle) -> Path:
         (folder / "notebooks").mkdir()
         (folder / bundle.data_name).write_bytes(bundle.data)
         if bundle.origin is not None:
-            (folder / (Path(bundle.data_name).stem + ".origin.json")).write_bytes(bundle.origin)
+            origin_path(folder / bundle.data_name).write_bytes(bundle.origin)
         for name, content in bundle.notebooks.items():
             (folder / "notebooks" / name).write_bytes(content)
         if bundle.snapshot:
@@ -116,8 +118,6 @@ def _worker_version() -> str:
 
 def make_bundle(data: Path, notebooks: Path) -> Bundle:
     """Read the data, its origin record and the notebooks on the client."""
-    from khuyenhoc.table import origin_path
-
     record = origin_path(data)
     snapshot = snapshot_dir(data)
     return Bundle(data.name, data.read_bytes(), record.read_bytes() if record.is_file() else None,
@@ -146,14 +146,26 @@ def connect(address: str, workers: int):
         raise RunError(f"{address}: {error}") from error
 
 
-def dask_executor(address: str):
-    """An executor for :func:`khuyenhoc.runner.batch.run_batch` that runs each job as a Dask task."""
+@dataclass
+class DaskExecutor:
+    """The ``dask`` executor (:mod:`khuyenhoc.runner.executors`): each job a task on the cluster at ``address``."""
 
-    def run(jobs: list[Job], data: Path, notebooks: Path, options) -> Iterator[JobResult]:
+    address: str
+
+    @property
+    def local_kernels(self) -> bool:
+        """A local cluster's workers fork their kernels from the run's template; a remote one's start their own."""
+        return self.address == LOCAL
+
+    def prepare(self) -> None:
+        """Nothing to start ahead: the cluster is connected to when the jobs are handed out."""
+
+    def __call__(self, jobs: list[Job], data: Path, notebooks: Path, options: RunOptions) -> Iterator[JobResult]:
         from distributed import as_completed
         from distributed.client import FutureCancelledError
         from distributed.scheduler import KilledWorker
 
+        address = self.address
         lang = options.lang
         for name in QUIET_LOGGERS:
             logging.getLogger(name).setLevel(logging.ERROR)
@@ -192,4 +204,5 @@ def dask_executor(address: str):
             if cluster is not None:
                 cluster.close()
 
-    return run
+
+register(DASK, lambda options: DaskExecutor(options.scheduler or LOCAL))

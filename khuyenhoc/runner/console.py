@@ -10,9 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from khuyenhoc.formatting import format_number
 from khuyenhoc.i18n import text
-from khuyenhoc.runner.batch import RunOutcome
-from khuyenhoc.runner.manifest import RunEntry
-from khuyenhoc.runner.plan import JobStatus
+from khuyenhoc.runner.records import JobStatus, RunEntry, RunOutcome
 
 SHOWN_RUNNING = 3  # names of running notebooks on the bar (the rest as "+N")
 SHOWN_REMOVED = 10  # removed reports named in the closing lines (all of them are on runs.html)

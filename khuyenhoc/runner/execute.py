@@ -8,37 +8,17 @@ while the current notebook runs (each kernel still serves exactly one notebook).
 from __future__ import annotations
 
 import os
-import re
 import signal
-import site
-import sys
-import sysconfig
 import tempfile
 import time
-from dataclasses import dataclass, field
-from functools import cache
 from pathlib import Path
 
 from khuyenhoc.i18n import DEFAULT_LANG, text
 from khuyenhoc.runner.kernels import KERNEL_NAME, KERNELS, START_TIMEOUT, TEMPLATE, fresh_kernel, remove_scratch
-from khuyenhoc.runner.plan import Job, JobStatus
+from khuyenhoc.runner.records import Job, JobResult, JobStatus
+from khuyenhoc.runner.scrub import PathScrubber, public_notebook
 
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
-
-
-@dataclass
-class JobResult:
-    """What one run produced: executed notebook, HTML and saved files as bytes."""
-
-    key: str
-    status: JobStatus  # OK or FAILED
-    seconds: float
-    notebook: bytes | None = None
-    html: bytes | None = None
-    files: dict[str, bytes] = field(default_factory=dict)  # relative to the job's files_dir
-    error: str | None = None
-    worker: str = ""  # this process's id; each executor replaces it with the name the manifest shows
-    timings: dict[str, float] = field(default_factory=dict)  # CPU seconds: kernel_start, cells, export (see execute_job)
 
 
 def _on_signal(signum: int, _frame: object) -> None:
@@ -104,7 +84,7 @@ def execute_job(job: Job, data_path: str, notebooks_dir: str, cell_timeout: floa
         booted = kernel.cpu_seconds()
         timings = {"kernel_start": time.process_time() - cpu + booted}
         scratch = kernel.folder
-        hide = _Hider(scratch, data_path, notebooks_dir)
+        hide = PathScrubber(scratch, data_path, notebooks_dir)
         try:
             parameters = dict(job.parameters, data_path=str(data_path))
             if snapshot_path is not None:
@@ -116,7 +96,7 @@ def execute_job(job: Job, data_path: str, notebooks_dir: str, cell_timeout: floa
             timings["cells"] = time.process_time() - cpu + max(0.0, kernel.cpu_seconds() - booted)
             kernel.stop()  # its memory back before the export
             cpu = time.process_time()
-            notebook = _public(executed, dict(parameters, **hide.parameters(parameters)), hide) if executed is not None else None
+            notebook = public_notebook(executed, dict(parameters, **hide.parameters(parameters)), hide, KERNEL_NAME) if executed is not None else None
             notebook_bytes = nbformat.writes(notebook).encode("utf-8") if notebook is not None else None
             if error is not None:
                 return JobResult(job.key, JobStatus.FAILED, time.perf_counter() - started, notebook_bytes, error=hide(error), worker=worker)
@@ -157,64 +137,3 @@ def pool_task(job: Job, data_path: str, notebooks_dir: str, cell_timeout: float 
     """:func:`execute_job` in a pool worker, first noting (in ``marker``) that this job started here."""
     Path(marker).touch()
     return execute_job(job, data_path, notebooks_dir, cell_timeout, prepare_next, snapshot_path)
-
-
-@cache
-def _install_paths() -> tuple[tuple[str, str], ...]:
-    """Where Python, the libraries and khuyenhoc are installed on this machine, and what shared files say instead."""
-    from khuyenhoc.paths import PACKAGE_DIR
-
-    paths = sysconfig.get_paths()
-    named = [(p, "<site-packages>") for p in {paths["purelib"], paths["platlib"], *site.getsitepackages(), site.getusersitepackages()}]
-    named += [(paths["stdlib"], "<python>"), (paths["platstdlib"], "<python>"), (str(PACKAGE_DIR), "khuyenhoc")]
-    named += [(p, "<python>") for p in {sys.prefix, sys.base_prefix, sys.exec_prefix}]
-    named += [(tempfile.gettempdir(), "<tmp>")]
-    home = os.path.expanduser("~")
-    tilde = [("~" + p[len(home):], label) for p, label in named if p.startswith(home + os.sep)]  # IPython shortens home to ~
-    return tuple(named + tilde + [(home, "~")])
-
-
-class _Hider:
-    """Rewrites this machine's absolute paths out of text that is shared: the data file by its base name, the job's
-    scratch folder as ``.``, install folders by a label. Longer paths first, so the most specific name wins."""
-
-    def __init__(self, scratch: Path, data_path: str, notebooks_dir: str) -> None:
-        pairs = [(str(scratch / "files"), "files"), (str(scratch), "."), (str(data_path), Path(data_path).name),
-                 (str(Path(data_path).parent) + os.sep, ""), (str(Path(notebooks_dir)) + os.sep, ""), *_install_paths()]
-        self.pairs = dict(sorted(((p, label) for p, label in pairs if len(p) > 1), key=lambda pair: -len(pair[0])))
-        self.pattern = re.compile("|".join(re.escape(p) for p in self.pairs))
-
-    def __call__(self, value: str) -> str:
-        return self.pattern.sub(lambda match: self.pairs[match.group(0)], value)
-
-    def parameters(self, parameters: dict) -> dict:
-        return {name: self(value) for name, value in parameters.items() if isinstance(value, str)}
-
-
-def _hide_in_output(output: dict, hide: _Hider) -> None:
-    for name in ("text", "evalue"):
-        if isinstance(output.get(name), str):
-            output[name] = hide(output[name])
-    if isinstance(output.get("traceback"), list):
-        output["traceback"] = [hide(line) for line in output["traceback"]]
-    for mime, value in (output.get("data") or {}).items():
-        if mime.startswith("text/") and isinstance(value, str):
-            output["data"][mime] = hide(value)
-
-
-def _public(notebook, parameters: dict, hide: _Hider):
-    """The executed notebook as it may be shared: no paths of this machine in its metadata, parameters or outputs."""
-    from papermill.translators import translate_parameters
-
-    parameters = {name: value for name, value in parameters.items() if name != "snapshot_path"}  # the run's temporary folder
-    record = notebook.metadata.get("papermill", {})
-    for name in ("input_path", "output_path"):
-        record.pop(name, None)
-    if "parameters" in record:
-        record["parameters"] = parameters
-    for cell in notebook.cells:
-        if "injected-parameters" in cell.metadata.get("tags", []):  # re-run by hand, it reads the data file
-            cell.source = translate_parameters(KERNEL_NAME, "python", parameters, "Parameters")
-        for output in cell.get("outputs", []):
-            _hide_in_output(output, hide)
-    return notebook

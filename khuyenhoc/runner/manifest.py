@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 from khuyenhoc.fsutil import atomic_write_text, sha256_checksum
 from khuyenhoc.i18n import DEFAULT_LANG
+from khuyenhoc.ids import is_unit_id
 from khuyenhoc.runner import owned
 from khuyenhoc.runner.edits import is_recorded
-from khuyenhoc.runner.plan import SAFE_NAME, DataFacts, JobStatus
+from khuyenhoc.runner.records import DataFacts, JobStatus
 
 MANIFEST = "manifest.json"
 JOURNAL = "manifest.jsonl"
@@ -28,80 +28,9 @@ KEPT = "kept"  # the user's files runs kept (see runner.edits), while they exist
 REMOVED = "removed"  # the reports the last run that removed any removed, and when
 
 
-@dataclass
-class RunEntry:
-    """One report's record in the manifest (``manifest["runs"][key]`` is its :meth:`to_dict`)."""
-
-    key: str
-    notebook: str
-    parameters: dict
-    status: JobStatus
-    seconds: float
-    cache_key: str = ""  # empty unless the run succeeded: only a success is reused
-    inputs: dict = field(default_factory=dict)  # data (the file's checksum), notebook checksum, package version
-    outputs: list[str] = field(default_factory=list)  # paths relative to the output folder
-    checksums: dict = field(default_factory=dict)  # path -> sha256, size, mtime_ns
-    html: str | None = None
-    error: str | None = None
-    worker: str = ""
-    previous_html: str | None = None  # a failed run's earlier good report, still in place
-    title: str = ""
-    finished_at: str = ""
-    figures: dict = field(default_factory=dict)  # key figures the index shows
-    timings: dict = field(default_factory=dict)  # CPU seconds by stage
-
-    def __getitem__(self, name: str) -> object:
-        """Read like the manifest's JSON (``entry["status"]``)."""
-        return getattr(self, name)
-
-    def get(self, name: str, default: object = None) -> object:
-        return getattr(self, name, default)
-
-    def to_dict(self) -> dict:
-        return asdict(self) | {"status": str(self.status)}
-
-    @classmethod
-    def from_dict(cls, entry: dict) -> RunEntry:
-        """The entry of a manifest's JSON (one :func:`readable` says can be read); unknown fields are left out."""
-        known = {f.name for f in fields(cls)}
-        return cls(**{name: value for name, value in entry.items() if name in known} | {"status": JobStatus(entry["status"])})
-
-
 def file_checksum(path: Path) -> str:
     """sha256 of a file's bytes, as ``sha256:<hex>``."""
     return sha256_checksum(path.read_bytes())
-
-
-def load(out_dir: Path, lang: str = DEFAULT_LANG) -> dict:
-    """The manifest of ``out_dir`` with the results of its journal, or an empty one (an unreadable manifest counts as empty)."""
-    try:
-        manifest = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        manifest = None
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT or not isinstance(manifest.get("runs"), dict):
-        manifest = {"format": FORMAT, "runs": {}, PAGES: {}}  # no pages recorded: one already there is not ours
-    elif not isinstance(manifest.get(PAGES), dict):
-        manifest[PAGES] = None  # an earlier version's manifest: its pages are taken as its own
-    writing = manifest[WRITING] = manifest[WRITING] if isinstance(manifest.get(WRITING), dict) else {}
-    for record in journal_entries(out_dir, lang):
-        if _is_note(record):
-            writing[record["writing"]] = record["files"]
-        else:
-            manifest["runs"][record["key"]] = record
-            writing.pop(record["key"], None)  # its files are recorded now
-    return manifest
-
-
-def records_of(manifest: dict, key: str) -> dict[str, list]:
-    """Path -> what the runner knows it wrote there for ``key``: the entry's recorded checksums, and the files
-    a killed run was writing (a file of either is the runner's, not the user's)."""
-    entry = manifest["runs"].get(key)
-    recorded = entry.get("checksums") if isinstance(entry, dict) and isinstance(entry.get("checksums"), dict) else {}
-    noted = manifest.get(WRITING, {}).get(key)
-    records: dict[str, list] = {path: [record] for path, record in recorded.items()}
-    for path, record in (noted if isinstance(noted, dict) else {}).items():
-        records.setdefault(path, []).append(record)
-    return records
 
 
 def _lines(content: bytes) -> tuple[list[dict], int]:
@@ -174,12 +103,6 @@ class Journal:
             os.close(self.handle)
             self.handle = None
 
-    def compact(self, manifest: dict) -> None:
-        """Write the whole manifest (which holds every journalled result) and remove the journal."""
-        self.close()
-        save(self.path.parent, manifest)
-        self.path.unlink(missing_ok=True)
-
 
 def _number(value: object) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool)
@@ -204,54 +127,6 @@ def readable(key: str, entry: object) -> bool:
     )
 
 
-def drop_unreadable(manifest: dict) -> list[str]:
-    """Remove the run entries that cannot be read (hand-edited, truncated by another tool); return their keys."""
-    dropped = [key for key, entry in manifest["runs"].items() if not readable(key, entry)]
-    for key in dropped:
-        del manifest["runs"][key]
-    return dropped
-
-
-def save(out_dir: Path, manifest: dict) -> None:
-    """Write the manifest whole or not at all."""
-    atomic_write_text(out_dir / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=False) + "\n")
-
-
-def unsafe_facts(manifest: dict) -> bool:
-    """Whether the recorded data facts hold an id that may not name a file (a hand-edited manifest): such facts
-    are not used (the data is validated again), as an unreadable run entry is dropped."""
-    data = manifest.get("data")
-    if not isinstance(data, dict):
-        return False
-    try:
-        ids = [unit for units in data.get("units", {}).values() for unit in units]
-        ids += [unit for parents in data.get("parents", {}).values() for pair in parents.items() for unit in pair if unit is not None]
-        return not all(isinstance(unit, str) and SAFE_NAME.fullmatch(unit) for unit in ids)
-    except (AttributeError, TypeError):
-        return True
-
-
-def facts_from(manifest: dict, checksum: str, version: str) -> DataFacts | None:
-    """The data facts recorded for this exact data content and package version, if any (and safe)."""
-    data = manifest.get("data")
-    if not isinstance(data, dict) or data.get("checksum") != checksum or data.get("validated_with") != version:
-        return None
-    if unsafe_facts(manifest):
-        return None
-    try:
-        return DataFacts(data["checksum"], data["source"], [int(y) for y in data["years"]],
-                         {int(y): list(u) for y, u in data["units"].items()}, dict(data["unit_names"]), bool(data["illustrative"]),
-                         bool(data.get("synthetic", False)), {int(y): dict(p) for y, p in data["parents"].items()},
-                         {int(y): dict(r) for y, r in data["rows"].items()}, {int(y): dict(v) for y, v in data["scopes"].items()})
-    except (KeyError, TypeError, ValueError):
-        return None
-
-
-def record_facts(manifest: dict, facts: DataFacts, version: str) -> None:
-    """Remember the validated data's facts, for the next run."""
-    manifest["data"] = asdict(facts) | {"validated_with": version}
-
-
 def stamps(out_dir: Path, outputs: list[str], known: dict[str, str] | None = None) -> dict[str, dict]:
     """Each output's checksum, size and modification time, as the manifest records them (``known``: path ->
     the checksum of the bytes just written, not read again)."""
@@ -264,13 +139,115 @@ def stamps(out_dir: Path, outputs: list[str], known: dict[str, str] | None = Non
     return records
 
 
-def is_cached(entry: dict | None, key: str, out_dir: Path) -> bool:
-    """True when an earlier successful run had the same inputs and each of its outputs is still the file it wrote.
+class Manifest:
+    """manifest.json of an output folder with its journal replayed: ``content`` is the JSON (``content["runs"]``: key ->
+    a :class:`~khuyenhoc.runner.records.RunEntry`'s dict)."""
 
-    A run killed between two of a job's files leaves a mix of old and new files: their
-    checksums no longer match the entry, so the job runs again.
-    """
-    if not (isinstance(entry, dict) and entry.get("cache_key") == key and entry.get("status") in (JobStatus.OK, JobStatus.CACHED)):
-        return False
-    recorded = entry.get("checksums") or {}
-    return all(is_recorded(out_dir / path, recorded.get(path)) for path in entry.get("outputs", []))
+    def __init__(self, out_dir: Path, content: dict | None = None) -> None:
+        self.out_dir = out_dir
+        self.content = content if content is not None else {"format": FORMAT, "runs": {}, PAGES: {}, WRITING: {}}
+
+    @classmethod
+    def load(cls, out_dir: Path, lang: str = DEFAULT_LANG) -> Manifest:
+        """The manifest of ``out_dir`` with the results of its journal, or an empty one (an unreadable manifest counts
+        as empty). A journal path that is a link or not the runner's file is refused (RunError)."""
+        try:
+            content = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            content = None
+        if not isinstance(content, dict) or content.get("format") != FORMAT or not isinstance(content.get("runs"), dict):
+            content = {"format": FORMAT, "runs": {}, PAGES: {}}  # no pages recorded: one already there is not ours
+        elif not isinstance(content.get(PAGES), dict):
+            content[PAGES] = None  # an earlier version's manifest: its pages are taken as its own
+        content[WRITING] = content[WRITING] if isinstance(content.get(WRITING), dict) else {}
+        manifest = cls(out_dir, content)
+        manifest.replay(journal_entries(out_dir, lang))
+        return manifest
+
+    def replay(self, records: list[dict]) -> None:
+        """Fold a journal's records in, in order: results replace their entries, notes say what was being written."""
+        writing = self.writing
+        for record in records:
+            if _is_note(record):
+                writing[record["writing"]] = record["files"]
+            else:
+                self.runs[record["key"]] = record
+                writing.pop(record["key"], None)  # its files are recorded now
+
+    @property
+    def runs(self) -> dict[str, dict]:
+        return self.content["runs"]
+
+    @property
+    def writing(self) -> dict[str, dict]:
+        """key -> the files a killed run was writing for it."""
+        return self.content.setdefault(WRITING, {})
+
+    def save(self) -> None:
+        """Write the manifest whole or not at all."""
+        atomic_write_text(self.out_dir / MANIFEST, json.dumps(self.content, ensure_ascii=False, indent=2, sort_keys=False) + "\n")
+
+    def compact(self) -> None:
+        """Write the whole manifest (which holds every journalled result) and remove the journal (closed first)."""
+        self.save()
+        (self.out_dir / JOURNAL).unlink(missing_ok=True)
+
+    def records_of(self, key: str) -> dict[str, list]:
+        """Path -> what the runner knows it wrote there for ``key``: the entry's recorded checksums, and the files
+        a killed run was writing (a file of either is the runner's, not the user's)."""
+        entry = self.runs.get(key)
+        recorded = entry.get("checksums") if isinstance(entry, dict) and isinstance(entry.get("checksums"), dict) else {}
+        noted = self.writing.get(key)
+        records: dict[str, list] = {path: [record] for path, record in recorded.items()}
+        for path, record in (noted if isinstance(noted, dict) else {}).items():
+            records.setdefault(path, []).append(record)
+        return records
+
+    def drop_unreadable(self) -> list[str]:
+        """Remove the run entries that cannot be read (hand-edited, truncated by another tool); return their keys."""
+        dropped = [key for key, entry in self.runs.items() if not readable(key, entry)]
+        for key in dropped:
+            del self.runs[key]
+        return dropped
+
+    def unsafe_facts(self) -> bool:
+        """Whether the recorded data facts hold an id that may not name a file (a hand-edited manifest): such facts
+        are not used (the data is validated again), as an unreadable run entry is dropped."""
+        data = self.content.get("data")
+        if not isinstance(data, dict):
+            return False
+        try:
+            ids = [unit for units in data.get("units", {}).values() for unit in units]
+            ids += [unit for parents in data.get("parents", {}).values() for pair in parents.items() for unit in pair if unit is not None]
+            return not all(is_unit_id(unit) for unit in ids)
+        except (AttributeError, TypeError):
+            return True
+
+    def facts(self, checksum: str, version: str) -> DataFacts | None:
+        """The data facts recorded for this exact data content and package version, if any (and safe)."""
+        data = self.content.get("data")
+        if not isinstance(data, dict) or data.get("checksum") != checksum or data.get("validated_with") != version:
+            return None
+        if self.unsafe_facts():
+            return None
+        try:
+            return DataFacts.from_dict(data)
+        except (KeyError, TypeError, ValueError, AttributeError):
+            return None
+
+    def record_facts(self, facts: DataFacts, version: str) -> None:
+        """Remember the validated data's facts, for the next run."""
+        self.content["data"] = facts.to_dict() | {"validated_with": version}
+
+    def is_cached(self, key: str, cache_key: str) -> bool:
+        """True when an earlier successful run of ``key`` had the same inputs (``cache_key``) and each of its outputs is
+        still the file it wrote.
+
+        A run killed between two of a job's files leaves a mix of old and new files: their
+        checksums no longer match the entry, so the job runs again.
+        """
+        entry = self.runs.get(key)
+        if not (isinstance(entry, dict) and entry.get("cache_key") == cache_key and entry.get("status") in (JobStatus.OK, JobStatus.CACHED)):
+            return False
+        recorded = entry.get("checksums") or {}
+        return all(is_recorded(self.out_dir / path, recorded.get(path)) for path in entry.get("outputs", []))

@@ -2,107 +2,21 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import posixpath
-import re
-from dataclasses import dataclass, field
-from enum import StrEnum
-from functools import cached_property
 
 from khuyenhoc.errors import RunError
-from khuyenhoc.hierarchy import COMMUNE, Hierarchy
-from khuyenhoc.ids import UNIT_ID_PATTERN
+from khuyenhoc.ids import is_unit_id
+from khuyenhoc.runner.records import DataFacts, Job, Selection
 
 ANNUAL, UNIT, TRENDS = "annual_summary", "unit_profile", "trends"
 NOTEBOOK_FILES = {ANNUAL: "annual_summary.ipynb", UNIT: "unit_profile.ipynb", TRENDS: "trends.ipynb"}
-SAFE_NAME = re.compile(UNIT_ID_PATTERN)  # a unit id names files: the input contract's rule, checked again here
-
-
-class JobStatus(StrEnum):
-    """What became of a job (a str, so it reads and writes as plain text in manifest.json)."""
-
-    OK = "ok"
-    CACHED = "cached"
-    FAILED = "failed"
 
 
 def safe_name(name: str) -> str:
     """``name`` if it may name a file (a unit_id, a year); else a RunError."""
-    if not SAFE_NAME.fullmatch(name):
+    if not is_unit_id(name):  # a unit id names files: the input contract's rule, checked again here
         raise RunError(f"unsafe name for a file: {name!r}")
     return name
-
-
-@dataclass(frozen=True)
-class Job:
-    """One notebook run. Paths are relative to the output folder."""
-
-    key: str  # e.g. "2013/annual_summary", "2013/areas/thi-hoi/annual_summary", "2013/units/duc-xuan", "trends"
-    notebook: str  # ANNUAL, UNIT or TRENDS
-    parameters: dict = field(hash=False)  # without data_path, which each executor supplies
-    notebook_path: str  # the executed notebook
-    html_path: str
-    files_dir: str | None = None  # where the notebook's own saved files go (annual summaries)
-    title_key: str = ""
-    title_values: dict = field(default_factory=dict, hash=False)
-    expects: tuple[str, ...] = ()  # files (relative to files_dir) the notebook must save, or the job failed
-
-    @property
-    def failed_path(self) -> str:
-        """Where a failed run's executed notebook is kept (the good outputs stay untouched)."""
-        return self.notebook_path.removesuffix(".ipynb") + ".failed.ipynb"
-
-    def cache_key(self, data_digest: str, notebook_checksum: str, version: str) -> str:
-        """A digest of every input: the data it reads (:func:`khuyenhoc.runner.inputs.data_digests`), notebook
-        content, parameters, package version."""
-        inputs = {"data": data_digest, "notebook": notebook_checksum, "parameters": self.parameters, "version": version}
-        return "sha256:" + hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
-
-
-@dataclass(frozen=True)
-class DataFacts:
-    """What planning needs to know about the data (kept in the manifest for no-op re-runs)."""
-
-    checksum: str
-    source: str
-    years: list[int]
-    units: dict[int, list[str]]  # year -> commune-level unit_ids (the ones that get profiles)
-    unit_names: dict[str, str]
-    illustrative: bool
-    synthetic: bool = False
-    parents: dict[int, dict[str, str | None]] = field(default_factory=dict)  # year -> unit_id -> whom it reports to
-    rows: dict[int, dict[str, str]] = field(default_factory=dict)  # year -> unit_id -> a digest of its validated row
-    scopes: dict[int, dict[str, str]] = field(default_factory=dict)  # year -> unit_id -> a digest of its (area's) indicators
-
-    @cached_property
-    def hierarchy(self) -> Hierarchy:
-        """The tree of the data, by the reports' own rules (khuyenhoc.hierarchy); the levels it knows: its communes."""
-        levels = {int(year): dict.fromkeys(units, COMMUNE) for year, units in self.units.items()}
-        return Hierarchy({int(year): parents for year, parents in self.parents.items()}, levels)
-
-    def children(self, year: int) -> dict[str, list[str]]:
-        """area_id -> the units reporting to it in ``year``, in the data's order."""
-        return self.hierarchy.children_map(year)
-
-    def roots(self, year: int) -> list[str]:
-        return self.hierarchy.roots(year)
-
-    def areas(self, year: int) -> list[str]:
-        """The units with children in ``year``, top-down."""
-        return self.hierarchy.areas(year)
-
-    def single_root(self, year: int) -> str | None:
-        """The one root with children, when the year has exactly one root: the whole file is its report."""
-        return self.hierarchy.single_root(year)
-
-
-@dataclass(frozen=True)
-class Selection:
-    """Which reports a run makes besides the whole file's and the trend: ``None`` = all, ``[]`` = none."""
-
-    areas: list[str] | None = None
-    units: list[str] | None = field(default_factory=list)
 
 
 def _chosen(wanted: list[str] | None, available: list[str]) -> list[str]:

@@ -21,8 +21,8 @@ from khuyenhoc.i18n import data_notes, text
 from khuyenhoc.runner import edits, figures
 from khuyenhoc.runner import manifest as manifests
 from khuyenhoc.runner.edits import Kept
-from khuyenhoc.runner.execute import JobResult
-from khuyenhoc.runner.plan import ANNUAL, TRENDS, UNIT, DataFacts, Job, JobStatus, in_data
+from khuyenhoc.runner.plan import ANNUAL, TRENDS, UNIT, in_data
+from khuyenhoc.runner.records import DataFacts, Job, JobResult, JobStatus
 
 TIME_FORMATS = {"vi": "%H:%M ngày %d/%m/%Y", "en": "%Y-%m-%d %H:%M"}
 DATE_FORMATS = {"vi": "%d/%m/%Y", "en": "%Y-%m-%d"}

@@ -21,7 +21,8 @@ from __future__ import annotations
 import hashlib
 import json
 
-from khuyenhoc.runner.plan import ANNUAL, UNIT, DataFacts, Job
+from khuyenhoc.runner.plan import ANNUAL, UNIT
+from khuyenhoc.runner.records import DataFacts, Job
 
 
 def _digest(*parts: object) -> str:
