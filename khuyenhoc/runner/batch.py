@@ -23,7 +23,7 @@ from khuyenhoc.i18n import text
 from khuyenhoc.runner import manifest as manifests
 from khuyenhoc.runner.execute import JobResult
 from khuyenhoc.runner.inputs import data_digests
-from khuyenhoc.runner.kernels import shared_template
+from khuyenhoc.runner.template import shared_template
 from khuyenhoc.runner.lifeline import wind_down_deadline
 from khuyenhoc.runner.lock import RunLock
 from khuyenhoc.runner.manifest import RunEntry
@@ -152,7 +152,8 @@ def _pool_context():
     if not sys.platform.startswith("linux"):
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["khuyenhoc.runner._forkserver", "khuyenhoc.runner.execute", "khuyenhoc.runner.kernels", "khuyenhoc.runner.export",
+    context.set_forkserver_preload(["khuyenhoc.runner._forkserver", "khuyenhoc.runner.execute", "khuyenhoc.runner.kernels", "khuyenhoc.runner.provisioner",
+                                    "khuyenhoc.runner.export",
                                     "papermill", "nbconvert"])
     return context
 
@@ -224,12 +225,22 @@ def _pool_round(jobs: list[Job], data: Path, notebooks: Path, options: RunOption
             result.worker = names.setdefault(result.worker, f"worker {len(names) + 1}")
             yield result
     except BaseException:
-        for process in list(getattr(pool, "_processes", {}).values()):
-            process.terminate()  # workers stop their kernels on SIGTERM
+        _stop_workers(run_dir)
         pool.shutdown(wait=True, cancel_futures=True)
         raise
     pool.shutdown(wait=True)
     return lost
+
+
+def _stop_workers(run_dir: Path) -> None:
+    """SIGTERM the pool's workers (each noted its pid in the run's folder, see execute.worker_init): they stop their kernels."""
+    from khuyenhoc.runner.execute import WORKERS
+
+    for note in (run_dir / WORKERS).glob("*"):
+        try:
+            os.kill(int(note.name), signal.SIGTERM)
+        except (ValueError, OSError):
+            pass
 
 
 def _marker(run_dir: Path, job: Job) -> Path:
