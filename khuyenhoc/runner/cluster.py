@@ -155,8 +155,15 @@ def connect(address: str, workers: int, folder: Path | None = None):
     if address == LOCAL:
         # The local workers are our child processes: their warnings on an interrupted run would land in our terminal.
         os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "error")
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None,
-                               local_directory=str(folder) if folder is not None else None)
+        from khuyenhoc.runner.lifeline import interrupts_ignored
+
+        import dask
+
+        # Ctrl-C reaches the run, which closes the cluster: no worker prints a traceback. The scheduler's, the nannies'
+        # and the workers' scratch space ("temporary-directory", dask's documented setting) goes in the run's folder.
+        with interrupts_ignored(), dask.config.set({"temporary-directory": str(folder) if folder is not None else None}):
+            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None,
+                                   local_directory=str(folder) if folder is not None else None)
         try:
             return Client(cluster), cluster
         except BaseException:

@@ -125,7 +125,7 @@ class KernelPool:
         self.shared = None
         if self.own is not None:
             self.own.stop()
-        folder = Path(tempfile.mkdtemp(prefix="khuyenhoc-template-", dir=self.root))
+        folder = Path(tempfile.mkdtemp(prefix="t-", dir=self.root))  # short: its socket's path must fit in ~107 bytes
         try:
             self.own = Template(folder)
         except OSError:

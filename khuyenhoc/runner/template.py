@@ -42,6 +42,7 @@ def serve(address: str) -> None:
 
     from khuyenhoc.runner.lifeline import die_with_parent
 
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the terminal's Ctrl-C is the run's to handle: it ends the template itself
     die_with_parent()
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(address)
