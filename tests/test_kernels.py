@@ -140,4 +140,4 @@ def test_stopping_a_kernel_stops_the_channels_of_its_clients(tmp_path):
         client.start_channels()
         run_sync(client.wait_for_ready)(timeout=60)  # kernel_info answered on shell, IOPub connected
         assert client.channels_running and kernel.manager.clients == [client]
-    assert not client.channels_running and client.context.closed
+    assert not client.channels_running and kernel.manager is None

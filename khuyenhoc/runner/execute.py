@@ -42,15 +42,7 @@ class JobResult:
     timings: dict[str, float] = field(default_factory=dict)  # CPU seconds: kernel_start, cells, export (see execute_job)
 
 
-_worker: KernelPool | None = None  # a pool worker's kernels (worker_init makes it; the process's exit closes it)
-
-
-def worker_pool() -> KernelPool:
-    """This pool worker's kernels (a pool of its own outside a worker: in tests)."""
-    global _worker
-    if _worker is None:
-        _worker = KernelPool()
-    return _worker
+_worker: KernelPool | None = None  # a pool worker's kernels: worker_init makes it, the worker's exit closes it
 
 
 def _on_signal(signum: int, _frame: object) -> None:
@@ -109,7 +101,11 @@ def execute_job(job: Job, data_path: str, notebooks_dir: str, cell_timeout: floa
 
     A job whose kernel died with its template (every kernel forked from it dies) runs once more, on a fresh template.
     """
-    pool = pool or worker_pool()
+    if pool is None:
+        if _worker is None:  # outside a pool worker (a test, a caller of its own): a pool for this job alone
+            with KernelPool() as own:
+                return execute_job(job, data_path, notebooks_dir, cell_timeout, False, snapshot_path, own)
+        pool = _worker
     result, template_died = _execute_once(job, data_path, notebooks_dir, cell_timeout, prepare_next, snapshot_path, pool)
     if template_died:
         pool.replace_template()

@@ -125,7 +125,8 @@ class KernelPool:
         self.shared = None
         if self.own is not None:
             self.own.stop()
-        folder = Path(tempfile.mkdtemp(prefix="t-", dir=self.root))  # short: its socket's path must fit in ~107 bytes
+        # short in the pool's root: its socket's path must fit in ~107 bytes
+        folder = Path(tempfile.mkdtemp(prefix="t-" if self.root is not None else "khuyenhoc-template-", dir=self.root))
         try:
             self.own = Template(folder)
         except OSError:
