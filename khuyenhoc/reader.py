@@ -229,6 +229,28 @@ def _worksheet(path: Path, workbook: object, sheet: str | None, lang: str) -> ob
     return worksheet
 
 
+def _sheet_part(data: bytes, title: str) -> str | None:
+    """The path inside the workbook's zip of the worksheet named ``title`` (from the workbook's XML and its
+    relationships, as the Office Open XML standard lays them out); None when it cannot be told."""
+    from xml.etree import ElementTree
+
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    relation = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            book = ElementTree.fromstring(archive.read("xl/workbook.xml"))
+            links = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+            names = set(archive.namelist())
+    except (KeyError, zipfile.BadZipFile, ElementTree.ParseError):
+        return None
+    ids = [sheet.get(relation) for sheet in book.iter(f"{main}sheet") if sheet.get("name") == title]
+    targets = [link.get("Target", "") for link in links if ids and link.get("Id") == ids[0]]
+    if not targets:
+        return None
+    part = targets[0].lstrip("/") if targets[0].startswith("/") else f"xl/{targets[0]}"
+    return part if part in names else None
+
+
 def _has_formulas(data: bytes, part: str | None) -> bool:
     """Whether a worksheet's XML holds a formula element (``<f>``); scanned without parsing it."""
     if part is None:
@@ -252,7 +274,7 @@ def _refuse_unsaved_formulas(path: Path, data: bytes, worksheet: object, positio
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
-    if not _has_formulas(data, getattr(worksheet, "_worksheet_path", None)):
+    if not _has_formulas(data, _sheet_part(data, worksheet.title)):
         return
     unreadable = _unreadable()
     unsaved = []

@@ -1,4 +1,4 @@
-"""Deprecated: the runner's kernel template warms this import (runner/kernels.py); the models are in khuyenhoc.reports."""
+"""Deprecated: the runner's kernel template warms this import (runner/template.py); the models are in khuyenhoc.reports."""
 
 from khuyenhoc.reports.annual import AnnualSummary  # noqa: F401
 from khuyenhoc.reports.profile import UnitProfile  # noqa: F401

@@ -547,3 +547,23 @@ def test_a_csv_the_package_wrote_reads_back_as_it_was(tmp_path, sample_frame):
     assert "'-song-cau" in path.read_text(encoding="utf-8-sig")
     names = load_table(path).frame.set_index("unit_id")["unit_name"]
     assert "-song-cau" in names.index and names["duc-xuan"] == "+Phường Đức Xuân" and names["xuat-hoa"] == "'Xuất Hóa"
+
+
+def test_a_sheet_is_found_in_the_workbook_by_its_name():
+    """The worksheet's XML part, read from the workbook's own index (openpyxl's private path is not used)."""
+    import io
+
+    import openpyxl
+
+    from khuyenhoc.reader import _sheet_part
+
+    book = openpyxl.Workbook()
+    book.active.title = "Đầu"
+    book.create_sheet("Số liệu")["A1"] = "=1+1"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    data = buffer.getvalue()
+    assert _sheet_part(data, "Số liệu") == "xl/worksheets/sheet2.xml"
+    assert _sheet_part(data, "Đầu") == "xl/worksheets/sheet1.xml"
+    assert _sheet_part(data, "không có") is None
+    assert _sheet_part(b"not a zip", "Số liệu") is None

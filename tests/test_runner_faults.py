@@ -321,3 +321,59 @@ def test_ctrl_c_while_the_data_is_checked_prints_no_traceback(tmp_path):
     output = (seen + rest).decode("utf-8", errors="replace")
     assert process.returncode == 130, output
     assert "Traceback" not in output and "KeyboardInterrupt" not in output, output
+
+
+def test_a_dying_kernel_template_is_restarted_and_its_jobs_retried(tmp_path):
+    """Issue 22, item 13: the notebook of 2012 kills the run's kernel template (its kernel's parent) once, mid-run;
+    every kernel forked from it dies with it; their jobs run again on a fresh template."""
+    if not sys.platform.startswith("linux"):
+        pytest.skip("fork template: Linux only")
+    marker = tmp_path / "template-killed"
+    notebooks = tiny_notebooks(tmp_path, f"import os, signal, pathlib, time\nif int(year) == 2012 and not pathlib.Path({str(marker)!r}).exists():\n"
+                                         f"    pathlib.Path({str(marker)!r}).write_text(str(os.getppid()))\n"
+                                         "    os.kill(os.getppid(), signal.SIGKILL)\n    time.sleep(30)")
+    out = tmp_path / "out"
+    outcome = run_batch(RunOptions(data=SAMPLE_DATA, out_dir=out, years=[2011, 2012, 2013], jobs=2, notebooks_dir=notebooks))
+    assert marker.exists(), "the template was killed"
+    assert {e["key"]: e["status"] for e in outcome.entries} == {
+        "2011/annual_summary": "ok", "2012/annual_summary": "ok", "2013/annual_summary": "ok", "trends": "ok"}
+    assert outcome.exit_code == 0
+
+
+@pytest.mark.parametrize("scheduler", [None, "local"], ids=["pool", "dask-local"])
+def test_ctrl_c_leaves_nothing_in_the_temp_folder(tmp_path, scheduler):
+    """Issue 22, item 3: the bundle, job and kernel folders (connection files with the kernel's key) live under the
+    run's own folder, which goes on every exit path; Dask's workers print no traceback on Ctrl-C."""
+    import tempfile
+
+    if scheduler is not None:
+        pytest.importorskip("distributed")
+    temp = Path(tempfile.mkdtemp(prefix="kh-", dir="/tmp"))  # short: the fork server's socket path must fit in 107 bytes
+    notebooks = tiny_notebooks(tmp_path, "import time\ntime.sleep(120)")
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "khuyenhoc", "run", "--out", str(out), "--jobs", "2", "--notebooks", str(notebooks)]
+    process = subprocess.Popen(command + (["--scheduler", scheduler] if scheduler else []), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               env=dict(os.environ, TMPDIR=str(temp)), start_new_session=True)
+
+    def kernels() -> set[int]:
+        return {pid for pid in _descendants(process.pid) if b"ipykernel" in Path(f"/proc/{pid}/cmdline").read_bytes()}
+
+    try:
+        assert _wait_for(lambda: len(kernels()) >= 2, 180), "kernels are running"
+        run_folders = list(temp.glob("khuyenhoc-run-*"))
+        assert [path.name for path in temp.iterdir() if not path.name.startswith("khuyenhoc-run-")] == [], "everything is in the run's folder"
+        assert list(temp.glob("khuyenhoc-run-*/**/connection.json")), "the kernels' connection files are in it"
+        below = _descendants(process.pid)
+        os.killpg(process.pid, signal.SIGINT)  # Ctrl-C: the terminal's whole process group
+        output, _ = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    text = output.decode("utf-8", errors="replace")
+    assert process.returncode == 130, text
+    assert "Traceback" not in text and "KeyboardInterrupt" not in text, text
+    assert _wait_for(lambda: not _alive(below), 30), f"nothing outlives the run: {_alive(below)}"
+    assert run_folders and not any(folder.exists() for folder in run_folders)
+    assert list(temp.iterdir()) == [], "nothing is left in the temp folder"
+    temp.rmdir()

@@ -23,8 +23,8 @@ from khuyenhoc.runner.cache_keys import data_digests
 from khuyenhoc.runner.data import copy_data_file, facts_of, has_lineage_sheet, lineage_checksum, read_targets, validate
 from khuyenhoc.runner.edits import Kept
 from khuyenhoc.runner.executors import executor_for
-from khuyenhoc.runner.kernels import shared_template
 from khuyenhoc.runner.lifeline import wind_down_deadline
+from khuyenhoc.runner.template import shared_template
 from khuyenhoc.runner.lock import RunLock
 from khuyenhoc.runner.manifest import Journal, Manifest
 from khuyenhoc.runner.plan import NOTEBOOK_FILES, TRENDS, build_plan

@@ -25,6 +25,7 @@ from khuyenhoc.i18n import text
 from khuyenhoc.paths import origin_path
 from khuyenhoc.runner.execute import execute_job
 from khuyenhoc.runner.executors import DASK, register
+from khuyenhoc.runner.kernels import KernelPool
 from khuyenhoc.runner.plan import NOTEBOOK_FILES
 from khuyenhoc.runner.records import LOCAL, SNAPSHOT_DIR, Job, JobResult, JobStatus, RunOptions, snapshot_dir
 
@@ -58,16 +59,34 @@ class Bundle:
 
 
 _MATERIALISED: dict[str, Path] = {}  # per worker process: bundle digest -> folder
+_pool: KernelPool | None = None  # per worker process: its kernels (closed by remove_bundles when a run ends)
 
 
-def _materialise(bundle: Bundle) -> Path:
-    """Write the bundle once per worker process into a private folder."""
+def _worker_root(run_dir: str | None) -> Path:
+    """Where this worker keeps a run's files: the run's own folder when the cluster is the client's (``--scheduler
+    local``), else a folder of this worker process that the next run sweeps if the worker was killed."""
+    from khuyenhoc.runner.scratch import process_folder
+
+    return Path(run_dir) if run_dir else process_folder()
+
+
+def _kernels(root: Path, template: str | None) -> KernelPool:
+    global _pool
+    if _pool is None or _pool.root != root:
+        if _pool is not None:
+            _pool.close()
+        _pool = KernelPool(root, template)
+    return _pool
+
+
+def _materialise(bundle: Bundle, root: Path) -> Path:
+    """Write the bundle once per worker process into a private folder in ``root``."""
     folder = _MATERIALISED.get(bundle.digest)
     if folder is None or not folder.is_dir():
         for stale in _MATERIALISED.values():  # an earlier run's copy of the data: not needed any more
             shutil.rmtree(stale, ignore_errors=True)
         _MATERIALISED.clear()
-        folder = Path(tempfile.mkdtemp(prefix=f"khuyenhoc-bundle-{bundle.digest}-"))
+        folder = Path(tempfile.mkdtemp(prefix=f"khuyenhoc-bundle-{bundle.digest}-", dir=root))
         (folder / "notebooks").mkdir()
         (folder / bundle.data_name).write_bytes(bundle.data)
         if bundle.origin is not None:
@@ -82,19 +101,19 @@ def _materialise(bundle: Bundle) -> Path:
     return folder
 
 
-def run_on_worker(job: Job, bundle: Bundle, cell_timeout: float | None, kernel_template: str | None = None) -> JobResult:
+def run_on_worker(job: Job, bundle: Bundle, cell_timeout: float | None, kernel_template: str | None = None,
+                  run_dir: str | None = None) -> JobResult:
     """The task: execute one job on this worker and return its outputs (its kernel forked from the client's
-    template when the cluster runs on the client's machine, ``kernel_template``)."""
+    template and its files in the client's run folder when the cluster runs on the client's machine)."""
     from distributed import get_worker
 
-    from khuyenhoc.runner.kernels import TEMPLATE
-
-    TEMPLATE.use(kernel_template)
-    folder = _materialise(bundle)
+    root = _worker_root(run_dir)
+    pool = _kernels(root, kernel_template)
+    folder = _materialise(bundle, root)
     snapshot = str(folder / SNAPSHOT_DIR) if bundle.snapshot else None
     # Like a pool worker, prepare the next kernel while this one runs (stopped by remove_bundles when the run ends).
     result = execute_job(job, str(folder / bundle.data_name), str(folder / "notebooks"), cell_timeout, prepare_next=True,
-                         snapshot_path=snapshot)
+                         snapshot_path=snapshot, pool=pool)
     result.worker = str(get_worker().name)  # the name the cluster gives it, not this machine's address
     return result
 
@@ -102,9 +121,10 @@ def run_on_worker(job: Job, bundle: Bundle, cell_timeout: float | None, kernel_t
 def remove_bundles() -> int:
     """Run on each worker when a run ends: the association's data does not stay on machines it was sent to;
     the kernel prepared for a next notebook and the kernel template end too."""
-    from khuyenhoc.runner.kernels import KERNELS
-
-    KERNELS.stop_all()
+    global _pool
+    if _pool is not None:
+        _pool.close()
+        _pool = None
     count = len(_MATERIALISED)
     for folder in _MATERIALISED.values():
         shutil.rmtree(folder, ignore_errors=True)
@@ -125,8 +145,9 @@ def make_bundle(data: Path, notebooks: Path) -> Bundle:
                   {path.name: path.read_bytes() for path in sorted(snapshot.iterdir()) if path.suffix in (".parquet", ".csv")} if snapshot.is_dir() else {})
 
 
-def connect(address: str, workers: int):
-    """A client for ``address`` (tcp://host:port), or for a new LocalCluster of ``workers`` processes."""
+def connect(address: str, workers: int, folder: Path | None = None):
+    """A client for ``address`` (tcp://host:port), or for a new LocalCluster of ``workers`` processes keeping their
+    files in ``folder`` (the run's)."""
     try:
         from distributed import Client, LocalCluster
     except ImportError as error:
@@ -134,7 +155,15 @@ def connect(address: str, workers: int):
     if address == LOCAL:
         # The local workers are our child processes: their warnings on an interrupted run would land in our terminal.
         os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "error")
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None)
+        from khuyenhoc.runner.lifeline import interrupts_ignored
+
+        import dask
+
+        # Ctrl-C reaches the run, which closes the cluster: no worker prints a traceback. The scheduler's, the nannies'
+        # and the workers' scratch space ("temporary-directory", dask's documented setting) goes in the run's folder.
+        with interrupts_ignored(), dask.config.set({"temporary-directory": str(folder) if folder is not None else None}):
+            cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None,
+                                   local_directory=str(folder) if folder is not None else None)
         try:
             return Client(cluster), cluster
         except BaseException:
@@ -169,7 +198,8 @@ class DaskExecutor:
         lang = options.lang
         for name in QUIET_LOGGERS:
             logging.getLogger(name).setLevel(logging.ERROR)
-        client, cluster = connect(address, options.jobs)
+        local = address == LOCAL
+        client, cluster = connect(address, options.jobs, data.parent if local else None)
         futures = []
         try:
             versions = set(client.run(_worker_version).values())
@@ -177,8 +207,9 @@ class DaskExecutor:
                 raise RunError(text("run.worker_version", lang, mine=__version__, theirs=", ".join(sorted(versions))))
             bundle = client.scatter(make_bundle(data, notebooks), broadcast=True)
             batch = uuid.uuid4().hex[:8]
-            template = options.kernel_template if address == LOCAL else None  # a remote worker cannot reach it
-            futures = [client.submit(run_on_worker, job, bundle, options.cell_timeout, template, key=f"khuyenhoc-{batch}-{job.key}",
+            template = options.kernel_template if local else None  # a remote worker cannot reach it
+            run_dir = str(data.parent) if local else None
+            futures = [client.submit(run_on_worker, job, bundle, options.cell_timeout, template, run_dir, key=f"khuyenhoc-{batch}-{job.key}",
                                      pure=False) for job in jobs]
             by_future = {future.key: job for future, job in zip(futures, jobs, strict=True)}
             for future in as_completed(futures):

@@ -6,6 +6,8 @@ import ctypes
 import os
 import signal
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 PR_SET_PDEATHSIG = 1
 
@@ -47,3 +49,20 @@ def wind_down_deadline(seconds: float = WIND_DOWN_SECONDS, code: int = 130) -> N
     timer = threading.Timer(seconds, expire)
     timer.daemon = True
     timer.start()
+
+
+@contextmanager
+def interrupts_ignored() -> Iterator[None]:
+    """Processes started inside the block ignore Ctrl-C (the disposition is inherited, and Python keeps an ignored
+    SIGINT ignored): the terminal's Ctrl-C reaches only the run, which stops them itself, so they print no traceback.
+    Outside the main thread (where signals cannot be set) the block runs as it is."""
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)

@@ -27,7 +27,8 @@ def _pool_context():
     if not sys.platform.startswith("linux"):
         return multiprocessing.get_context("spawn")
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["khuyenhoc.runner._forkserver", "khuyenhoc.runner.execute", "khuyenhoc.runner.kernels", "khuyenhoc.runner.export",
+    context.set_forkserver_preload(["khuyenhoc.runner._forkserver", "khuyenhoc.runner.execute", "khuyenhoc.runner.kernels", "khuyenhoc.runner.provisioner",
+                                    "khuyenhoc.runner.export",
                                     "papermill", "nbconvert"])
     return context
 
