@@ -17,7 +17,7 @@ from khuyenhoc.runner import RunOptions, run_batch
 from khuyenhoc.runner.execute import JobResult
 from khuyenhoc.runner.lock import LOCK_NAME
 from khuyenhoc.runner.plan import ANNUAL, DataFacts, JobStatus, build_plan
-from khuyenhoc.runner.publish import sort_key
+from khuyenhoc.runner.site import sort_key
 
 FIXTURES = Path(__file__).parent / "notebooks"
 

@@ -31,6 +31,7 @@ from khuyenhoc.runner.options import LOCAL, Executor, Progress, RunOptions, snap
 from khuyenhoc.runner.plan import NOTEBOOK_FILES, TRENDS, DataFacts, Job, JobStatus, build_plan
 from khuyenhoc.runner.edits import Kept
 from khuyenhoc.runner.figures import key_figures
+from khuyenhoc.runner.site import write_index
 from khuyenhoc.runner.publish import (
     DataStamp,
     PublishError,
@@ -41,7 +42,6 @@ from khuyenhoc.runner.publish import (
     remove_outputs,
     remove_stale,
     sweep_names,
-    write_index,
 )
 from khuyenhoc.runner.scratch import run_folder
 
