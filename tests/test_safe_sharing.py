@@ -100,7 +100,7 @@ def test_every_html_page_shows_hostile_names_escaped(run):
         for name in names_shown:
             assert ESCAPED[name] in text, (relative, name)
     profile = (out / "2013" / "units" / "nong-thuong.html").read_text(encoding="utf-8")
-    assert f"<title>Hồ sơ đơn vị {ESCAPED[SCRIPT]}, năm 2013</title>" in profile
+    assert f"<title>Hồ sơ Hội Khuyến học {ESCAPED[SCRIPT]}, năm 2013</title>" in profile
 
 
 def test_summary_md_is_inert(run):

@@ -337,7 +337,7 @@ TEXT = {
     "section.links": "Related reports",
     "link.parent": "Report of the level above: {name}",
     "link.children": "Reports of the units below:",
-    "title.unit": "Unit profile: {unit}, {year}",
+    "title.unit": "Association profile: {unit}, {year}",  # {unit}: names.place_name
     "title.trends": "Study-encouragement indicators over time, {start}–{end}",
     "title.trends_one": "Study-encouragement indicators, {year}",
     "section.key_indicators": "Key indicators",

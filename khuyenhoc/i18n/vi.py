@@ -322,7 +322,7 @@ TEXT = {
     "section.links": "Báo cáo liên quan",
     "link.parent": "Báo cáo cấp trên: {name}",
     "link.children": "Báo cáo các đơn vị trực thuộc:",
-    "title.unit": "Hồ sơ đơn vị {unit}, năm {year}",
+    "title.unit": "Hồ sơ Hội Khuyến học {unit}, năm {year}",  # {unit}: names.place_name
     "title.trends": "Diễn biến các chỉ tiêu khuyến học, {start}–{end}",
     "title.trends_one": "Diễn biến các chỉ tiêu khuyến học, năm {year}",
     "section.key_indicators": "Các chỉ tiêu chính",
