@@ -466,7 +466,7 @@ class _Run:
 
     def _written_paths(self, manifest: dict) -> dict[str, set[str]]:
         """Where the runner writes and what: the site pages, every recorded or noted output, the plan's paths."""
-        paths = [manifests.MANIFEST, "index.html", "runs.html"]
+        paths = [manifests.MANIFEST, "index.html", "runs.html", "search.js"]
         for entry in manifest["runs"].values():
             paths += [*entry.get("outputs", []), *(p for p in (entry.get("html"), entry.get("previous_html")) if p)]
         for files in manifest.get(manifests.WRITING, {}).values():

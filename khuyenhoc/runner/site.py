@@ -4,6 +4,7 @@ manifest alone (figures recorded at publishing, :mod:`.figures`): a no-op re-run
 
 from __future__ import annotations
 
+import json
 import unicodedata
 from datetime import datetime
 from pathlib import Path
@@ -106,7 +107,97 @@ def _year_tree(entries: list[dict], facts: DataFacts, year: int, lang: str) -> d
     return top
 
 
-PAGES = ("runs.html", "index.html")
+PAGES = ("runs.html", "index.html", SEARCH_FILE)
+# the dashboard's columns: (recorded figure, i18n key of its header); the flags come after them
+DASHBOARD = (("members", "index.dash.members"), ("members_per_population_pct", "index.dash.share"),
+             ("members_growth_pct", "index.dash.change"), ("fund_per_member_vnd", "index.dash.fund_per_member"),
+             ("learning_families_pct", "index.dash.learning_families"))
+
+
+def fold(name: str) -> str:
+    """``name`` without diacritics, in lower case, for a search that needs none ("Xuất Hóa" → "xuat hoa");
+    the search box folds what is typed the same way (templates/index.html.j2)."""
+    bare = unicodedata.normalize("NFD", name.casefold().replace("đ", "d"))
+    return " ".join("".join(c for c in bare if not unicodedata.combining(c)).split())
+
+
+def _flags(values: dict, lang: str) -> list[str]:
+    """The dashboard's flags of one compared unit: no training (a commune without classes, or an area with
+    communes without), fewer members than the year before."""
+    flags = []
+    without = values.get("units_without_training")
+    if isinstance(without, int | float) and without > 0:
+        flags.append(text("index.flag.units_without_training", lang, count=format_number(without, 0, lang)))
+    elif values.get("training_classes") == 0:
+        flags.append(text("index.flag.no_training", lang))
+    change = values.get("members_change")
+    if isinstance(change, int | float) and change < 0:
+        flags.append(text("index.flag.decline", lang))
+    return flags
+
+
+def _sortable(value: object) -> float | int | None:
+    """A figure as the sort attribute holds it: a number cut to 4 decimals (the page stays small), None when blank."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+        return None
+    return value if isinstance(value, int) else round(value, 4)
+
+
+def dashboard(entries: list[dict], lang: str) -> dict | None:
+    """The year's table of the units one level down (those the top report compares, khuyenhoc.hierarchy's
+    ``compared_units``: districts under a province, communes under it from July 2025), from the figures its
+    summary.json recorded: each row's cells as shown text and a sort value, linked to the unit's area report
+    or profile. None when the top report recorded none (a failed run, a manifest of an earlier version)."""
+    top = next((e for e in entries if e.get("notebook") == ANNUAL and not e.get("parameters", {}).get("area_id")
+                and e.get("status") != "failed"), None)
+    recorded = (top or {}).get("figures", {}).get("compared") if isinstance((top or {}).get("figures"), dict) else None
+    if not isinstance(recorded, dict) or not isinstance(recorded.get("rows"), list) or not recorded["rows"]:
+        return None
+    measures = recorded.get("measures") or {}
+    reports = {e["parameters"].get("area_id") or e["parameters"].get("unit_id"): e.get("html")
+               for e in entries if e.get("status") != "failed" and e.get("html") and e.get("notebook") in (ANNUAL, UNIT)}
+    rows = [r for r in recorded["rows"] if isinstance(r, dict) and isinstance(r.get("figures"), dict)]
+    order = {id(r): rank for rank, r in enumerate(sorted(rows, key=lambda r: sort_key(str(r.get("name", "")))))}
+    shown = [key for key, _ in DASHBOARD if any(isinstance(r["figures"].get(key), int | float) for r in rows)]
+    table = []
+    for row in rows:
+        values = row["figures"]
+        cells = [{"text": figures.value_text(values.get(key), measures.get(key), lang), "sort": _sortable(values.get(key))} for key in shown]
+        flags = _flags(values, lang)
+        table.append({"name": str(row.get("name", "")), "href": reports.get(row.get("unit_id")), "order": order[id(row)],
+                      "cells": cells, "flags": flags})
+    table.sort(key=lambda r: r["order"])
+    return {"headers": [text(label, lang) for key, label in DASHBOARD if key in shown], "rows": table}
+
+
+def search_entries(runs: dict, facts: DataFacts) -> list[list[str]]:
+    """One entry per unit with a report (an area report, else a profile) of its latest year: [name, link, the name
+    of whom it reports to that year], in Vietnamese order. Compact on purpose: a country has ~3,300 communes."""
+    latest: dict[str, tuple[int, bool, str]] = {}
+    for entry in runs.values():
+        parameters = entry.get("parameters", {})
+        year = parameters.get("year")
+        whole = entry.get("notebook") == ANNUAL and not parameters.get("area_id")
+        unit = facts.single_root(int(year)) if whole and year is not None else parameters.get("area_id") or parameters.get("unit_id")
+        if unit is None or year is None or entry.get("status") == "failed" or not entry.get("html"):
+            continue
+        candidate = (int(year), entry.get("notebook") == ANNUAL, entry["html"])
+        if unit not in latest or candidate[:2] > latest[unit][:2]:
+            latest[unit] = candidate
+    names = facts.unit_names
+    found = []
+    for unit, (year, _, href) in latest.items():
+        parent = facts.parents.get(year, {}).get(unit)
+        found.append([names.get(unit, unit), href, names.get(parent, parent) if parent else ""])
+    return sorted(found, key=lambda item: (sort_key(item[0]), sort_key(item[2])))
+
+
+def search_script(entries: list[list[str]]) -> str:
+    """search.js: the names index as a script that sets ``KHUYENHOC_UNITS`` (a <script src> loads under file://,
+    where a page may not fetch a JSON file). JSON is valid JavaScript; U+2028/9 are escaped for older engines."""
+    data = json.dumps(entries, ensure_ascii=False, separators=(",", ":"))
+    data = data.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    return f"window.KHUYENHOC_UNITS={data};\n"
 
 
 def _when(value: object, lang: str) -> str:
@@ -163,13 +254,14 @@ def write_index(out_dir: Path, manifest: dict, facts: DataFacts, lang: str, stam
         "generated": text("index.generated", lang, time=local_time(lang)),
         "data_line": stamp.line(lang) if stamp is not None else "",
     }
-    years = [(year, _year_tree(by_year[year], facts, year, lang)) for year in sorted(by_year, reverse=True)]
+    years = [(year, _year_tree(by_year[year], facts, year, lang), dashboard(by_year[year], lang)) for year in sorted(by_year, reverse=True)]
     rows = [(year, sorted((_row(e, lang) for e in by_year[year]), key=lambda r: (r["key"].count("/"), sort_key(r["title"]))))
             for year in sorted(by_year, reverse=True)]
     contents = {
         "runs.html": TEMPLATES.get_template("runs.html.j2").render(years=rows, trends=trends, kept=_kept_rows(manifest, lang),
                                                                    removed=_removed(manifest, lang), **common),
-        "index.html": TEMPLATES.get_template("index.html.j2").render(years=years, trends=trends, **common),
+        "index.html": TEMPLATES.get_template("index.html.j2").render(years=years, trends=trends, search=SEARCH_FILE, **common),
+        SEARCH_FILE: search_script(search_entries(runs, facts)),
     }
     for name, content in contents.items():
         atomic_write_text(out_dir / name, content)
