@@ -420,6 +420,7 @@ TEXT = {
     "index.search.placeholder": "e.g. xuat hoa",
     "index.search.none": "No unit has this name.",
     "index.dash.caption": "The units one level down (click a column header to sort)",
+    "index.dash.folded": "The units one level down",
     "index.dash.unit": "Unit",
     "index.dash.members": "Members",
     "index.dash.share": "Members per population",

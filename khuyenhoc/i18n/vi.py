@@ -405,6 +405,7 @@ TEXT = {
     "index.search.placeholder": "ví dụ: xuat hoa",
     "index.search.none": "Không tìm thấy đơn vị nào có tên này.",
     "index.dash.caption": "Các đơn vị trực thuộc (bấm vào tiêu đề cột để sắp xếp)",
+    "index.dash.folded": "Bảng các đơn vị trực thuộc",
     "index.dash.unit": "Đơn vị",
     "index.dash.members": "Hội viên",
     "index.dash.share": "Tỷ lệ hội viên/dân số",

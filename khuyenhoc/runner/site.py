@@ -126,10 +126,10 @@ def _flags(values: dict, lang: str) -> list[str]:
     communes without), fewer members than the year before."""
     flags = []
     without = values.get("units_without_training")
-    if isinstance(without, int | float) and without > 0:
-        flags.append(text("index.flag.units_without_training", lang, count=format_number(without, 0, lang)))
-    elif values.get("training_classes") == 0:
+    if values.get("training_classes") == 0:  # a commune without classes (counted as 1 unit without), or a whole area
         flags.append(text("index.flag.no_training", lang))
+    elif isinstance(without, int | float) and without > 0:
+        flags.append(text("index.flag.units_without_training", lang, count=format_number(without, 0, lang)))
     change = values.get("members_change")
     if isinstance(change, int | float) and change < 0:
         flags.append(text("index.flag.decline", lang))
