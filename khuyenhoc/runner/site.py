@@ -99,11 +99,14 @@ def _year_tree(entries: list[dict], facts: DataFacts, year: int, lang: str) -> d
     for area in areas:
         (nodes[holder(area)] if holder(area) is not None else top)["children"].append(nodes[area])
     for entry in profiles:
-        owner = holder(entry.get("parameters", {}).get("unit_id"))
-        (nodes[owner] if owner is not None else top)["profiles"].append(_row(entry, lang))
+        unit = entry.get("parameters", {}).get("unit_id")
+        owner = holder(unit)
+        # under the heading "Hồ sơ đơn vị (n)" a profile is named by its unit alone (its title repeats the heading)
+        row = _row(entry, lang) | {"name": facts.unit_names.get(unit, unit) if unit else entry.get("title", entry["key"])}
+        (nodes[owner] if owner is not None else top)["profiles"].append(row)
     for node in [top, *nodes.values()]:
         node["children"].sort(key=lambda n: sort_key(n["row"]["title"]))
-        node["profiles"].sort(key=lambda r: sort_key(r["title"]))
+        node["profiles"].sort(key=lambda r: sort_key(r["name"]))
     return top
 
 
