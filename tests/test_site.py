@@ -106,6 +106,10 @@ def test_search_entries_one_per_unit_with_its_latest_report():
     script = search_script(entries)
     assert script.startswith("window.KHUYENHOC_UNITS=")
     assert json.loads(script.removeprefix("window.KHUYENHOC_UNITS=").removesuffix(";\n")) == entries
+    runs["2025/units/xa-b"] |= {"status": "failed", "html": None, "previous_html": "2025/units/xa-b.html"}
+    runs["2025/units/xa-a"] |= {"status": "failed", "html": None}
+    assert search_entries(runs, _facts())[1:] == [[HOSTILE, "2024/units/xa-a.html", "Tỉnh Hòa"], ["Xã Bình", "2025/units/xa-b.html", "Tỉnh Hòa"]], \
+        "a failed report: its earlier page, else the unit's latest good one"
     odd = search_script([["Xã A\u2028B", "x.html", ""]])
     assert "\u2028" not in odd and "\\u2028" in odd, "a line separator in a name is escaped"
 

@@ -174,17 +174,19 @@ def dashboard(entries: list[dict], lang: str) -> dict | None:
 
 
 def search_entries(runs: dict, facts: DataFacts) -> list[list[str]]:
-    """One entry per unit with a report (an area report, else a profile) of its latest year: [name, link, the name
-    of whom it reports to that year], in Vietnamese order. Compact on purpose: a country has ~3,300 communes."""
+    """One entry per unit with a page (its area report, else its profile; a failed one's earlier page) of its latest
+    year: [name, link, the name of whom it reports to that year], in Vietnamese order. Compact on purpose: a country
+    has ~3,300 communes."""
     latest: dict[str, tuple[int, bool, str]] = {}
     for entry in runs.values():
         parameters = entry.get("parameters", {})
         year = parameters.get("year")
         whole = entry.get("notebook") == ANNUAL and not parameters.get("area_id")
         unit = facts.single_root(int(year)) if whole and year is not None else parameters.get("area_id") or parameters.get("unit_id")
-        if unit is None or year is None or entry.get("status") == "failed" or not entry.get("html"):
+        href = entry.get("previous_html") if entry.get("status") == "failed" else entry.get("html")  # a failure: the earlier page
+        if unit is None or year is None or not href:
             continue
-        candidate = (int(year), entry.get("notebook") == ANNUAL, entry["html"])
+        candidate = (int(year), entry.get("notebook") == ANNUAL, href)
         if unit not in latest or candidate[:2] > latest[unit][:2]:
             latest[unit] = candidate
     names = facts.unit_names
