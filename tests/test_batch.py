@@ -17,7 +17,7 @@ from khuyenhoc.runner import RunOptions, run_batch
 from khuyenhoc.runner.plan import ANNUAL, build_plan
 from khuyenhoc.runner.records import DataFacts, JobResult, JobStatus
 from khuyenhoc.runner.lock import LOCK_NAME
-from khuyenhoc.runner.publish import sort_key
+from khuyenhoc.runner.site import sort_key
 
 FIXTURES = Path(__file__).parent / "notebooks"
 
@@ -211,7 +211,7 @@ def test_small_runner_fixes(tmp_path, sample_frame, write_csv, capsys):
     out = tmp_path / "sorted"
     _run(out, Executor(), data=write_csv(frame, name="ten.csv"), years=[2013], units=True)
     index = (out / "index.html").read_text(encoding="utf-8")
-    assert index.index("Xã Dương Quang") < index.index("Xã Đồng Tâm") < index.index("Xã Sơn Hà")
+    assert index.index(">Xã Dương Quang<") < index.index(">Xã Đồng Tâm<") < index.index(">Xã Sơn Hà<")
 
 
 

@@ -103,13 +103,13 @@ class TestTitle:
     def test_no_banner_for_real_data(self, shown, sample_frame):
         sample_frame["note"] = None
         show.title(UnitProfile(analyse(table_from_frame(sample_frame)), 2013, "duc-xuan"))
-        assert [o.data for o in shown] == ["<h1>Hồ sơ đơn vị Phường Đức Xuân, năm 2013</h1>"]
+        assert [o.data for o in shown] == ["<h1>Hồ sơ Hội Khuyến học phường Đức Xuân, năm 2013</h1>"]
 
     def test_unit_name_escaped(self, shown, sample_frame):
         sample_frame.loc[sample_frame["unit_id"] == "duc-xuan", "unit_name"] = SCRIPT
         sample_frame["note"] = None
         show.title(UnitProfile(analyse(table_from_frame(sample_frame)), 2013, "duc-xuan"))
-        assert shown[0].data == "<h1>Hồ sơ đơn vị &lt;script&gt;alert(1)&lt;/script&gt;, năm 2013</h1>"
+        assert shown[0].data == "<h1>Hồ sơ Hội Khuyến học &lt;script&gt;alert(1)&lt;/script&gt;, năm 2013</h1>"
 
     def test_synthetic_banner(self, shown, sample_frame):
         sample_frame["note"] = "Số liệu giả lập (synthetic)"

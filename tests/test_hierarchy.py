@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from khuyenhoc.hierarchy import Hierarchy
 from khuyenhoc.runner.records import DataFacts
-from khuyenhoc.runner.publish import _year_tree
+from khuyenhoc.runner.site import _year_tree
 
 # 2024: a province over two districts over communes, and a ward straight under the province;
 # 2025: the two-tier shape, communes under the province, plus a second root (a city).

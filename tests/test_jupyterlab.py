@@ -32,7 +32,7 @@ RUN_LIMIT_MS = 300_000  # a notebook's cells, on a busy 2-core machine
 # notebook -> headings it must show once run (markdown headings and the report's own title)
 HEADINGS = {
     "annual_summary.ipynb": ["Tổng kết năm (sổ tay phân tích)", "Tổng kết công tác khuyến học năm 2013"],
-    "unit_profile.ipynb": ["Hồ sơ một đơn vị (sổ tay phân tích)", "Hồ sơ đơn vị"],
+    "unit_profile.ipynb": ["Hồ sơ một đơn vị (sổ tay phân tích)", "Hồ sơ Hội Khuyến học"],
     "trends.ipynb": ["Diễn biến các chỉ tiêu (sổ tay phân tích)", "Diễn biến các chỉ tiêu khuyến học"],
     "explore.ipynb": ["Khám phá số liệu khuyến học", "1. Đọc và kiểm tra tệp", "6. Xuất ra Excel"],
 }

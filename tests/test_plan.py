@@ -90,7 +90,7 @@ def test_the_index_is_a_tree_per_year_and_run_details_are_apart(tmp_path, provin
     assert all((out / href).is_file() for href in hrefs)
     assert "2024/areas/huyen-b/annual_summary.html" in hrefs and "2024/units/xa-1.html" in hrefs and "runs.html" in hrefs
     section = index[index.index("Năm 2024"):index.index("Năm 2024") + 4000]
-    assert section.index("huyện Bình Lạc") < section.index("Xã Một") < section.index("thành phố Cẩm Giang") < section.index("Phường Ba"), \
+    assert section.index("huyện Bình Lạc") < section.index(">Xã Một<") < section.index("thành phố Cẩm Giang") < section.index(">Phường Ba<"), \
         "each area's profiles sit under it"
     assert "1.234 hội viên · quỹ 5.600.000 đồng" in index
     assert "Giây" not in index and "dùng lại" not in index, "run details are on runs.html"

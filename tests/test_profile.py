@@ -25,7 +25,7 @@ class TestUnitProfile:
         assert shown[indicator_label("members", lang)] == ("1.680 người" if lang == "vi" else "1,680 people")
         assert shown[indicator_label("members_change", lang)] == ("-50 người" if lang == "vi" else "-50 people")
         assert shown[indicator_label("fund_total_vnd", lang)] == ("77.107.000 đồng" if lang == "vi" else "77,107,000 VND")
-        assert profile.title == text("title.unit", lang, unit="Phường Đức Xuân", year=2013)
+        assert profile.title == text("title.unit", lang, unit="phường Đức Xuân" if lang == "vi" else "Phường Đức Xuân", year=2013)
 
     def test_trend_table(self, sample_table):
         frame = UnitProfile(analyse(sample_table), 2012, "duc-xuan").trend_table()

@@ -232,7 +232,7 @@ def test_unit_profiles(tmp_path):
     assert profiles == sorted(["duc-xuan", "song-cau", "phung-chi-kien", "nguyen-thi-minh-khai", "nong-thuong",
                                "duong-quang", "huyen-tung", "xuat-hoa"])
     page = (out / "2013" / "units" / "xuat-hoa.html").read_text(encoding="utf-8")
-    assert "Unit profile: Xã Xuất Hóa, 2013" in page and '<html lang="en">' in page
+    assert "Association profile: Xã Xuất Hóa, 2013" in page and '<html lang="en">' in page
     assert "Illustrative figures" in page
     assert 'href="2013/units/xuat-hoa.html"' in (out / "index.html").read_text(encoding="utf-8")
 

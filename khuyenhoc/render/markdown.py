@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from khuyenhoc import __version__
-from khuyenhoc.indicators import SCOPE_ALL, to_json
+from khuyenhoc.indicators import REGISTRY, SCOPE_ALL, as_values, to_json
 from khuyenhoc.reports.annual import AnnualSummary
 from khuyenhoc.reports.formatted import finding_message
 from khuyenhoc.reports.text import markdown_escape
@@ -18,6 +18,7 @@ def summary_json(summary: AnnualSummary) -> dict:
     document = to_json(summary.year, SCOPE_ALL if summary.area_id is None else summary.area_id, summary.values)
     document["name"] = summary.name
     document["units"] = list(summary.units)
+    document["compared"] = compared(summary)
     document["findings"] = [f.to_dict() | {"message": finding_message(f, summary.lang)} for f in summary.findings]
     document["illustrative"] = table.illustrative
     document["synthetic"] = table.synthetic
@@ -33,6 +34,24 @@ def summary_json(summary: AnnualSummary) -> dict:
     if summary.targets:
         document["targets"] = [t.to_dict() for t in summary.targets]
     return document
+
+
+# the figures of each compared unit the index's dashboard shows (runner/figures.py reads them)
+COMPARED_FIGURES = ("members", "members_change", "members_growth_pct", "members_per_population_pct", "fund_per_member_vnd",
+                    "learning_families_pct", "training_classes", "units_without_training")
+
+
+def compared(summary: AnnualSummary) -> list[dict]:
+    """The units the report compares (the area's direct children, :meth:`Hierarchy.compared_units`), each with its
+    name, level and the dashboard's figures (plain values, None where undefined or not reported)."""
+    frame = summary.frames.scopes(summary.year, list(summary.units))
+    table = summary.table
+    rows = []
+    for unit, row in frame.iterrows():
+        values = as_values(row)
+        rows.append({"unit_id": str(unit), "name": table.unit_names.get(unit, unit), "level": table.level_of(unit, summary.year),
+                     "figures": {key: values.get(key) for key in COMPARED_FIGURES if key in REGISTRY}})
+    return rows
 
 
 def summary_markdown(summary: AnnualSummary) -> str:

@@ -11,6 +11,7 @@ from khuyenhoc.findings import Finding, detect_findings
 from khuyenhoc.formatting import format_indicator
 from khuyenhoc.i18n import DEFAULT_LANG, check_lang, column_header, text
 from khuyenhoc.indicators import INDICATORS, REGISTRY, Analysis, as_values, compute
+from khuyenhoc.names import place_name
 from khuyenhoc.reports.formatted import by_year, findings_table, ranks
 from khuyenhoc.reports.text import write_unit_profile
 
@@ -52,7 +53,7 @@ class UnitProfile:
 
     @property
     def title(self) -> str:
-        return text("title.unit", self.lang, unit=self.unit_name, year=self.year)
+        return text("title.unit", self.lang, unit=place_name(self.unit_name, self.lang), year=self.year)
 
     @property
     def indicators(self) -> tuple:

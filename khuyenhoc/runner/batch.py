@@ -43,6 +43,7 @@ from khuyenhoc.runner.records import (
     snapshot_dir,
 )
 from khuyenhoc.runner.figures import key_figures
+from khuyenhoc.runner.site import write_index
 from khuyenhoc.runner.publish import (
     DataStamp,
     PublishError,
@@ -53,7 +54,6 @@ from khuyenhoc.runner.publish import (
     remove_outputs,
     remove_stale,
     sweep_names,
-    write_index,
 )
 from khuyenhoc.runner.scratch import run_folder
 
@@ -235,7 +235,7 @@ class _Run:
 
     def _written_paths(self, manifest: Manifest) -> dict[str, set[str]]:
         """Where the runner writes and what: the site pages, every recorded or noted output, the plan's paths."""
-        paths = [manifests.MANIFEST, "index.html", "runs.html"]
+        paths = [manifests.MANIFEST, "index.html", "runs.html", "search.js"]
         for entry in manifest.runs.values():
             paths += [*entry.get("outputs", []), *(p for p in (entry.get("html"), entry.get("previous_html")) if p)]
         for files in manifest.writing.values():

@@ -22,8 +22,34 @@ def key_figures(summary_json: bytes | None) -> dict:
         return {}
     from khuyenhoc.indicators import REGISTRY
 
-    return {key: {"value": value, "measure": REGISTRY[key].measure, "precision": REGISTRY[key].precision, "signed": REGISTRY[key].signed}
-            for key, value in values.items()}
+    found = {key: {"value": value, "measure": REGISTRY[key].measure, "precision": REGISTRY[key].precision, "signed": REGISTRY[key].signed}
+             for key, value in values.items()}
+    rows = _compared(summary_json)
+    if rows:
+        keys = sorted({key for row in rows for key in row["figures"] if key in REGISTRY})
+        found["compared"] = {"rows": rows, "measures": {key: [REGISTRY[key].measure, REGISTRY[key].precision, REGISTRY[key].signed] for key in keys}}
+    return found
+
+
+def _compared(summary_json: bytes | None) -> list[dict]:
+    """The compared units of a summary.json (render/markdown.py's ``compared``), checked for shape; [] without."""
+    try:
+        rows = json.loads(summary_json or b"{}").get("compared") or []
+        return [{"unit_id": str(r["unit_id"]), "name": str(r["name"]), "level": r.get("level"),
+                 "figures": {str(k): v for k, v in r["figures"].items() if v is None or (isinstance(v, int | float) and not isinstance(v, bool))}}
+                for r in rows]
+    except (ValueError, AttributeError, KeyError, TypeError):
+        return []
+
+
+def value_text(value: object, spec: object, lang: str) -> str:
+    """One recorded dashboard value, formatted from its recorded [measure, precision, signed]; "" when undefined."""
+    if not isinstance(value, int | float) or isinstance(value, bool) or not isinstance(spec, list | tuple) or len(spec) != 3:
+        return ""
+    try:
+        return format_value(value, str(spec[0]), int(spec[1]), lang, bool(spec[2]), False)
+    except (KeyError, TypeError, ValueError, ArithmeticError):
+        return ""
 
 
 def _formatted(key: str, figure: object, lang: str) -> str | None:

@@ -112,7 +112,7 @@ def _year_jobs(facts: DataFacts, year: int, selection: Selection, common: dict, 
         name = safe_name(unit)
         jobs.append(Job(f"{folder}/units/{name}", UNIT, {"year": year, "unit_id": unit, **common},
                         f"{folder}/units/{name}.ipynb", f"{folder}/units/{name}.html", None,
-                        "title.unit", {"unit": names.get(unit, unit), "year": year}))
+                        "title.unit", {"unit": _place(names.get(unit, unit), common["lang"]), "year": year}))
     return jobs
 
 
@@ -120,6 +120,12 @@ def _in_sentence(name: str, lang: str) -> str:
     from khuyenhoc.names import in_sentence
 
     return in_sentence(name, lang)
+
+
+def _place(name: str, lang: str) -> str:
+    from khuyenhoc.names import place_name
+
+    return place_name(name, lang)
 
 
 def trends_job(facts: DataFacts, common: dict) -> Job:
