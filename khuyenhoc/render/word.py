@@ -4,6 +4,7 @@ A4, Times New Roman, the two-column header, "BÁO CÁO", sections I–III, signa
 from __future__ import annotations
 
 import io
+from copy import deepcopy
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -226,12 +227,25 @@ def _heading(document: DocumentType, content: str, level: int) -> None:
                align=WD_ALIGN_PARAGRAPH.LEFT)
 
 
+_CELL_FORMATS: dict[tuple[bool, object], tuple] = {}  # (bold, align) -> the cell paragraph's and run's properties, built once
+
+
 def _cell_text(cell: _Cell, content: str, *, bold: bool = False, align=WD_ALIGN_PARAGRAPH.LEFT) -> None:
+    """The cell's text in the table style. Its formatting XML is built once per (bold, align) and copied into
+    each cell: the same elements python-docx would add, at a fraction of the cost in a province's tables."""
     paragraph = cell.paragraphs[0]
-    paragraph.alignment = align
-    layout = paragraph.paragraph_format
-    layout.first_line_indent, layout.space_after, layout.space_before, layout.line_spacing = Cm(0), Pt(1), Pt(1), 1.0
-    _set_font(paragraph.add_run(xml_safe(content)), TABLE_PT, bold)
+    run = paragraph.add_run(xml_safe(content))
+    formats = _CELL_FORMATS.get((bold, align))
+    if formats is None:
+        paragraph.alignment = align
+        layout = paragraph.paragraph_format
+        layout.first_line_indent, layout.space_after, layout.space_before, layout.line_spacing = Cm(0), Pt(1), Pt(1), 1.0
+        _set_font(run, TABLE_PT, bold)
+        _CELL_FORMATS[(bold, align)] = (deepcopy(paragraph._p.pPr), deepcopy(run._r.rPr))
+        return
+    paragraph_properties, run_properties = formats
+    paragraph._p.insert(0, deepcopy(paragraph_properties))
+    run._r.insert(0, deepcopy(run_properties))
 
 
 def _repeat_header(row) -> None:
