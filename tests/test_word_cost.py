@@ -76,3 +76,20 @@ def test_a_second_document_is_byte_for_byte_the_first(province):
     first = copy.deepcopy(word.build_document(province).element)
     again = word.build_document(province).element
     assert etree.tostring(first) == etree.tostring(again)
+
+
+def test_the_target_chart_is_drawn_once_per_summary(monkeypatch):
+    """The notebook shows the target chart, then saves it: one drawing and one PNG, not two."""
+    from khuyenhoc.render import charts
+
+    table = table_from_frame(synthetic_table(30, [2024], shape="three-tier"))
+    summary = AnnualSummary(analyse(table), 2024)
+    assert not summary.unit_targets.empty
+    drawn = []
+    draw = charts.targets_by_unit
+    monkeypatch.setattr(charts, "targets_by_unit", lambda *args, **kw: drawn.append(args) or draw(*args, **kw))
+    shown, saved = charts.target_figures(summary), charts.target_figures(summary)
+    assert len(drawn) == 1 and shown["targets_by_unit"] is saved["targets_by_unit"]
+    assert charts.to_png(shown["targets_by_unit"]) is charts.to_png(saved["targets_by_unit"])
+    other = AnnualSummary(analyse(table), 2024, "en")  # another summary draws its own, in its language
+    assert charts.target_figures(other)["targets_by_unit"] is not shown["targets_by_unit"] and len(drawn) == 2

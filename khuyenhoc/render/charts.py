@@ -445,11 +445,19 @@ def annual_figures(summary: AnnualSummary) -> dict[str, Figure]:
     return {stem: draw(summary) for stem, draw in ANNUAL_CHARTS.items() if stem in wanted}
 
 
+TARGET_FIGURES = "_khuyenhoc_target_figures"  # where a summary keeps its target figures (see target_figures)
+
+
 def target_figures(summary: AnnualSummary) -> dict[str, Figure]:
     """The chart of the titles by compared unit with the target marks (none without titles or targets)."""
     if summary.unit_targets.empty:
         return {}
-    return {"targets_by_unit": targets_by_unit(summary.unit_targets, summary.analysis.unit_names, summary.year, summary.lang, summary.notes)}
+    drawn = vars(summary).get(TARGET_FIGURES)  # drawn once per summary: the notebook shows them, then saves them
+    if drawn is None:
+        drawn = {"targets_by_unit": targets_by_unit(summary.unit_targets, summary.analysis.unit_names, summary.year, summary.lang,
+                                                    summary.notes)}
+        vars(summary)[TARGET_FIGURES] = drawn
+    return dict(drawn)
 
 
 def profile_figures(profile: UnitProfile) -> dict[str, Figure]:
