@@ -64,7 +64,8 @@ class TestVietnamese2013:
         fund = paragraph_with(vi_2013, "tổng quỹ")
         assert fund == ("Tính đến cuối năm 2013, tổng quỹ khuyến học của toàn thị xã là 343.380.000 đồng, tăng 41.000.000 đồng (13,6%) "
                         "so với năm 2012. Trong đó, quỹ của các xã, phường là 308.145.000 đồng và quỹ do Thị Hội trực tiếp quản lý "
-                        "là 35.235.000 đồng. Tính bình quân, quỹ đạt khoảng 37.600 đồng trên mỗi hội viên.")
+                        "là 35.235.000 đồng. Tính bình quân, quỹ đạt khoảng 37.600 đồng trên mỗi hội viên. "
+                        "Tính theo dân số, quỹ khuyến học bình quân khoảng 7.530 đồng/người dân.")  # the fund per inhabitant: issue 19
 
     def test_limitations_as_a_report_phrases_them(self, vi_2013):
         limitations = paragraph_with(vi_2013, "hạn chế")
@@ -118,7 +119,7 @@ def test_about_count_2013(vi_2013):
     """Only the share of the population (20,05% → 20%) and the amounts per member (37.639 → 37.600 đồng) are rounded
     coarser than shown; one-decimal rates (5,6%, 47,4, 13,6%) are the reports' ordinary precision."""
     whole = " ".join(vi_2013)
-    assert re.findall(r"khoảng ([\d.,]+%?)", whole) == ["20%", "37.600", "8.320", "33.400"]
+    assert re.findall(r"khoảng ([\d.,]+%?)", whole) == ["20%", "37.600", "7.530", "8.320", "33.400"]
     assert "(5,6%)" in whole and "bình quân 47,4 lượt người" in whole and "(13,6%)" in whole
 
 
@@ -141,6 +142,7 @@ def exact_values(sample_table) -> dict:
 
 def test_no_about_when_nothing_is_rounded(exact_values):
     exact_values["fund_per_member_vnd"] = 30_000.0
+    exact_values["fund_per_capita_vnd"] = 7_500.0
     for lang, about in (("vi", "khoảng"), ("en", "about")):
         whole = " ".join(write_narrative(exact_values, 2012, [], 2013, lang))
         assert about not in whole
@@ -263,7 +265,8 @@ class TestNoSentenceWithoutData:
 
     def test_missing_values_drop_their_sentences(self, exact_values):
         exact_values.update(population=None, members_per_population_pct=None, members_growth_pct=None, fund_growth_pct=None,
-                            participants_per_class=None, fund_per_member_vnd=None, clans_recognition_pct=None)
+                            participants_per_class=None, fund_per_member_vnd=None, clans_recognition_pct=None,
+                            fund_per_capita_vnd=None)  # the fund per inhabitant is undefined without a population
         for lang in ("vi", "en"):
             paragraphs = write_narrative(exact_values, 2012, [], 2013, lang)
             whole = " ".join(paragraphs)

@@ -435,13 +435,14 @@ ANNUAL_CHARTS = {
     "members_by_unit": lambda s: members_by_unit(s.unit_values(), s.year, s.lang, s.notes),
     "fund_by_level": lambda s: fund_by_level(s.values, s.year, s.lang, s.notes),
     "training_by_unit": lambda s: training_by_unit(s.unit_values(), s.year, s.lang, s.notes),
+    "learning_citizens_by_unit": lambda s: indicator_by_unit(s.unit_values(), "learning_citizens_pct", s.year, s.lang, s.notes),
     "trend": lambda s: trend(s.trend_values(), s.lang, s.notes),
 }
 
 
 def annual_figures(summary: AnnualSummary) -> dict[str, Figure]:
-    """The charts of a yearly summary, by file stem: each declared section's, then the trend."""
-    wanted = {section.chart for section in SECTIONS if section.chart} | {"trend"}
+    """The charts of a yearly summary, by file stem: each shown section's (a group's only where reported), then the trend."""
+    wanted = {section.chart for section in SECTIONS if section.chart and section.shown_in(summary.values)} | {"trend"}
     return {stem: draw(summary) for stem, draw in ANNUAL_CHARTS.items() if stem in wanted}
 
 

@@ -13,6 +13,8 @@ from khuyenhoc.i18n import text
 from khuyenhoc.render.charts import alt_text, to_png
 from khuyenhoc.reports.annual import AnnualSummary
 from khuyenhoc.reports.profile import UnitProfile
+from khuyenhoc.reports.sections import GROUP_SECTIONS
+from khuyenhoc.reports.tables import report_tables
 from khuyenhoc.reports.trends import Trends
 
 STYLE = """<style>
@@ -88,3 +90,12 @@ def title(summary: AnnualSummary | UnitProfile | Trends) -> None:
 def section(key: str, lang: str, **values: object) -> None:
     """A section heading from the ``section.*`` texts."""
     heading(text(f"section.{key}", lang, **values))
+
+
+def group_tables(summary: AnnualSummary) -> None:
+    """The tables of the optional groups the area reports that year (issue 19), each under its title; nothing when
+    the data has none of them."""
+    groups = {section.key for section in GROUP_SECTIONS}
+    for shown in (table for table in report_tables(summary) if table.key in groups):
+        heading(shown.title, 3)
+        table(pd.DataFrame(shown.shown(summary.lang), columns=[column.header for column in shown.columns]))

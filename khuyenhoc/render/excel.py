@@ -20,7 +20,8 @@ if TYPE_CHECKING:
     from khuyenhoc.reports.annual import AnnualSummary
 
 SHEET_NAME_MAX = 31  # Excel's limit
-NUMBER_FORMATS = {Kind.TEXT: "@", Kind.COUNT: INTEGER_FORMAT, Kind.CHANGE: f"+{INTEGER_FORMAT};-{INTEGER_FORMAT};0", Kind.DECIMAL: DECIMAL_FORMAT}
+NUMBER_FORMATS = {Kind.TEXT: "@", Kind.COUNT: INTEGER_FORMAT, Kind.CHANGE: f"+{INTEGER_FORMAT};-{INTEGER_FORMAT};0", Kind.DECIMAL: DECIMAL_FORMAT,
+                  Kind.DECIMAL_CHANGE: f"+{DECIMAL_FORMAT};-{DECIMAL_FORMAT};0.0"}
 
 
 def _sheet(workbook: Workbook, table: ReportTable, name: str, notes: list[str]) -> None:

@@ -281,13 +281,12 @@ def _sections(document: DocumentType, summary: AnnualSummary) -> None:
     written = summary.sections(with_notes=False)
     tables = {table.key: table for table in report_tables(summary)}
     _heading(document, text("word.section_results", lang), 0)
-    for number, part in enumerate((section.key for section in SECTIONS), start=1):  # part I: the declared sections
-        if not written[part] and part not in tables:
-            continue
-        _heading(document, text(f"word.part_{part}", lang), 1)
+    shown = [section.key for section in SECTIONS if written[section.key] or section.key in tables]  # a group only where reported
+    for number, part in enumerate(shown, start=1):  # part I: the declared sections
+        _heading(document, text(f"word.part_{part}", lang, number=number), 1)
         for paragraph in written[part]:
             _paragraph(document, paragraph)
-        if summary.units:
+        if summary.units and part in tables:
             _data_table(document, tables[part], number, lang)
     _heading(document, text("word.section_limitations", lang), 0)
     for paragraph in written["limitations"]:

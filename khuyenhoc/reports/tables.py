@@ -13,6 +13,7 @@ from khuyenhoc.formatting import format_number, number
 from khuyenhoc.i18n import text
 from khuyenhoc.indicators import REGISTRY, SCOPE_ALL
 from khuyenhoc.reports.sections import SECTIONS, Section
+from khuyenhoc.reports.sections import Column as SectionColumn
 
 if TYPE_CHECKING:
     from khuyenhoc.reports.annual import AnnualSummary
@@ -25,6 +26,7 @@ class Kind(Enum):
     COUNT = "count"
     CHANGE = "change"
     DECIMAL = "decimal"
+    DECIMAL_CHANGE = "decimal_change"  # a signed change with one decimal (percentage points)
 
 
 @dataclass(frozen=True)
@@ -53,15 +55,23 @@ class ReportTable:
 def _cell(value: object, kind: Kind, lang: str) -> str:
     if kind is Kind.TEXT:
         return "" if value is None else str(value)
-    precision = 1 if kind is Kind.DECIMAL else 0
-    return format_number(number(value), precision, lang, signed=kind is Kind.CHANGE)
+    precision = 1 if kind in (Kind.DECIMAL, Kind.DECIMAL_CHANGE) else 0
+    return format_number(number(value), precision, lang, signed=kind in (Kind.CHANGE, Kind.DECIMAL_CHANGE))
 
 
 def report_tables(summary: AnnualSummary) -> list[ReportTable]:
     """One table per declared section (:data:`khuyenhoc.reports.sections.SECTIONS`): a row per unit the report
     compares (in the data's order), the area association's own row where the section asks for it, then the total
-    of the report's area."""
-    return [section_table(summary, section) for section in SECTIONS]
+    of the report's area. A group's section only when the area's data of that year has the group."""
+    return [section_table(summary, section) for section in SECTIONS if section.shown_in(summary.values)]
+
+
+def _kind(column: SectionColumn) -> Kind:
+    """How a declared column's values are written: an amount in triệu đồng and a rate with one decimal."""
+    indicator = REGISTRY[column.indicator]
+    if indicator.signed and indicator.precision:
+        return Kind.DECIMAL_CHANGE
+    return Kind.DECIMAL if indicator.precision or column.millions else Kind.COUNT
 
 
 def section_table(summary: AnnualSummary, section: Section) -> ReportTable:
@@ -75,7 +85,7 @@ def section_table(summary: AnnualSummary, section: Section) -> ReportTable:
 
     columns: list[Column] = [Column(text("word.col_no", lang), Kind.TEXT), Column(text("word.col_unit", lang), Kind.TEXT)]
     for column in section.columns:
-        kind = Kind.DECIMAL if REGISTRY[column.indicator].precision else Kind.COUNT
+        kind = _kind(column)
         header = f"word.col_{column.header}"
         if column.with_previous and previous is not None:
             columns += [Column(text(header, lang, year=previous), kind), Column(text(header, lang, year=year), kind),
@@ -98,16 +108,29 @@ def section_table(summary: AnnualSummary, section: Section) -> ReportTable:
     def row_values(frame: pd.DataFrame | None, unit: str) -> dict | None:
         return None if frame is None else {key: number(frame.at[unit, key]) for key in section.indicators}
 
-    rows = [(position, names.get(unit, unit), *cells(row_values(now, unit), row_values(before, unit), None))
+    def scaled(values: dict | None) -> dict | None:
+        """``values`` with the amounts the section shows in triệu đồng divided by a million."""
+        if values is None or not millions:
+            return values
+        return {key: _in_millions(value) if key in millions else value for key, value in values.items()}
+
+    millions = {column.indicator for column in section.columns if column.millions} | {
+        column.change for column in section.columns if column.millions and column.change}
+
+    rows = [(position, names.get(unit, unit), *cells(scaled(row_values(now, unit)), scaled(row_values(before, unit)), None))
             for position, unit in enumerate(now.index, start=1)]
     own = _own_row(summary, section, cells) if section.own_row else None
     if own is not None:
         rows.append(own)
     values = summary.values
     changes = {column.indicator: values[column.change] for column in section.columns if column.change}
-    total = (None, text("word.total", lang), *cells(values, previous_total, changes))
+    total = (None, text("word.total", lang), *cells(scaled(values), scaled(previous_total), scaled(changes)))
     note = text("word.unit_note", lang, unit=text(f"word.unit_{section.unit}", lang)) if section.unit else ""
     return ReportTable(section.key, text(f"word.table_{section.key}", lang, year=year), note, tuple(columns), tuple(rows), total)
+
+
+def _in_millions(value: float | None) -> float | None:
+    return None if value is None else value / 1_000_000
 
 
 def _difference(now: float | None, then: float | None) -> float | None:

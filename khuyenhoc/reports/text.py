@@ -11,8 +11,9 @@ from pathlib import Path
 import jinja2
 
 from khuyenhoc.findings import Finding
-from khuyenhoc.formatting import format_number, format_percent, format_vnd, is_rounded, round_to_step
+from khuyenhoc.formatting import format_number, format_percent, format_value, format_vnd, is_rounded, round_to_step
 from khuyenhoc.i18n import DEFAULT_LANG, check_lang, text
+from khuyenhoc.indicators import REGISTRY
 from khuyenhoc.names import administrative_word, in_sentence, kinds_of_units, place_name, proper_name
 
 TEMPLATES = jinja2.Environment(
@@ -23,7 +24,8 @@ TEMPLATES = jinja2.Environment(
     undefined=jinja2.StrictUndefined,
 )
 # The sections of the written summary, in order; the templates open each with a line "@@<section>".
-SECTIONS = ("notes", "members", "families", "training", "fund", "limitations", "directions", "closing")
+SECTIONS = ("notes", "members", "families", "training", "fund", "organisation", "learning_citizens", "support", "centres",
+            "limitations", "directions", "closing")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]#|~$])")  # '$': Jupyter and GitHub render $...$ as math
 
 
@@ -156,6 +158,53 @@ def narrative_context(values: dict, previous_year: int | None, findings: list[Fi
         "low_fund": units("low_fund_per_member"),
         "low_fund_detail": detail("low_fund_per_member", per_member),
         "implausible": list(dict.fromkeys(units("implausible_change"))),
+        "scholarships_fell": units("scholarships_fell"),
+        "scholarships_fell_detail": detail("scholarships_fell", lambda v: None if v is None else format_vnd(v, lang)),
+    } | group_context(values, lang, has_previous)
+
+
+def group_context(values: dict, lang: str, has_previous: bool = True) -> dict:
+    """The figures of the optional groups (issue 19) and the fund per inhabitant, formatted for ``lang``; a figure the
+    data does not report is None (blank is not reported, never 0), a change None without a previous year."""
+
+    def shown(key: str) -> str | None:
+        value = values.get(key)
+        if value is None:
+            return None
+        return format_value(abs(value), REGISTRY[key].measure, REGISTRY[key].precision, lang)
+
+    def change(key: str) -> dict | None:
+        value = values.get(key) if has_previous else None
+        if value is None:
+            return None
+        return {"direction": _direction(value), "text": shown(key)}
+
+    def rounded_amount(key: str, measure: str) -> dict | None:
+        value = values.get(key)
+        if value is None:
+            return None
+        near = report_rounding(value)
+        return {"text": format_value(near, measure, 0, lang), "about": near != float(value)}
+
+    support = []
+    for count, value, per in (("scholarships", "scholarships_vnd", "value_per_scholarship_vnd"), ("support", "support_vnd", "value_per_support_vnd"),
+                              ("awards", "awards_vnd", "value_per_award_vnd")):
+        if values.get(count) is None and values.get(value) is None:
+            continue
+        number = None if values.get(count) is None else format_number(values[count], 0, lang)
+        support.append({"kind": count, "count": shown(count), "number": number, "raw": values.get(count), "value": shown(value),
+                        "per": rounded_amount(per, "vnd_per_scholarship" if count == "scholarships" else "vnd_per_time"),
+                        "value_change": change(f"{count}_change_vnd")})
+    return {
+        "fund_per_capita": rounded_amount("fund_per_capita_vnd", "vnd_per_person"),
+        "branches": shown("branches"), "branches_change": change("branches_change"),
+        "boards": shown("boards"), "boards_change": change("boards_change"),
+        "adults": shown("adults"), "learning_citizens": shown("learning_citizens"),
+        "learning_citizens_pct": None if values.get("learning_citizens_pct") is None else format_percent(values["learning_citizens_pct"], 1, lang),
+        "learning_citizens_change": change("learning_citizens_change_pp"),
+        "support_items": support,
+        "centre_classes": shown("centre_classes"), "centre_classes_change": change("centre_classes_change"),
+        "centre_learners": shown("centre_learners"), "learners_per_class": shown("learners_per_centre_class"),
     }
 
 
