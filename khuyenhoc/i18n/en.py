@@ -71,6 +71,8 @@ MEASURES = {
     "unit": "units",
     "percent": "%",
     "vnd": "VND",
+    "million_vnd": "million VND",  # amounts shown in millions (format_amount, chart axes)
+    "billion_vnd": "billion VND",
     "per_class": "per class",
     "vnd_per_member": "VND per member",
     "percentage_point": "percentage points",

@@ -71,6 +71,8 @@ MEASURES = {
     "unit": "đơn vị",
     "percent": "%",
     "vnd": "đồng",
+    "million_vnd": "triệu đồng",  # amounts shown in millions (format_amount, chart axes)
+    "billion_vnd": "tỷ đồng",
     "per_class": "lượt/lớp",
     "vnd_per_member": "đồng/hội viên",
     "percentage_point": "điểm phần trăm",
