@@ -34,7 +34,7 @@ STYLE = {
     "text.parse_math": False,  # a '$' in a unit name stays a '$'
     "savefig.dpi": 110,
 }
-MAX_BARS = 14  # a bar chart of units shows at most this many (the 7 lowest and 7 highest, the others summarised in one row)
+MAX_BARS = 15  # a bar chart of units has at most this many rows: every unit, or the 7 lowest, one row for the others, the 7 highest
 LABEL_WIDTH, LABEL_LINES = 40, 2  # a bar's unit name: wrapped to this many characters a line, cut with "…" after two lines
 PRIMARY, SECONDARY, HIGHLIGHT, MUTED = "#1f5f99", "#e08a1e", "#c0392b", "#9db4c9"  # HIGHLIGHT: alarms only (no training, below target)
 ACCENT = PRIMARY  # the house accent: the unit a chart is about
@@ -75,13 +75,13 @@ class Bars:
 
 
 def _extremes(rows: pd.DataFrame, column: str, lang: str, keep: frozenset = frozenset(), by: str = "") -> Bars:
-    """At most MAX_BARS rows, ascending by ``column`` (ties in name order): all of them, or the lowest and highest
-    half (and the rows whose index is in ``keep``) around a gap for the others; plus a note for the title when some
+    """At most MAX_BARS rows, ascending by ``column`` (ties in name order): all of them, or the 7 lowest and 7 highest
+    (and the rows whose index is in ``keep``) around a gap row for the others; plus a note for the title when some
     were left out (``by``: the indicator the order follows, when the chart shows several)."""
     ordered = rows.sort_values([column, "unit_name"], kind="stable", na_position="first")
     if len(ordered) <= MAX_BARS:
         return Bars(ordered, list(range(len(ordered))), ordered.iloc[:0])
-    half = MAX_BARS // 2
+    half = (MAX_BARS - 1) // 2
     chosen = ordered.index[:half].union(ordered.index[-half:]).union(ordered.index.intersection(list(keep)))
     shown = ordered.loc[ordered.index.isin(chosen)]
     low = sum(1 for position in range(len(shown)) if ordered.index.get_loc(shown.index[position]) < half)

@@ -10,7 +10,7 @@ from matplotlib.ticker import FuncFormatter, Locator, MaxNLocator
 from khuyenhoc.formatting import amount_scale, format_number
 from khuyenhoc.i18n import DEFAULT_LANG, measure_name
 
-MAX_TICKS = 9  # never more ticks than this, however long the axis
+MAX_TICKS = 6  # never more intervals than this, however long the axis (a calm scale, read on a phone too)
 GAP_EM = 1.0  # at least this much blank (in the label's font size) between two tick labels side by side
 LINE_EM = 2.0  # and this much height per tick label on a vertical axis (a label and a blank line)
 _TEXT = TextToPath()
