@@ -99,10 +99,15 @@ def _draw_names(axes, bars: Bars, lang: str) -> list[str]:
     if bars.gap is not None:
         ticks, names = [*ticks, bars.gap], [*labels, text("chart.others", lang, count=len(bars.left_out))]
     axes.set_yticks(ticks, names)
-    if bars.gap is not None:
-        axes.get_yticklabels()[-1].set(style="italic", color="#555555")
+    _style_gap(axes, bars)
     axes.set_ylim(-0.6, max(ticks) + 0.6)
     return cut
+
+
+def _style_gap(axes, bars: Bars) -> None:
+    """The "… N other units" row's name in grey italics (it is not a unit)."""
+    if bars.gap is not None:
+        axes.get_yticklabels()[-1].set(style="italic", color="#555555")
 
 
 def _gap_note(axes, bars: Bars, column: str, shown, lang: str) -> None:
@@ -471,11 +476,14 @@ def indicator_by_unit(rows: pd.DataFrame, indicator: str, year: int, lang: str =
     return figure
 
 
+TARGET_COLUMNS = 2  # panels side by side in the targets chart: four titles make two rows, readable on a page and a phone
+
+
 def targets_by_unit(unit_targets: pd.DataFrame, names: Mapping[str, str], year: int, lang: str = DEFAULT_LANG,
                     notes: Sequence[str] = ()) -> Figure:
     """One panel per learning-society title with a target: each compared unit's share as a bar (red below its
-    target), its target as a black mark; ``unit_targets`` are the rows of :func:`khuyenhoc.targets.unit_targets`.
-    The units are ordered by the first title's share, the highest on top (the 7 lowest and 7 highest when many)."""
+    target), its target as a black mark, two panels a row; ``unit_targets`` are the rows of
+    :func:`khuyenhoc.targets.unit_targets`. The units are ordered by the first title's share, the highest on top (the 7 lowest and 7 highest when many)."""
     titles = list(dict.fromkeys(unit_targets["indicator"]))
     wide = unit_targets.pivot(index="unit_id", columns="indicator", values="value").reindex(columns=titles)
     wide["unit_name"] = [names.get(u, u) for u in wide.index]
@@ -483,9 +491,14 @@ def targets_by_unit(unit_targets: pd.DataFrame, names: Mapping[str, str], year: 
     bars = _extremes(wide, titles[0], lang, by=by)
     note = bars.note or " " + text("chart.sorted_by", lang, indicator=by)
     with matplotlib.rc_context(STYLE):
-        figure = _figure(3 + 2.4 * len(titles), _bar_height(bars, 1.8), notes)
-        panels = figure.subplots(1, len(titles), sharey=True, squeeze=False)[0]
-        for axes, indicator in zip(panels, titles, strict=True):
+        columns = min(len(titles), TARGET_COLUMNS)
+        rows = -(-len(titles) // columns)
+        figure = _figure(3 + 2.4 * columns, rows * _bar_height(bars, 1.0) + 0.8, notes)
+        grid = figure.subplots(rows, columns, sharey=True, squeeze=False)
+        panels = list(grid.flat)
+        for axes in panels[len(titles):]:
+            axes.set_visible(False)
+        for axes, indicator in zip(panels, titles, strict=False):
             mine = unit_targets[unit_targets["indicator"] == indicator].set_index("unit_id").reindex(bars.rows.index)
             values = mine["value"].astype(float)
             colours = [HIGHLIGHT if below else PRIMARY for below in (values < mine["target"]).to_numpy()]
@@ -494,8 +507,10 @@ def targets_by_unit(unit_targets: pd.DataFrame, names: Mapping[str, str], year: 
                          label=text("chart.target_mark", lang))
             value_axis(axes, "x", measure_name("percent", lang), lang, precision=0)
             axes.set_xlim(0, 100)
-            _title(axes, indicator_label(indicator, lang), 26)
-        _draw_names(panels[0], bars, lang)
+            _title(axes, indicator_label(indicator, lang), 30)
+        _draw_names(panels[0], bars, lang)  # the axes share their rows: each row of panels shows the names
+        for axes in grid[1:, 0]:
+            _style_gap(axes, bars)
         figure.legend(*panels[0].get_legend_handles_labels(), loc="outside lower right", fontsize=8, frameon=False)
         _suptitle(figure, text("chart.targets_by_unit", lang, year=year) + note)
     return figure
