@@ -343,8 +343,8 @@ def test_a_chart_without_a_description_is_described_by_its_titles(sample_table):
 
 
 def test_long_unit_names_are_wrapped_or_cut_inside_the_members_chart(sample_frame):
-    """Issue 22, item 15: a long name was cut off at the image's left edge; it is wrapped, cut with "…" beyond two
-    lines, and given whole in the alt text."""
+    """Issue 22, item 15: a long name was cut off at the image's left edge; it is wrapped, cut with "…" beyond three
+    lines (issue 18), and given whole in the alt text."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     long_name = "Hội Khuyến học xã " + "Phong Thịnh Hưng Long Phúc Lộc Thọ Khang An Bình " * 3  # 165 characters (limit: 200)
@@ -354,8 +354,27 @@ def test_long_unit_names_are_wrapped_or_cut_inside_the_members_chart(sample_fram
     figure.draw(renderer)
     labels = figure.axes[0].get_yticklabels()
     cut = next(label.get_text() for label in labels if label.get_text().startswith("Hội Khuyến học xã"))
-    assert cut.count("\n") == 1 and cut.endswith("…") and all(len(line) <= charts.LABEL_WIDTH for line in cut.split("\n"))
+    assert cut.count("\n") == 2 and cut.endswith("…") and all(len(line) <= charts.LABEL_WIDTH for line in cut.split("\n"))
     for label in labels:
         assert label.get_window_extent(renderer).x0 >= 0, label.get_text()
     assert long_name.strip() in charts.alt_text(figure)
     assert "Phường Đức Xuân" not in [label.get_text() for label in labels] and "Xã Dương Quang" in [label.get_text() for label in labels]
+
+
+def test_long_unit_names_are_wrapped_whole_in_every_unit_chart(sample_frame):
+    """Issue 18 item 5: a name of up to 120 characters is wrapped, never cut, in every chart of units, and stays in
+    the image."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    long_name = "Hội Khuyến học phường Nguyễn Thị Minh Khai thuộc thành phố Bắc Kạn, tỉnh Bắc Kạn (đơn vị thí điểm xã hội học tập)"
+    assert len(long_name) <= 120
+    sample_frame.loc[sample_frame["unit_id"] == "duc-xuan", "unit_name"] = long_name
+    table = table_from_frame(sample_frame)
+    for figure in (members_by_unit(table, 2013), training_by_unit(table, 2013), unit_rank(table, 2013, "duc-xuan", "members")):
+        renderer = FigureCanvasAgg(figure).get_renderer()
+        figure.draw(renderer)
+        labels = figure.axes[0].get_yticklabels()
+        mine = next(label for label in labels if label.get_text().startswith("Hội Khuyến học phường"))
+        assert " ".join(mine.get_text().split("\n")).startswith(long_name) and "…" not in mine.get_text()
+        box = mine.get_window_extent(renderer)
+        assert box.x0 >= 0 and box.y0 >= 0 and box.y1 <= figure.bbox.height

@@ -35,7 +35,7 @@ STYLE = {
     "savefig.dpi": 110,
 }
 MAX_BARS = 15  # a bar chart of units has at most this many rows: every unit, or the 7 lowest, one row for the others, the 7 highest
-LABEL_WIDTH, LABEL_LINES = 40, 2  # a bar's unit name: wrapped to this many characters a line, cut with "…" after two lines
+LABEL_WIDTH, LABEL_LINES = 40, 3  # a bar's unit name: wrapped to this many characters a line, cut with "…" only after three (120 characters)
 PRIMARY, SECONDARY, HIGHLIGHT, MUTED = "#1f5f99", "#e08a1e", "#c0392b", "#9db4c9"  # HIGHLIGHT: alarms only (no training, below target)
 ACCENT = PRIMARY  # the house accent: the unit a chart is about
 
