@@ -126,6 +126,9 @@ def test_targets_chart_of_a_few_units_says_its_order(province):
     figure = charts.target_figures(summary)["targets_by_unit"]
     assert bar_values(figure.axes[0]) == sorted(bar_values(figure.axes[0]))
     assert "(xếp theo Tỷ lệ hộ đạt danh hiệu Gia đình học tập)" in figure.get_suptitle().replace("\n", " ")
+    training = charts.annual_figures(summary)["training_by_unit"]
+    assert training.get_suptitle().replace("\n", " ").endswith("(xếp theo Số lớp tập huấn)")
+    assert bar_values(training.axes[0]) == sorted(bar_values(training.axes[0]))
 
 
 def test_fund_in_billions_at_province_size(province):

@@ -77,10 +77,10 @@ class Bars:
 def _extremes(rows: pd.DataFrame, column: str, lang: str, keep: frozenset = frozenset(), by: str = "") -> Bars:
     """At most MAX_BARS rows, ascending by ``column`` (ties in name order): all of them, or the 7 lowest and 7 highest
     (and the rows whose index is in ``keep``) around a gap row for the others; plus a note for the title when some
-    were left out (``by``: the indicator the order follows, when the chart shows several)."""
+    were left out, or (``by``: the indicator the order follows, when the chart shows several) the order."""
     ordered = rows.sort_values([column, "unit_name"], kind="stable", na_position="first")
     if len(ordered) <= MAX_BARS:
-        return Bars(ordered, list(range(len(ordered))), ordered.iloc[:0])
+        return Bars(ordered, list(range(len(ordered))), ordered.iloc[:0], note=" " + text("chart.sorted_by", lang, indicator=by) if by else "")
     half = (MAX_BARS - 1) // 2
     chosen = ordered.index[:half].union(ordered.index[-half:]).union(ordered.index.intersection(list(keep)))
     shown = ordered.loc[ordered.index.isin(chosen)]
@@ -239,7 +239,7 @@ def fund_by_level(values: Mapping, year: int, lang: str = DEFAULT_LANG, notes: S
 def training_by_unit(rows: pd.DataFrame, year: int, lang: str = DEFAULT_LANG, notes: Sequence[str] = ()) -> Figure:
     """Two panels: classes and participant-times per compared unit, ordered by classes (``rows`` as for
     :func:`members_by_unit`; the 7 lowest and 7 highest when there are many)."""
-    bars = _extremes(rows, "training_classes", lang, by=indicator_label("training_classes", lang) if len(rows) > MAX_BARS else "")
+    bars = _extremes(rows, "training_classes", lang, by=indicator_label("training_classes", lang))
     title = text("chart.training_by_unit", lang, year=year) + bars.note
     with matplotlib.rc_context(STYLE):
         figure = _figure(8, _bar_height(bars, 1.6), notes)
@@ -489,7 +489,6 @@ def targets_by_unit(unit_targets: pd.DataFrame, names: Mapping[str, str], year: 
     wide["unit_name"] = [names.get(u, u) for u in wide.index]
     by = indicator_label(titles[0], lang)
     bars = _extremes(wide, titles[0], lang, by=by)
-    note = bars.note or " " + text("chart.sorted_by", lang, indicator=by)
     with matplotlib.rc_context(STYLE):
         columns = min(len(titles), TARGET_COLUMNS)
         rows = -(-len(titles) // columns)
@@ -512,7 +511,7 @@ def targets_by_unit(unit_targets: pd.DataFrame, names: Mapping[str, str], year: 
         for axes in grid[1:, 0]:
             _style_gap(axes, bars)
         figure.legend(*panels[0].get_legend_handles_labels(), loc="outside lower right", fontsize=8, frameon=False)
-        _suptitle(figure, text("chart.targets_by_unit", lang, year=year) + note)
+        _suptitle(figure, text("chart.targets_by_unit", lang, year=year) + bars.note)
     return figure
 
 
