@@ -312,7 +312,9 @@ def test_a_png_keeps_the_figure_as_it_was(sample_table):
 
 
 def test_million_ticks_keep_the_decimals_they_need():
-    formatter = charts._millions("vi")
+    from khuyenhoc.render.ticks import number_formatter
+
+    formatter = number_formatter("vi", None, 1e6)
     assert [formatter(v, 0) for v in (4_000_000, 4_500_000, 5_000_000, 5_250_000)] == ["4", "4,5", "5", "5,25"]
 
 

@@ -12,7 +12,6 @@ import matplotlib
 import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
-from matplotlib.ticker import FuncFormatter
 
 from khuyenhoc.formatting import format_amount, format_indicator, format_number
 from khuyenhoc.fsutil import atomic_write_bytes
@@ -22,7 +21,7 @@ from khuyenhoc.reports.annual import AnnualSummary
 from khuyenhoc.reports.profile import PLACE_INDICATORS, UnitProfile
 from khuyenhoc.reports.sections import SECTIONS
 from khuyenhoc.reports.trends import Trends
-from khuyenhoc.render.ticks import amount_axis, number_formatter, value_axis, wrap_to, year_axis
+from khuyenhoc.render.ticks import amount_axis, value_axis, wrap_to, year_axis
 
 STYLE = {
     "font.family": "DejaVu Sans",  # covers Vietnamese diacritics
@@ -46,15 +45,6 @@ def _figure(width: float, height: float, notes: Sequence[str] = ()) -> Figure:
     if notes:
         figure.supxlabel(" ".join(notes), fontsize=8, color="#777777", style="italic", x=0.01, ha="left")
     return figure
-
-
-def _thousands(lang: str, precision: int = 0) -> FuncFormatter:
-    return number_formatter(lang, precision)
-
-
-def _millions(lang: str) -> FuncFormatter:
-    """Ticks in million đồng, with as many decimals as the tick needs (2,5 not 2 and 3)."""
-    return number_formatter(lang, None, 1e6)
 
 
 def _unit(indicator: str, lang: str) -> str:
