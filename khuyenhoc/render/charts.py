@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import textwrap
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib
@@ -21,6 +20,8 @@ from khuyenhoc.reports.annual import AnnualSummary
 from khuyenhoc.reports.profile import PLACE_INDICATORS, UnitProfile
 from khuyenhoc.reports.sections import SECTIONS
 from khuyenhoc.reports.trends import Trends
+from khuyenhoc.render.bars import LABEL_WIDTH, MAX_BARS, bar_labels  # noqa: F401  (re-exported: charts.MAX_BARS…)
+from khuyenhoc.render.bars import bar_height, draw_names, extremes, full_names, gap_note, style_gap
 from khuyenhoc.render.ticks import amount_axis, value_axis, wrap_to, year_axis
 
 STYLE = {
@@ -33,8 +34,6 @@ STYLE = {
     "text.parse_math": False,  # a '$' in a unit name stays a '$'
     "savefig.dpi": 110,
 }
-MAX_BARS = 15  # a bar chart of units has at most this many rows: every unit, or the 7 lowest, one row for the others, the 7 highest
-LABEL_WIDTH, LABEL_LINES = 40, 3  # a bar's unit name: wrapped to this many characters a line, cut with "…" only after three (120 characters)
 PRIMARY, SECONDARY, HIGHLIGHT, MUTED = "#1f5f99", "#e08a1e", "#c0392b", "#9db4c9"  # HIGHLIGHT: alarms only (no training, below target)
 ACCENT = PRIMARY  # the house accent: the unit a chart is about
 
@@ -50,71 +49,6 @@ def _figure(width: float, height: float, notes: Sequence[str] = ()) -> Figure:
 def _unit(indicator: str, lang: str) -> str:
     """The unit an indicator's axis is labelled with (người, lớp, lượt người, %…)."""
     return measure_name(REGISTRY[indicator].measure, lang)
-
-
-@dataclass
-class Bars:
-    """The bars of a chart of units: the rows shown (ascending by value: the highest on top), their positions, and,
-    when there are more than :data:`MAX_BARS`, a gap between the lowest and the highest for the units left out."""
-
-    rows: pd.DataFrame
-    positions: list[int]
-    left_out: pd.DataFrame
-    gap: int | None = None
-    note: str = ""
-
-
-def _extremes(rows: pd.DataFrame, column: str, lang: str, keep: frozenset = frozenset(), by: str = "") -> Bars:
-    """At most MAX_BARS rows, ascending by ``column`` (ties in name order): all of them, or the 7 lowest and 7 highest
-    (and the rows whose index is in ``keep``) around a gap row for the others; plus a note for the title when some
-    were left out, or (``by``: the indicator the order follows, when the chart shows several) the order."""
-    ordered = rows.sort_values([column, "unit_name"], kind="stable", na_position="first")
-    if len(ordered) <= MAX_BARS:
-        return Bars(ordered, list(range(len(ordered))), ordered.iloc[:0], note=" " + text("chart.sorted_by", lang, indicator=by) if by else "")
-    half = (MAX_BARS - 1) // 2
-    chosen = ordered.index[:half].union(ordered.index[-half:]).union(ordered.index.intersection(list(keep)))
-    shown = ordered.loc[ordered.index.isin(chosen)]
-    low = sum(1 for position in range(len(shown)) if ordered.index.get_loc(shown.index[position]) < half)
-    positions = list(range(low)) + list(range(low + 1, len(shown) + 1))
-    key = "chart.extremes_by" if by else "chart.extremes"
-    note = " " + text(key, lang, half=half, total=len(ordered), indicator=by)
-    return Bars(shown, positions, ordered.loc[~ordered.index.isin(chosen)], low, note)
-
-
-def _draw_names(axes, bars: Bars, lang: str) -> list[str]:
-    """The units' names beside their bars (wrapped, see :func:`bar_labels`) and "… N other units" in the gap;
-    returns the names that had to be cut (the alt text gives them whole)."""
-    labels, cut = bar_labels(bars.rows["unit_name"].tolist())
-    ticks, names = list(bars.positions), labels
-    if bars.gap is not None:
-        ticks, names = [*ticks, bars.gap], [*labels, text("chart.others", lang, count=len(bars.left_out))]
-    axes.set_yticks(ticks, names)
-    _style_gap(axes, bars)
-    axes.set_ylim(-0.6, max(ticks) + 0.6)
-    return cut
-
-
-def _style_gap(axes, bars: Bars) -> None:
-    """The "… N other units" row's name in grey italics (it is not a unit)."""
-    if bars.gap is not None:
-        axes.get_yticklabels()[-1].set(style="italic", color="#555555")
-
-
-def _gap_note(axes, bars: Bars, column: str, shown, lang: str) -> None:
-    """In the gap row of a panel: the range of ``column`` over the units left out."""
-    if bars.gap is None:
-        return
-    values = bars.left_out[column].dropna()
-    if not values.empty:
-        note = text("chart.others_range", lang, low=shown(values.min()), high=shown(values.max()))
-        axes.text(0.02, bars.gap, note, transform=axes.get_yaxis_transform(), va="center", ha="left", fontsize=8, style="italic",
-                  color="#555555")
-
-
-def _bar_height(bars: Bars, extra: float = 0.0) -> float:
-    """Inches of bars: a line per bar and per wrapped line of its name, plus the gap row."""
-    lines = sum(label.count("\n") + 1 for label in bar_labels(bars.rows["unit_name"].tolist())[0])
-    return extra + 0.32 * (lines + (1 if bars.gap is not None else 0))
 
 
 def describe(figure: Figure, alt: str) -> Figure:
@@ -166,23 +100,6 @@ def _suptitle(figure: Figure, title: str) -> None:
     figure.suptitle(wrap_to(title, figure.get_figwidth() * 72 - 2 * size, font), fontweight="bold", fontsize=size)
 
 
-def bar_labels(names: list[str]) -> tuple[list[str], list[str]]:
-    """Unit names as bar labels that fit beside the bars: wrapped, and cut with "…" when longer than
-    :data:`LABEL_LINES` lines; plus the names that were cut (the alt text gives them whole)."""
-    labels, cut = [], []
-    for name in names:
-        lines = textwrap.wrap(name, LABEL_WIDTH) or [""]
-        if len(lines) > LABEL_LINES:
-            lines = [*lines[: LABEL_LINES - 1], lines[LABEL_LINES - 1][: LABEL_WIDTH - 1] + "…"]
-            cut.append(name)
-        labels.append("\n".join(lines))
-    return labels, cut
-
-
-def _full_names(alt: str, cut: list[str], lang: str) -> str:
-    return alt + (" " + text("alt.full_names", lang, names="; ".join(cut)) if cut else "")
-
-
 def _count(lang: str):
     return lambda value: format_number(value, 0, lang)
 
@@ -190,18 +107,18 @@ def _count(lang: str):
 def members_by_unit(rows: pd.DataFrame, year: int, lang: str = DEFAULT_LANG, notes: Sequence[str] = ()) -> Figure:
     """Horizontal bars: members of each compared unit (``rows``: their values with a unit_name column), the most at
     the top; the 7 lowest and 7 highest when there are more than :data:`MAX_BARS`, the others in one row."""
-    bars = _extremes(rows, "members", lang)
+    bars = extremes(rows, "members", lang)
     title = text("chart.members_by_unit", lang, year=year) + bars.note
     with matplotlib.rc_context(STYLE):
-        figure = _figure(7, _bar_height(bars, 1.3), notes)
+        figure = _figure(7, bar_height(bars, 1.3), notes)
         axes = figure.add_subplot()
         axes.barh(bars.positions, bars.rows["members"].astype(float), color=PRIMARY)  # by position: two cut names may read alike
-        cut = _draw_names(axes, bars, lang)
+        cut = draw_names(axes, bars, lang)
         value_axis(axes, "x", _unit("members", lang), lang, integer=True)
-        _gap_note(axes, bars, "members", _count(lang), lang)
+        gap_note(axes, bars, "members", _count(lang), lang)
         _suptitle(figure, title)
     alt = _bars_alt(title, bars.rows, "members", lang, lambda v: format_indicator("members", v, lang))
-    return describe(figure, _full_names(alt, cut, lang))
+    return describe(figure, full_names(alt, cut, lang))
 
 
 def fund_by_level(values: Mapping, year: int, lang: str = DEFAULT_LANG, notes: Sequence[str] = ()) -> Figure:
@@ -229,24 +146,24 @@ def fund_by_level(values: Mapping, year: int, lang: str = DEFAULT_LANG, notes: S
 def training_by_unit(rows: pd.DataFrame, year: int, lang: str = DEFAULT_LANG, notes: Sequence[str] = ()) -> Figure:
     """Two panels: classes and participant-times per compared unit, ordered by classes (``rows`` as for
     :func:`members_by_unit`; the 7 lowest and 7 highest when there are many)."""
-    bars = _extremes(rows, "training_classes", lang, by=indicator_label("training_classes", lang))
+    bars = extremes(rows, "training_classes", lang, by=indicator_label("training_classes", lang))
     title = text("chart.training_by_unit", lang, year=year) + bars.note
     with matplotlib.rc_context(STYLE):
-        figure = _figure(8, _bar_height(bars, 1.6), notes)
+        figure = _figure(8, bar_height(bars, 1.6), notes)
         left, right = figure.subplots(1, 2, sharey=True)
         classes = bars.rows["training_classes"]
         colours = [HIGHLIGHT if c == 0 else PRIMARY for c in classes]
         drawn = left.barh(bars.positions, classes.astype(float), color=colours)
         left.bar_label(drawn, labels=["0" if c == 0 else "" for c in classes], padding=3, color=HIGHLIGHT)
         right.barh(bars.positions, bars.rows["training_participants"].astype(float), color=SECONDARY)
-        cut = _draw_names(left, bars, lang)
+        cut = draw_names(left, bars, lang)
         for axes, indicator in ((left, "training_classes"), (right, "training_participants")):
             _title(axes, indicator_label(indicator, lang), 30)
             value_axis(axes, "x", _unit(indicator, lang), lang, integer=True)
-            _gap_note(axes, bars, indicator, _count(lang), lang)
+            gap_note(axes, bars, indicator, _count(lang), lang)
         _suptitle(figure, title)
     alt = _bars_alt(title, bars.rows, "training_classes", lang, lambda v: format_indicator("training_classes", v, lang))
-    return describe(figure, _full_names(alt, cut, lang))
+    return describe(figure, full_names(alt, cut, lang))
 
 
 def _line(axes, years: list[int], values, colour: str, label: str | None = None) -> None:
@@ -451,17 +368,17 @@ def indicator_by_unit(rows: pd.DataFrame, indicator: str, year: int, lang: str =
     """Horizontal bars of ``indicator`` in ``year`` for the units of ``rows`` (their values with a unit_name column:
     :meth:`khuyenhoc.indicators.Analysis.named_scopes`), the highest on top; the 7 lowest and 7 highest when there
     are many."""
-    bars = _extremes(rows.dropna(subset=[indicator]), indicator, lang)
+    bars = extremes(rows.dropna(subset=[indicator]), indicator, lang)
     with matplotlib.rc_context(STYLE):
-        figure = _figure(7, _bar_height(bars, 1.3), notes)
+        figure = _figure(7, bar_height(bars, 1.3), notes)
         axes = figure.add_subplot()
         values = bars.rows[indicator].astype(float)
         axes.barh(bars.positions, values, color=[HIGHLIGHT if value < 0 else PRIMARY for value in values])
-        _draw_names(axes, bars, lang)
+        draw_names(axes, bars, lang)
         _indicator_axis(axes, "x", indicator, values, lang)
         if (values >= 0).all():
             axes.set_xlim(left=0)
-        _gap_note(axes, bars, indicator, lambda v: format_indicator(indicator, v, lang), lang)
+        gap_note(axes, bars, indicator, lambda v: format_indicator(indicator, v, lang), lang)
         _suptitle(figure, f"{indicator_label(indicator, lang)}, {year}" + bars.note)
     return figure
 
@@ -478,11 +395,11 @@ def targets_by_unit(unit_targets: pd.DataFrame, names: Mapping[str, str], year: 
     wide = unit_targets.pivot(index="unit_id", columns="indicator", values="value").reindex(columns=titles)
     wide["unit_name"] = [names.get(u, u) for u in wide.index]
     by = indicator_label(titles[0], lang)
-    bars = _extremes(wide, titles[0], lang, by=by)
+    bars = extremes(wide, titles[0], lang, by=by)
     with matplotlib.rc_context(STYLE):
         columns = min(len(titles), TARGET_COLUMNS)
         rows = -(-len(titles) // columns)
-        figure = _figure(3 + 2.4 * columns, rows * _bar_height(bars, 1.0) + 0.8, notes)
+        figure = _figure(3 + 2.4 * columns, rows * bar_height(bars, 1.0) + 0.8, notes)
         grid = figure.subplots(rows, columns, sharey=True, squeeze=False)
         panels = list(grid.flat)
         for axes in panels[len(titles):]:
@@ -497,9 +414,9 @@ def targets_by_unit(unit_targets: pd.DataFrame, names: Mapping[str, str], year: 
             value_axis(axes, "x", measure_name("percent", lang), lang, precision=0)
             axes.set_xlim(0, 100)
             _title(axes, indicator_label(indicator, lang), 30)
-        _draw_names(panels[0], bars, lang)  # the axes share their rows: each row of panels shows the names
+        draw_names(panels[0], bars, lang)  # the axes share their rows: each row of panels shows the names
         for axes in grid[1:, 0]:
-            _style_gap(axes, bars)
+            style_gap(axes, bars)
         figure.legend(*panels[0].get_legend_handles_labels(), loc="outside lower right", fontsize=8, frameon=False)
         _suptitle(figure, text("chart.targets_by_unit", lang, year=year) + bars.note)
     return figure
