@@ -137,7 +137,8 @@ def test_figure_carries_its_alt_text(shown, sample_table):
     show.figure(members_by_unit(analyse(sample_table).named_scopes(2013), 2013))
     show.figure(members_by_unit(analyse(sample_table).named_scopes(2013), 2013), alt="Mô tả <riêng>")
     first, second = shown
-    assert first.metadata["alt"].startswith("Số hội viên theo đơn vị, năm 2013: cao nhất là Phường Nguyễn Thị Minh Khai (1.692)")
+    assert first.metadata["alt"] == ("Số hội viên theo đơn vị, năm 2013: cao nhất là Phường Nguyễn Thị Minh Khai (1.692 người), "
+                                     "thấp nhất là Xã Dương Quang (595 người).")
     assert second.metadata["alt"] == "Mô tả <riêng>"
 
 
