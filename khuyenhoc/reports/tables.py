@@ -12,6 +12,7 @@ import pandas as pd
 from khuyenhoc.formatting import format_number, number
 from khuyenhoc.i18n import text
 from khuyenhoc.indicators import REGISTRY, SCOPE_ALL
+from khuyenhoc.reports.reform import ended_label, ended_previous, previous_on_boundaries
 from khuyenhoc.reports.sections import SECTIONS, Section
 
 if TYPE_CHECKING:
@@ -104,6 +105,14 @@ def section_table(summary: AnnualSummary, section: Section) -> ReportTable:
     if own is not None:
         rows.append(own)
     values = summary.values
+    if summary.reform is not None and previous is not None:  # the previous year on the current boundaries, and what ended
+        rows = [(position, name, *cells(row_values(now, unit), previous_on_boundaries(now.loc[unit], section), None))
+                for (position, name, *_), unit in zip(rows, now.index, strict=False)] + rows[len(now.index):]
+        previous_total = previous_on_boundaries(values, section)
+        for level, figures in summary.reform.ended_rows(summary.table, list(now.index)).items():
+            if any(v for v in ended_previous(figures, section).values()):
+                held = ended_previous(figures, section)  # "—" this year; its change is what it held, so the changes add up
+                rows.append((None, ended_label(level, year, lang), *cells({}, held, {k: None if v is None else -v for k, v in held.items()})))
     changes = {column.indicator: values[column.change] for column in section.columns if column.change}
     total = (None, text("word.total", lang), *cells(values, previous_total, changes))
     note = text("word.unit_note", lang, unit=text(f"word.unit_{section.unit}", lang)) if section.unit else ""
@@ -125,7 +134,11 @@ def _own_row(summary: AnnualSummary, section: Section, cells) -> tuple[object, .
         return None
     current = {name: None for name in section.indicators} | {first: float(units.at[key, first])}
     then = None
-    if summary.previous_year is not None and (summary.previous_year, summary.scope) in units.index:
+    change = section.columns[0].change
+    if summary.reform is not None and change:  # its own row's previous year on its current boundaries
+        was = units.at[key, change]
+        then = {name: None for name in section.indicators} | {first: None if was != was else float(units.at[key, first]) - float(was)}
+    elif summary.previous_year is not None and (summary.previous_year, summary.scope) in units.index:
         then = {name: None for name in section.indicators} | {first: float(units.at[(summary.previous_year, summary.scope), first])}
     label = text(f"word.own_{section.key}", summary.lang, name=summary.name)
     return (None, label, *cells(current, then, None))

@@ -1,0 +1,138 @@
+"""Reports across the 2025 reform with the lineage table (issue 17, report side): what ended is shown in every table
+so each "Cộng" is the sum of its rows in both years, the narrative splits the change, merged units are named."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import docx
+import openpyxl
+import pytest
+
+from khuyenhoc.cli import main
+from khuyenhoc.indicators import analyse
+from khuyenhoc.render import save
+from khuyenhoc.render.excel import to_xlsx
+from khuyenhoc.render.word import to_docx
+from khuyenhoc.reports.annual import AnnualSummary
+from khuyenhoc.reports.tables import report_tables
+from khuyenhoc.table import load_table
+
+ENDED = "Hội Khuyến học cấp huyện (kết thúc hoạt động từ tháng 7/2025)"
+
+
+@pytest.fixture(scope="module")
+def crossing(tmp_path_factory):
+    """A synthetic province of 60 communes crossing the reform, written by ``khuyenhoc sample`` with its lineage sheet."""
+    path = tmp_path_factory.mktemp("reform") / "tinh.xlsx"
+    assert main(["sample", "--units", "60", "--years", "2023-2025", "--out", str(path)]) == 0
+    return path
+
+
+@pytest.fixture(scope="module")
+def summary(crossing):
+    return AnnualSummary(analyse(load_table(crossing)), 2025)
+
+
+@pytest.fixture(scope="module")
+def without_lineage(crossing, tmp_path_factory):
+    """The same data without its lineage sheet."""
+    book = openpyxl.load_workbook(crossing)
+    del book[book.sheetnames[1]]
+    path = tmp_path_factory.mktemp("plain") / "tinh.xlsx"
+    book.save(path)
+    return AnnualSummary(analyse(load_table(path)), 2025)
+
+
+def _vi_number(cell: str) -> float:
+    return 0.0 if cell in ("—", "") else float(cell.replace(".", "").replace(",", "."))
+
+
+def test_every_table_adds_up_in_both_years(summary):
+    for table in report_tables(summary):
+        columns = [i for i, c in enumerate(table.columns) if c.kind.value in ("count", "change") and "Bình quân" not in c.header]
+        for index in columns:
+            rows = sum(row[index] or 0 for row in table.rows)
+            assert rows == pytest.approx(table.total[index] or 0), (table.key, table.columns[index].header)
+    fund = report_tables(summary)[-1]
+    ended = [row for row in fund.rows if row[1] == ENDED]
+    assert len(ended) == 1 and ended[0][2] > 0 and ended[0][3] is None and ended[0][4] == -ended[0][2]
+
+
+def test_the_word_and_excel_tables_add_up(summary):
+    document = docx.Document(io.BytesIO(to_docx(summary)))
+    checked = 0
+    for table in document.tables:
+        cells = [[c.text for c in row.cells] for row in table.rows]
+        if not cells or cells[-1][1] != "Cộng" or not any(ENDED == row[1] for row in cells):
+            continue
+        header = cells[0]
+        for index in (i for i, h in enumerate(header) if h.startswith("Quỹ năm")):
+            assert sum(_vi_number(row[index]) for row in cells[1:-1]) == _vi_number(cells[-1][index])
+            checked += 1
+    assert checked == 2  # 2024 and 2025 of the fund table
+    book = openpyxl.load_workbook(io.BytesIO(to_xlsx(summary)))
+    sheet = book[book.sheetnames[-1]]
+    rows = list(sheet.iter_rows(values_only=True))
+    total = next(i for i, row in enumerate(rows) if row[1] == "Cộng")
+    assert any(row[1] == ENDED for row in rows[1:total])
+    for index in (2, 3):  # fund 2024, fund 2025
+        assert sum(float(row[index] or 0) for row in rows[1:total]) == pytest.approx(float(rows[total][index]))
+
+
+def test_the_narrative_splits_the_change(summary):
+    restated = summary.reform.restatement
+    ended = restated.ended_total()["fund_total"]
+    text = "\n".join(summary.narrative())
+    assert ended > 0
+    assert "(tính trên địa giới năm 2025)" in text
+    assert "Hội Khuyến học cấp huyện (kết thúc hoạt động từ tháng 7/2025) quản lý" in text
+    like = summary.values["fund_total_vnd"] - (restated.compared["fund_total"] - ended)
+    from khuyenhoc.formatting import format_vnd
+    assert format_vnd(abs(like), "vi") in text  # the change of today's units on today's boundaries
+    assert format_vnd(abs(summary.values["fund_change_vnd"]), "vi") in text  # and the whole change, said with the split
+
+
+def test_no_fund_fell_conclusion_driven_by_the_ended_level(crossing):
+    """Communes whose funds rose while the district level's fund ended: no "fund fell" conclusion."""
+    table = load_table(crossing)
+    frame = table.frame.copy()
+    now = (frame["year"] == 2025) & (frame["level"] == "commune")
+    frame.loc[now, "fund_vnd"] = frame.loc[now, "fund_vnd"] * 3  # every current commune's fund rose
+    members_up = now
+    frame.loc[members_up, "members"] = frame.loc[members_up, "members"] * 3
+    from dataclasses import replace
+
+    grown = replace(table, frame=frame)
+    summary = AnnualSummary(analyse(grown), 2025)
+    text = "\n".join(summary.narrative())
+    assert "chú trọng hơn việc xây dựng quỹ" not in text
+    assert "quỹ khuyến học đều giảm" not in text
+    assert "tổng quỹ khuyến học của toàn tỉnh là" in text and "tăng" in text.split("tổng quỹ khuyến học của toàn tỉnh là")[1][:200]
+
+
+def test_the_area_report_names_the_mergers(summary):
+    text = "\n".join(summary.narrative())
+    mergers = summary.reform.restatement.mergers
+    assert len(mergers) > 1
+    assert f"Năm 2025, {sum(len(m.sources) for m in mergers)} đơn vị đã hợp nhất thành {len(mergers)} đơn vị mới" in text
+    table = summary.mergers_table()
+    assert len(table) == len(mergers)
+    assert table.iloc[0].tolist()[1].count(";") == len(mergers[0].sources) - 1
+
+
+def test_summary_json_records_the_basis(summary, tmp_path):
+    save(summary, tmp_path)
+    document = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
+    basis = document["provenance"]["comparison_basis"]
+    assert basis["restated_on_boundaries_of"] == 2025
+    assert basis["lineage_checksum"] == summary.table.lineage.links_checksum()
+    assert basis["ended"]["district"]["fund_total"] > 0
+
+
+def test_without_lineage_nothing_changes(without_lineage):
+    assert without_lineage.reform is None
+    text = "\n".join(without_lineage.narrative())
+    assert "địa giới" not in text and "kết thúc hoạt động" not in text
+    assert all(ENDED not in row for table in report_tables(without_lineage) for row in table.rows)
