@@ -136,3 +136,55 @@ def test_without_lineage_nothing_changes(without_lineage):
     text = "\n".join(without_lineage.narrative())
     assert "địa giới" not in text and "kết thúc hoạt động" not in text
     assert all(ENDED not in row for table in report_tables(without_lineage) for row in table.rows)
+
+
+def test_a_merged_communes_profile_lists_its_predecessors_and_a_restated_history(summary):
+    from khuyenhoc.reports.profile import UnitProfile
+
+    merger = summary.reform.restatement.mergers[0]
+    profile = UnitProfile(summary.analysis, 2025, merger.unit_id)
+    names = summary.table.unit_names
+    sources = profile.narrative()[-1]
+    assert sources.startswith(f"{names[merger.unit_id]} được hình thành năm 2025 từ ")
+    assert all(names[s.unit_id].lower() in sources.lower() for s in merger.sources)
+    assert list(profile.trend_table().columns) == ["Chỉ tiêu", "2023 (tính lại)", "2024 (tính lại)", "2025"]
+    history = profile.trend_values()
+    frame = summary.table.frame.set_index(["year", "unit_id"])
+    before = sum(float(frame.at[(2024, s.unit_id), "members"]) * s.share for s in merger.sources)
+    assert history.at[2024, "members"] == before
+    assert profile.years == [2023, 2024, 2025]
+    assert "tăng" in profile.narrative()[0] or "giảm" in profile.narrative()[0]  # it has a previous year
+
+
+def test_a_split_is_named_with_its_share():
+    import pandas as pd
+
+    from khuyenhoc.reports.reform import sources_paragraph
+    from khuyenhoc.table import table_from_frame
+    from tests.test_restate import COLUMNS, _row
+
+    rows = [_row(2024, "p", "tỉnh", None, fund=5), _row(2024, "a", "xã", "p", 100, 10), _row(2024, "b", "xã", "p", 50, 5),
+            _row(2025, "p", "tỉnh", None, fund=5), _row(2025, "n", "xã", "p", 120, 12), _row(2025, "b", "xã", "p", 90, 9)]
+    links = pd.DataFrame([(2025, "a", "n", 0.6), (2025, "a", "b", 0.4)], columns=["Năm", "Mã đơn vị cũ", "Mã đơn vị mới", "Tỷ lệ"])
+    table = table_from_frame(pd.DataFrame(rows, columns=COLUMNS), lineage=links)
+    assert sources_paragraph(table, "n", 2025, "vi").startswith("Đơn vị n được hình thành năm 2025 từ 60% của Đơn vị a.")
+    assert sources_paragraph(table, "b", 2025, "en").startswith("Đơn vị b was formed in 2025 from Đơn vị b, 40% of Đơn vị a.")
+    assert sources_paragraph(table, "p", 2025, "vi") is None
+
+
+def test_the_trend_marks_the_reform_and_is_drawn_on_the_latest_boundaries(summary):
+    from khuyenhoc.render.charts import trends_figures
+    from khuyenhoc.reports.trends import Trends
+
+    trends = Trends(summary.analysis, 2023, 2025)
+    assert trends.reform_years == [2025]
+    assert trends.markers() == [(2025, "Sắp xếp lại năm 2025")]
+    assert any(note.startswith("Năm 2025: sắp xếp lại tổ chức hành chính.") for note in trends.notes)
+    values = trends.values()
+    assert (values["fund_district_vnd"] == 0).all()  # the ended level is in no year of the latest boundaries
+    whole = summary.analysis.frames.whole
+    assert values.at[2024, "fund_total_vnd"] == whole.at[2024, "fund_total_vnd"] - whole.at[2024, "fund_district_vnd"]
+    figure = trends_figures(trends)["indicators"]
+    assert figure.khuyenhoc_alt.endswith("Sắp xếp lại năm 2025.")
+    lines = [line for axes in figure.axes for line in axes.get_lines() if line.get_linestyle() == "--"]
+    assert lines and all(line.get_xdata()[0] == 2024.5 for line in lines)

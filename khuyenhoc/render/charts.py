@@ -322,9 +322,11 @@ def _legend_label(indicator: str, key: str | None, lang: str) -> str:
     return text(key, lang) if key.startswith("chart.") else column_header(key, lang)
 
 
-def indicator_trends(values: pd.DataFrame, lang: str = DEFAULT_LANG, notes: Sequence[str] = ()) -> Figure:
+def indicator_trends(values: pd.DataFrame, lang: str = DEFAULT_LANG, notes: Sequence[str] = (),
+                     markers: Sequence[tuple[int, str]] = ()) -> Figure:
     """The whole file's indicators over the years of ``values`` (indexed by year), one panel per theme (members;
-    families; clans; training; fund in million đồng; learning-society titles where reported), counts from zero."""
+    families; clans; training; fund in million đồng; learning-society titles where reported), counts from zero;
+    ``markers``: (year, label) of each reorganisation, a dashed vertical line before that year."""
     years = [int(y) for y in values.index]
     reported = {i.id for i in reported_in(values)}
     themes = [(key, [(i, label) for i, label in series if i in reported and values[i].notna().any()], kind) for key, series, kind in THEMES]
@@ -349,13 +351,17 @@ def indicator_trends(values: pd.DataFrame, lang: str = DEFAULT_LANG, notes: Sequ
                 if kind == "percent":
                     target.set_ylim(0, 100)
             _title(axes, text(key, lang), 50)
+            for year, label in markers:  # a reorganisation: drawn on every panel, labelled on the first
+                axes.axvline(year - 0.5, color="#555555", linestyle="--", linewidth=1)
+                if axes is panels[0]:
+                    axes.annotate(label, (year - 0.5, 1), xycoords=("data", "axes fraction"), fontsize=8, ha="right", va="top", rotation=90)
             if len(series) > 1 and kind != "twin":
                 axes.legend(loc="best", frameon=False)
             shown = (lambda v: format_number(v / 1e6, 1, lang)) if kind == "money" else (lambda v: format_number(v, 0, lang))
             alt_parts.append(_lines_alt(text(key, lang), years, [(_legend_label(i, label, lang), values[i]) for i, label in series], shown))
         for axes in panels[len(themes):]:
             axes.set_visible(False)
-    return describe(figure, " ".join(alt_parts))
+    return describe(figure, " ".join([*alt_parts, *(label + "." for _, label in markers)]))
 
 
 def _formatter(indicator: str, lang: str) -> FuncFormatter:
@@ -461,7 +467,7 @@ def profile_figures(profile: UnitProfile) -> dict[str, Figure]:
 
 
 def trends_figures(trends: Trends) -> dict[str, Figure]:
-    return {"indicators": indicator_trends(trends.values(), trends.lang, trends.analysis.notes(trends.lang))}
+    return {"indicators": indicator_trends(trends.values(), trends.lang, trends.notes, trends.markers())}
 
 
 def to_png(figure: Figure) -> bytes:

@@ -16,7 +16,7 @@ from khuyenhoc.i18n import DEFAULT_LANG, check_lang, indicator_label, text
 from khuyenhoc.indicators import INDICATORS, REGISTRY, SCOPE_ALL, Analysis, compute
 from khuyenhoc.names import in_sentence
 from khuyenhoc.reports.formatted import change_text, findings_table, ranks
-from khuyenhoc.reports.reform import Reform, reform_of
+from khuyenhoc.reports.reform import Reform, formed_from, reform_of
 from khuyenhoc.reports.target_text import format_target, projected_text, target_paragraphs
 from khuyenhoc.reports.text import Area, write_sections
 from khuyenhoc.targets import report_progress
@@ -68,7 +68,12 @@ class AnnualSummary:
         return self.analysis.named_scopes(self.year, self.units)
 
     def trend_values(self) -> pd.DataFrame:
-        """The scope's values of every year up to this one (the area compared with itself)."""
+        """The scope's values of every year up to this one (the area compared with itself); a merged area's earlier
+        years restated on its current boundaries (its predecessors' whole areas)."""
+        if self.scope != SCOPE_ALL and formed_from(self.table, self.scope, self.year) is not None:
+            from khuyenhoc.restate import restated_history
+
+            return restated_history(self.table, self.scope, self.year).drop(columns="restated")
         return self.analysis.scope_series(self.scope, self.year)
 
     @property

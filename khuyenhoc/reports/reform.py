@@ -144,10 +144,11 @@ def _amount_text(quantity: str, lang: str) -> Callable[[float], str]:
 
 
 def _source_name(source, names: dict[str, str], lang: str) -> str:
+    """An old unit's name (as in the data), with its share where only part of it went to the new unit."""
     name = names.get(source.unit_id, source.unit_id)
     if source.share >= 1 - 1e-9:
         return name
-    return text("reform.part", lang, name=name, share=format_percent(source.share * 100, 0, lang))
+    return text("reform.part", lang, name=in_sentence(name, lang), share=format_percent(source.share * 100, 0, lang))
 
 
 def previous_on_boundaries(values: Mapping, section: Section) -> dict[str, float | None]:
@@ -175,3 +176,52 @@ def reform_of(table: YearlyTable, year: int, scope: str = SCOPE_ALL) -> Reform |
     restated = restatement(table, int(year), scope)
     moved = any(abs(v) > 0.5 for v in (*restated.moved_in.values(), *restated.moved_out.values()))
     return Reform(int(year), scope, restated) if restated.mergers or restated.ended or moved else None
+
+
+def reform_years(table: YearlyTable, until: int | None = None) -> list[int]:
+    """The years a reorganisation took effect (the lineage's years, and years after which a level ended), up to
+    ``until``; empty without a lineage table."""
+    if table.lineage is None:
+        return []
+    found = {int(y) for y in table.lineage.links["year"]}
+    levels = table.frame.groupby("year")["level"].agg(lambda s: set(s))
+    for year in table.years[1:]:
+        if year - 1 in levels.index and levels[year - 1] - levels[year]:
+            found.add(int(year))
+    return sorted(y for y in found if until is None or y <= until)
+
+
+def formed_from(table: YearlyTable, unit_id: str, until: int) -> tuple[int, list[tuple[str, float]]] | None:
+    """The year ``unit_id`` was formed by a merger or split (the latest up to ``until``) and the units it came from
+    with their shares; None when it was not (or without a lineage table)."""
+    if table.lineage is None:
+        return None
+    links = table.lineage.links
+    mine = links[(links["to_unit_id"] == unit_id) & (links["year"] <= until)]
+    if mine.empty:
+        return None
+    year = int(mine["year"].max())
+    sources = table.lineage.sources(year, unit_id)
+    listed = links[(links["year"] == year) & (links["from_unit_id"] == unit_id)]
+    if table.tree.exists(unit_id, year - 1) and listed.empty:  # it continues, and received parts of others
+        sources = [(unit_id, 1.0), *sources]
+    return year, sources
+
+
+def sources_paragraph(table: YearlyTable, unit_id: str, until: int, lang: str, escape: Callable[[str], str] = str) -> str | None:
+    """A merged unit's profile sentence: which units it came from (shares where partial), and that its earlier years
+    are restated."""
+    formed = formed_from(table, unit_id, until)
+    if formed is None:
+        return None
+    year, sources = formed
+    names = table.unit_names
+    old = (text("reform.and", lang) + " ").join(
+        escape(in_sentence(_source_name(_Part(unit, share), names, lang), lang)) for unit, share in sources)
+    return text("reform.sources", lang, name=escape(names.get(unit_id, unit_id)), year=year, old=old)
+
+
+@dataclass(frozen=True)
+class _Part:
+    unit_id: str
+    share: float
