@@ -11,6 +11,7 @@ import openpyxl
 import pytest
 
 from khuyenhoc.cli import main
+from khuyenhoc.i18n import text
 from khuyenhoc.indicators import analyse
 from khuyenhoc.render import save
 from khuyenhoc.render.excel import to_xlsx
@@ -73,7 +74,7 @@ def test_the_word_and_excel_tables_add_up(summary):
             checked += 1
     assert checked == 2  # 2024 and 2025 of the fund table
     book = openpyxl.load_workbook(io.BytesIO(to_xlsx(summary)))
-    sheet = book[book.sheetnames[-1]]
+    sheet = book[text("word.workbook_sheet_fund", "vi")]
     rows = list(sheet.iter_rows(values_only=True))
     total = next(i for i, row in enumerate(rows) if row[1] == "Cộng")
     assert any(row[1] == ENDED for row in rows[1:total])
@@ -84,39 +85,48 @@ def test_the_word_and_excel_tables_add_up(summary):
 def test_the_narrative_splits_the_change(summary):
     restated = summary.reform.restatement
     ended = restated.ended_total()["fund_total"]
-    text = "\n".join(summary.narrative())
+    written = "\n".join(summary.narrative())
     assert ended > 0
-    assert "(tính trên địa giới năm 2025)" in text
-    assert "Hội Khuyến học cấp huyện (kết thúc hoạt động từ tháng 7/2025) quản lý" in text
+    assert "(tính trên địa giới năm 2025)" in written
+    assert summary.sections()["members"][0].startswith("Năm 2025, ")  # the mergers open the organisation part
+    assert "Hội Khuyến học cấp huyện (kết thúc hoạt động từ tháng 7/2025) quản lý" in written
     like = summary.values["fund_total_vnd"] - (restated.compared["fund_total"] - ended)
     from khuyenhoc.formatting import format_vnd
-    assert format_vnd(abs(like), "vi") in text  # the change of today's units on today's boundaries
-    assert format_vnd(abs(summary.values["fund_change_vnd"]), "vi") in text  # and the whole change, said with the split
+    assert format_vnd(abs(like), "vi") in written  # the change of today's units on today's boundaries
+    assert format_vnd(abs(summary.values["fund_change_vnd"]), "vi") in written  # and the whole change, said with the split
 
 
 def test_no_fund_fell_conclusion_driven_by_the_ended_level(crossing):
-    """Communes whose funds rose while the district level's fund ended: no "fund fell" conclusion."""
-    table = load_table(crossing)
-    frame = table.frame.copy()
-    now = (frame["year"] == 2025) & (frame["level"] == "commune")
-    frame.loc[now, "fund_vnd"] = frame.loc[now, "fund_vnd"] * 3  # every current commune's fund rose
-    members_up = now
-    frame.loc[members_up, "members"] = frame.loc[members_up, "members"] * 3
+    """The communes' funds rose 1 % on the new boundaries while the district level's 2024 fund ended, so the whole
+    fund fell: the report says the communes' fund rose, splits the fall, and asks for no more attention to the fund."""
     from dataclasses import replace
 
-    grown = replace(table, frame=frame)
-    summary = AnnualSummary(analyse(grown), 2025)
-    text = "\n".join(summary.narrative())
-    assert "chú trọng hơn việc xây dựng quỹ" not in text
-    assert "quỹ khuyến học đều giảm" not in text
-    assert "tổng quỹ khuyến học của toàn tỉnh là" in text and "tăng" in text.split("tổng quỹ khuyến học của toàn tỉnh là")[1][:200]
+    from khuyenhoc.restate import restatement
+
+    table = load_table(crossing)
+    restated = restatement(table, 2025)
+    like = restated.compared["fund_total"] - restated.ended_total()["fund_total"]
+    frame = table.frame.copy()
+    communes = (frame["year"] == 2025) & (frame["level"] == "commune")
+    own = float(frame.loc[(frame["year"] == 2025) & ~communes, "fund_vnd"].sum())
+    factor = (like * 1.01 - own) / float(frame.loc[communes, "fund_vnd"].sum())
+    frame.loc[communes, "fund_vnd"] = (frame.loc[communes, "fund_vnd"].astype("float64") * factor).round().astype("int64")
+    frame.loc[communes, "members"] = frame.loc[communes, "members"] * 2
+    summary = AnnualSummary(analyse(replace(table, frame=frame)), 2025)
+    assert summary.values["fund_change_vnd"] < 0  # the whole fund fell: the district associations' fund ended
+    written = "\n".join(summary.narrative())
+    assert "chú trọng hơn việc xây dựng quỹ" not in written
+    assert "quỹ khuyến học giảm" not in written
+    fund = next(p for p in written.split("\n") if p.startswith("Tính đến cuối năm 2025, tổng quỹ khuyến học"))
+    assert ", tăng " in fund and "(1,0%) so với năm 2024 (tính trên địa giới năm 2025)" in fund
+    assert "Tính cả phần này, tổng quỹ khuyến học năm 2025 giảm" in written
 
 
 def test_the_area_report_names_the_mergers(summary):
-    text = "\n".join(summary.narrative())
+    written = "\n".join(summary.narrative())
     mergers = summary.reform.restatement.mergers
     assert len(mergers) > 1
-    assert f"Năm 2025, {sum(len(m.sources) for m in mergers)} đơn vị đã hợp nhất thành {len(mergers)} đơn vị mới" in text
+    assert f"Năm 2025, {sum(len(m.sources) for m in mergers)} đơn vị đã hợp nhất thành {len(mergers)} đơn vị mới" in written
     table = summary.mergers_table()
     assert len(table) == len(mergers)
     assert table.iloc[0].tolist()[1].count(";") == len(mergers[0].sources) - 1
@@ -133,8 +143,8 @@ def test_summary_json_records_the_basis(summary, tmp_path):
 
 def test_without_lineage_nothing_changes(without_lineage):
     assert without_lineage.reform is None
-    text = "\n".join(without_lineage.narrative())
-    assert "địa giới" not in text and "kết thúc hoạt động" not in text
+    written = "\n".join(without_lineage.narrative())
+    assert "địa giới" not in written and "kết thúc hoạt động" not in written
     assert all(ENDED not in row for table in report_tables(without_lineage) for row in table.rows)
 
 
@@ -188,3 +198,12 @@ def test_the_trend_marks_the_reform_and_is_drawn_on_the_latest_boundaries(summar
     assert figure.khuyenhoc_alt.endswith("Sắp xếp lại năm 2025.")
     lines = [line for axes in figure.axes for line in axes.get_lines() if line.get_linestyle() == "--"]
     assert lines and all(line.get_xdata()[0] == 2024.5 for line in lines)
+
+
+def test_the_mergers_table_is_in_the_word_and_excel_reports(summary):
+    document = docx.Document(io.BytesIO(to_docx(summary)))
+    merged = [t for t in document.tables if t.rows[0].cells[1].text == "Đơn vị mới"]
+    assert len(merged) == 1 and len(merged[0].rows) == 1 + len(summary.reform.restatement.mergers)
+    assert any(p.text.startswith("Bảng 5. Các đơn vị hợp nhất năm 2025") for p in document.paragraphs)
+    book = openpyxl.load_workbook(io.BytesIO(to_xlsx(summary)))
+    assert book.sheetnames[-1] == "Hợp nhất"

@@ -186,7 +186,7 @@ class AnnualSummary:
                                   notes=self.table.notes(self.lang) if with_notes else [], area=self.area(), basis=basis)
         if reform is not None:
             merged = reform.merger_paragraph(self.table.unit_names, self.lang, escape)
-            sections["notes"] += [merged] if merged else []
+            sections["members"][:0] = [merged] if merged else []  # the association's organisation comes first
             for section, paragraphs in reform.split_paragraphs(self.values, self.lang).items():
                 sections[section] += paragraphs
         return sections

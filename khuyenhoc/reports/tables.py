@@ -119,6 +119,17 @@ def section_table(summary: AnnualSummary, section: Section) -> ReportTable:
     return ReportTable(section.key, text(f"word.table_{section.key}", lang, year=year), note, tuple(columns), tuple(rows), total)
 
 
+def mergers_table(summary: AnnualSummary) -> ReportTable | None:
+    """Which units merged into which this year (with a lineage table), one row per new unit; None without a merger."""
+    shown = summary.mergers_table()
+    if shown is None:
+        return None
+    lang = summary.lang
+    columns = (Column(text("word.col_no", lang), Kind.TEXT), *(Column(str(header), Kind.TEXT) for header in shown.columns))
+    rows = tuple((position, *values) for position, values in enumerate(shown.itertuples(index=False, name=None), start=1))
+    return ReportTable("mergers", text("reform.table_mergers", lang, year=summary.year), "", columns, rows, None)
+
+
 def _difference(now: float | None, then: float | None) -> float | None:
     return None if now is None or then is None else now - then
 
