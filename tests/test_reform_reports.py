@@ -207,3 +207,22 @@ def test_the_mergers_table_is_in_the_word_and_excel_reports(summary):
     assert any(p.text.startswith("Bảng 5. Các đơn vị hợp nhất năm 2025") for p in document.paragraphs)
     book = openpyxl.load_workbook(io.BytesIO(to_xlsx(summary)))
     assert book.sheetnames[-1] == "Hợp nhất"
+
+
+def test_a_part_moved_across_the_border_keeps_the_table_adding_up():
+    """a (in p1) goes half to b (p1) and half to c (p2): p1's 2025 report shows what left it."""
+    import pandas as pd
+
+    from khuyenhoc.table import table_from_frame
+    from tests.test_restate import COLUMNS, _row
+
+    rows = [_row(2024, "p1", "tỉnh", None, fund=5), _row(2024, "a", "xã", "p1", 100, 10), _row(2024, "b", "xã", "p1", 50, 6),
+            _row(2024, "p2", "tỉnh", None, fund=3), _row(2024, "c", "xã", "p2", 40, 4),
+            _row(2025, "p1", "tỉnh", None, fund=5), _row(2025, "b", "xã", "p1", 110, 12),
+            _row(2025, "p2", "tỉnh", None, fund=3), _row(2025, "c", "xã", "p2", 95, 9)]
+    links = pd.DataFrame([(2025, "a", "b", 0.5), (2025, "a", "c", 0.5)], columns=["Năm", "Mã đơn vị cũ", "Mã đơn vị mới", "Tỷ lệ"])
+    table = table_from_frame(pd.DataFrame(rows, columns=COLUMNS), lineage=links)
+    members = report_tables(AnnualSummary(analyse(table), 2025, area_id="p1"))[0]
+    assert [row[1:5] for row in members.rows] == [("Đơn vị b", 100.0, 110.0, 10.0),
+                                                  ("Phần chuyển sang (+) hoặc nhận từ (−) đơn vị ngoài địa bàn", 50.0, None, -50.0)]
+    assert members.total[2:5] == (150.0, 110.0, -40.0)

@@ -265,6 +265,7 @@ TEXT = {
     "reform.table_mergers": "Units merged in {year}",
     "word.workbook_sheet_mergers": "Mergers",
     "section.mergers": "Units merged in {year}",
+    "reform.moved_row": "Parts moved to (+) or from (−) units outside the area",
     "reform.col_new": "New unit",
     "reform.col_old": "Formed from",
     "reform.sources": "{name} was formed in {year} from {old}. The years before {year} are those units' figures, restated on its current boundaries (marked 'restated').",

@@ -250,6 +250,7 @@ TEXT = {
     "reform.table_mergers": "Các đơn vị hợp nhất năm {year}",
     "word.workbook_sheet_mergers": "Hợp nhất",
     "section.mergers": "Các đơn vị hợp nhất năm {year}",
+    "reform.moved_row": "Phần chuyển sang (+) hoặc nhận từ (−) đơn vị ngoài địa bàn",
     "reform.col_new": "Đơn vị mới",
     "reform.col_old": "Hình thành từ",
     "reform.sources": "{name} được hình thành năm {year} từ {old}. Số liệu các năm trước năm {year} là số liệu của các đơn vị đó, tính lại trên địa giới hiện nay (đánh dấu “tính lại”).",

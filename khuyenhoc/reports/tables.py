@@ -113,6 +113,9 @@ def section_table(summary: AnnualSummary, section: Section) -> ReportTable:
             if any(v for v in ended_previous(figures, section).values()):
                 held = ended_previous(figures, section)  # "—" this year; its change is what it held, so the changes add up
                 rows.append((None, ended_label(level, year, lang), *cells({}, held, {k: None if v is None else -v for k, v in held.items()})))
+        residual = _residual(section, rows, previous_total)  # parts that crossed the area's border
+        if residual:
+            rows.append((None, text("reform.moved_row", lang), *cells({}, residual, {k: -v for k, v in residual.items()})))
     changes = {column.indicator: values[column.change] for column in section.columns if column.change}
     total = (None, text("word.total", lang), *cells(values, previous_total, changes))
     note = text("word.unit_note", lang, unit=text(f"word.unit_{section.unit}", lang)) if section.unit else ""
@@ -128,6 +131,20 @@ def mergers_table(summary: AnnualSummary) -> ReportTable | None:
     columns = (Column(text("word.col_no", lang), Kind.TEXT), *(Column(str(header), Kind.TEXT) for header in shown.columns))
     rows = tuple((position, *values) for position, values in enumerate(shown.itertuples(index=False, name=None), start=1))
     return ReportTable("mergers", text("reform.table_mergers", lang, year=summary.year), "", columns, rows, None)
+
+
+def _residual(section: Section, rows: list[tuple], previous_total: dict) -> dict[str, float]:
+    """The previous year's total less its rows, per column shown with its previous year, when any is not zero."""
+    found, position = {}, 2
+    for column in section.columns:
+        if column.with_previous:
+            total = previous_total.get(column.indicator)
+            summed = sum(number(row[position]) or 0.0 for row in rows)
+            found[column.indicator] = 0.0 if total is None else total - summed
+            position += 3
+        else:
+            position += 1
+    return found if any(abs(v) > 0.5 for v in found.values()) else {}
 
 
 def _difference(now: float | None, then: float | None) -> float | None:
