@@ -21,6 +21,14 @@ from khuyenhoc.reports.tables import report_tables
 from khuyenhoc.table import load_table
 
 ENDED = "Hội Khuyến học cấp huyện (kết thúc hoạt động từ tháng 7/2025)"
+COLUMNS = ["Năm", "Mã đơn vị", "Tên đơn vị", "Cấp", "Mã đơn vị cấp trên", "Dân số", "Số hội viên", "Gia đình tú tài", "Gia đình cử nhân",
+           "Dòng họ đăng ký", "Dòng họ đạt chuẩn", "Số lớp", "Lượt người", "Quỹ khuyến học (đồng)"]
+
+
+def _row(year, unit, level, parent, members=0, fund=0):
+    """One row of a small table (as tests/test_restate.py builds them)."""
+    commune = level == "xã"
+    return [year, unit, f"Đơn vị {unit}", level, parent, 1000 if commune else None, members, 0, 0, 0, 0, 0, 0, fund]
 
 
 @pytest.fixture(scope="module")
@@ -171,7 +179,6 @@ def test_a_split_is_named_with_its_share():
 
     from khuyenhoc.reports.reform import sources_paragraph
     from khuyenhoc.table import table_from_frame
-    from tests.test_restate import COLUMNS, _row
 
     rows = [_row(2024, "p", "tỉnh", None, fund=5), _row(2024, "a", "xã", "p", 100, 10), _row(2024, "b", "xã", "p", 50, 5),
             _row(2025, "p", "tỉnh", None, fund=5), _row(2025, "n", "xã", "p", 120, 12), _row(2025, "b", "xã", "p", 90, 9)]
@@ -214,7 +221,6 @@ def test_a_part_moved_across_the_border_keeps_the_table_adding_up():
     import pandas as pd
 
     from khuyenhoc.table import table_from_frame
-    from tests.test_restate import COLUMNS, _row
 
     rows = [_row(2024, "p1", "tỉnh", None, fund=5), _row(2024, "a", "xã", "p1", 100, 10), _row(2024, "b", "xã", "p1", 50, 6),
             _row(2024, "p2", "tỉnh", None, fund=3), _row(2024, "c", "xã", "p2", 40, 4),
