@@ -232,3 +232,23 @@ def test_a_part_moved_across_the_border_keeps_the_table_adding_up():
     assert [row[1:5] for row in members.rows] == [("Đơn vị b", 100.0, 110.0, 10.0),
                                                   ("Phần chuyển sang (+) hoặc nhận từ (−) đơn vị ngoài địa bàn", 50.0, None, -50.0)]
     assert members.total[2:5] == (150.0, 110.0, -40.0)
+
+
+def test_a_merged_provinces_report_compares_with_both_old_provinces():
+    """p1 (with a district) and p2 merge into p12: its comparison is with both, district rows included."""
+    import pandas as pd
+
+    from khuyenhoc.table import table_from_frame
+
+    rows = [_row(2024, "p1", "tỉnh", None, fund=7), _row(2024, "d1", "huyện", "p1", fund=30), _row(2024, "a", "xã", "d1", 1000, 100),
+            _row(2024, "p2", "tỉnh", None, fund=3), _row(2024, "c", "xã", "p2", 200, 20),
+            _row(2025, "p12", "tỉnh", None, fund=11), _row(2025, "a", "xã", "p12", 1100, 110), _row(2025, "c", "xã", "p12", 210, 21)]
+    links = pd.DataFrame([(2025, "p1", "p12", 1), (2025, "p2", "p12", 1)], columns=["Năm", "Mã đơn vị cũ", "Mã đơn vị mới", "Tỷ lệ"])
+    summary = AnnualSummary(analyse(table_from_frame(pd.DataFrame(rows, columns=COLUMNS), lineage=links)), 2025, area_id="p12")
+    assert summary.previous_values()["members"] == 1200 and summary.previous_values()["fund_total_vnd"] == 160
+    shown = summary.comparison().set_index("Chỉ tiêu")
+    assert shown.at["Số hội viên", "Năm 2024"].startswith("1.200")
+    fund = report_tables(summary)[-1]
+    assert sum(row[2] or 0 for row in fund.rows) == fund.total[2] == 160
+    assert summary.trend_values().at[2024, "members"] == 1200
+    assert "2 đơn vị đã hợp nhất thành 1 đơn vị mới: Đơn vị p12 (từ Đơn vị p1, Đơn vị p2)" in "\n".join(summary.narrative())

@@ -11,7 +11,7 @@ import pandas as pd
 
 from khuyenhoc.errors import KhuyenhocError
 from khuyenhoc.findings import below_target, detect_findings
-from khuyenhoc.formatting import format_indicator, format_value
+from khuyenhoc.formatting import format_indicator, format_value, number
 from khuyenhoc.i18n import DEFAULT_LANG, check_lang, indicator_label, text
 from khuyenhoc.indicators import INDICATORS, REGISTRY, SCOPE_ALL, Analysis, compute
 from khuyenhoc.names import in_sentence
@@ -83,7 +83,14 @@ class AnnualSummary:
         return text("title.annual_area", self.lang, year=self.year, area=in_sentence(self.name, self.lang))
 
     def previous_values(self) -> dict | None:
-        """The scope's values the year before (None when it had no row then)."""
+        """The scope's values the year before (None when it had no row then); across a reform (with a lineage table)
+        restated on this year's boundaries, as every change compares."""
+        if self.previous_year is not None and self.reform is not None:  # on this year's boundaries: a merged area too
+            from khuyenhoc.restate import restated_history
+
+            history = restated_history(self.table, self.scope, self.year)
+            if self.previous_year in history.index:
+                return {key: number(value) for key, value in history.loc[self.previous_year].items() if key != "restated"}
         if self.previous_year is None or (self.scope != SCOPE_ALL and not self.table.tree.exists(self.scope, self.previous_year)):
             return None
         return compute(self.table, self.previous_year, self.scope, lang=self.lang)
