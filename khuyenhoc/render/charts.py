@@ -313,10 +313,12 @@ def _theme_panel(axes, years: list[int], values: pd.DataFrame, key: str, series:
     return _lines_alt(text(key, lang), years, [(_legend_label(i, label, lang), values[i]) for i, label in series], shown)
 
 
-def indicator_trends(values: pd.DataFrame, lang: str = DEFAULT_LANG, notes: Sequence[str] = ()) -> Figure:
+def indicator_trends(values: pd.DataFrame, lang: str = DEFAULT_LANG, notes: Sequence[str] = (),
+                     markers: Sequence[tuple[int, str]] = ()) -> Figure:
     """The whole file's indicators over the years of ``values`` (indexed by year), one panel per theme (members;
     families; clans; classes; participants; fund in triệu or tỷ đồng; learning-society titles where reported), every
-    panel with its unit on the axis, counts from zero."""
+    panel with its unit on the axis, counts from zero; ``markers``: (year, label) of each reorganisation, a dashed
+    vertical line before that year."""
     years = [int(y) for y in values.index]
     reported = {i.id for i in reported_in(values)}
     themes = [(key, [(i, label) for i, label in series if i in reported and values[i].notna().any()], kind) for key, series, kind in THEMES]
@@ -328,9 +330,14 @@ def indicator_trends(values: pd.DataFrame, lang: str = DEFAULT_LANG, notes: Sequ
         panels = list(figure.subplots(rows, 2, squeeze=False).flat)
         alt_parts = [_theme_panel(axes, years, values, key, series, kind, lang)
                      for axes, (key, series, kind) in zip(panels, themes, strict=False)]
+        for axes in panels[:len(themes)]:
+            for year, label in markers:  # a reorganisation: drawn on every panel, labelled on the first
+                axes.axvline(year - 0.5, color="#555555", linestyle="--", linewidth=1)
+                if axes is panels[0]:
+                    axes.annotate(label, (year - 0.5, 1), xycoords=("data", "axes fraction"), fontsize=8, ha="right", va="top", rotation=90)
         for axes in panels[len(themes):]:
             axes.set_visible(False)
-    return describe(figure, " ".join(alt_parts))
+    return describe(figure, " ".join([*alt_parts, *(label + "." for _, label in markers)]))
 
 
 def _indicator_axis(axes, which: str, indicator: str, values, lang: str) -> str:
@@ -455,7 +462,7 @@ def profile_figures(profile: UnitProfile) -> dict[str, Figure]:
 
 
 def trends_figures(trends: Trends) -> dict[str, Figure]:
-    return {"indicators": indicator_trends(trends.values(), trends.lang, trends.analysis.notes(trends.lang))}
+    return {"indicators": indicator_trends(trends.values(), trends.lang, trends.notes, trends.markers())}
 
 
 def to_png(figure: Figure) -> bytes:

@@ -83,7 +83,7 @@ def figure(fig: Figure, alt: str | None = None) -> None:
 def title(summary: AnnualSummary | UnitProfile | Trends) -> None:
     """The report's title, and a banner saying when the data is illustrative or synthetic."""
     heading(summary.title, 1)
-    for note in summary.analysis.notes(summary.lang):
+    for note in summary.notes:  # a trend across a reform also says how it is drawn
         banner(note)
 
 

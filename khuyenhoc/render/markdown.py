@@ -30,6 +30,11 @@ def summary_json(summary: AnnualSummary) -> dict:
         "illustrative": table.illustrative,
         "synthetic": table.synthetic,
     }
+    if table.lineage is not None:  # the previous year restated on this year's boundaries (issue 17)
+        document["provenance"]["comparison_basis"] = {
+            "restated_on_boundaries_of": summary.year, "lineage_checksum": table.lineage.links_checksum(),
+            "lineage_file_checksum": table.lineage.checksum, "lineage_source": Path(table.lineage.source).name,
+            **({} if summary.reform is None else summary.reform.to_dict())}
     if summary.targets:
         document["targets"] = [t.to_dict() for t in summary.targets]
     return document

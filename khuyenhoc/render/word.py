@@ -19,7 +19,7 @@ from khuyenhoc.fsutil import atomic_write_bytes
 from khuyenhoc.i18n import text
 from khuyenhoc.names import proper_name
 from khuyenhoc.reports.sections import SECTIONS
-from khuyenhoc.reports.tables import Kind, ReportTable, report_tables
+from khuyenhoc.reports.tables import Kind, ReportTable, mergers_table, report_tables
 from khuyenhoc.safetext import xml_safe
 
 if TYPE_CHECKING:
@@ -288,6 +288,9 @@ def _sections(document: DocumentType, summary: AnnualSummary) -> None:
             _paragraph(document, paragraph)
         if summary.units and part in tables:
             _data_table(document, tables[part], number, lang)
+    merged = mergers_table(summary)  # with a lineage table: which units merged into which this year
+    if merged is not None:
+        _data_table(document, merged, len(SECTIONS) + 1, lang)
     _heading(document, text("word.section_limitations", lang), 0)
     for paragraph in written["limitations"]:
         _paragraph(document, paragraph)

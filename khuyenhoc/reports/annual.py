@@ -4,17 +4,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
 
 from khuyenhoc.errors import KhuyenhocError
 from khuyenhoc.findings import below_target, detect_findings
-from khuyenhoc.formatting import format_indicator, format_value
+from khuyenhoc.formatting import format_indicator, format_value, number
 from khuyenhoc.i18n import DEFAULT_LANG, check_lang, indicator_label, text
 from khuyenhoc.indicators import INDICATORS, REGISTRY, SCOPE_ALL, Analysis, compute
 from khuyenhoc.names import in_sentence
 from khuyenhoc.reports.formatted import change_text, findings_table, ranks
+from khuyenhoc.reports.reform import Reform, formed_from, reform_of
 from khuyenhoc.reports.target_text import format_target, projected_text, target_paragraphs
 from khuyenhoc.reports.text import Area, write_sections
 from khuyenhoc.targets import report_progress
@@ -66,7 +68,12 @@ class AnnualSummary:
         return self.analysis.named_scopes(self.year, self.units)
 
     def trend_values(self) -> pd.DataFrame:
-        """The scope's values of every year up to this one (the area compared with itself)."""
+        """The scope's values of every year up to this one (the area compared with itself); a merged area's earlier
+        years restated on its current boundaries (its predecessors' whole areas)."""
+        if self.scope != SCOPE_ALL and formed_from(self.table, self.scope, self.year) is not None:
+            from khuyenhoc.restate import restated_history
+
+            return restated_history(self.table, self.scope, self.year).drop(columns="restated")
         return self.analysis.scope_series(self.scope, self.year)
 
     @property
@@ -76,7 +83,14 @@ class AnnualSummary:
         return text("title.annual_area", self.lang, year=self.year, area=in_sentence(self.name, self.lang))
 
     def previous_values(self) -> dict | None:
-        """The scope's values the year before (None when it had no row then)."""
+        """The scope's values the year before (None when it had no row then); across a reform (with a lineage table)
+        restated on this year's boundaries, as every change compares."""
+        if self.previous_year is not None and self.reform is not None:  # on this year's boundaries: a merged area too
+            from khuyenhoc.restate import restated_history
+
+            history = restated_history(self.table, self.scope, self.year)
+            if self.previous_year in history.index:
+                return {key: number(value) for key, value in history.loc[self.previous_year].items() if key != "restated"}
         if self.previous_year is None or (self.scope != SCOPE_ALL and not self.table.tree.exists(self.scope, self.previous_year)):
             return None
         return compute(self.table, self.previous_year, self.scope, lang=self.lang)
@@ -160,10 +174,29 @@ class AnnualSummary:
         return Area(self.name, None if self.scope == SCOPE_ALL else self.table.level_of(self.scope, self.year),
                     tuple(names.get(unit, unit) for unit in self.units), max(set(levels), key=levels.count) if levels else None)
 
+    @cached_property
+    def reform(self) -> Reform | None:
+        """The reorganisation since the previous year over this report's scope (None without a lineage table)."""
+        return reform_of(self.table, self.year, self.scope)
+
+    def mergers_table(self) -> pd.DataFrame | None:
+        """Which units merged into which this year (None without a merger)."""
+        return None if self.reform is None else self.reform.mergers_table(self.table.unit_names, self.lang)
+
     def sections(self, escape=str, with_notes: bool = True) -> dict[str, list[str]]:
-        """The written summary by section (``narrative.SECTIONS``), each a list of paragraphs."""
-        return write_sections(self.values, self.previous_year, self.findings, self.year, self.lang, self.table.illustrative, escape,
-                              notes=self.table.notes(self.lang) if with_notes else [], area=self.area())
+        """The written summary by section (``narrative.SECTIONS``), each a list of paragraphs. With a lineage, the
+        stated changes compare the current units on their current boundaries, and the split says what ended held."""
+        reform = self.reform
+        values = self.values if reform is None else reform.like_for_like(self.values)
+        basis = "" if reform is None else " " + text("reform.basis", self.lang, year=self.year)
+        sections = write_sections(values, self.previous_year, self.findings, self.year, self.lang, self.table.illustrative, escape,
+                                  notes=self.table.notes(self.lang) if with_notes else [], area=self.area(), basis=basis)
+        if reform is not None:
+            merged = reform.merger_paragraph(self.table.unit_names, self.lang, escape)
+            sections["members"][:0] = [merged] if merged else []  # the association's organisation comes first
+            for section, paragraphs in reform.split_paragraphs(self.values, self.lang).items():
+                sections[section] += paragraphs
+        return sections
 
     def narrative(self, escape=str, with_notes: bool = True) -> list[str]:
         """The written summary, paragraph by paragraph; ``with_notes`` leads with what kind of data this is."""

@@ -12,6 +12,7 @@ import pandas as pd
 from khuyenhoc.formatting import format_number, number
 from khuyenhoc.i18n import text
 from khuyenhoc.indicators import REGISTRY, SCOPE_ALL
+from khuyenhoc.reports.reform import ended_label, ended_previous, previous_on_boundaries
 from khuyenhoc.reports.sections import SECTIONS, Section
 from khuyenhoc.reports.sections import Column as SectionColumn
 
@@ -123,6 +124,17 @@ def section_table(summary: AnnualSummary, section: Section) -> ReportTable:
     if own is not None:
         rows.append(own)
     values = summary.values
+    if summary.reform is not None and previous is not None:  # the previous year on the current boundaries, and what ended
+        rows = [(position, name, *cells(scaled(row_values(now, unit)), scaled(previous_on_boundaries(now.loc[unit], section)), None))
+                for (position, name, *_), unit in zip(rows, now.index, strict=False)] + rows[len(now.index):]
+        previous_total = previous_on_boundaries(values, section)
+        for level, figures in summary.reform.ended_rows(summary.table, list(now.index)).items():
+            if any(v for v in ended_previous(figures, section).values()):
+                held = scaled(ended_previous(figures, section))  # "—" this year; its change is what it held, so the changes add up
+                rows.append((None, ended_label(level, year, lang), *cells({}, held, {k: None if v is None else -v for k, v in held.items()})))
+        residual = _residual(section, rows, scaled(previous_total))  # parts that crossed the area's border
+        if residual:
+            rows.append((None, text("reform.moved_row", lang), *cells({}, residual, {k: -v for k, v in residual.items()})))
     changes = {column.indicator: values[column.change] for column in section.columns if column.change}
     total = (None, text("word.total", lang), *cells(scaled(values), scaled(previous_total), scaled(changes)))
     note = text("word.unit_note", lang, unit=text(f"word.unit_{section.unit}", lang)) if section.unit else ""
@@ -131,6 +143,31 @@ def section_table(summary: AnnualSummary, section: Section) -> ReportTable:
 
 def _in_millions(value: float | None) -> float | None:
     return None if value is None else value / 1_000_000
+
+
+def mergers_table(summary: AnnualSummary) -> ReportTable | None:
+    """Which units merged into which this year (with a lineage table), one row per new unit; None without a merger."""
+    shown = summary.mergers_table()
+    if shown is None:
+        return None
+    lang = summary.lang
+    columns = (Column(text("word.col_no", lang), Kind.TEXT), *(Column(str(header), Kind.TEXT) for header in shown.columns))
+    rows = tuple((position, *values) for position, values in enumerate(shown.itertuples(index=False, name=None), start=1))
+    return ReportTable("mergers", text("reform.table_mergers", lang, year=summary.year), "", columns, rows, None)
+
+
+def _residual(section: Section, rows: list[tuple], previous_total: dict) -> dict[str, float]:
+    """The previous year's total less its rows, per column shown with its previous year, when any is not zero."""
+    found, position = {}, 2
+    for column in section.columns:
+        if column.with_previous:
+            total = previous_total.get(column.indicator)
+            summed = sum(number(row[position]) or 0.0 for row in rows)
+            found[column.indicator] = 0.0 if total is None else total - summed
+            position += 3
+        else:
+            position += 1
+    return found if any(abs(v) > 0.5 for v in found.values()) else {}
 
 
 def _difference(now: float | None, then: float | None) -> float | None:
@@ -148,7 +185,11 @@ def _own_row(summary: AnnualSummary, section: Section, cells) -> tuple[object, .
         return None
     current = {name: None for name in section.indicators} | {first: float(units.at[key, first])}
     then = None
-    if summary.previous_year is not None and (summary.previous_year, summary.scope) in units.index:
+    change = section.columns[0].change
+    if summary.reform is not None and change:  # its own row's previous year on its current boundaries
+        was = units.at[key, change]
+        then = {name: None for name in section.indicators} | {first: None if was != was else float(units.at[key, first]) - float(was)}
+    elif summary.previous_year is not None and (summary.previous_year, summary.scope) in units.index:
         then = {name: None for name in section.indicators} | {first: float(units.at[(summary.previous_year, summary.scope), first])}
     label = text(f"word.own_{section.key}", summary.lang, name=summary.name)
     return (None, label, *cells(current, then, None))

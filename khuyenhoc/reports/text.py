@@ -122,6 +122,7 @@ def narrative_context(values: dict, previous_year: int | None, findings: list[Fi
         "year": year,
         "next_year": year + 1,
         "previous_year": previous_year,
+        "basis": "",  # after "compared with <previous year>": on which boundaries, when restated (reports/reform.py)
         "area": {key: escape(value) if key in ("place", "proper", "own_name") and value else value for key, value in (area or Area()).context(lang).items()},
         "notes": [text("illustrative", lang)] if illustrative else [],
         "members": number("members"),
@@ -210,10 +211,12 @@ def group_context(values: dict, lang: str, has_previous: bool = True) -> dict:
 
 def write_sections(values: dict, previous_year: int | None, findings: list[Finding], year: int, lang: str = DEFAULT_LANG,
                    illustrative: bool = False, escape: Callable[[str], str] = str, notes: list[str] | None = None,
-                   area: Area | None = None) -> dict[str, list[str]]:
+                   area: Area | None = None, basis: str = "") -> dict[str, list[str]]:
     """The summary by section (``SECTIONS``), each a list of paragraphs of plain text; sections without a
-    sentence are empty. Data-derived names pass through ``escape``."""
+    sentence are empty. Data-derived names pass through ``escape``; ``basis`` follows "compared with <previous year>"
+    when the previous year is restated on the current boundaries."""
     context = narrative_context(values, previous_year, findings, year, check_lang(lang), illustrative, escape, area)
+    context["basis"] = basis
     if notes is not None:
         context["notes"] = list(notes)
     rendered = TEMPLATES.get_template(f"summary.{lang}.j2").render(**context)
