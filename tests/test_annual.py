@@ -132,7 +132,7 @@ class TestFindings:
         assert frame["Nội dung"].tolist() == [
             "Xã Xuất Hóa: không tổ chức lớp tập huấn nào trong năm.",
             "Phường Đức Xuân: số hội viên giảm từ 1.730 người xuống 1.680 người.",
-            "Xã Nông Thượng: quỹ bình quân 8.319 đồng/hội viên, thấp hơn nhiều so với mức trung vị của các đơn vị (33.427 đồng/hội viên).",
+            "Xã Nông Thượng: quỹ bình quân 8.319 đồng/hội viên, thấp hơn nhiều so với mức chung của các đơn vị (33.427 đồng/hội viên).",
         ]
 
     def test_english(self, en):

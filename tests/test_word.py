@@ -70,7 +70,9 @@ class TestPage:
         field = section.header.paragraphs[0]._p.find(qn("w:fldSimple"))
         assert field is not None and field.get(qn("w:instr")) == "PAGE"
         assert section.header.paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.CENTER
-        assert not "".join(p.text for p in section.first_page_header.paragraphs).strip()
+        first = section.first_page_header.paragraphs  # page 1: the draft mark, no page number
+        assert "".join(p.text for p in first).strip() == text("word.draft_header", "vi")
+        assert all(p._p.find(qn("w:fldSimple")) is None for p in first)
 
 
 class TestHeader:
