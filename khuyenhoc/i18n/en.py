@@ -368,6 +368,7 @@ TEXT = {
     "title.unit": "Unit profile: {unit}, {year}",
     "title.trends": "Study-encouragement indicators over time, {start}–{end}",
     "title.trends_one": "Study-encouragement indicators, {year}",
+    "display.show_all": "Show the whole table ({count} rows)",
     "section.key_indicators": "Key indicators",
     "section.comparison": "Compared with {previous}",
     "section.charts": "Charts",

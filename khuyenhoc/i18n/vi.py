@@ -353,6 +353,7 @@ TEXT = {
     "title.unit": "Hồ sơ đơn vị {unit}, năm {year}",
     "title.trends": "Diễn biến các chỉ tiêu khuyến học, {start}–{end}",
     "title.trends_one": "Diễn biến các chỉ tiêu khuyến học, năm {year}",
+    "display.show_all": "Xem toàn bộ bảng ({count} dòng)",
     "section.key_indicators": "Các chỉ tiêu chính",
     "section.comparison": "So sánh với năm {previous}",
     "section.charts": "Biểu đồ",
