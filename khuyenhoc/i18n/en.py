@@ -247,7 +247,7 @@ TEXT = {
     "word.recipients": "Recipients:",
     "word.recipient_line": "- ………………;",
     "word.recipient_file": "- Filed: office.",
-    "word.draft_header": "Draft made by khuyenhoc from the figures; the executive committee reviews and completes it before signing",
+    "word.draft_header": "Draft by khuyenhoc from the figures; the executive committee completes it before signing",
     "word.part_targets": "{number}. Building a learning society",
     "word.table_targets": "The learning titles against their targets, {year}",
     "word.see_annex": "Each unit's figures are in Annex {number}.",

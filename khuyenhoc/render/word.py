@@ -266,8 +266,8 @@ def _text_mm(content: str, bold: bool = False, size: float = TABLE_PT) -> float:
 def content_widths(headers: list[str], rows: list[list[str]], wrapping: list[bool], available: float = PORTRAIT_MM) -> list[float]:
     """Column widths (mm) from the content: a column that must not wrap (figures, TT) is as wide as its widest cell,
     a header or name at least its longest word; what is left of ``available`` goes to each column towards its
-    natural width (a name on one line, a header on three lines), then to every column alike. The sum may exceed ``available``: the caller
-    turns the page."""
+    natural width (a name on one line, a header on three lines), then to every column alike. The sum may exceed
+    ``available``: the caller turns the page."""
     minimum, natural = [], []
     for position, header in enumerate(headers):
         cells = [row[position] for row in rows]
@@ -281,11 +281,12 @@ def content_widths(headers: list[str], rows: list[list[str]], wrapping: list[boo
             minimum.append(max([header_word] + [_text_mm(cell, True) for cell in cells]) + CELL_PADDING_MM)
             natural.append(max(minimum[-1], header_lines + CELL_PADDING_MM))
     widths = list(minimum)
-    spare = available - sum(widths)
-    if spare <= 0:
-        return widths
-    wanted = [max(natural[i] - widths[i], 0) for i in range(len(widths))]
-    if sum(wanted):
+    # the names first (one line each where it fits), then the headers (three lines), then every column alike
+    for takes in ([natural[i] if wrapping[i] else minimum[i] for i in range(len(widths))], natural):
+        spare = available - sum(widths)
+        wanted = [max(goal - width, 0) for goal, width in zip(takes, widths, strict=True)]
+        if spare <= 0 or not sum(wanted):
+            continue
         share = min(1.0, spare / sum(wanted))
         widths = [width + extra * share for width, extra in zip(widths, wanted, strict=True)]
     spare = available - sum(widths)
