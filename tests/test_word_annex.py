@@ -298,3 +298,18 @@ def test_a_province_of_about_200_communes_has_at_most_ten_pages_before_the_annex
     annex = next(n for n, page in enumerate(pages) if page.strip().splitlines() and "PHỤ LỤC" in page)
     assert 1 <= annex <= 10  # pages 1..annex hold the body and the signature; the annex starts on a page of its own
     assert "TM. BAN CHẤP HÀNH" in pages[annex - 1]
+
+
+def test_a_province_with_districts_shows_a_line_per_district_and_the_bands_of_its_communes():
+    table = table_from_frame(synthetic_table(60, [2024], seed=5, shape="three-tier"))
+    province = AnnualSummary(analyse(table), 2024, area_id=table.tree.roots(2024)[0])
+    districts = province.units
+    assert 1 < len(districts) <= BODY_ROWS
+    document = read(province)
+    lines = texts(document)
+    assert "PHỤ LỤC" not in lines and len(document.sections) == 1
+    assert "Bảng 1. Số đơn vị cơ sở theo tỷ lệ hội viên trên dân số, năm 2024" in lines
+    members = next(t for t in document.tables if t.rows[0].cells[1].text == "Đơn vị" and "Hội viên" in t.rows[0].cells[2].text)
+    assert [row.cells[1].text for row in members.rows[1:-1]] == [table.unit_names[unit] for unit in districts]
+    spread = section_spread(province, "members")
+    assert spread.grassroots and spread.reported == 60

@@ -272,6 +272,7 @@ TEXT = {
     "overview.range": "{low} to {high}",
     "overview.from": "{low} and above",
     "overview.table_title": "Units by {indicator}, {year}",
+    "overview.table_title_grassroots": "Grassroots units by {indicator}, {year}",
     "overview.and": "and",
     "overview.strongest": "{indicator} is highest in {names}",
     "overview.weakest": "lowest in {names}",

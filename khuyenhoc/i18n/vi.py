@@ -257,6 +257,7 @@ TEXT = {
     "overview.range": "Từ {low} đến {high}",
     "overview.from": "Từ {low} trở lên",
     "overview.table_title": "Số đơn vị theo {indicator}, năm {year}",
+    "overview.table_title_grassroots": "Số đơn vị cơ sở theo {indicator}, năm {year}",
     "overview.and": "và",
     "overview.strongest": "{indicator} cao nhất ở {names}",
     "overview.weakest": "thấp nhất ở {names}",

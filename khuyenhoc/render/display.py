@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 from khuyenhoc.i18n import text
 from khuyenhoc.render.charts import alt_text, to_png
 from khuyenhoc.reports.annual import AnnualSummary
-from khuyenhoc.reports.overview import BODY_ROWS, SPREADS, in_annex, section_spread, spread_sentence, spread_title
+from khuyenhoc.reports.overview import BODY_ROWS, SPREADS, section_spread, shows_spread, spread_sentence, spread_title
 from khuyenhoc.reports.profile import UnitProfile
 from khuyenhoc.reports.trends import Trends
 
@@ -59,10 +59,10 @@ def table(frame: pd.DataFrame | None, empty_message: str = "", lang: str | None 
 
 
 def spreads(summary: AnnualSummary) -> None:
-    """For an area of many units (more than ``BODY_ROWS``): how they spread over each section's bands, and the
+    """For an area of many grassroots units (more than ``BODY_ROWS``): how they spread over each section's bands, and the
     strongest and weakest by name, as the Word report's body shows them; nothing for a small area."""
     lang = summary.lang
-    if not in_annex(len(summary.units)):
+    if not shows_spread(summary):
         return
     for key in SPREADS:
         spread = section_spread(summary, key)

@@ -20,7 +20,7 @@ from khuyenhoc.fsutil import atomic_write_bytes
 from khuyenhoc.i18n import text
 from khuyenhoc.names import proper_name
 from khuyenhoc.reports.sections import SECTIONS
-from khuyenhoc.reports.overview import in_annex, section_spread, spread_sentence, spread_title
+from khuyenhoc.reports.overview import in_annex, section_spread, shows_spread, spread_sentence, spread_title
 from khuyenhoc.reports.tables import Column, Kind, ReportTable, association_name, report_tables
 from khuyenhoc.safetext import xml_safe
 
@@ -362,8 +362,8 @@ def targets_report_table(summary: AnnualSummary) -> ReportTable | None:
 
 
 def _spread(document: DocumentType, summary: AnnualSummary, key: str, number: int) -> int:
-    """The bands and the strongest and weakest units of section ``key``, for an area whose tables are in the
-    annex; the next table number."""
+    """The bands and the strongest and weakest grassroots units of section ``key``, for an area of more of them
+    than a body table holds; the next table number."""
     lang = summary.lang
     spread = section_spread(summary, key)
     if spread is None:
@@ -393,7 +393,7 @@ def _sections(document: DocumentType, summary: AnnualSummary, org: str | None = 
     lang = summary.lang
     written = summary.sections(with_notes=False)
     tables = {table.key: table for table in report_tables(summary)}
-    annexed = in_annex(len(summary.units))
+    annexed, spread = in_annex(len(summary.units)), shows_spread(summary)
     annex: list[ReportTable] = []
     number = 1
     _heading(document, text("word.section_results", lang), 0)
@@ -407,8 +407,9 @@ def _sections(document: DocumentType, summary: AnnualSummary, org: str | None = 
             _placeholder(document, "organisation", lang)
         for paragraph in written[part]:
             _paragraph(document, paragraph)
-        if summary.units and annexed:
+        if summary.units and spread:
             number = _spread(document, summary, part, number)
+        if summary.units and annexed:
             annex.append(tables[part])
             _paragraph(document, text("word.see_annex", lang, number=len(annex)), italic=True)
         elif summary.units:

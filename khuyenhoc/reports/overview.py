@@ -50,6 +50,7 @@ class SectionSpread:
     strongest: tuple[tuple[str, str], ...]
     weakest: tuple[tuple[str, str], ...]
     reported: int
+    grassroots: bool = False  # counted over the communes under the compared areas
 
     def table_rows(self, lang: str) -> list[list[str]]:
         """The bands as table rows (label, units, share) and their total, as text."""
@@ -60,6 +61,23 @@ class SectionSpread:
 def in_annex(unit_count: int) -> bool:
     """Whether per-unit tables of ``unit_count`` rows go to the annex."""
     return unit_count > BODY_ROWS
+
+
+def spread_units(summary: AnnualSummary) -> list[str]:
+    """The grassroots units the spread counts: the compared units, or, where they are areas (a province's
+    districts), the units without children under them (its communes)."""
+    tree, year, found = summary.table.tree, summary.year, []
+    for unit in summary.units:
+        if tree.has_children(unit, year):
+            found += [below for below in tree.descendants(unit, year) if not tree.has_children(below, year)]
+        else:
+            found.append(unit)
+    return found
+
+
+def shows_spread(summary: AnnualSummary) -> bool:
+    """Whether the report shows the bands: when its grassroots units are more than a table in the body holds."""
+    return len(spread_units(summary)) > BODY_ROWS
 
 
 def band_labels(spread: Spread, lang: str) -> list[str]:
@@ -86,10 +104,11 @@ def section_spread(summary: AnnualSummary, key: str) -> SectionSpread | None:
     """The spread of the compared units for section ``key``; None when the section has no declared rate or no unit
     reports it."""
     spread = SPREADS.get(key)
-    if spread is None or not summary.units:
+    units = spread_units(summary)
+    if spread is None or not units:
         return None
     lang = summary.lang
-    frame = summary.frames.scopes(summary.year, summary.units)
+    frame = summary.frames.scopes(summary.year, units)
     if spread.indicator not in frame.columns:
         return None
     names = summary.table.unit_names
@@ -109,13 +128,14 @@ def section_spread(summary: AnnualSummary, key: str) -> SectionSpread | None:
     count = min(NAMED, len(ordered) // 2)  # never the same unit among the strongest and the weakest
     strongest = named(list(reversed(ordered))[:count])
     weakest = named(ordered[:count]) if spread.weakest else ()
-    return SectionSpread(key, spread.indicator, bands, strongest, weakest, len(values))
+    return SectionSpread(key, spread.indicator, bands, strongest, weakest, len(values), grassroots=len(units) != len(summary.units))
 
 
 def spread_title(spread: SectionSpread, lang: str, year: int) -> str:
     """The spread table's title: "Số đơn vị theo tỷ lệ hội viên trên dân số, năm 2025"."""
     label = indicator_label(spread.indicator, lang)
-    return text("overview.table_title", lang, indicator=label[:1].lower() + label[1:], year=year)
+    key = "overview.table_title_grassroots" if spread.grassroots else "overview.table_title"
+    return text(key, lang, indicator=label[:1].lower() + label[1:], year=year)
 
 
 def _listed(items: list[str], lang: str) -> str:
