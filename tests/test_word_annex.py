@@ -114,6 +114,16 @@ class TestAnnex:
             assert round(section.page_width.mm) == (297 if wide else 210)
             assert not section.different_first_page_header_footer  # the page number on every annex page
 
+    def test_a_table_too_wide_for_an_upright_page_turns_it(self, province, monkeypatch):
+        import khuyenhoc.render.word as word
+
+        monkeypatch.setattr(word, "PORTRAIT_MM", 60)  # as if every annex were wider than the page
+        document = read(province)
+        assert [(s.orientation, round(s.page_width.mm), round(s.page_height.mm)) for s in document.sections[1:]] == [
+            (WD_ORIENT.LANDSCAPE, 297, 210)] * 4
+        widths = [sum(int(c.get(qn("w:w"))) for c in t._tbl.tblGrid.findall(qn("w:gridCol"))) / 56.7 for t in document.tables[-4:]]
+        assert all(60 < width <= LANDSCAPE_MM + 1 for width in widths)
+
     def test_a_town_of_eight_units_keeps_its_tables_in_the_body(self, town_document):
         assert "PHỤ LỤC" not in texts(town_document) and len(town_document.sections) == 1
         assert [len(t.rows) for t in town_document.tables[1:-1]] == [10, 10, 10, 11]  # header, 8 units, (own fund), total
@@ -227,13 +237,15 @@ class TestLearningSociety:
         assert not any(line.startswith("5. ") for line in texts(town_document))
 
 
+@pytest.fixture(scope="module")
+def district():
+    frame = synthetic_table(30, [2023, 2024], seed=2, shape="three-tier")
+    table = table_from_frame(frame)
+    district = next(unit for unit in table.tree.areas(2024) if table.tree.parent(unit, 2024) is not None)
+    return AnnualSummary(analyse(table), 2024, area_id=district)
+
+
 class TestAssociations:
-    @pytest.fixture(scope="class")
-    def district(self):
-        frame = synthetic_table(30, [2023, 2024], seed=2, shape="three-tier")
-        table = table_from_frame(frame)
-        district = next(unit for unit in table.tree.areas(2024) if table.tree.parent(unit, 2024) is not None)
-        return AnnualSummary(analyse(table), 2024, area_id=district)
 
     def test_the_recipients_start_with_the_association_above(self, district):
         document = read(district)

@@ -20,7 +20,7 @@ from khuyenhoc.fsutil import atomic_write_bytes
 from khuyenhoc.i18n import text
 from khuyenhoc.names import proper_name
 from khuyenhoc.reports.sections import SECTIONS
-from khuyenhoc.reports.overview import in_annex, section_spread, shows_spread, spread_sentence, spread_title
+from khuyenhoc.reports.overview import BODY_ROWS, in_annex, section_spread, shows_spread, spread_sentence, spread_title
 from khuyenhoc.reports.tables import Column, Kind, ReportTable, association_name, report_tables
 from khuyenhoc.safetext import xml_safe
 
@@ -316,6 +316,10 @@ def _grid(document: DocumentType, headers: list[str], rows: list[list[str]], ali
         row._tr.get_or_add_trPr().append(cant_split)
         for cell, value, align in zip(row.cells, values, aligns, strict=True):
             _cell_text(cell, value, bold=bold_last and index == len(rows), align=align)
+    if len(rows) <= BODY_ROWS + 1:  # a short table stays on one page: each row keeps with the next
+        for row in grid.rows[:-1]:
+            for cell in row.cells:
+                cell.paragraphs[0].paragraph_format.keep_with_next = True
     _fix_widths(grid, widths)
     _paragraph(document, "", after=0)
 
