@@ -289,7 +289,8 @@ def pdf_pages(pdf) -> list[str]:
 @pytest.mark.parametrize("lang", ["vi", "en"])
 @pytest.mark.parametrize("which", ["town", "province"])
 def test_every_number_of_every_table_intact_in_libreoffice(which, lang, request, tmp_path):
-    """Each figure and TT of each table is one token in the PDF's text: no "1.389.025.00 / 0", no "21 / 1"."""
+    """Each figure and TT of each table, and each word of its headers, is one token in the PDF's text: no
+    "1.389.025.00 / 0", no "21 / 1"."""
     base = request.getfixturevalue(which)
     summary = AnnualSummary(base.analysis, base.year, lang=lang, area_id=base.area_id)
     words = set()
@@ -301,6 +302,8 @@ def test_every_number_of_every_table_intact_in_libreoffice(which, lang, request,
             for cell in row:
                 if figure.match(cell):
                     assert cell in words, (table.key, cell)
+        for column in table.columns:  # nor a header broken inside a word ("Populati / on")
+            assert all(word in words for word in column.header.split()), (table.key, column.header)
 
 
 @pytest.mark.slow
@@ -325,3 +328,14 @@ def test_a_province_with_districts_shows_a_line_per_district_and_the_bands_of_it
     assert [row.cells[1].text for row in members.rows[1:-1]] == [table.unit_names[unit] for unit in districts]
     spread = section_spread(province, "members")
     assert spread.grassroots and spread.reported == 60
+
+
+def test_a_file_of_several_areas_ends_with_the_association_in_its_official_capitals():
+    frame = synthetic_table(60, [2024], seed=6, shape="three-tier")
+    frame = frame[frame["level"] != "tỉnh"].copy()
+    frame.loc[frame["level"] == "huyện", "parent_id"] = None  # districts with no province: several roots
+    table = table_from_frame(frame)
+    summary = AnnualSummary(analyse(table), 2024)
+    assert summary.name is None
+    lines = texts(read(summary))
+    assert lines[lines.index("IV. KIẾN NGHỊ") + 2].endswith("nhiệm vụ năm 2025 của Hội Khuyến học.")

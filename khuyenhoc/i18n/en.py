@@ -256,6 +256,7 @@ TEXT = {
     "word.col_band": "Level",
     "word.col_units": "Units",
     "word.col_units_share": "Share of all units",
+    "word.issuer_default": "the study-encouragement association",
     "word.report_end": "This is the report of {issuer} on the work of {year} and the directions and tasks for {next}.",
     "word.fill": "[The executive committee adds: {what}]",
     "word.fill_leadership": "the attention and guidance of the Party committee and the authorities, and the cooperation of other bodies",

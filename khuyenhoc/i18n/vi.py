@@ -241,6 +241,7 @@ TEXT = {
     "word.col_band": "Mức",
     "word.col_units": "Số đơn vị",
     "word.col_units_share": "Tỷ lệ trong tổng số đơn vị",
+    "word.issuer_default": "Hội Khuyến học",
     "word.report_end": "Trên đây là báo cáo tổng kết công tác khuyến học năm {year} và phương hướng, nhiệm vụ năm {next} của {issuer}.",
     "word.fill": "[Ban Chấp hành bổ sung: {what}]",
     "word.fill_leadership": "sự quan tâm, lãnh đạo, chỉ đạo của cấp ủy Đảng, chính quyền và sự phối hợp của các ban, ngành, đoàn thể",

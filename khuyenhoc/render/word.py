@@ -388,7 +388,7 @@ def _issuer(summary: AnnualSummary, org: str | None) -> str:
     if org:
         return " ".join(org.split())
     if summary.name is None:
-        return text("word.org_default", summary.lang).capitalize() if summary.lang == "vi" else text("word.org_default", summary.lang)
+        return text("word.issuer_default", summary.lang)
     return association_name(summary.name, summary.lang)
 
 
