@@ -505,3 +505,11 @@ class TestUnitProfile:
         (paragraph,) = UnitProfile(analyse(sample_table), 2013, "duc-xuan", "en").narrative()
         assert paragraph.startswith("In 2013 Phường Đức Xuân had 1,680 members, 50 fewer than in 2012 (down 2.9%)")
         assert "By members it ranks 2 of the 8 units of Hội Khuyến học thị xã Bắc Kạn." in paragraph
+
+
+def test_the_overall_assessment_ends_the_results_not_the_tasks(vi_2013):
+    """"Nhìn chung, …" follows the fund and comes before the limitations; the tasks end the summary."""
+    assessment = next(n for n, p in enumerate(vi_2013) if p.startswith("Nhìn chung"))
+    assert vi_2013[assessment - 1].startswith("Tính đến cuối năm 2013, tổng quỹ khuyến học")
+    assert vi_2013[assessment + 1].startswith("Bên cạnh những kết quả đạt được")
+    assert vi_2013[-1].startswith("- ")

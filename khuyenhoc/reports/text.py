@@ -22,8 +22,9 @@ TEMPLATES = jinja2.Environment(
     lstrip_blocks=True,
     undefined=jinja2.StrictUndefined,
 )
-# The sections of the written summary, in order; the templates open each with a line "@@<section>".
-SECTIONS = ("notes", "members", "families", "training", "fund", "limitations", "directions", "closing")
+# The sections of the written summary, in the order it is read; the templates open each with a line "@@<section>".
+# "closing", the overall assessment, ends the results (part I), before the limitations and the tasks.
+SECTIONS = ("notes", "members", "families", "training", "fund", "closing", "limitations", "directions")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]#|~$])")  # '$': Jupyter and GitHub render $...$ as math
 
 
