@@ -101,7 +101,8 @@ class TestHeader:
         position = texts.index("BÁO CÁO")
         title = document.paragraphs[position]
         assert title.runs[0].bold and title.alignment == WD_ALIGN_PARAGRAPH.CENTER
-        assert texts[position + 1] == "Tổng kết công tác khuyến học năm 2013 và phương hướng, nhiệm vụ năm 2014"
+        # on two lines, broken before "và phương hướng" (no year left alone on the second line)
+        assert texts[position + 1] == "Tổng kết công tác khuyến học năm 2013\nvà phương hướng, nhiệm vụ năm 2014"
         assert document.paragraphs[position + 1].runs[0].bold
         assert f"({text('illustrative', 'vi')})" in texts[position + 2:position + 5]
 

@@ -208,6 +208,7 @@ TEXT = {
     "word.place_unknown": "………",
     "word.type": "REPORT",
     "word.summary_line": "Study-encouragement work in {year} and directions and tasks for {next}",
+    "word.summary_line_break": "and directions",
     "word.section_results": "I. RESULTS",
     "word.section_limitations": "II. SHORTCOMINGS",
     "word.section_directions": "III. DIRECTIONS AND TASKS FOR {next}",

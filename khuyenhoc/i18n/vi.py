@@ -193,6 +193,7 @@ TEXT = {
     "word.place_unknown": "………",
     "word.type": "BÁO CÁO",
     "word.summary_line": "Tổng kết công tác khuyến học năm {year} và phương hướng, nhiệm vụ năm {next}",
+    "word.summary_line_break": "và phương hướng",
     "word.section_results": "I. KẾT QUẢ ĐẠT ĐƯỢC",
     "word.section_limitations": "II. HẠN CHẾ, TỒN TẠI",
     "word.section_directions": "III. PHƯƠNG HƯỚNG, NHIỆM VỤ NĂM {next}",

@@ -220,7 +220,12 @@ def _title(document: DocumentType, summary: AnnualSummary) -> None:
     lang = summary.lang
     centre = {"align": WD_ALIGN_PARAGRAPH.CENTER, "indent": False}
     _paragraph(document, text("word.type", lang), bold=True, before=18, after=0, **centre)
-    _paragraph(document, text("word.summary_line", lang, year=summary.year, next=summary.year + 1), bold=True, after=0, **centre)
+    line = text("word.summary_line", lang, year=summary.year, next=summary.year + 1)
+    first, cut, rest = line.partition(text("word.summary_line_break", lang))  # two balanced lines, no year alone on the second
+    paragraph = _paragraph(document, first.strip() if cut else line, bold=True, after=0, **centre)
+    if cut:
+        paragraph.add_run().add_break()
+        _set_font(paragraph.add_run(xml_safe((cut + rest).strip())), BODY_PT, True)
     _short_line(document, 40, 165)
     for note in summary.table.notes(lang):  # illustrative or synthetic: said under the title, where a reader looks
         _paragraph(document, f"({note})", italic=True, before=6, **centre)
