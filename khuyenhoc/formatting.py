@@ -60,6 +60,15 @@ def round_to_step(value: float, step: int) -> float:
     return float(_round_half_up(_decimal(value) / step, 0) * step)
 
 
+AMOUNT_STEP_FROM = 10_000  # amounts from here are said to the hundred đồng; below it to the đồng
+
+
+def amount_in_words(value: float) -> float:
+    """An amount as a sentence says it, the one rule behind "khoảng": to hundreds of đồng from 10.000 up
+    (37.639 → 37.600), to the whole đồng below (8.318,9 → 8.319, never 8.320: a small amount keeps its figures)."""
+    return round_to_step(value, 100 if abs(value) >= AMOUNT_STEP_FROM else 1)
+
+
 def _pattern(precision: int, signed: bool) -> str:
     body = "#,##0" + ("." + "0" * precision if precision > 0 else "")
     return f"+{body};-{body}" if signed else body

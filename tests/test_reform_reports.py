@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 
 import docx
 import openpyxl
@@ -17,6 +18,7 @@ from khuyenhoc.render import save
 from khuyenhoc.render.excel import to_xlsx
 from khuyenhoc.render.word import to_docx
 from khuyenhoc.reports.annual import AnnualSummary
+from khuyenhoc.reports.overview import BODY_ROWS
 from khuyenhoc.reports.tables import report_tables
 from khuyenhoc.table import load_table
 
@@ -211,8 +213,10 @@ def test_the_mergers_table_is_in_the_word_and_excel_reports(summary):
     document = docx.Document(io.BytesIO(to_docx(summary)))
     merged = [t for t in document.tables if t.rows[0].cells[1].text == "Đơn vị mới"]
     assert len(merged) == 1 and len(merged[0].rows) == 1 + len(summary.reform.restatement.mergers)
-    after = len(report_tables(summary)) + 1  # numbered after the section tables (the groups' too)
-    assert any(p.text.startswith(f"Bảng {after}. Các đơn vị hợp nhất năm 2025") for p in document.paragraphs)
+    # a body table when it is no longer than one (BODY_ROWS), else an annex; numbered after the section tables either way
+    kind = "Phụ lục" if len(merged[0].rows) - 1 > BODY_ROWS else "Bảng"
+    captions = [p.text for p in document.paragraphs if p.text.startswith(kind + " ") and ". " in p.text]
+    assert re.fullmatch(kind + r" \d+\. Các đơn vị hợp nhất năm 2025", captions[-1])
     book = openpyxl.load_workbook(io.BytesIO(to_xlsx(summary)))
     assert book.sheetnames[-1] == "Hợp nhất"
 

@@ -73,11 +73,11 @@ class TestVietnamese2013:
             "Bên cạnh những kết quả đạt được, công tác khuyến học năm 2013 còn một số hạn chế. "
             "Còn 1 đơn vị chưa tổ chức được lớp tập huấn nào: xã Xuất Hóa. "
             "Số hội viên giảm ở phường Đức Xuân (từ 1.730 xuống 1.680 người). "
-            "Quỹ bình quân mỗi hội viên ở xã Nông Thượng (khoảng 8.320 đồng) chưa bằng một nửa mức trung vị của các đơn vị (khoảng 33.400 đồng).")
+            "Quỹ bình quân mỗi hội viên ở xã Nông Thượng (khoảng 8.319 đồng) chưa bằng một nửa mức chung của các đơn vị (khoảng 33.400 đồng).")
         assert "Phùng Chí Kiên" not in " ".join(vi_2013)  # 1.104 → 1.103 is not material
 
     def test_directions_for_next_year_follow_the_data(self, vi_2013):
-        start = vi_2013.index("Năm 2014, đề nghị Hội Khuyến học thị xã Bắc Kạn tập trung vào một số nhiệm vụ sau.")
+        start = vi_2013.index("Năm 2014, Hội Khuyến học thị xã Bắc Kạn tập trung thực hiện một số nhiệm vụ trọng tâm sau:")
         proposals = [p for p in vi_2013[start + 1:] if p.startswith("- ")]
         assert len(proposals) == 4
         assert "trước hết ở phường Đức Xuân" in proposals[0]
@@ -94,7 +94,9 @@ class TestVietnamese2013:
         assert vi_2013[0] == text("illustrative", "vi")
 
     def test_every_paragraph_ends_a_sentence(self, vi_2013):
-        assert all(p.endswith(".") for p in vi_2013)
+        """Every paragraph ends with a full stop, but the issuer's own lead-in to its list of tasks, with a colon."""
+        assert [p for p in vi_2013 if not p.endswith(".")] == ["Năm 2014, Hội Khuyến học thị xã Bắc Kạn tập trung thực hiện một số nhiệm vụ trọng tâm sau:"]
+        assert "đề nghị Hội Khuyến học thị xã Bắc Kạn" not in " ".join(vi_2013)  # not proposing to itself
 
 
 class TestEnglish2013:
@@ -119,7 +121,7 @@ def test_about_count_2013(vi_2013):
     """Only the share of the population (20,05% → 20%) and the amounts per member (37.639 → 37.600 đồng) are rounded
     coarser than shown; one-decimal rates (5,6%, 47,4, 13,6%) are the reports' ordinary precision."""
     whole = " ".join(vi_2013)
-    assert re.findall(r"khoảng ([\d.,]+%?)", whole) == ["20%", "37.600", "7.530", "8.320", "33.400"]
+    assert re.findall(r"khoảng ([\d.,]+%?)", whole) == ["20%", "37.600", "7.530", "8.319", "33.400"]
     assert "(5,6%)" in whole and "bình quân 47,4 lượt người" in whole and "(13,6%)" in whole
 
 
@@ -153,7 +155,7 @@ def test_no_about_when_nothing_is_rounded(exact_values):
 
 
 @pytest.mark.parametrize("value, shown", [(33_000_000 / 1050, "khoảng 31.400 đồng"), (37_639.0, "khoảng 37.600 đồng"),
-                                          (8_319.0, "khoảng 8.320 đồng"), (37_600.0, "37.600 đồng"), (512.4, "khoảng 512 đồng")])
+                                          (8_318.86, "khoảng 8.319 đồng"), (8_319.0, "8.319 đồng"), (37_600.0, "37.600 đồng"), (512.4, "khoảng 512 đồng")])
 def test_fund_per_member_rounded_as_reports_round(exact_values, value, shown):
     exact_values["fund_per_member_vnd"] = value
     whole = " ".join(write_narrative(exact_values, 2012, [], 2013, "vi"))
@@ -395,7 +397,7 @@ def test_random_counts_render(years, district):
             assert paragraph.strip() == paragraph and paragraph
             for bad in ("None", "nan", "NaN", "{{", "{%", "}}", "—", "  ", "khoảng khoảng", "about about"):
                 assert bad not in paragraph, (lang, bad, paragraph)
-            assert paragraph.endswith("."), paragraph
+            assert paragraph.endswith((".", ":")), paragraph  # ":" opens the list of tasks
 
 
 # Prose an official would sign, over many generated tables: named units with administrative words, a district
@@ -506,3 +508,11 @@ class TestUnitProfile:
         (paragraph,) = UnitProfile(analyse(sample_table), 2013, "duc-xuan", "en").narrative()
         assert paragraph.startswith("In 2013 Phường Đức Xuân had 1,680 members, 50 fewer than in 2012 (down 2.9%)")
         assert "By members it ranks 2 of the 8 units of Hội Khuyến học thị xã Bắc Kạn." in paragraph
+
+
+def test_the_overall_assessment_ends_the_results_not_the_tasks(vi_2013):
+    """"Nhìn chung, …" follows the fund and comes before the limitations; the tasks end the summary."""
+    assessment = next(n for n, p in enumerate(vi_2013) if p.startswith("Nhìn chung"))
+    assert vi_2013[assessment - 1].startswith("Tính đến cuối năm 2013, tổng quỹ khuyến học")
+    assert vi_2013[assessment + 1].startswith("Bên cạnh những kết quả đạt được")
+    assert vi_2013[-1].startswith("- ")

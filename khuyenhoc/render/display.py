@@ -12,6 +12,7 @@ from matplotlib.figure import Figure
 from khuyenhoc.i18n import text
 from khuyenhoc.render.charts import alt_text, to_png
 from khuyenhoc.reports.annual import AnnualSummary
+from khuyenhoc.reports.overview import BODY_ROWS, SPREADS, section_spread, shows_spread, spread_sentence, spread_title
 from khuyenhoc.reports.profile import UnitProfile
 from khuyenhoc.reports.sections import GROUP_SECTIONS
 from khuyenhoc.reports.tables import report_tables
@@ -27,6 +28,8 @@ STYLE = """<style>
 .kh-narrative p { max-width: 48em; line-height: 1.5; }
 .kh-table-wrap { overflow-x: auto; max-width: 100%; }
 .kh-table td:first-child, .kh-table th:first-child { min-width: 11em; }  /* labels stay readable on a phone; the table scrolls */
+details.kh-fold > summary { cursor: pointer; color: #0b5cad; margin: 0.3em 0; }
+@media print { details.kh-fold > * { display: block; } }
 </style>"""
 
 
@@ -44,12 +47,35 @@ def banner(message: str) -> None:
     _html(f'{STYLE}<div class="kh-banner">{html.escape(message)}</div>')
 
 
-def table(frame: pd.DataFrame | None, empty_message: str = "") -> None:
-    """A table with every cell escaped; ``empty_message`` when there is nothing to show."""
+def table(frame: pd.DataFrame | None, empty_message: str = "", lang: str | None = None) -> None:
+    """A table with every cell escaped; ``empty_message`` when there is nothing to show. Given ``lang``, a table
+    of more than ``BODY_ROWS`` rows is folded, one click away (as the Word report puts it in an annex)."""
     if frame is None or frame.empty:
         _html(f"<p>{html.escape(empty_message)}</p>")
         return
-    _html(STYLE + '<div class="kh-table-wrap">' + frame.to_html(index=False, escape=True, classes="kh-table", border=0) + "</div>")
+    shown = '<div class="kh-table-wrap">' + frame.to_html(index=False, escape=True, classes="kh-table", border=0) + "</div>"
+    if lang is not None and len(frame) > BODY_ROWS:
+        label = html.escape(text("display.show_all", lang, count=len(frame)))
+        shown = f'<details class="kh-fold"><summary>{label}</summary>{shown}</details>'
+    _html(STYLE + shown)
+
+
+def spreads(summary: AnnualSummary) -> None:
+    """For an area of many grassroots units (more than ``BODY_ROWS``): how they spread over each section's bands, and the
+    strongest and weakest by name, as the Word report's body shows them; nothing for a small area."""
+    lang = summary.lang
+    if not shows_spread(summary):
+        return
+    for key in SPREADS:
+        spread = section_spread(summary, key)
+        if spread is None:
+            continue
+        heading(spread_title(spread, lang, summary.year), 3)
+        sentence = spread_sentence(spread, lang)
+        if sentence:
+            paragraphs([sentence])
+        headers = [text("word.col_band", lang), text("word.col_units", lang), text("word.col_units_share", lang)]
+        table(pd.DataFrame(spread.table_rows(lang), columns=headers))
 
 
 def paragraphs(lines: list[str]) -> None:

@@ -27,6 +27,13 @@ MAIN_INDICATORS = (
     "fund_total_vnd", "fund_commune_vnd", "fund_district_vnd", "fund_province_vnd", "fund_per_member_vnd",
 )
 
+# the funds of the levels above the units: a line only when that level holds something (no "…: 0 đồng")
+ABSENT_WHEN_EMPTY = ("fund_district_vnd", "fund_province_vnd")
+
+
+def _shown(key: str, *values: float | None) -> bool:
+    return key not in ABSENT_WHEN_EMPTY or any(values)
+
 
 @dataclass
 class AnnualSummary:
@@ -97,7 +104,7 @@ class AnnualSummary:
 
     def key_indicators(self) -> pd.DataFrame:
         """Label and formatted value of every indicator (optional ones only when the data reports them)."""
-        shown = [i for i in INDICATORS if not i.optional or self.values[i.id] is not None]
+        shown = [i for i in INDICATORS if (not i.optional or self.values[i.id] is not None) and _shown(i.id, self.values[i.id])]
         return pd.DataFrame(
             {text("col.indicator", self.lang): [i.label(self.lang) for i in shown],
              text("col.formatted", self.lang): [format_indicator(i.id, self.values[i.id], self.lang) for i in shown]}
@@ -130,6 +137,8 @@ class AnnualSummary:
         rows = []
         for key in MAIN_INDICATORS:
             now, then = self.values[key], before[key]
+            if not _shown(key, now, then):
+                continue
             change = None if now is None or then is None else now - then
             indicator = REGISTRY[key]
             rows.append({

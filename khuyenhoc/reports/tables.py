@@ -12,6 +12,7 @@ import pandas as pd
 from khuyenhoc.formatting import format_number, number
 from khuyenhoc.i18n import text
 from khuyenhoc.indicators import REGISTRY, SCOPE_ALL
+from khuyenhoc.names import place_name
 from khuyenhoc.reports.reform import ended_label, ended_previous, previous_on_boundaries
 from khuyenhoc.reports.sections import SECTIONS, Section
 from khuyenhoc.reports.sections import Column as SectionColumn
@@ -170,6 +171,15 @@ def _residual(section: Section, rows: list[tuple], previous_total: dict) -> dict
     return found if any(abs(v) > 0.5 for v in found.values()) else {}
 
 
+def association_name(name: str, lang: str) -> str:
+    """The association a unit's name stands for, mid-sentence: "Huyện X" → "Hội Khuyến học huyện X"; a name that
+    is already an association's ("Hội Khuyến học thị xã Bắc Kạn") unchanged."""
+    name = " ".join(name.split())
+    if name.split()[0].lower() == "hội":
+        return name
+    return text("word.association", lang, place=place_name(name, lang))
+
+
 def _difference(now: float | None, then: float | None) -> float | None:
     return None if now is None or then is None else now - then
 
@@ -191,5 +201,5 @@ def _own_row(summary: AnnualSummary, section: Section, cells) -> tuple[object, .
         then = {name: None for name in section.indicators} | {first: None if was != was else float(units.at[key, first]) - float(was)}
     elif summary.previous_year is not None and (summary.previous_year, summary.scope) in units.index:
         then = {name: None for name in section.indicators} | {first: float(units.at[(summary.previous_year, summary.scope), first])}
-    label = text(f"word.own_{section.key}", summary.lang, name=summary.name)
+    label = text(f"word.own_{section.key}", summary.lang, name=association_name(summary.name, summary.lang))
     return (None, label, *cells(current, then, None))

@@ -11,7 +11,7 @@ from pathlib import Path
 import jinja2
 
 from khuyenhoc.findings import Finding
-from khuyenhoc.formatting import format_number, format_percent, format_value, format_vnd, is_rounded, round_to_step
+from khuyenhoc.formatting import amount_in_words, format_number, format_percent, format_value, format_vnd, is_rounded
 from khuyenhoc.i18n import DEFAULT_LANG, check_lang, text
 from khuyenhoc.indicators import REGISTRY
 from khuyenhoc.names import administrative_word, in_sentence, kinds_of_units, place_name, proper_name
@@ -23,9 +23,11 @@ TEMPLATES = jinja2.Environment(
     lstrip_blocks=True,
     undefined=jinja2.StrictUndefined,
 )
-# The sections of the written summary, in order; the templates open each with a line "@@<section>".
+# The sections of the written summary, in the order it is read; the templates open each with a line "@@<section>".
+# The optional groups' sections follow the fund; "closing", the overall assessment, ends the results (part I), before
+# the limitations and the tasks.
 SECTIONS = ("notes", "members", "families", "training", "fund", "organisation", "learning_citizens", "support", "centres",
-            "limitations", "directions", "closing")
+            "closing", "limitations", "directions")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]#|~$])")  # '$': Jupyter and GitHub render $...$ as math
 
 
@@ -46,9 +48,8 @@ def _direction(change: float | None) -> str | None:
 
 
 def report_rounding(value: float) -> float:
-    """An amount per member rounded the way reports round it: to hundreds of đồng from 10.000 up (37.639 → 37.600),
-    to tens from 1.000, else to whole đồng."""
-    return round_to_step(value, 100 if abs(value) >= 10_000 else 10 if abs(value) >= 1_000 else 1)
+    """An amount per member rounded the way reports round it (:func:`khuyenhoc.formatting.amount_in_words`)."""
+    return amount_in_words(value)
 
 
 @dataclass(frozen=True)
