@@ -78,7 +78,8 @@ def checks(frame: pd.DataFrame, lang: str) -> None:
         return
     table_part = _table_html(frame)
     if len(frame) > FOLD_ABOVE:
-        table_part = f'<details class="kh-fold"><summary>{html.escape(text("checks.found_inline", lang, count=format_number(len(frame), 0, lang)))}</summary>{table_part}</details>'
+        opener = html.escape(text("checks.found_inline", lang, count=format_number(len(frame), 0, lang)))
+        table_part = f'<details class="kh-fold"><summary>{opener}</summary>{table_part}</details>'
     _html(f'{STYLE}<div class="kh-checks"><p>{html.escape(text("checks.note", lang))}</p>{table_part}</div>')
 
 
