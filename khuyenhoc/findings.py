@@ -135,7 +135,8 @@ def detect_findings(table: YearlyTable, year: int, units: list[str] | None = Non
     """Every finding for ``year`` among ``units`` (default: what the whole file's report compares), ordered by
     kind (``KINDS``), then by size: the largest fall, the lowest fund per member, the largest association without
     training first; each unit at most once per kind. Each unit is taken with its area's figures when it has children.
-    A figure that moved implausibly (a data check, :func:`detect_checks`) is not reported as a decline.
+    A figure that moved implausibly (a data check, :func:`detect_checks`) is not reported as a decline, nor is the
+    fund per member made of it judged low.
     Only those units and their previous year are looked at: the cost does not grow with the rest of the table."""
     units = compared_units(table, year) if units is None else units
     now, before = _year_values(table, year, units)
@@ -164,7 +165,9 @@ def detect_findings(table: YearlyTable, year: int, units: list[str] | None = Non
     fund_per_member = now["fund_per_member_vnd"]
     if fund_per_member.notna().sum() >= 3:
         median = pd.Series(float(np.median(fund_per_member.dropna())), index=now.index)
-        add("low_fund_per_member", "fund_per_member_vnd", fund_per_member < LOW_FUND_RATIO * median, fund_per_member, median,
+        # a ratio of a suspect figure is not judged either
+        derived = pd.Series([(unit, "members") in suspect or (unit, "fund_total_vnd") in suspect for unit in now.index], index=now.index)
+        add("low_fund_per_member", "fund_per_member_vnd", (fund_per_member < LOW_FUND_RATIO * median) & ~derived, fund_per_member, median,
             order=size(fund_per_member, ascending=True))
     return found
 
