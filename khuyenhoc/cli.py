@@ -56,6 +56,7 @@ def _print_checks(table, lang: str) -> None:
     from khuyenhoc.findings import table_checks
     from khuyenhoc.formatting import format_number
     from khuyenhoc.reports.formatted import check_message
+    from khuyenhoc.runner.checks import CHECKS_FILE
 
     checks = table_checks(table)
     if not checks:
@@ -64,7 +65,7 @@ def _print_checks(table, lang: str) -> None:
     for check in checks[:SHOWN_CHECKS]:
         print(f"  {check_message(check, lang)}")
     if len(checks) > SHOWN_CHECKS:
-        print(text("checks.more", lang, count=format_number(len(checks) - SHOWN_CHECKS, 0, lang), file=text("checks.file", lang)))
+        print(text("checks.more", lang, count=format_number(len(checks) - SHOWN_CHECKS, 0, lang), file=CHECKS_FILE[lang]))
 
 
 def cmd_indicators(args: argparse.Namespace) -> int:

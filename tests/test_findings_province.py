@@ -165,3 +165,22 @@ def test_a_short_group_is_shown_open(shown, sample_table):
     shown.clear()
     show.checks(summary.checks_table(), "vi")
     assert "Không có số liệu nào thay đổi bất thường cần kiểm tra lại." in "".join(o.data for o in shown)
+
+
+def test_an_issuer_without_a_name_is_the_associations_at_every_level():
+    """A file of two provinces has no one issuer: "Hội Khuyến học các cấp", never a bare "Hội Khuyến học tập trung"."""
+    frame = synthetic_table(220, [2023, 2024], seed=0, shape="two-tier")
+    written = AnnualSummary(analyse(table_from_frame(frame)), 2024).narrative()
+    assert any("Hội Khuyến học các cấp" in p for p in written)
+    assert not any(re.search(r"Hội Khuyến học (tập trung|phấn đấu)", p) for p in written)
+
+
+def test_checks_frame_lists_the_suspect_figure(analysis):
+    import khuyenhoc as kh
+
+    frame = kh.checks_frame(analysis.table, 2025, [SUSPECT])
+    assert list(frame[["unit_id", "indicator"]].itertuples(index=False, name=None)) == [(SUSPECT, "members")]
+    assert frame["message"].iloc[0].endswith("cần kiểm tra lại số liệu.")
+    found = kh.findings_frame(analysis.table, 2025)
+    # its members are not judged (nor the fund per member made of them); its fund, not suspect, still is
+    assert list(found.loc[found["unit_id"] == SUSPECT, "kind"]) == ["fund_fell"]

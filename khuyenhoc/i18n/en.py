@@ -366,7 +366,6 @@ TEXT = {
     "check.line": "{unit}: {indicator} was {value} in {year}, {reference} the year before ({change}); check the figures.",
     "section.checks": "Figures to check (for the secretary, not part of the report)",
     "checks.note": "The figures below changed implausibly from the year before. They are not a judgement of the unit: check them with the unit before use. The report does not count them as real rises or falls.",
-    "checks.file": "data-checks.csv",
     "checks.col_year": "Year",
     "checks.col_unit_id": "Unit ID",
     "checks.col_before": "Year before",

@@ -351,7 +351,6 @@ TEXT = {
     "check.line": "{unit}: {indicator} năm {year} là {value}, năm trước {reference} ({change}); cần kiểm tra lại số liệu.",
     "section.checks": "Số liệu cần kiểm tra lại (dành cho người tổng hợp, không đưa vào báo cáo)",
     "checks.note": "Các số liệu dưới đây thay đổi bất thường so với năm trước. Đây chưa phải nhận xét về đơn vị: cần đối chiếu với đơn vị trước khi dùng. Báo cáo không tính các số liệu này là tăng, giảm thực sự.",
-    "checks.file": "kiem-tra-so-lieu.csv",
     "checks.col_year": "Năm",
     "checks.col_unit_id": "Mã đơn vị",
     "checks.col_before": "Năm trước",

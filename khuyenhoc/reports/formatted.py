@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from khuyenhoc.findings import KINDS, DataCheck, Finding, detect_findings
+from khuyenhoc.findings import KINDS, DataCheck, Finding, detect_checks, detect_findings
 from khuyenhoc.formatting import format_indicator, format_number, format_value
 from khuyenhoc.i18n import DEFAULT_LANG, indicator_label, text
 from khuyenhoc.indicators import INDICATORS, REGISTRY, Indicator
@@ -70,6 +70,15 @@ def findings_frame(table: YearlyTable, year: int, units: list[str] | None = None
     found = detect_findings(table, year, units)
     columns = ["kind", "unit_id", "unit_name", "indicator", "value", "reference", "message"]
     return pd.DataFrame([{**f.to_dict(), "message": finding_message(f, lang)} for f in found], columns=columns)
+
+
+def checks_frame(table: YearlyTable, year: int, units: list[str] | None = None, lang: str = DEFAULT_LANG) -> pd.DataFrame:
+    """The figures of ``units`` (default: what the whole file's report compares) that moved implausibly into ``year``
+    (``khuyenhoc.findings.detect_checks``), one row each: year, indicator, unit_id, unit_name, value, reference,
+    change_pct and ``message``, the line the checking list prints. Figures to check, not findings."""
+    found = detect_checks(table, year, units)
+    columns = ["year", "indicator", "unit_id", "unit_name", "value", "reference", "change_pct", "message"]
+    return pd.DataFrame([{**c.to_dict(), "message": check_message(c, lang)} for c in found], columns=columns)
 
 
 def ranks(values: pd.DataFrame, lang: str, rows: list[str] | None = None) -> pd.DataFrame:

@@ -16,9 +16,13 @@ if TYPE_CHECKING:
     from khuyenhoc.table import YearlyTable
 
 
+# The checking list's file name in each language (a file name, not prose: ASCII, no diacritics).
+CHECKS_FILE = {"vi": "kiem-tra-so-lieu.csv", "en": "data-checks.csv"}
+
+
 def checks_path(out_dir: Path, lang: str) -> Path:
     """Where a run lists the figures to check (named in the run's language)."""
-    return Path(out_dir) / text("checks.file", lang)
+    return Path(out_dir) / CHECKS_FILE[lang]
 
 
 def write_checks(table: YearlyTable, out_dir: Path, lang: str) -> int:
