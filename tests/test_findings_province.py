@@ -97,7 +97,9 @@ def test_a_district_report_counts_its_communes_problems(districts):
     no_training = [f for f in districts.commune_findings if f.kind == "no_training"]
     assert without == len(no_training) > 0
     limitations = " ".join(districts.sections()["limitations"])
-    assert f"Ở cơ sở, {without}/212 xã, phường, thị trấn chưa tổ chức được lớp tập huấn nào (" in limitations
+    assert f"Ở cơ sở, có {without}/212 xã, phường, thị trấn chưa tổ chức được lớp tập huấn nào (" in limitations
+    fell = len([f for f in districts.commune_findings if f.kind == "members_fell"])
+    assert f". Có {fell}/212 xã, phường, thị trấn giảm hội viên (" in limitations
     # the district with the most such communes first, with its count
     by_area: dict[str, int] = {}
     for f in no_training:
