@@ -7,12 +7,12 @@ import pandas as pd
 import pytest
 
 from khuyenhoc.errors import KhuyenhocError
-from khuyenhoc.findings import Finding
+from khuyenhoc.findings import DataCheck, Finding
 from khuyenhoc.i18n import indicator_label, text
 from khuyenhoc.indicators import INDICATORS, analyse
 from khuyenhoc.render.markdown import summary_json, summary_markdown
 from khuyenhoc.reports.annual import MAIN_INDICATORS, AnnualSummary
-from khuyenhoc.reports.formatted import RANKED_INDICATORS, finding_message
+from khuyenhoc.reports.formatted import RANKED_INDICATORS, check_message, finding_message
 from khuyenhoc.reports.profile import UnitProfile
 from khuyenhoc.table import load_table, table_from_frame
 
@@ -151,14 +151,16 @@ class TestFindings:
     @pytest.mark.parametrize("lang", ["vi", "en"])
     def test_every_kind_has_a_message(self, lang):
         for kind, indicator in (("no_training", "training_classes"), ("members_fell", "members"), ("fund_fell", "fund_total_vnd"),
-                                ("low_fund_per_member", "fund_per_member_vnd"), ("implausible_change", "population")):
+                                ("scholarships_fell", "scholarships_vnd"), ("low_fund_per_member", "fund_per_member_vnd"),
+                                ("below_target", "learning_families_pct")):
             message = finding_message(Finding(kind, indicator, "x", "Xã X", 5000.0, 4000.0), lang)
             assert message.startswith("Xã X: ")
             assert "{" not in message
 
-    def test_implausible_population_message(self):
-        message = finding_message(Finding("implausible_change", "population", "x", "Xã X", 6000.0, 4644.0))
-        assert message == "Xã X: dân số các xã, phường thay đổi bất thường, từ 4.644 người thành 6.000 người; cần kiểm tra lại số liệu."
+    def test_implausible_population_is_a_check_line(self):
+        """Changed in issue 18: an implausible jump is a data check (its own line), no longer a finding's message."""
+        message = check_message(DataCheck(2013, "population", "x", "Xã X", 6000.0, 4644.0, 29.2))
+        assert message == "Xã X: dân số các xã, phường năm 2013 là 6.000 người, năm trước 4.644 người (+29%); cần kiểm tra lại số liệu."
 
 
 def test_percentages_change_by_percentage_points(sample_table):

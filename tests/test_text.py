@@ -183,8 +183,10 @@ def test_members_and_fund_fell(sample_frame):
     assert "8.443 hội viên khuyến học, giảm 196 người (2,3%) so với năm 2012" in vi
     assert "286.273.000 đồng, giảm 16.107.000 đồng (5,3%) so với năm 2012" in vi
     assert "tăng" not in vi
-    assert "Quỹ khuyến học giảm ở phường Đức Xuân (từ 71.786.000 đồng xuống 20.000.000 đồng)." in vi
-    assert "Số liệu của phường Đức Xuân thay đổi bất thường so với năm 2012" in vi
+    # issue 18: Đức Xuân's fund falling by 72 % is a figure to check, not a fall the report states or a limitation
+    assert "Quỹ khuyến học giảm ở" not in vi and "bất thường" not in vi and "kiểm tra" not in vi
+    assert "Số hội viên giảm ở phường Đức Xuân (từ 1.730 xuống 1.000 người)." in vi  # -42 %: a real fall
+    assert "Cả số hội viên và quỹ khuyến học của toàn thị xã đều giảm so với năm 2012." in vi  # II says what the totals say
     assert "Năm 2013, cả số hội viên và quỹ khuyến học đều giảm" in vi
     en = " ".join(narrate(table, 2013, "en"))
     assert "8,443 members, 196 fewer than in 2012 (down 2.3%)" in en

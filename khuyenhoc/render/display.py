@@ -9,6 +9,7 @@ import pandas as pd
 from IPython.display import HTML, Image, display
 from matplotlib.figure import Figure
 
+from khuyenhoc.formatting import format_number
 from khuyenhoc.i18n import text
 from khuyenhoc.render.charts import alt_text, to_png
 from khuyenhoc.reports.annual import AnnualSummary
@@ -30,7 +31,10 @@ STYLE = """<style>
 .kh-table td:first-child, .kh-table th:first-child { min-width: 11em; }  /* labels stay readable on a phone; the table scrolls */
 details.kh-fold > summary { cursor: pointer; color: #0b5cad; margin: 0.3em 0; }
 @media print { details.kh-fold > * { display: block; } }
+.kh-fold summary { cursor: pointer; padding: 4px 0; font-weight: 600; }
+.kh-checks { border-left: 4px solid #888; background: #f3f3f3; padding: 6px 12px; margin: 0.5em 0; }
 </style>"""
+FOLD_ABOVE = 10  # a group of more rows than this is folded (one click away); smaller ones are shown open
 
 
 def _html(fragment: str) -> None:
@@ -53,7 +57,7 @@ def table(frame: pd.DataFrame | None, empty_message: str = "", lang: str | None 
     if frame is None or frame.empty:
         _html(f"<p>{html.escape(empty_message)}</p>")
         return
-    shown = '<div class="kh-table-wrap">' + frame.to_html(index=False, escape=True, classes="kh-table", border=0) + "</div>"
+    shown = _table_html(frame)
     if lang is not None and len(frame) > BODY_ROWS:
         label = html.escape(text("display.show_all", lang, count=len(frame)))
         shown = f'<details class="kh-fold"><summary>{label}</summary>{shown}</details>'
@@ -76,6 +80,35 @@ def spreads(summary: AnnualSummary) -> None:
             paragraphs([sentence])
         headers = [text("word.col_band", lang), text("word.col_units", lang), text("word.col_units_share", lang)]
         table(pd.DataFrame(spread.table_rows(lang), columns=headers))
+
+
+def _table_html(frame: pd.DataFrame) -> str:
+    return '<div class="kh-table-wrap">' + frame.to_html(index=False, escape=True, classes="kh-table", border=0) + "</div>"
+
+
+def groups(parts: list[tuple[str, pd.DataFrame]], empty_message: str = "") -> None:
+    """Tables each under a heading with its count (escaped), folded in a ``<details>`` when longer than ``FOLD_ABOVE``
+    rows: a province's hundreds of findings are a few lines until opened."""
+    if not parts:
+        _html(f"<p>{html.escape(empty_message)}</p>")
+        return
+    shown = "".join(f'<details class="kh-fold"{"" if len(frame) > FOLD_ABOVE else " open"}><summary>{html.escape(heading)}</summary>'
+                    f"{_table_html(frame)}</details>" for heading, frame in parts)
+    _html(STYLE + shown)
+
+
+def checks(frame: pd.DataFrame, lang: str) -> None:
+    """The figures to check before use, in a box marked as the secretary's checking list (not the report's
+    judgement): its note, then the table, folded when long; a line saying there is none otherwise."""
+    section("checks", lang)
+    if frame.empty:
+        _html(f"<p>{html.escape(text('checks.none', lang))}</p>")
+        return
+    table_part = _table_html(frame)
+    if len(frame) > FOLD_ABOVE:
+        opener = html.escape(text("checks.found_inline", lang, count=format_number(len(frame), 0, lang)))
+        table_part = f'<details class="kh-fold"><summary>{opener}</summary>{table_part}</details>'
+    _html(f'{STYLE}<div class="kh-checks"><p>{html.escape(text("checks.note", lang))}</p>{table_part}</div>')
 
 
 def paragraphs(lines: list[str]) -> None:

@@ -10,15 +10,15 @@ from pathlib import Path
 import pandas as pd
 
 from khuyenhoc.errors import KhuyenhocError
-from khuyenhoc.findings import below_target, detect_findings
+from khuyenhoc.findings import below_target, commune_findings, communes_under, detect_checks, detect_findings
 from khuyenhoc.formatting import format_indicator, format_value, number
 from khuyenhoc.i18n import DEFAULT_LANG, check_lang, indicator_label, text
 from khuyenhoc.indicators import INDICATORS, REGISTRY, SCOPE_ALL, Analysis, compute
 from khuyenhoc.names import in_sentence
-from khuyenhoc.reports.formatted import change_text, findings_table, ranks
+from khuyenhoc.reports.formatted import change_text, checks_table, findings_groups, findings_table, ranks
 from khuyenhoc.reports.reform import Reform, formed_from, reform_of
 from khuyenhoc.reports.target_text import format_target, projected_text, target_paragraphs
-from khuyenhoc.reports.text import Area, write_sections
+from khuyenhoc.reports.text import Area, Communes, write_sections
 from khuyenhoc.targets import report_progress
 
 MAIN_INDICATORS = (
@@ -56,6 +56,11 @@ class AnnualSummary:
         self.previous_year = self.year - 1 if self.year - 1 in self.table.years else None
         self.units = tree.compared_units(self.year, self.area_id)
         self.findings = detect_findings(self.table, self.year, self.units)
+        # figures to check before use (implausible jumps): the secretary's list, never a finding of the report
+        self.checks = detect_checks(self.table, self.year, self.units)
+        # where the report compares areas (districts), their communes' problems, counted by area
+        self.commune_areas = communes_under(self.table, self.year, self.units)
+        self.commune_findings = commune_findings(self.table, self.year, self.units)
         # the learning-society titles against their targets (empty when the data does not report them)
         self.targets, self.unit_targets = report_progress(self.table, self.year, self.scope, self.units, self.targets_path, self.lang)
         self.findings += below_target(self.unit_targets, self.table.unit_names)
@@ -176,6 +181,23 @@ class AnnualSummary:
         """One row per finding, as sentences."""
         return findings_table(self.findings, self.lang)
 
+    def findings_groups(self) -> list[tuple[str, pd.DataFrame]]:
+        """The findings by kind, each (heading with its count, one row per finding); the communes' findings of a
+        report comparing areas after them."""
+        return findings_groups(self.findings, self.lang) + findings_groups(self.commune_findings, self.lang, communes=True)
+
+    def checks_table(self) -> pd.DataFrame:
+        """The figures to check before use (implausible jumps), one row each."""
+        return checks_table(self.checks, self.lang)
+
+    def communes(self) -> Communes | None:
+        """The communes' findings, counted by compared area, when the report compares areas; None otherwise."""
+        if not self.commune_areas:
+            return None
+        names = self.table.unit_names
+        return Communes(len(self.commune_areas), tuple(self.commune_findings),
+                        {commune: names.get(area, area) for commune, area in self.commune_areas.items()})
+
     def area(self) -> Area:
         """How the written summary names this report's area and the units it compares."""
         levels = [self.table.level_of(unit, self.year) for unit in self.units]
@@ -199,7 +221,8 @@ class AnnualSummary:
         values = self.values if reform is None else reform.like_for_like(self.values)
         basis = "" if reform is None else " " + text("reform.basis", self.lang, year=self.year)
         sections = write_sections(values, self.previous_year, self.findings, self.year, self.lang, self.table.illustrative, escape,
-                                  notes=self.table.notes(self.lang) if with_notes else [], area=self.area(), basis=basis)
+                                  notes=self.table.notes(self.lang) if with_notes else [], area=self.area(), basis=basis,
+                                  communes=self.communes())
         if reform is not None:
             merged = reform.merger_paragraph(self.table.unit_names, self.lang, escape)
             sections["members"][:0] = [merged] if merged else []  # the association's organisation comes first

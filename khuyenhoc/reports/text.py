@@ -23,6 +23,9 @@ TEMPLATES = jinja2.Environment(
     lstrip_blocks=True,
     undefined=jinja2.StrictUndefined,
 )
+# At most this many units are named per kind of finding in the written summary; the others are counted (every one is
+# in the findings table and summary.json), so section II does not grow with the number of units.
+SHOWN_NAMES = 5
 # The sections of the written summary, in the order it is read; the templates open each with a line "@@<section>".
 # The optional groups' sections follow the fund; "closing", the overall assessment, ends the results (part I), before
 # the limitations and the tasks.
@@ -74,8 +77,36 @@ class Area:
                 "own_name": _one_line(self.name) if (self.name.split() or [""])[0].lower() == "hội" else None}
 
 
+@dataclass(frozen=True)
+class Communes:
+    """The communes below the areas a report compares (a province's report comparing districts): how many there are,
+    their findings (``findings.COMMUNE_KINDS``) and the name of the compared area each commune belongs to."""
+
+    total: int
+    findings: tuple[Finding, ...]
+    area_of: dict[str, str]
+
+    def context(self, lang: str, escape: Callable[[str], str]) -> dict:
+        """Per kind: how many communes and the areas with the most of them (name, count), at most ``SHOWN_NAMES``,
+        then how many other areas."""
+        kinds = {}
+        for kind in dict.fromkeys(f.kind for f in self.findings):
+            counts: dict[str, int] = {}
+            for f in self.findings:
+                if f.kind == kind:
+                    area = self.area_of.get(f.unit_id or "", "")
+                    counts[area] = counts.get(area, 0) + 1
+            ranked = sorted(counts.items(), key=lambda item: -item[1])
+            kinds[kind] = {"count": sum(counts.values()), "count_text": format_number(sum(counts.values()), 0, lang),
+                           "areas": [{"name": escape(_one_line(in_sentence(area, lang))), "count": format_number(count, 0, lang)}
+                                     for area, count in ranked[:SHOWN_NAMES]],
+                           "more_areas": max(len(ranked) - SHOWN_NAMES, 0)}
+        return {"total": self.total, "total_text": format_number(self.total, 0, lang), "kinds": kinds}
+
+
 def narrative_context(values: dict, previous_year: int | None, findings: list[Finding], year: int, lang: str,
-                      illustrative: bool, escape: Callable[[str], str], area: Area | None = None) -> dict:
+                      illustrative: bool, escape: Callable[[str], str], area: Area | None = None,
+                      communes: Communes | None = None) -> dict:
     """Everything the templates need, formatted for ``lang``; absent figures are None.
 
     A figure reads "about" (``{"text", "about"}``) only where it is shown coarser than it is: a share of the
@@ -159,9 +190,13 @@ def narrative_context(values: dict, previous_year: int | None, findings: list[Fi
         "fund_fell_detail": detail("fund_fell", lambda v: None if v is None else format_vnd(v, lang)),
         "low_fund": units("low_fund_per_member"),
         "low_fund_detail": detail("low_fund_per_member", per_member),
-        "implausible": list(dict.fromkeys(units("implausible_change"))),
         "scholarships_fell": units("scholarships_fell"),
         "scholarships_fell_detail": detail("scholarships_fell", lambda v: None if v is None else format_vnd(v, lang)),
+        "shown": SHOWN_NAMES,
+        "unit_count_text": format_number(len((area or Area()).unit_names), 0, lang),
+        "without_training": values.get("units_without_training"),
+        "without_training_text": number("units_without_training"),
+        "communes": None if communes is None else communes.context(lang, escape),
     } | group_context(values, lang, has_previous)
 
 
@@ -212,11 +247,12 @@ def group_context(values: dict, lang: str, has_previous: bool = True) -> dict:
 
 def write_sections(values: dict, previous_year: int | None, findings: list[Finding], year: int, lang: str = DEFAULT_LANG,
                    illustrative: bool = False, escape: Callable[[str], str] = str, notes: list[str] | None = None,
-                   area: Area | None = None, basis: str = "") -> dict[str, list[str]]:
+                   area: Area | None = None, basis: str = "", communes: Communes | None = None) -> dict[str, list[str]]:
     """The summary by section (``SECTIONS``), each a list of paragraphs of plain text; sections without a
     sentence are empty. Data-derived names pass through ``escape``; ``basis`` follows "compared with <previous year>"
-    when the previous year is restated on the current boundaries."""
-    context = narrative_context(values, previous_year, findings, year, check_lang(lang), illustrative, escape, area)
+    when the previous year is restated on the current boundaries; ``communes``: the communes' findings of a report
+    comparing areas."""
+    context = narrative_context(values, previous_year, findings, year, check_lang(lang), illustrative, escape, area, communes)
     context["basis"] = basis
     if notes is not None:
         context["notes"] = list(notes)

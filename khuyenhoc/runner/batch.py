@@ -29,6 +29,7 @@ from khuyenhoc.runner.lock import RunLock
 from khuyenhoc.runner.manifest import RunEntry
 from khuyenhoc.runner.options import LOCAL, Executor, Progress, RunOptions, snapshot_dir
 from khuyenhoc.runner.plan import NOTEBOOK_FILES, TRENDS, DataFacts, Job, JobStatus, build_plan
+from khuyenhoc.runner.checks import checks_path, recorded_checks, write_checks
 from khuyenhoc.runner.edits import Kept
 from khuyenhoc.runner.figures import key_figures
 from khuyenhoc.runner.publish import (
@@ -55,6 +56,7 @@ class RunOutcome:
     warnings: list[str] = field(default_factory=list)  # said once, before the closing lines
     kept: list[Kept] = field(default_factory=list)  # the user's files this run did not replace or delete
     removed: list[dict] = field(default_factory=list)  # reports on data that is gone: {"key", "title"}
+    checks: int | None = None  # figures to check, listed in runner.checks' file (None: no list)
 
     def count(self, status: JobStatus) -> int:
         return sum(1 for e in self.entries if e.status == status)
@@ -466,7 +468,7 @@ class _Run:
 
     def _written_paths(self, manifest: dict) -> dict[str, set[str]]:
         """Where the runner writes and what: the site pages, every recorded or noted output, the plan's paths."""
-        paths = [manifests.MANIFEST, "index.html", "runs.html"]
+        paths = [manifests.MANIFEST, "index.html", "runs.html", checks_path(self.options.out_dir, self.options.lang).name]
         for entry in manifest["runs"].values():
             paths += [*entry.get("outputs", []), *(p for p in (entry.get("html"), entry.get("previous_html")) if p)]
         for files in manifest.get(manifests.WRITING, {}).values():
@@ -518,8 +520,11 @@ class _Run:
             manifest[manifests.WRITING].pop(key, None)  # its files are recorded now
         self._record_notices(manifest)
         write_error = executed.write_error
+        checks = None
         try:
             try:
+                # the checking list is rewritten whenever the data was read; a run on unchanged data keeps the earlier one
+                checks = write_checks(self.table, out_dir, lang) if self.table is not None else recorded_checks(out_dir, lang)
                 self.kept += write_index(out_dir, manifest, self.facts, lang, self.stamp, self.when)
             finally:
                 manifests.Journal(out_dir, lang).compact(manifest)  # with the pages' stamps when they were written
@@ -528,7 +533,7 @@ class _Run:
         if write_error is not None:
             raise write_error
         return RunOutcome([entries[job.key] for job in self.plan if job.key in entries], executed.interrupted, self.warnings,
-                          self.kept, self.removed)
+                          self.kept, self.removed, checks)
 
     def _record_notices(self, manifest: dict) -> None:
         """What runs.html lists: the user's files kept by any run (while they exist), the reports the last run removed."""
