@@ -518,3 +518,30 @@ def test_the_overall_assessment_ends_the_results_not_the_tasks(vi_2013):
     assert vi_2013[assessment - 1].startswith("Tính đến cuối năm 2013, tổng quỹ khuyến học")
     assert vi_2013[assessment + 1].startswith("Bên cạnh những kết quả đạt được")
     assert vi_2013[-1].startswith("- ")
+
+
+def _many(kind: str, indicator: str, count: int, value: float, reference: float) -> list:
+    from khuyenhoc.findings import Finding
+    return [Finding(kind, indicator, f"x{n}", f"Xã Số {n}", value + n, reference) for n in range(count)]
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_low_fund_and_scholarship_lines_counted_beyond_five_in_plain_words(exact_values, lang):
+    """Beyond five units the low-fund and scholarship lines count them (n/m) and name five; the level they are compared
+    with is the units' usual level ("mức chung"), never "trung vị"/"median"; up to five, each unit is named."""
+    from khuyenhoc.reports.text import Area
+    area = Area("Huyện Thử", "district", tuple(f"Xã Số {n}" for n in range(20)), "commune")
+    findings = _many("low_fund_per_member", "fund_per_member_vnd", 7, 10_000.0, 30_000.0) + _many(
+        "scholarships_fell", "scholarships_vnd", 6, 1_000_000.0, 2_000_000.0)
+    limitations = " ".join(write_sections(exact_values, 2012, findings, 2013, lang, area=area)["limitations"])
+    if lang == "vi":
+        assert "Ở 7/20 xã, quỹ bình quân mỗi hội viên chưa bằng một nửa mức chung của các đơn vị (30.000 đồng); thấp nhất là " in limitations
+        assert "Giá trị học bổng giảm ở 6/20 xã; giảm nhiều nhất là " in limitations
+    else:
+        assert "In 7 of 20 units the fund per member is less than half the level usual among the units (30,000 VND); the lowest are " in limitations
+        assert "The value of scholarships fell in 6 of 20 units; the largest falls were in " in limitations
+    assert "Số 4 " in limitations and "Số 5 " not in limitations and "Số 6 " not in limitations  # five named per line
+    assert "trung vị" not in limitations and "median" not in limitations
+    few = " ".join(write_sections(exact_values, 2012, findings[:2], 2013, lang, area=area)["limitations"])
+    assert ("chưa bằng một nửa mức chung của các đơn vị (30.000 đồng)." if lang == "vi" else
+            "is less than half the level usual among the units (30,000 VND).") in few
