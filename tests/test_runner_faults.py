@@ -335,7 +335,7 @@ def test_a_dying_kernel_template_is_restarted_and_its_jobs_retried(tmp_path):
     out = tmp_path / "out"
     outcome = run_batch(RunOptions(data=SAMPLE_DATA, out_dir=out, years=[2011, 2012, 2013], jobs=2, notebooks_dir=notebooks))
     assert marker.exists(), "the template was killed"
-    assert {e["key"]: e["status"] for e in outcome.entries} == {
+    assert {e.key: e.status for e in outcome.entries} == {
         "2011/annual_summary": "ok", "2012/annual_summary": "ok", "2013/annual_summary": "ok", "trends": "ok"}
     assert outcome.exit_code == 0
 
