@@ -26,6 +26,7 @@ _EXPORTS = {
     "load_table": "khuyenhoc.table",
     "check_file": "khuyenhoc.table",
     "findings_frame": "khuyenhoc.reports.formatted",
+    "checks_frame": "khuyenhoc.reports.formatted",
     "export_excel": "khuyenhoc.excel_export",
     "table_from_frame": "khuyenhoc.table",
     "Lineage": "khuyenhoc.lineage",
@@ -42,7 +43,7 @@ if TYPE_CHECKING:
     from khuyenhoc.restate import restated_history, restatement
     from khuyenhoc.indicators import INDICATORS, REGISTRY, Analysis, analyse, compute, compute_frame, indicators_frame, pivot_indicator, to_json
     from khuyenhoc.excel_export import export_excel
-    from khuyenhoc.reports.formatted import findings_frame
+    from khuyenhoc.reports.formatted import checks_frame, findings_frame
     from khuyenhoc.table import YearlyTable, check_file, load_table, table_from_frame
 
 

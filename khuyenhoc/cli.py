@@ -43,7 +43,29 @@ def cmd_validate(args: argparse.Namespace) -> int:
     print(text("valid", args.lang, rows=len(table.frame), units=units, years=", ".join(map(str, table.years))))
     if table.lineage is not None:
         print(text("valid.lineage", args.lang, rows=len(table.lineage.links), source=table.lineage.source))
+    _print_checks(table, args.lang)
     return EXIT_OK
+
+
+SHOWN_CHECKS = 10  # figures to check printed by validate; `khuyenhoc run` lists them all in a file
+
+
+def _print_checks(table, lang: str) -> None:
+    """The figures that moved implausibly from the year before (data checks, not errors): their count and the first
+    ``SHOWN_CHECKS``; the rest counted, with the file ``khuyenhoc run`` lists them in."""
+    from khuyenhoc.findings import table_checks
+    from khuyenhoc.formatting import format_number
+    from khuyenhoc.reports.formatted import check_message
+    from khuyenhoc.runner.checks import CHECKS_FILE
+
+    checks = table_checks(table)
+    if not checks:
+        return
+    print(text("checks.found_inline", lang, count=format_number(len(checks), 0, lang)))
+    for check in checks[:SHOWN_CHECKS]:
+        print(f"  {check_message(check, lang)}")
+    if len(checks) > SHOWN_CHECKS:
+        print(text("checks.more", lang, count=format_number(len(checks) - SHOWN_CHECKS, 0, lang), file=CHECKS_FILE[lang]))
 
 
 def cmd_indicators(args: argparse.Namespace) -> int:

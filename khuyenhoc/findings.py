@@ -1,4 +1,5 @@
-"""Rules that turn a year's figures into findings: no training, declines, low fund, implausible jumps."""
+"""Rules that turn a year's figures into findings (no training, declines, low fund: the association's judgements)
+and into data checks (implausible jumps: figures the secretary checks before anyone judges them)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from khuyenhoc.formatting import number
+from khuyenhoc.hierarchy import COMMUNE
 from khuyenhoc.indicators import analyse
 from khuyenhoc.table import YearlyTable
 
@@ -39,8 +41,10 @@ DECLINE_THRESHOLDS = {
 }
 
 # The kinds of finding, in the order they are reported (within a kind, the largest first: see detect_findings).
-KINDS = ("no_training", "members_fell", "fund_fell", "scholarships_fell", "low_fund_per_member", "implausible_change",
+KINDS = ("no_training", "members_fell", "fund_fell", "scholarships_fell", "low_fund_per_member",
          "below_target")  # below_target: a learning-society title under its target (see below_target)
+# The figures whose implausible jump is a data check, with the limit in percent of the previous year.
+CHECK_LIMITS = (("members", IMPLAUSIBLE_CHANGE_PCT), ("fund_total_vnd", IMPLAUSIBLE_CHANGE_PCT), ("population", IMPLAUSIBLE_POPULATION_PCT))
 
 
 @dataclass(frozen=True)
@@ -59,23 +63,87 @@ class Finding:
         return asdict(self)
 
 
+@dataclass(frozen=True)
+class DataCheck:
+    """A figure to check before it is used: ``indicator`` of ``unit_id`` moved from ``reference`` (the previous
+    year) to ``value`` in ``year``, by ``change_pct`` percent, more than its limit (``CHECK_LIMITS``).
+    Not a judgement about the unit: a check is never a finding, and its figure is never reported as a decline."""
+
+    year: int
+    indicator: str
+    unit_id: str
+    unit_name: str
+    value: float | None
+    reference: float | None
+    change_pct: float
+
+    def to_dict(self) -> dict:
+        """Plain JSON-ready fields."""
+        return asdict(self)
+
+
 def compared_units(table: YearlyTable, year: int, area_id: str | None = None) -> list[str]:
     """The units a report for ``area_id`` (None: the whole file) compares (:meth:`Hierarchy.compared_units`)."""
     return table.tree.hierarchy.compared_units(year, area_id)
 
 
-def detect_findings(table: YearlyTable, year: int, units: list[str] | None = None) -> list[Finding]:
-    """Every finding for ``year`` among ``units`` (default: what the whole file's report compares), ordered by
-    kind (``KINDS``), then by size: the largest fall, the lowest fund per member, the largest jump, the largest
-    association without training first; each unit at most once per kind. Each unit is taken with its area's figures when it has children.
-    Only those units and their previous year are looked at: the cost does not grow with the rest of the table."""
-    units = compared_units(table, year) if units is None else units
+def _year_values(table: YearlyTable, year: int, units: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The units' values in ``year`` and the same units' the year before (NaN where a unit had no row)."""
     frames = analyse(table).frames
     now = frames.scopes(year, units)
+    before = frames.scopes(year - 1, list(now.index)).reindex(now.index)
+    return now, before
+
+
+def _jumps(now: pd.DataFrame, before: pd.DataFrame) -> pd.DataFrame:
+    """Every (unit, indicator) whose change exceeds its limit, the largest (against its limit) first:
+    columns unit, indicator, relative (the change in percent of the previous year) and excess."""
+    jumps = []
+    for indicator, limit in CHECK_LIMITS:
+        previous, current = before[indicator], now[indicator]
+        relative = ((current - previous) / previous.where(previous > 0) * 100).astype(float)
+        jumps.append(pd.DataFrame({"unit": now.index, "indicator": indicator, "relative": relative.to_numpy(), "limit": limit}))
+    flagged = pd.concat(jumps).reset_index(drop=True)
+    flagged = flagged[flagged["relative"].abs() > flagged["limit"]]
+    flagged = flagged.assign(excess=flagged["relative"].abs() / flagged["limit"])
+    return flagged.sort_values("excess", ascending=False, kind="stable")
+
+
+def detect_checks(table: YearlyTable, year: int, units: list[str] | None = None) -> list[DataCheck]:
+    """The figures of ``units`` (default: what the whole file's report compares) in ``year`` that moved implausibly
+    since the year before: one check per unit and figure, the largest jump (against its limit) first."""
+    units = compared_units(table, year) if units is None else units
+    now, before = _year_values(table, year, units)
     if now.empty:
         return []
-    before = frames.scopes(year - 1, list(now.index)).reindex(now.index)
     names = table.unit_names
+    return [DataCheck(int(year), row.indicator, row.unit, names.get(row.unit, row.unit), number(now.at[row.unit, row.indicator]),
+                      number(before.at[row.unit, row.indicator]), float(row.relative))
+            for row in _jumps(now, before).itertuples()]
+
+
+def table_checks(table: YearlyTable) -> list[DataCheck]:
+    """Every data check of the table: each year after the first, every unit (an area with its subtree) against
+    its own figures the year before; by year, then the largest jump first."""
+    checks: list[DataCheck] = []
+    for year in table.years[1:]:
+        checks += detect_checks(table, year, list(dict.fromkeys(table.frame.loc[table.frame["year"] == year, "unit_id"])))
+    return checks
+
+
+def detect_findings(table: YearlyTable, year: int, units: list[str] | None = None) -> list[Finding]:
+    """Every finding for ``year`` among ``units`` (default: what the whole file's report compares), ordered by
+    kind (``KINDS``), then by size: the largest fall, the lowest fund per member, the largest association without
+    training first; each unit at most once per kind. Each unit is taken with its area's figures when it has children.
+    A figure that moved implausibly (a data check, :func:`detect_checks`) is not reported as a decline, nor is the
+    fund per member made of it judged low.
+    Only those units and their previous year are looked at: the cost does not grow with the rest of the table."""
+    units = compared_units(table, year) if units is None else units
+    now, before = _year_values(table, year, units)
+    if now.empty:
+        return []
+    names = table.unit_names
+    suspect = {(row.unit, row.indicator) for row in _jumps(now, before).itertuples()}
     found: list[Finding] = []
 
     def add(kind: str, indicator: str, mask: pd.Series, value: pd.Series, reference: pd.Series | None, order: list[str]) -> None:
@@ -92,25 +160,15 @@ def detect_findings(table: YearlyTable, year: int, units: list[str] | None = Non
         order=size(now["members"]))  # the largest association without training first
     for kind, indicator in (("members_fell", "members"), ("fund_fell", "fund_total_vnd"), ("scholarships_fell", "scholarships_vnd")):
         fell = DECLINE_THRESHOLDS[indicator].passed(before[indicator], now[indicator])
+        fell &= ~pd.Series([(unit, indicator) in suspect for unit in now.index], index=now.index)
         add(kind, indicator, fell, now[indicator], before[indicator], order=size(before[indicator] - now[indicator]))
     fund_per_member = now["fund_per_member_vnd"]
     if fund_per_member.notna().sum() >= 3:
         median = pd.Series(float(np.median(fund_per_member.dropna())), index=now.index)
-        add("low_fund_per_member", "fund_per_member_vnd", fund_per_member < LOW_FUND_RATIO * median, fund_per_member, median,
+        # a ratio of a suspect figure is not judged either
+        derived = pd.Series([(unit, "members") in suspect or (unit, "fund_total_vnd") in suspect for unit in now.index], index=now.index)
+        add("low_fund_per_member", "fund_per_member_vnd", (fund_per_member < LOW_FUND_RATIO * median) & ~derived, fund_per_member, median,
             order=size(fund_per_member, ascending=True))
-    limits = (("members", IMPLAUSIBLE_CHANGE_PCT), ("fund_total_vnd", IMPLAUSIBLE_CHANGE_PCT), ("population", IMPLAUSIBLE_POPULATION_PCT))
-    jumps = []
-    for indicator, limit in limits:
-        previous, current = before[indicator], now[indicator]
-        relative = ((current - previous).abs() / previous.where(previous > 0) * 100).astype(float)
-        jumps.append(pd.DataFrame({"unit": now.index, "indicator": indicator, "relative": relative.to_numpy(), "limit": limit}))
-    flagged = pd.concat(jumps).reset_index(drop=True)
-    flagged = flagged[flagged["relative"] > flagged["limit"]]
-    # each unit once: its largest jump (relative to its limit); the units by that size
-    flagged = flagged.assign(excess=flagged["relative"] / flagged["limit"]).sort_values("excess", ascending=False, kind="stable")
-    for row in flagged.drop_duplicates("unit").itertuples():
-        found.append(Finding("implausible_change", row.indicator, row.unit, names.get(row.unit, row.unit),
-                             number(now.at[row.unit, row.indicator]), number(before.at[row.unit, row.indicator])))
     return found
 
 
@@ -120,3 +178,21 @@ def below_target(unit_targets: pd.DataFrame, names: dict[str, str]) -> list[Find
     below = unit_targets[unit_targets["at_target"] == False]  # noqa: E712 - NaN (not reported) is not below
     return [Finding("below_target", row.indicator, row.unit_id, names.get(row.unit_id, row.unit_id), float(row.value), float(row.target))
             for row in below.itertuples()]
+
+
+# The communes' findings a report that compares areas counts by area (see commune_findings).
+COMMUNE_KINDS = ("no_training", "members_fell", "fund_fell")
+
+
+def communes_under(table: YearlyTable, year: int, units: list[str]) -> dict[str, str]:
+    """commune id -> the unit of ``units`` it belongs to, for every commune below units that are areas in ``year``
+    (empty when ``units`` are themselves the communes)."""
+    tree = table.tree.hierarchy
+    return {commune: unit for unit in units for commune in tree.descendants(unit, year) if tree.level(commune, year) == COMMUNE}
+
+
+def commune_findings(table: YearlyTable, year: int, units: list[str]) -> list[Finding]:
+    """The findings of ``COMMUNE_KINDS`` among every commune below ``units`` (a report comparing districts counts its
+    communes' problems too), each judged against the commune's own previous year; empty when no unit is an area."""
+    communes = communes_under(table, year, units)
+    return [f for f in detect_findings(table, year, list(communes)) if f.kind in COMMUNE_KINDS] if communes else []

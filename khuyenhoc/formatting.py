@@ -60,6 +60,15 @@ def round_to_step(value: float, step: int) -> float:
     return float(_round_half_up(_decimal(value) / step, 0) * step)
 
 
+AMOUNT_STEP_FROM = 10_000  # amounts from here are said to the hundred đồng; below it to the đồng
+
+
+def amount_in_words(value: float) -> float:
+    """An amount as a sentence says it, the one rule behind "khoảng": to hundreds of đồng from 10.000 up
+    (37.639 → 37.600), to the whole đồng below (8.318,9 → 8.319, never 8.320: a small amount keeps its figures)."""
+    return round_to_step(value, 100 if abs(value) >= AMOUNT_STEP_FROM else 1)
+
+
 def _pattern(precision: int, signed: bool) -> str:
     body = "#,##0" + ("." + "0" * precision if precision > 0 else "")
     return f"+{body};-{body}" if signed else body
@@ -109,3 +118,46 @@ def format_indicator(indicator_id: str, value: float | int | None, lang: str = D
 
     indicator = REGISTRY[indicator_id]
     return format_value(value, indicator.measure, indicator.precision, lang, indicator.signed, with_unit)
+
+
+# Amounts of đồng as Vietnamese reports write them: whole đồng below a million, then millions (triệu), then
+# billions (tỷ), with three significant digits (at most two decimals, trailing zeros dropped).
+AMOUNT_SCALES = ((1_000_000_000, "billion_vnd"), (1_000_000, "million_vnd"), (1, "vnd"))
+AMOUNT_DIGITS = 3
+
+
+def amount_scale(value: float) -> tuple[int, str]:
+    """(divisor, measure) an amount of đồng is written in: ``1_748_010_000`` → ``(1e9, "billion_vnd")``."""
+    size = abs(value)
+    return next(((divisor, measure) for divisor, measure in AMOUNT_SCALES if size >= divisor), AMOUNT_SCALES[-1])
+
+
+def amount_parts(value: float) -> tuple[Decimal, int, str]:
+    """(the amount in its scale, rounded; its decimals; the measure): ``1_748_010_000`` → ``(1.75, 2, "billion_vnd")``."""
+    divisor, measure = amount_scale(value)
+    scaled = _decimal(value) / divisor
+    whole_digits = len(str(int(abs(scaled)))) if abs(scaled) >= 1 else 1
+    precision = 0 if divisor == 1 else min(2, max(0, AMOUNT_DIGITS - whole_digits))
+    rounded = _round_half_up(scaled, precision)
+    if divisor > 1 and abs(rounded) >= 1000 and measure != AMOUNT_SCALES[0][1]:  # 999,9996 triệu rounds up to 1 tỷ
+        return amount_parts(float(rounded) * divisor)
+    while precision and rounded == rounded.quantize(Decimal(1).scaleb(-(precision - 1))):  # 1,70 → 1,7
+        precision -= 1
+    return _round_half_up(rounded, precision), precision, measure
+
+
+def format_amount(value: float | int | None, lang: str = DEFAULT_LANG, signed: bool = False) -> str:
+    """An amount of đồng shortened as reports write it: ``1_748_010_000`` → ``1,75 tỷ đồng``, ``343_380_000`` →
+    ``343 triệu đồng``, ``35_235_000`` → ``35,2 triệu đồng``, ``950_000`` → ``950.000 đồng`` (``format_vnd`` for
+    the exact figure)."""
+    if _missing(value):
+        return text("missing", lang)
+    shown, precision, measure = amount_parts(value)
+    return f"{format_number(shown, precision, lang, signed)} {measure_name(measure, lang)}"
+
+
+def amount_is_rounded(value: float) -> bool:
+    """True when :func:`format_amount` shows ``value`` other than it is (a sentence then says "khoảng")."""
+    shown, _, measure = amount_parts(value)
+    divisor = dict((m, d) for d, m in AMOUNT_SCALES)[measure]
+    return shown * divisor != _decimal(value)

@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from khuyenhoc.errors import PROBLEM_COLUMNS, InputFileError
+from khuyenhoc.fsutil import sha256_checksum
 from khuyenhoc.i18n import DEFAULT_LANG, level_name, rule_message
 from khuyenhoc.ids import is_unit_id
 from khuyenhoc.reader import read_cells
@@ -49,6 +50,10 @@ class Lineage:
         """(old unit, share) of each unit ``unit_id`` was formed from in ``year`` (its own row included when listed)."""
         rows = self.links[(self.links["year"] == int(year)) & (self.links["to_unit_id"] == unit_id)]
         return list(zip(rows["from_unit_id"], rows["share"].astype(float), strict=True))
+
+    def links_checksum(self) -> str:
+        """The checksum of the links as checked (what a run's parameters and a report's summary.json carry)."""
+        return sha256_checksum(self.to_csv_bytes())[:23]
 
     def to_csv_bytes(self) -> bytes:
         """The links as a UTF-8 CSV with the Vietnamese headers (what ``khuyenhoc sample`` writes and a snapshot keeps)."""

@@ -210,6 +210,26 @@ def restated_history(table: YearlyTable, scope: str, year: int) -> pd.DataFrame:
     return values
 
 
+def latest_boundaries_history(table: YearlyTable, year: int) -> pd.DataFrame:
+    """The whole file's figures and indicators in every year up to ``year``, each on the boundaries of ``year``: the
+    units of ``year`` and the share-weighted units they came from, back through every reform; a unit that ended
+    without successor (a district association after 2025) is not counted in any year. Indexed by year, as
+    :attr:`khuyenhoc.indicators.IndicatorFrames.whole`."""
+    years = _Years(table)
+    weights = pd.Series(1.0, index=list(years.own.loc[int(year)].index))
+    rows = {}
+    for y in range(int(year), min(table.years) - 1, -1):
+        if y not in table.years or weights.empty:
+            break
+        here = years.own.loc[y]
+        present = weights[weights.index.isin(here.index)]
+        rows[y] = here.reindex(present.index).mul(present, axis=0).sum(min_count=1)
+        weights = _back(years, weights, y)
+    history = pd.DataFrame(rows).T.sort_index()
+    agg = history.join(history[_tracked()].rename(index=lambda y: y + 1).add_suffix("_prev"), how="left")
+    return pd.DataFrame({i.id: i.compute(agg) for i in INDICATORS}, index=agg.index)
+
+
 def _tracked() -> list[str]:
     from khuyenhoc.indicators import TRACKED_CHANGES
 

@@ -7,12 +7,12 @@ import pandas as pd
 import pytest
 
 from khuyenhoc.errors import KhuyenhocError
-from khuyenhoc.findings import Finding
+from khuyenhoc.findings import DataCheck, Finding
 from khuyenhoc.i18n import indicator_label, text
 from khuyenhoc.indicators import INDICATORS, analyse
 from khuyenhoc.render.markdown import summary_json, summary_markdown
 from khuyenhoc.reports.annual import MAIN_INDICATORS, AnnualSummary
-from khuyenhoc.reports.formatted import RANKED_INDICATORS, finding_message
+from khuyenhoc.reports.formatted import RANKED_INDICATORS, check_message, finding_message
 from khuyenhoc.reports.profile import UnitProfile
 from khuyenhoc.table import load_table, table_from_frame
 
@@ -36,7 +36,9 @@ class TestKeyIndicators:
     def test_vietnamese(self, vi):
         frame = vi.key_indicators()
         assert list(frame.columns) == ["Chỉ tiêu", "Giá trị"]
-        assert len(frame) == len([i for i in INDICATORS if not i.optional])  # no title rows: the sample does not report them
+        # no title rows (the sample does not report them), no line for the provincial fund (the sample has none)
+        assert len(frame) == len([i for i in INDICATORS if not i.optional]) - 1
+        assert "Quỹ của Hội cấp tỉnh và trung ương" not in set(frame["Chỉ tiêu"])
         shown = as_dict(frame)
         assert shown["Số hội viên"] == "9.123 người"
         assert shown["Hội viên tăng/giảm so với năm trước"] == "+484 người"
@@ -65,7 +67,8 @@ class TestComparison:
     def test_vietnamese(self, vi):
         frame = vi.comparison()
         assert list(frame.columns) == ["Chỉ tiêu", "Năm 2012", "Năm 2013", "Tăng/giảm"]
-        assert list(frame["Chỉ tiêu"]) == [indicator_label(key, "vi") for key in MAIN_INDICATORS]
+        # every main indicator but the provincial fund, which the sample's associations do not hold either year
+        assert list(frame["Chỉ tiêu"]) == [indicator_label(key, "vi") for key in MAIN_INDICATORS if key != "fund_province_vnd"]
         members = frame.set_index("Chỉ tiêu").loc["Số hội viên"]
         assert list(members) == ["8.639 người", "9.123 người", "+484"]
         fund = frame.set_index("Chỉ tiêu").loc["Tổng quỹ khuyến học"]
@@ -132,7 +135,7 @@ class TestFindings:
         assert frame["Nội dung"].tolist() == [
             "Xã Xuất Hóa: không tổ chức lớp tập huấn nào trong năm.",
             "Phường Đức Xuân: số hội viên giảm từ 1.730 người xuống 1.680 người.",
-            "Xã Nông Thượng: quỹ bình quân 8.319 đồng/hội viên, thấp hơn nhiều so với mức trung vị của các đơn vị (33.427 đồng/hội viên).",
+            "Xã Nông Thượng: quỹ bình quân 8.319 đồng/hội viên, thấp hơn nhiều so với mức chung của các đơn vị (33.427 đồng/hội viên).",
         ]
 
     def test_english(self, en):
@@ -148,14 +151,16 @@ class TestFindings:
     @pytest.mark.parametrize("lang", ["vi", "en"])
     def test_every_kind_has_a_message(self, lang):
         for kind, indicator in (("no_training", "training_classes"), ("members_fell", "members"), ("fund_fell", "fund_total_vnd"),
-                                ("low_fund_per_member", "fund_per_member_vnd"), ("implausible_change", "population")):
+                                ("scholarships_fell", "scholarships_vnd"), ("low_fund_per_member", "fund_per_member_vnd"),
+                                ("below_target", "learning_families_pct")):
             message = finding_message(Finding(kind, indicator, "x", "Xã X", 5000.0, 4000.0), lang)
             assert message.startswith("Xã X: ")
             assert "{" not in message
 
-    def test_implausible_population_message(self):
-        message = finding_message(Finding("implausible_change", "population", "x", "Xã X", 6000.0, 4644.0))
-        assert message == "Xã X: dân số các xã, phường thay đổi bất thường, từ 4.644 người thành 6.000 người; cần kiểm tra lại số liệu."
+    def test_implausible_population_is_a_check_line(self):
+        """Changed in issue 18: an implausible jump is a data check (its own line), no longer a finding's message."""
+        message = check_message(DataCheck(2013, "population", "x", "Xã X", 6000.0, 4644.0, 29.2))
+        assert message == "Xã X: dân số các xã, phường năm 2013 là 6.000 người, năm trước 4.644 người (+29%); cần kiểm tra lại số liệu."
 
 
 def test_percentages_change_by_percentage_points(sample_table):

@@ -49,13 +49,13 @@ def browser():
 class Visit:
     """An offline page that records every network request, console error, page error and dialog."""
 
-    def __init__(self, browser, shots: Path) -> None:
+    def __init__(self, browser, shots: Path, width: int = 1280) -> None:
         self.requests: list[str] = []
         self.console_errors: list[str] = []
         self.page_errors: list[str] = []
         self.dialogs: list[str] = []
         self.shots = shots
-        self.context = browser.new_context(java_script_enabled=True)
+        self.context = browser.new_context(java_script_enabled=True, viewport={"width": width, "height": 844})
         self.context.set_offline(True)
         self.context.route("**/*", self._route)
         self.context.on("request", self._request)
@@ -172,3 +172,41 @@ def test_unit_profile_from_the_index(visit):
     visit.assert_nothing_ran()
     visit.screenshot("unit_profile_nong-thuong")
     visit.assert_clean()
+
+
+CHART = "details.kh-zoom"
+ZOOMED = """() => { const s = document.querySelector('details.kh-zoom[open] > summary'); if (!s) return null;
+  const box = s.getBoundingClientRect(), img = s.querySelector('img').getBoundingClientRect();
+  return {open: document.querySelectorAll('details.kh-zoom[open]').length, left: box.left, top: box.top, width: box.width,
+          height: box.height, image: img.width, natural: s.querySelector('img').naturalWidth, viewport: window.innerWidth}; }"""
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_a_chart_opens_full_size_when_clicked_and_closes_again(browser, reports, tmp_path, width):
+    """Issue 18 item 5: on a desktop and on a 390 px phone, tapping a chart shows it over the whole window, at least
+    at its full size (a phone pans it), with no script; tapping again closes it."""
+    visit = Visit(browser, tmp_path, width)
+    try:
+        page = visit.page
+        visit.page.goto((reports / "2013" / "annual_summary.html").as_uri(), wait_until="load")
+        charts = page.locator(f"{CHART} > summary")
+        assert charts.count() >= 4 and page.locator("script").count() == 0  # the four charts, no script
+        chart = charts.nth(1)
+        chart.scroll_into_view_if_needed()
+        small = chart.locator("img").bounding_box()
+        assert small["width"] <= width
+        visit.screenshot(f"chart_{width}")
+        chart.click()
+        zoomed = page.evaluate(ZOOMED)
+        assert zoomed and zoomed["open"] == 1, zoomed
+        assert zoomed["left"] == 0 and zoomed["top"] == 0 and zoomed["width"] == zoomed["viewport"], zoomed  # the whole window
+        assert zoomed["image"] >= zoomed["natural"] and zoomed["image"] > small["width"], zoomed  # full size, larger than inline
+        if width < zoomed["natural"]:
+            assert page.evaluate("() => { const s = document.querySelector('details.kh-zoom[open] > summary');"
+                                 " s.scrollLeft = 100; return s.scrollLeft; }") > 0  # a phone pans the full-size chart
+        visit.screenshot(f"chart_{width}_open")
+        page.mouse.click(width // 2, 30)
+        assert page.locator(f"{CHART}[open]").count() == 0
+        visit.assert_clean()
+    finally:
+        visit.close()

@@ -79,7 +79,7 @@ def title_of(figure: Figure) -> str:
 CHARTS = {
     "members_by_unit": (members_by_unit, (2013,), "chart.members_by_unit", {"year": 2013}),
     "fund_by_level": (fund_by_level, (2013,), "chart.fund_by_level", {"year": 2013}),
-    "training_by_unit": (training_by_unit, (2013,), "chart.training_by_unit", {"year": 2013}),
+    "training_by_unit": (training_by_unit, (2013,), "chart.training_by_unit", {"year": 2013}),  # + its order, below
     "trend": (trend, (2013,), "chart.trend", {}),
     "unit_trend": (unit_trend, ("nong-thuong", 2013), "chart.unit_trend", {"unit": "Xã Nông Thượng"}),
 }
@@ -91,15 +91,16 @@ def test_figure_and_title(sample_table, name, lang):
     function, arguments, key, values = CHARTS[name]
     figure = function(sample_table, *arguments, lang=lang)
     assert isinstance(figure, Figure)
-    assert title_of(figure) == text(key, lang, **values)
+    order = " " + text("chart.sorted_by", lang, indicator=indicator_label("training_classes", lang)) if name == "training_by_unit" else ""
+    assert title_of(figure).replace("\n", " ") == text(key, lang, **values) + order
 
 
 def test_titles_with_diacritics(sample_table):
-    assert members_by_unit(sample_table, 2013).axes[0].get_title() == "Số hội viên theo đơn vị, năm 2013"
-    assert fund_by_level(sample_table, 2013).axes[0].get_title() == "Quỹ khuyến học theo cấp, năm 2013"
+    assert members_by_unit(sample_table, 2013).get_suptitle() == "Số hội viên theo đơn vị, năm 2013"
+    assert fund_by_level(sample_table, 2013).get_suptitle() == "Quỹ khuyến học theo cấp, năm 2013"
     assert trend(sample_table, 2013).get_suptitle() == "Hội viên và quỹ khuyến học qua các năm"
     assert unit_trend(sample_table, "nong-thuong", 2013).get_suptitle() == "Xã Nông Thượng qua các năm"
-    assert members_by_unit(sample_table, 2013, "en").axes[0].get_title() == "Members by unit, 2013"
+    assert members_by_unit(sample_table, 2013, "en").get_suptitle() == "Members by unit, 2013"
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
@@ -109,7 +110,7 @@ def test_unit_place_titles(sample_table, lang):
     titles = [axes.get_title() for axes in figure.axes]
     assert titles == [text("chart.rank_of", lang, indicator=indicator_label("members", lang), rank=2, count=8),
                       text("chart.rank_of", lang, indicator=indicator_label("fund_per_member_vnd", lang), rank=1, count=8)]
-    assert max(len(line) for title in titles for line in title.splitlines()) <= charts.TITLE_WIDTH
+    assert max(len(line) for title in titles for line in title.splitlines()) <= 40
 
 
 def test_unit_rank_highlights_the_unit(sample_table):
@@ -137,14 +138,17 @@ def test_indicator_trends_grouped_by_theme(sample_table):
     figure = drawn(indicator_trends(sample_table, 2010, 2013, "vi"))
     panels = [axes for axes in figure.axes if axes.get_visible() and axes.get_title()]
     assert [axes.get_title() for axes in panels] == [
-        "Hội viên khuyến học", "Gia đình hiếu học", "Dòng họ hiếu học", "Lớp tập huấn và lượt người tham gia", "Quỹ khuyến học (triệu đồng)"]
+        "Hội viên khuyến học", "Gia đình hiếu học", "Dòng họ hiếu học", "Lớp tập huấn", "Lượt người tham gia tập huấn", "Quỹ khuyến học"]
     line = panels[0].get_lines()[0]
     assert list(line.get_xdata()) == [2010, 2011, 2012, 2013]
     assert list(line.get_ydata()) == [7902, 8215, 8639, 9123]
     assert [text.get_text() for text in panels[2].get_legend().get_texts()] == ["Dòng họ đăng ký", "Dòng họ đạt chuẩn"]
-    fund = panels[4]
+    fund = panels[5]
     assert max(fund.get_lines()[0].get_ydata()) == 343_380_000 and "343" not in " ".join(tick_texts(fund.yaxis)[:1])
     assert tick_texts(fund.yaxis)[-2:] and all("." not in t for t in tick_texts(fund.yaxis))  # triệu đồng: 50, 100, …, not 100.000.000
+    assert [axes.get_ylabel() for axes in panels] == ["người", "gia đình", "dòng họ", "lớp", "lượt người", "triệu đồng"]
+    assert not any(axes.get_shared_x_axes().get_siblings(axes)[1:] for axes in panels)  # no twin axis drawn over a panel
+    assert len(figure.axes) == 6  # one axes per panel (three rows of two): no second y axis
 
 
 def test_counts_start_at_zero_with_whole_ticks(sample_table):
@@ -193,15 +197,15 @@ class TestNumbers:
     def test_trend_ticks(self, sample_table):
         members, fund = drawn(trend(sample_table, 2013)).axes
         assert tick_texts(members.xaxis) == ["2009", "2010", "2011", "2012", "2013"]
-        assert "9.000" in tick_texts(members.yaxis)
+        assert "8.000" in tick_texts(members.yaxis) and members.get_ylabel() == "người"
         assert "300" in tick_texts(fund.yaxis)  # million đồng
-        assert fund.get_title() == "Tổng quỹ khuyến học (triệu đồng)"
+        assert fund.get_title() == "Tổng quỹ khuyến học" and fund.get_ylabel() == "triệu đồng"
 
     def test_trend_stops_at_the_year(self, sample_table):
         members, _ = trend(sample_table, 2011).axes
         assert list(members.get_lines()[0].get_ydata()) == [7468, 7902, 8215]
 
-    @pytest.mark.parametrize("lang, labels", [("vi", ["308,15", "35,24"]), ("en", ["308.15", "35.24"])])
+    @pytest.mark.parametrize("lang, labels", [("vi", ["308 triệu đồng", "35,2 triệu đồng"]), ("en", ["308 million VND", "35.2 million VND"])])
     def test_fund_by_level_bar_labels(self, sample_table, lang, labels):
         axes = fund_by_level(sample_table, 2013, lang).axes[0]
         assert [t.get_text() for t in axes.texts] == labels
@@ -212,7 +216,8 @@ class TestNumbers:
         figure = drawn(training_by_unit(sample_table, 2013))
         left, right = figure.axes
         assert left.get_title() == "Số lớp tập huấn" and right.get_title() == "Lượt người tham gia tập huấn"
-        assert "1.200" in tick_texts(right.xaxis) and tick_texts(right.xaxis)[0] == "0"
+        assert tick_texts(right.xaxis) == ["0", "1.000", "2.000", "3.000"] and right.get_xlabel() == "lượt người"
+        assert left.get_xlabel() == "lớp"
         widths = dict(zip(tick_texts(left.yaxis), [p.get_width() for p in left.patches], strict=True))
         assert widths["Xã Xuất Hóa"] == 0 and widths["Phường Đức Xuân"] == 67
 
@@ -307,7 +312,9 @@ def test_a_png_keeps_the_figure_as_it_was(sample_table):
 
 
 def test_million_ticks_keep_the_decimals_they_need():
-    formatter = charts._millions("vi")
+    from khuyenhoc.render.ticks import number_formatter
+
+    formatter = number_formatter("vi", None, 1e6)
     assert [formatter(v, 0) for v in (4_000_000, 4_500_000, 5_000_000, 5_250_000)] == ["4", "4,5", "5", "5,25"]
 
 
@@ -318,8 +325,8 @@ def test_bar_charts_stay_readable_at_national_scale():
     frame = synthetic_table(400, [2013], seed=3)
     table = table_from_frame(frame[frame["level"] == "xã"].drop(columns="parent_id"))  # 400 communes side by side
     members = members_by_unit(table, 2013)
-    assert len(members.axes[0].patches) == charts.MAX_BARS
-    assert members.axes[0].get_title().replace("\n", " ").endswith("(15 đơn vị thấp nhất và 15 cao nhất trong 400)")
+    assert len(members.axes[0].patches) == charts.MAX_BARS - 1 == 14  # and one row for the 386 others
+    assert members.get_suptitle().replace("\n", " ").endswith("(7 đơn vị thấp nhất và 7 cao nhất trong 400)")
     assert members.get_size_inches()[1] < 12
     by_members = table.frame[table.frame["level"] == "commune"].sort_values("members", ascending=False)["unit_id"]
     chosen = by_members.iloc[199]  # a middling unit: 200th of 400
@@ -339,8 +346,8 @@ def test_a_chart_without_a_description_is_described_by_its_titles(sample_table):
 
 
 def test_long_unit_names_are_wrapped_or_cut_inside_the_members_chart(sample_frame):
-    """Issue 22, item 15: a long name was cut off at the image's left edge; it is wrapped, cut with "…" beyond two
-    lines, and given whole in the alt text."""
+    """Issue 22, item 15: a long name was cut off at the image's left edge; it is wrapped, cut with "…" beyond three
+    lines (issue 18), and given whole in the alt text."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
     long_name = "Hội Khuyến học xã " + "Phong Thịnh Hưng Long Phúc Lộc Thọ Khang An Bình " * 3  # 165 characters (limit: 200)
@@ -350,8 +357,27 @@ def test_long_unit_names_are_wrapped_or_cut_inside_the_members_chart(sample_fram
     figure.draw(renderer)
     labels = figure.axes[0].get_yticklabels()
     cut = next(label.get_text() for label in labels if label.get_text().startswith("Hội Khuyến học xã"))
-    assert cut.count("\n") == 1 and cut.endswith("…") and all(len(line) <= charts.LABEL_WIDTH for line in cut.split("\n"))
+    assert cut.count("\n") == 2 and cut.endswith("…") and all(len(line) <= charts.LABEL_WIDTH for line in cut.split("\n"))
     for label in labels:
         assert label.get_window_extent(renderer).x0 >= 0, label.get_text()
     assert long_name.strip() in charts.alt_text(figure)
     assert "Phường Đức Xuân" not in [label.get_text() for label in labels] and "Xã Dương Quang" in [label.get_text() for label in labels]
+
+
+def test_long_unit_names_are_wrapped_whole_in_every_unit_chart(sample_frame):
+    """Issue 18 item 5: a name of up to 120 characters is wrapped, never cut, in every chart of units, and stays in
+    the image."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    long_name = "Hội Khuyến học phường Nguyễn Thị Minh Khai thuộc thành phố Bắc Kạn, tỉnh Bắc Kạn (đơn vị thí điểm xã hội học tập)"
+    assert len(long_name) <= 120
+    sample_frame.loc[sample_frame["unit_id"] == "duc-xuan", "unit_name"] = long_name
+    table = table_from_frame(sample_frame)
+    for figure in (members_by_unit(table, 2013), training_by_unit(table, 2013), unit_rank(table, 2013, "duc-xuan", "members")):
+        renderer = FigureCanvasAgg(figure).get_renderer()
+        figure.draw(renderer)
+        labels = figure.axes[0].get_yticklabels()
+        mine = next(label for label in labels if label.get_text().startswith("Hội Khuyến học phường"))
+        assert " ".join(mine.get_text().split("\n")).startswith(long_name) and "…" not in mine.get_text()
+        box = mine.get_window_extent(renderer)
+        assert box.x0 >= 0 and box.y0 >= 0 and box.y1 <= figure.bbox.height

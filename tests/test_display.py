@@ -137,7 +137,8 @@ def test_figure_carries_its_alt_text(shown, sample_table):
     show.figure(members_by_unit(analyse(sample_table).named_scopes(2013), 2013))
     show.figure(members_by_unit(analyse(sample_table).named_scopes(2013), 2013), alt="Mô tả <riêng>")
     first, second = shown
-    assert first.metadata["alt"].startswith("Số hội viên theo đơn vị, năm 2013: cao nhất là Phường Nguyễn Thị Minh Khai (1.692)")
+    assert first.metadata["alt"] == ("Số hội viên theo đơn vị, năm 2013: cao nhất là Phường Nguyễn Thị Minh Khai (1.692 người), "
+                                     "thấp nhất là Xã Dương Quang (595 người).")
     assert second.metadata["alt"] == "Mô tả <riêng>"
 
 
@@ -165,3 +166,28 @@ def test_html_report_alt_text_and_print_css(sample_table):
     css = re.sub(r"\s+", "", html)  # the runner's CSS pruning rewrites white space, not rules
     assert "@page{size:A4;" in css
     assert "break-after:avoid" in css and "tr,img,.jp-RenderedImage{break-inside:avoid;" in css
+
+
+def test_a_long_table_is_folded_one_click_away(shown):
+    """More than BODY_ROWS rows: the whole table inside <details> (as the Word report puts it in an annex)."""
+    long = pd.DataFrame({"Đơn vị": [f"Xã {n}" for n in range(16)], "Hội viên": [str(n) for n in range(16)]})
+    show.table(long, lang="vi")
+    html = html_of(shown)
+    assert '<details class="kh-fold"><summary>Xem toàn bộ bảng (16 dòng)</summary>' in html and "Xã 15" in html
+    shown.clear()
+    show.table(long.head(15), lang="vi")
+    assert "<details" not in html_of(shown)
+
+
+def test_spreads_of_a_province_and_none_for_a_town(shown, sample_table):
+    from khuyenhoc.sample import synthetic_table
+
+    show.spreads(AnnualSummary(analyse(sample_table), 2013))
+    assert shown == []  # eight units: their table is short enough
+    table = table_from_frame(synthetic_table(40, [2025], seed=4, shape="two-tier"))
+    province = AnnualSummary(analyse(table), 2025, area_id=table.tree.roots(2025)[0])
+    show.spreads(province)
+    html = html_of(shown)
+    assert "<h3>Số đơn vị theo tỷ lệ hội viên trên dân số, năm 2025</h3>" in html
+    assert "Tỷ lệ hội viên trên dân số cao nhất ở xã" in html and "thấp nhất ở xã" in html
+    assert "<td>Cộng</td>" in html and f"<td>{len(province.units)}</td>" in html

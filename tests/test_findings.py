@@ -1,4 +1,5 @@
-"""Findings: the rules that flag units (no training, declines, low fund per member, implausible jumps)."""
+"""Findings: the rules that flag units (no training, declines, low fund per member), and the data checks
+(implausible jumps) kept apart from them."""
 
 from __future__ import annotations
 
@@ -7,7 +8,17 @@ import json
 import pandas as pd
 import pytest
 
-from khuyenhoc.findings import DECLINE_THRESHOLDS, IMPLAUSIBLE_POPULATION_PCT, KINDS, LOW_FUND_RATIO, Finding, detect_findings
+from khuyenhoc.findings import (
+    DECLINE_THRESHOLDS,
+    IMPLAUSIBLE_POPULATION_PCT,
+    KINDS,
+    LOW_FUND_RATIO,
+    DataCheck,
+    Finding,
+    detect_checks,
+    detect_findings,
+    table_checks,
+)
 from khuyenhoc.sample import DISTRICT_ID
 from khuyenhoc.table import table_from_frame
 
@@ -118,32 +129,50 @@ def test_low_fund_needs_three_units(sample_frame):
     assert [f.kind for f in detect_findings(table_from_frame(frame), 2013)] == []
 
 
-def test_members_doubling_is_implausible(sample_frame):
+def checked(table, year=2013) -> list[tuple[str, str]]:
+    return [(c.unit_id, c.indicator) for c in detect_checks(table, year)]
+
+
+def test_members_doubling_is_a_check_not_a_finding(sample_frame):
+    """Changed in issue 18: an implausible jump is a data check for the secretary, never a finding."""
     frame = edit(clean_frame(sample_frame), 2013, "duong-quang", members=1200)
-    found = kinds(detect_findings(table_from_frame(frame), 2013))
-    assert ("implausible_change", "duong-quang", "members") in found
-    assert all(kind != "members_fell" for kind, _, _ in found)
+    table = table_from_frame(frame)
+    assert detect_findings(table, 2013) == []
+    (check,) = detect_checks(table, 2013)
+    assert (check.unit_id, check.indicator, check.value, check.reference) == ("duong-quang", "members", 1200.0, 580.0)
+    assert check.change_pct == pytest.approx((1200 - 580) / 580 * 100)
 
 
-def test_population_jump_above_20_percent_is_implausible(sample_frame):
+def test_population_jump_above_20_percent_is_a_check(sample_frame):
     frame = edit(clean_frame(sample_frame), 2013, "huyen-tung", population=6000)  # 4.644 → 6.000: +29%
-    (finding,) = detect_findings(table_from_frame(frame), 2013)
-    assert finding == Finding("implausible_change", "population", "huyen-tung", "Xã Huyền Tụng", 6000.0, 4644.0)
+    table = table_from_frame(frame)
+    assert detect_findings(table, 2013) == []
+    assert detect_checks(table, 2013) == [DataCheck(2013, "population", "huyen-tung", "Xã Huyền Tụng", 6000.0, 4644.0,
+                                                    pytest.approx((6000 - 4644) / 4644 * 100))]
 
 
 def test_population_change_below_the_limit_is_not_flagged(sample_frame):
     frame = edit(clean_frame(sample_frame), 2013, "huyen-tung", population=5500)  # +18.4%
     assert (5500 - 4644) / 4644 * 100 < IMPLAUSIBLE_POPULATION_PCT
     assert detect_findings(table_from_frame(frame), 2013) == []
+    assert detect_checks(table_from_frame(frame), 2013) == []
 
 
-def test_fund_collapse_is_a_decline_and_implausible(sample_frame):
-    frame = edit(clean_frame(sample_frame), 2013, "song-cau", fund_vnd=10_000_000)  # 44,2 → 10 triệu
-    assert kinds(detect_findings(table_from_frame(frame), 2013)) == [
-        ("fund_fell", "song-cau", "fund_total_vnd"),
-        ("low_fund_per_member", "song-cau", "fund_per_member_vnd"),
-        ("implausible_change", "song-cau", "fund_total_vnd"),
-    ]
+def test_a_suspect_fall_is_a_check_not_a_decline(sample_frame):
+    """Changed in issue 18: song-cau's fund from 44,2 to 10 triệu (-77 %) is checked, not reported as a fall, and the
+    fund per member made of it is not judged low either (it was both before)."""
+    frame = edit(clean_frame(sample_frame), 2013, "song-cau", fund_vnd=10_000_000)
+    table = table_from_frame(frame)
+    assert detect_findings(table, 2013) == []
+    assert checked(table) == [("song-cau", "fund_total_vnd")]
+    assert detect_checks(table, 2013)[0].change_pct < -50
+
+
+def test_a_fall_below_the_check_limit_is_a_decline(sample_frame):
+    frame = edit(clean_frame(sample_frame), 2013, "song-cau", fund_vnd=30_000_000)  # 44,2 → 30 triệu: -32 %
+    table = table_from_frame(frame)
+    assert ("fund_fell", "song-cau", "fund_total_vnd") in kinds(detect_findings(table, 2013))
+    assert checked(table) == []
 
 
 def test_units_are_reported_by_the_size_of_their_fall(sample_frame):
@@ -188,14 +217,21 @@ def test_small_fund_fall_is_not_a_finding(sample_frame):
     assert [f.kind for f in detect_findings(table_from_frame(frame), 2013)] == ["fund_fell", "low_fund_per_member"]
 
 
-def test_implausible_changes_name_each_unit_once(sample_frame):
-    """duc-xuan's members (+129 %) and population both jump: one finding, its largest jump (against its limit);
-    units by the size of that jump (song-cau's members +124 %)."""
+def test_checks_name_every_suspect_figure(sample_frame):
+    """Changed in issue 18: one check per unit and figure (duc-xuan's members +131 % and population +31 % both),
+    the largest jump against its limit first (members 2,6 times their 50 %, song-cau's 2,5, the population 1,5 times its 20 %)."""
     frame = edit(clean_frame(sample_frame), 2013, "duc-xuan", population=12000)
     edit(frame, 2013, "song-cau", members=3000)
     edit(frame, 2013, "duc-xuan", members=4000)
-    found = [(f.unit_id, f.indicator) for f in detect_findings(table_from_frame(frame), 2013) if f.kind == "implausible_change"]
-    assert found == [("duc-xuan", "members"), ("song-cau", "members")]
+    assert checked(table_from_frame(frame)) == [("duc-xuan", "members"), ("song-cau", "members"), ("duc-xuan", "population")]
+
+
+def test_table_checks_cover_every_year(sample_frame):
+    frame = edit(sample_frame.copy(), 2011, "duong-quang", members=2000)
+    checks = table_checks(table_from_frame(frame))
+    # 2011 jumps up from 2010, and 2012 back down from it: both years are listed
+    assert [(c.year, c.unit_id, c.indicator) for c in checks if c.unit_id == "duong-quang"] == [
+        (2011, "duong-quang", "members"), (2012, "duong-quang", "members")]
 
 
 def test_every_unit_once_per_kind(sample_table):

@@ -193,3 +193,40 @@ def test_decimal_comma_and_half_up_for_any_value(n, precision):
     assert int(digits) == expected
     if precision:
         assert shown.rsplit(",", 1)[1].isdigit() and len(shown.rsplit(",", 1)[1]) == precision
+
+
+class TestAmount:
+    """Issue 18 item 5: amounts in triệu/tỷ đồng with three significant digits, never "1.748,01 triệu đồng"."""
+
+    @pytest.mark.parametrize("value, vi, en", [
+        (1_748_010_000, "1,75 tỷ đồng", "1.75 billion VND"),
+        (21_150_530_000, "21,2 tỷ đồng", "21.2 billion VND"),
+        (1_234_567_890_000, "1.235 tỷ đồng", "1,235 billion VND"),
+        (2_000_000_000, "2 tỷ đồng", "2 billion VND"),
+        (999_999_600, "1 tỷ đồng", "1 billion VND"),  # rounds up into the next scale
+        (343_380_000, "343 triệu đồng", "343 million VND"),
+        (35_235_000, "35,2 triệu đồng", "35.2 million VND"),
+        (5_250_000, "5,25 triệu đồng", "5.25 million VND"),
+        (1_500_000, "1,5 triệu đồng", "1.5 million VND"),
+        (950_000, "950.000 đồng", "950,000 VND"),
+        (8_319, "8.319 đồng", "8,319 VND"),
+        (0, "0 đồng", "0 VND"),
+        (None, "—", "—"),
+    ])
+    def test_values(self, value, vi, en):
+        from khuyenhoc.formatting import format_amount
+
+        assert format_amount(value, "vi") == vi
+        assert format_amount(value, "en") == en
+
+    def test_signed(self):
+        from khuyenhoc.formatting import format_amount
+
+        assert format_amount(-35_235_000, "vi", signed=True) == "-35,2 triệu đồng"
+        assert format_amount(1_748_010_000, "vi", signed=True) == "+1,75 tỷ đồng"
+
+    def test_rounded_says_when_the_figure_changes(self):
+        from khuyenhoc.formatting import amount_is_rounded
+
+        assert amount_is_rounded(1_748_010_000) and amount_is_rounded(343_380_000)
+        assert not amount_is_rounded(1_500_000) and not amount_is_rounded(950_000) and not amount_is_rounded(2_000_000_000)

@@ -89,7 +89,7 @@ def test_generic_charts_draw_any_indicator_over_time_and_across_units(sample_tab
     lines = over_time.axes[0].get_lines()
     assert [line.get_label() for line in lines] == ["toàn địa bàn", "Phường Đức Xuân"]
     assert list(lines[0].get_ydata())[-1] == 343_380_000
-    assert over_time.axes[0].get_title() == "Tổng quỹ khuyến học (triệu đồng)"
+    assert over_time.get_suptitle() == "Tổng quỹ khuyến học" and over_time.axes[0].get_ylabel() == "triệu đồng"
     across = charts.indicator_by_unit(analysis.named_scopes(2013), "members_growth_pct", 2013)
     bars = {label.get_text(): bar.get_width() for label, bar in zip(across.axes[0].get_yticklabels(), across.axes[0].patches, strict=True)}
     assert len(bars) == 8 and bars["Phường Đức Xuân"] == pytest.approx(-2.890173)

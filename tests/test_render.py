@@ -130,10 +130,10 @@ class TestFigures:
         figures = charts.annual_figures(vi)
         assert list(figures) == ["members_by_unit", "fund_by_level", "training_by_unit", "trend"]
         assert all(isinstance(f, Figure) for f in figures.values())
-        assert figures["members_by_unit"].axes[0].get_title() == "Số hội viên theo đơn vị, năm 2013"
+        assert figures["members_by_unit"].get_suptitle() == "Số hội viên theo đơn vị, năm 2013"
 
     def test_english_figures(self, en):
-        assert charts.annual_figures(en)["members_by_unit"].axes[0].get_title() == "Members by unit, 2013"
+        assert charts.annual_figures(en)["members_by_unit"].get_suptitle() == "Members by unit, 2013"
 
 
 def test_save_refuses_a_model_it_has_no_writer_for(tmp_path):

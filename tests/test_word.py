@@ -70,7 +70,9 @@ class TestPage:
         field = section.header.paragraphs[0]._p.find(qn("w:fldSimple"))
         assert field is not None and field.get(qn("w:instr")) == "PAGE"
         assert section.header.paragraphs[0].alignment == WD_ALIGN_PARAGRAPH.CENTER
-        assert not "".join(p.text for p in section.first_page_header.paragraphs).strip()
+        first = section.first_page_header.paragraphs  # page 1: the draft mark, no page number
+        assert "".join(p.text for p in first).strip() == text("word.draft_header", "vi")
+        assert all(p._p.find(qn("w:fldSimple")) is None for p in first)
 
 
 class TestHeader:
@@ -99,7 +101,8 @@ class TestHeader:
         position = texts.index("BÁO CÁO")
         title = document.paragraphs[position]
         assert title.runs[0].bold and title.alignment == WD_ALIGN_PARAGRAPH.CENTER
-        assert texts[position + 1] == "Tổng kết công tác khuyến học năm 2013 và phương hướng, nhiệm vụ năm 2014"
+        # on two lines, broken before "và phương hướng" (no year left alone on the second line)
+        assert texts[position + 1] == "Tổng kết công tác khuyến học năm 2013\nvà phương hướng, nhiệm vụ năm 2014"
         assert document.paragraphs[position + 1].runs[0].bold
         assert f"({text('illustrative', 'vi')})" in texts[position + 2:position + 5]
 

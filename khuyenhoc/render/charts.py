@@ -10,16 +10,19 @@ from pathlib import Path
 import matplotlib
 import pandas as pd
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter, MaxNLocator
+from matplotlib.font_manager import FontProperties
 
-from khuyenhoc.formatting import format_indicator, format_number
+from khuyenhoc.formatting import format_amount, format_indicator, format_number
 from khuyenhoc.fsutil import atomic_write_bytes
-from khuyenhoc.i18n import DEFAULT_LANG, column_header, indicator_label, text
+from khuyenhoc.i18n import DEFAULT_LANG, column_header, indicator_label, measure_name, text
 from khuyenhoc.indicators import REGISTRY, reported_in
 from khuyenhoc.reports.annual import AnnualSummary
 from khuyenhoc.reports.profile import PLACE_INDICATORS, UnitProfile
 from khuyenhoc.reports.sections import SECTIONS
 from khuyenhoc.reports.trends import Trends
+from khuyenhoc.render.bars import LABEL_WIDTH, MAX_BARS, bar_labels  # noqa: F401  (re-exported: charts.MAX_BARS…)
+from khuyenhoc.render.bars import bar_height, draw_names, extremes, full_names, gap_note, style_gap
+from khuyenhoc.render.ticks import amount_axis, value_axis, wrap_to, year_axis
 
 STYLE = {
     "font.family": "DejaVu Sans",  # covers Vietnamese diacritics
@@ -31,9 +34,6 @@ STYLE = {
     "text.parse_math": False,  # a '$' in a unit name stays a '$'
     "savefig.dpi": 110,
 }
-MAX_BARS = 30  # a bar chart of units shows at most this many (the lowest and highest) so it stays readable at scale
-TITLE_WIDTH = 60  # characters; longer titles wrap instead of being cut off
-LABEL_WIDTH, LABEL_LINES = 40, 2  # a bar's unit name: wrapped to this many characters a line, cut with "…" after two lines
 PRIMARY, SECONDARY, HIGHLIGHT, MUTED = "#1f5f99", "#e08a1e", "#c0392b", "#9db4c9"  # HIGHLIGHT: alarms only (no training, below target)
 ACCENT = PRIMARY  # the house accent: the unit a chart is about
 
@@ -46,30 +46,9 @@ def _figure(width: float, height: float, notes: Sequence[str] = ()) -> Figure:
     return figure
 
 
-def _thousands(lang: str, precision: int = 0) -> FuncFormatter:
-    return FuncFormatter(lambda value, _: format_number(value, precision, lang))
-
-
-def _millions(lang: str) -> FuncFormatter:
-    """Ticks in million đồng, with as many decimals as the tick needs (2,5 not 2 and 3)."""
-
-    def shown(value: float, _position: int) -> str:
-        millions = round(value / 1e6, 6)
-        decimals = next((d for d in range(3) if float(round(millions, d)) == millions), 2)
-        return format_number(millions, decimals, lang)
-
-    return FuncFormatter(shown)
-
-
-def _extremes(rows: pd.DataFrame, column: str, lang: str, keep: frozenset = frozenset()) -> tuple[pd.DataFrame, str]:
-    """At most MAX_BARS rows, ascending by ``column``: all of them, or the lowest and highest
-    (and the rows whose index is in ``keep``); plus a note for the title when some were left out."""
-    ordered = rows.sort_values(column, kind="stable")
-    if len(ordered) <= MAX_BARS:
-        return ordered, ""
-    half = MAX_BARS // 2
-    chosen = ordered.index[:half].union(ordered.index[-half:]).union(ordered.index.intersection(list(keep)))
-    return ordered.loc[ordered.index.isin(chosen)], " " + text("chart.extremes", lang, half=half, total=len(ordered))
+def _unit(indicator: str, lang: str) -> str:
+    """The unit an indicator's axis is labelled with (người, lớp, lượt người, %…)."""
+    return measure_name(REGISTRY[indicator].measure, lang)
 
 
 def describe(figure: Figure, alt: str) -> Figure:
@@ -109,130 +88,118 @@ def _lines_alt(title: str, years: list[int], series: list[tuple[str, pd.Series]]
     return f"{title}, {span}: " + "; ".join(parts) + "." if parts else title
 
 
-def _title(axes, title: str, width: int = TITLE_WIDTH) -> None:
-    """A panel title wrapped to fit the panel (never cut inside the image)."""
+def _title(axes, title: str, width: int = 40) -> None:
+    """A panel's title, wrapped to ``width`` characters (the panel's share of the image)."""
     axes.set_title(textwrap.fill(title, width))
 
 
-def _from_zero(axes, integer: bool, axis: str = "y") -> None:
-    """Counts start at zero and get whole-number ticks (no "0 0 0 1 1 1")."""
-    target = axes.yaxis if axis == "y" else axes.xaxis
-    if integer:
-        target.set_major_locator(MaxNLocator(integer=True))
-    if axis == "y":
-        axes.set_ylim(bottom=0)
-    else:
-        axes.set_xlim(left=0)
+def _suptitle(figure: Figure, title: str) -> None:
+    """A figure's title, bold, wrapped to the image's width (never cut)."""
+    size = STYLE["axes.titlesize"] + 1
+    font = FontProperties(family=STYLE["font.family"], size=size, weight="bold")
+    figure.suptitle(wrap_to(title, figure.get_figwidth() * 72 - 2 * size, font), fontweight="bold", fontsize=size)
 
 
-def bar_labels(names: list[str]) -> tuple[list[str], list[str]]:
-    """Unit names as bar labels that fit beside the bars: wrapped, and cut with "…" when longer than
-    :data:`LABEL_LINES` lines; plus the names that were cut (the alt text gives them whole)."""
-    labels, cut = [], []
-    for name in names:
-        lines = textwrap.wrap(name, LABEL_WIDTH) or [""]
-        if len(lines) > LABEL_LINES:
-            lines = [*lines[: LABEL_LINES - 1], lines[LABEL_LINES - 1][: LABEL_WIDTH - 1] + "…"]
-            cut.append(name)
-        labels.append("\n".join(lines))
-    return labels, cut
+def _count(lang: str):
+    return lambda value: format_number(value, 0, lang)
 
 
 def members_by_unit(rows: pd.DataFrame, year: int, lang: str = DEFAULT_LANG, notes: Sequence[str] = ()) -> Figure:
-    """Horizontal bars: members of each compared unit (``rows``: their values with a unit_name column; the lowest
-    and highest when there are many)."""
-    rows, shown = _extremes(rows, "members", lang)
-    title = text("chart.members_by_unit", lang, year=year) + shown
+    """Horizontal bars: members of each compared unit (``rows``: their values with a unit_name column), the most at
+    the top; the 7 lowest and 7 highest when there are more than :data:`MAX_BARS`, the others in one row."""
+    bars = extremes(rows, "members", lang)
+    title = text("chart.members_by_unit", lang, year=year) + bars.note
     with matplotlib.rc_context(STYLE):
-        labels, cut = bar_labels(rows["unit_name"].tolist())
-        figure = _figure(8, 0.7 + 0.35 * sum(label.count("\n") + 1 for label in labels), notes)
+        figure = _figure(7, bar_height(bars, 1.3), notes)
         axes = figure.add_subplot()
-        axes.barh(range(len(rows)), rows["members"].astype(float), color=PRIMARY)  # by position: two cut names may read alike
-        axes.set_yticks(range(len(rows)), labels)
-        axes.xaxis.set_major_formatter(_thousands(lang))
-        _from_zero(axes, True, "x")
-        _title(axes, title)
-    alt = _bars_alt(title, rows, "members", lang, lambda v: format_number(v, 0, lang))
-    return describe(figure, alt + (" " + text("alt.full_names", lang, names="; ".join(cut)) if cut else ""))
+        axes.barh(bars.positions, bars.rows["members"].astype(float), color=PRIMARY)  # by position: two cut names may read alike
+        cut = draw_names(axes, bars, lang)
+        value_axis(axes, "x", _unit("members", lang), lang, integer=True)
+        gap_note(axes, bars, "members", _count(lang), lang)
+        _suptitle(figure, title)
+    alt = _bars_alt(title, bars.rows, "members", lang, lambda v: format_indicator("members", v, lang))
+    return describe(figure, full_names(alt, cut, lang))
 
 
 def fund_by_level(values: Mapping, year: int, lang: str = DEFAULT_LANG, notes: Sequence[str] = ()) -> Figure:
-    """Bars: fund held by commune associations, district and province (or national) associations, in million
-    đồng; ``values`` are the report's indicators. Levels above the communes with no fund are left out."""
+    """Bars: fund held by commune associations, district and province (or national) associations, each labelled in
+    triệu or tỷ đồng (:func:`khuyenhoc.formatting.format_amount`); ``values`` are the report's indicators. Levels above
+    the communes with no fund are left out."""
     levels = [("chart.level_commune", "fund_commune_vnd"), ("chart.level_district", "fund_district_vnd"), ("chart.level_province", "fund_province_vnd")]
     shown = [(key, column) for position, (key, column) in enumerate(levels) if position == 0 or (values[column] or 0) > 0]
-    labels = [text(key, lang) for key, _ in shown]
+    labels = [textwrap.fill(text(key, lang), 22) for key, _ in shown]
     amounts = [values[column] or 0 for _, column in shown]
     title = text("chart.fund_by_level", lang, year=year)
     with matplotlib.rc_context(STYLE):
-        figure = _figure(7, 3, notes)
+        figure = _figure(7, 1.4 + 0.55 * len(amounts), notes)
         axes = figure.add_subplot()
         bars = axes.barh(labels, amounts, color=[PRIMARY, SECONDARY, MUTED][: len(amounts)])
-        millions = [format_number(a / 1e6, 2, lang) for a in amounts]
-        axes.bar_label(bars, labels=millions, padding=3)
-        axes.margins(x=0.15)
-        axes.xaxis.set_major_formatter(_millions(lang))
-        axes.set_xlim(left=0)
-        axes.set_xlabel(text("chart.million_vnd", lang))
-        _title(axes, title)
-    parts = "; ".join(f"{label}: {amount} {text('chart.million_vnd', lang)}" for label, amount in zip(labels, millions, strict=True))
-    return describe(figure, f"{title}: {parts}.")
+        written = [format_amount(a, lang) for a in amounts]
+        axes.bar_label(bars, labels=written, padding=3)
+        axes.margins(x=0.3)
+        amount_axis(axes, "x", amounts, lang)
+        _suptitle(figure, title)
+    parts = "; ".join(f"{label}: {amount}" for label, amount in zip(labels, written, strict=True))
+    return describe(figure, f"{title}: {parts}.".replace("\n", " "))
 
 
 def training_by_unit(rows: pd.DataFrame, year: int, lang: str = DEFAULT_LANG, notes: Sequence[str] = ()) -> Figure:
-    """Two panels: classes and participant-times per compared unit (``rows`` as for :func:`members_by_unit`; the
-    lowest and highest when there are many)."""
-    rows, shown = _extremes(rows, "training_classes", lang)
-    title = text("chart.training_by_unit", lang, year=year) + shown
+    """Two panels: classes and participant-times per compared unit, ordered by classes (``rows`` as for
+    :func:`members_by_unit`; the 7 lowest and 7 highest when there are many)."""
+    bars = extremes(rows, "training_classes", lang, by=indicator_label("training_classes", lang))
+    title = text("chart.training_by_unit", lang, year=year) + bars.note
     with matplotlib.rc_context(STYLE):
-        figure = _figure(10, 1.0 + 0.35 * len(rows), notes)
+        figure = _figure(8, bar_height(bars, 1.6), notes)
         left, right = figure.subplots(1, 2, sharey=True)
-        names = rows["unit_name"].tolist()
-        colours = [HIGHLIGHT if c == 0 else PRIMARY for c in rows["training_classes"]]
-        bars = left.barh(names, rows["training_classes"].astype(float), color=colours)
-        left.bar_label(bars, labels=["0" if c == 0 else "" for c in rows["training_classes"]], padding=3, color=HIGHLIGHT)
-        right.barh(names, rows["training_participants"].astype(float), color=SECONDARY)
-        _title(left, indicator_label("training_classes", lang), 40)
-        _title(right, indicator_label("training_participants", lang), 40)
-        for axes in (left, right):
-            axes.xaxis.set_major_formatter(_thousands(lang))
-            _from_zero(axes, True, "x")
-        figure.suptitle(textwrap.fill(title, 90), fontweight="bold")
-    return describe(figure, _bars_alt(title, rows, "training_classes", lang, lambda v: format_number(v, 0, lang)))
+        classes = bars.rows["training_classes"]
+        colours = [HIGHLIGHT if c == 0 else PRIMARY for c in classes]
+        drawn = left.barh(bars.positions, classes.astype(float), color=colours)
+        left.bar_label(drawn, labels=["0" if c == 0 else "" for c in classes], padding=3, color=HIGHLIGHT)
+        right.barh(bars.positions, bars.rows["training_participants"].astype(float), color=SECONDARY)
+        cut = draw_names(left, bars, lang)
+        for axes, indicator in ((left, "training_classes"), (right, "training_participants")):
+            _title(axes, indicator_label(indicator, lang), 30)
+            value_axis(axes, "x", _unit(indicator, lang), lang, integer=True)
+            gap_note(axes, bars, indicator, _count(lang), lang)
+        _suptitle(figure, title)
+    alt = _bars_alt(title, bars.rows, "training_classes", lang, lambda v: format_indicator("training_classes", v, lang))
+    return describe(figure, full_names(alt, cut, lang))
 
 
-def _line(axes, years: list[int], values, colour: str, title: str, formatter: FuncFormatter, counts: bool = True,
-          label: str | None = None) -> None:
-    """One series over the years; counts and amounts start at zero, counts get whole-number ticks."""
-    axes.plot(years, values, marker="o", color=colour, label=label)
-    if title:
-        _title(axes, title, 45)
-    axes.yaxis.set_major_formatter(formatter)
-    axes.set_xticks(years, [str(y) for y in years])
-    _from_zero(axes, counts)
+def _line(axes, years: list[int], values, colour: str, label: str | None = None) -> None:
+    """One series over the years, on a year axis."""
+    axes.plot(years, values, marker="o", color=colour, label=label, clip_on=False)
+    year_axis(axes, years)
+
+
+def _counts_panel(axes, years: list[int], values, indicator: str, colour: str, title: str, lang: str) -> None:
+    _line(axes, years, values, colour)
+    _title(axes, title, 40)
+    value_axis(axes, "y", _unit(indicator, lang), lang, integer=REGISTRY[indicator].precision == 0)
 
 
 def _two_panels(values: pd.DataFrame, lang: str, title: str, notes: Sequence[str]) -> Figure:
-    """Members and total fund (million đồng) over the years."""
+    """Members and total fund (in triệu or tỷ đồng) over the years: two panels, never one chart with two axes."""
     years = [int(y) for y in values.index]
-    fund_title = f"{indicator_label('fund_total_vnd', lang)} ({text('chart.million_vnd', lang)})"
     with matplotlib.rc_context(STYLE):
-        figure = _figure(10, 3.5, notes)
+        figure = _figure(8, 3.3, notes)
         left, right = figure.subplots(1, 2)
-        _line(left, years, values["members"], PRIMARY, indicator_label("members", lang), _thousands(lang))
-        _line(right, years, values["fund_total_vnd"], SECONDARY, fund_title, _millions(lang), counts=False)
-        figure.suptitle(textwrap.fill(title, 90), fontweight="bold")
+        _counts_panel(left, years, values["members"], "members", PRIMARY, indicator_label("members", lang), lang)
+        _line(right, years, values["fund_total_vnd"], SECONDARY)
+        _title(right, indicator_label("fund_total_vnd", lang), 40)
+        amount_axis(right, "y", values["fund_total_vnd"].dropna(), lang)
+        _suptitle(figure, title)
     series = [(indicator_label("members", lang), values["members"])]
-    alt = _lines_alt(title, years, series, lambda v: format_number(v, 0, lang))
+    alt = _lines_alt(title, years, series, _count(lang))
     fund = values["fund_total_vnd"].dropna()
     if not fund.empty:
-        alt += f" {fund_title}: {format_number(fund.iloc[0] / 1e6, 1, lang)} → {format_number(fund.iloc[-1] / 1e6, 1, lang)}."
+        alt += f" {indicator_label('fund_total_vnd', lang)}: {format_amount(fund.iloc[0], lang)} → {format_amount(fund.iloc[-1], lang)}."
     return describe(figure, alt)
 
 
 def trend(values: pd.DataFrame, lang: str = DEFAULT_LANG, notes: Sequence[str] = ()) -> Figure:
-    """Two panels: members and total fund (million đồng) of a report's scope (the whole file, an area compared with
-    itself, or a unit) over the years of ``values`` (indexed by year)."""
+    """Two panels: members and total fund of a report's scope (the whole file, an area compared with itself, or a
+    unit) over the years of ``values`` (indexed by year)."""
     return _two_panels(values, lang, text("chart.trend", lang), notes)
 
 
@@ -264,11 +231,11 @@ def _place_panel(axes, names: Mapping[str, str], values: pd.Series, unit_id: str
     description for the alt text."""
     shown, ranks, note = _peers(values, unit_id, indicator, lang)
     ranked = len(shown) < len(values)  # some left out: each bar says its rank
-    labels = [names.get(u, u) + (f" ({ranks[u]}/{len(ranks)})" if ranked else "") for u in shown.index]
+    labels, _ = bar_labels([names.get(u, u) + (f" ({ranks[u]}/{len(ranks)})" if ranked else "") for u in shown.index])
     precision = REGISTRY[indicator].precision
-    axes.barh(labels, shown.to_numpy(dtype=float), color=[ACCENT if u == unit_id else MUTED for u in shown.index])
-    axes.xaxis.set_major_formatter(_thousands(lang, 0 if precision == 0 else 1))
-    _from_zero(axes, precision == 0, "x")
+    axes.barh(range(len(shown)), shown.to_numpy(dtype=float), color=[ACCENT if u == unit_id else MUTED for u in shown.index])
+    axes.set_yticks(range(len(shown)), labels)
+    value_axis(axes, "x", _unit(indicator, lang), lang, integer=precision == 0, precision=min(precision, 1))
     label = indicator_label(indicator, lang)
     if unit_id not in ranks.index:
         _title(axes, label + note)
@@ -295,19 +262,21 @@ def unit_place(frame: pd.DataFrame, unit_id: str, names: Mapping[str, str], year
     values = {key: frame[key].dropna() for key in indicators}
     bars = [min(len(values[key]), PEER_BARS) for key in indicators]
     with matplotlib.rc_context(STYLE):
-        figure = _figure(8, 1.0 + 0.3 * sum(bars) + 0.7 * len(indicators), notes)
-        grid = figure.add_gridspec(len(indicators), 1, height_ratios=[max(b, 1) + 2 for b in bars])
+        figure = _figure(7, 1.0 + 0.3 * sum(bars) + 1.0 * len(indicators), notes)
+        grid = figure.add_gridspec(len(indicators), 1, height_ratios=[max(b, 1) + 3 for b in bars])
         parts = [_place_panel(figure.add_subplot(grid[i]), names, values[key], unit_id, key, lang) for i, key in enumerate(indicators)]
-        figure.suptitle(textwrap.fill(title, TITLE_WIDTH), fontweight="bold")
+        _suptitle(figure, title)
     return describe(figure, " ".join([title + "."] + parts))
 
 
-# The trends page's themes, in the yearly report's order: (title key, [(indicator, legend label key or None)], unit)
+# The trends page's themes, in the yearly report's order: (title key, [(indicator, legend label key or None)], kind);
+# one panel each, every series of a panel in the same unit (no second axis drawn over the first).
 THEMES = (
     ("chart.theme_members", (("members", None),), "count"),
     ("chart.theme_families", (("baccalaureate_families", "baccalaureate_families"), ("bachelor_families", "bachelor_families")), "count"),
     ("chart.theme_clans", (("clans_registered", "clans_registered"), ("clans_recognised", "clans_recognised")), "count"),
-    ("chart.theme_training", (("training_classes", "training_classes"), ("training_participants", "training_participants")), "twin"),
+    ("chart.theme_training", (("training_classes", None),), "count"),
+    ("chart.theme_participants", (("training_participants", None),), "count"),
     ("chart.theme_fund", (("fund_total_vnd", None), ("fund_commune_vnd", "chart.level_commune"), ("fund_district_vnd", "chart.level_district"),
                           ("fund_province_vnd", "chart.level_province")), "money"),
     ("chart.theme_learning", (("learning_families_pct", None), ("learning_clans_pct", None), ("learning_communities_pct", None),
@@ -322,51 +291,64 @@ def _legend_label(indicator: str, key: str | None, lang: str) -> str:
     return text(key, lang) if key.startswith("chart.") else column_header(key, lang)
 
 
-def indicator_trends(values: pd.DataFrame, lang: str = DEFAULT_LANG, notes: Sequence[str] = ()) -> Figure:
+def _theme_panel(axes, years: list[int], values: pd.DataFrame, key: str, series: list, kind: str, lang: str) -> str:
+    """One theme's lines on ``axes``, its axis in the series' unit; returns its description for the alt text."""
+    if kind == "money":
+        series = [(i, label) for i, label in series if (values[i].fillna(0) > 0).any()]
+    for position, (indicator, label) in enumerate(series):
+        _line(axes, years, values[indicator], SERIES_COLOURS[position], _legend_label(indicator, label, lang) if len(series) > 1 else None)
+    first = series[0][0]
+    if kind == "money":
+        amount_axis(axes, "y", values[[i for i, _ in series]].stack().dropna(), lang)
+    elif kind == "percent":
+        value_axis(axes, "y", _unit(first, lang), lang, precision=0)
+        axes.set_ylim(0, 100)
+    else:
+        value_axis(axes, "y", _unit(first, lang), lang, integer=True)
+    if kind != "percent":
+        _title(axes, text(key, lang), 40)
+    if len(series) > 1:
+        axes.legend(loc="best", frameon=False)
+    shown = (lambda v: format_amount(v, lang)) if kind == "money" else _count(lang)
+    return _lines_alt(text(key, lang), years, [(_legend_label(i, label, lang), values[i]) for i, label in series], shown)
+
+
+def indicator_trends(values: pd.DataFrame, lang: str = DEFAULT_LANG, notes: Sequence[str] = (),
+                     markers: Sequence[tuple[int, str]] = ()) -> Figure:
     """The whole file's indicators over the years of ``values`` (indexed by year), one panel per theme (members;
-    families; clans; training; fund in million đồng; learning-society titles where reported), counts from zero."""
+    families; clans; classes; participants; fund in triệu or tỷ đồng; learning-society titles where reported), every
+    panel with its unit on the axis, counts from zero; ``markers``: (year, label) of each reorganisation, a dashed
+    vertical line before that year."""
     years = [int(y) for y in values.index]
     reported = {i.id for i in reported_in(values)}
     themes = [(key, [(i, label) for i, label in series if i in reported and values[i].notna().any()], kind) for key, series, kind in THEMES]
     themes = [(key, series, kind) for key, series, kind in themes
               if series and not (kind == "money" and not any((values[i].fillna(0) > 0).any() for i, _ in series))]
-    alt_parts = []
     with matplotlib.rc_context(STYLE | {"legend.fontsize": 8}):
         rows = -(-len(themes) // 2)
-        figure = _figure(11, 3.4 * rows, notes)
+        figure = _figure(9, 3.0 * rows, notes)
         panels = list(figure.subplots(rows, 2, squeeze=False).flat)
-        for axes, (key, series, kind) in zip(panels, themes, strict=False):
-            if kind == "money":
-                series = [(i, label) for i, label in series if (values[i].fillna(0) > 0).any()]
-            for position, (indicator, label) in enumerate(series):
-                target = axes.twinx() if kind == "twin" and position == 1 else axes
-                precision = min(REGISTRY[indicator].precision, 1)
-                formatter = _millions(lang) if kind == "money" else _thousands(lang, 0 if kind in ("count", "twin") else precision)
-                _line(target, years, values[indicator], SERIES_COLOURS[position], "", formatter, counts=kind in ("count", "twin"),
-                      label=_legend_label(indicator, label, lang) if len(series) > 1 else None)
-                if kind == "twin":
-                    target.set_ylabel(_legend_label(indicator, label, lang), color=SERIES_COLOURS[position])
-                if kind == "percent":
-                    target.set_ylim(0, 100)
-            _title(axes, text(key, lang), 50)
-            if len(series) > 1 and kind != "twin":
-                axes.legend(loc="best", frameon=False)
-            shown = (lambda v: format_number(v / 1e6, 1, lang)) if kind == "money" else (lambda v: format_number(v, 0, lang))
-            alt_parts.append(_lines_alt(text(key, lang), years, [(_legend_label(i, label, lang), values[i]) for i, label in series], shown))
+        alt_parts = [_theme_panel(axes, years, values, key, series, kind, lang)
+                     for axes, (key, series, kind) in zip(panels, themes, strict=False)]
+        for axes in panels[:len(themes)]:
+            for year, label in markers:  # a reorganisation: drawn on every panel, labelled on the first
+                axes.axvline(year - 0.5, color="#555555", linestyle="--", linewidth=1)
+                if axes is panels[0]:
+                    axes.annotate(label, (year - 0.5, 1), xycoords=("data", "axes fraction"), fontsize=8, ha="right", va="top", rotation=90)
         for axes in panels[len(themes):]:
             axes.set_visible(False)
-    return describe(figure, " ".join(alt_parts))
+    return describe(figure, " ".join([*alt_parts, *(label + "." for _, label in markers)]))
 
 
-def _formatter(indicator: str, lang: str) -> FuncFormatter:
-    """Ticks as the indicator is shown: đồng amounts in millions, the rest at its precision (at most one decimal)."""
-    measure = REGISTRY[indicator].measure
-    return _millions(lang) if measure == "vnd" else _thousands(lang, min(REGISTRY[indicator].precision, 1))
-
-
-def _axis_label(indicator: str, lang: str) -> str:
-    label = indicator_label(indicator, lang)
-    return f"{label} ({text('chart.million_vnd', lang)})" if REGISTRY[indicator].measure == "vnd" else label
+def _indicator_axis(axes, which: str, indicator: str, values, lang: str) -> str:
+    """An axis of one indicator in its unit: đồng amounts in triệu or tỷ đồng, the rest at its precision (at most one
+    decimal); returns the unit."""
+    if REGISTRY[indicator].measure == "vnd":
+        return amount_axis(axes, which, values, lang, from_zero=False)
+    precision = REGISTRY[indicator].precision
+    unit = _unit(indicator, lang)
+    value_axis(axes, which, unit, lang, integer=precision == 0, precision=min(precision, 1), from_zero=False)
+    return unit
 
 
 def indicator_over_time(series: Mapping[str, pd.Series], indicator: str, years: list[int], lang: str = DEFAULT_LANG,
@@ -375,14 +357,15 @@ def indicator_over_time(series: Mapping[str, pd.Series], indicator: str, years: 
     subtree, a unit over its own row) over ``years``."""
     colours = [PRIMARY, SECONDARY, HIGHLIGHT, MUTED, "#2e8b57", "#7d3c98", "#5d6d7e", "#b7950b"]
     with matplotlib.rc_context(STYLE):
-        figure = _figure(9, 3.8, notes)
+        figure = _figure(8, 3.8, notes)
         axes = figure.add_subplot()
         for position, (name, values) in enumerate(series.items()):
             values = values.astype(float)
             axes.plot([int(y) for y in values.index], values.to_numpy(), marker="o", label=name, color=colours[position % len(colours)])
-        axes.set_xticks(years, [str(y) for y in years])
-        axes.yaxis.set_major_formatter(_formatter(indicator, lang))
-        axes.set_title(textwrap.fill(_axis_label(indicator, lang), TITLE_WIDTH))
+        year_axis(axes, years)
+        every = pd.concat([values.astype(float) for values in series.values()]) if series else pd.Series(dtype=float)
+        _indicator_axis(axes, "y", indicator, every.dropna(), lang)
+        _suptitle(figure, indicator_label(indicator, lang))
         if len(series) > 1:
             axes.legend(fontsize=8, frameon=False)
     return figure
@@ -390,42 +373,59 @@ def indicator_over_time(series: Mapping[str, pd.Series], indicator: str, years: 
 
 def indicator_by_unit(rows: pd.DataFrame, indicator: str, year: int, lang: str = DEFAULT_LANG, notes: Sequence[str] = ()) -> Figure:
     """Horizontal bars of ``indicator`` in ``year`` for the units of ``rows`` (their values with a unit_name column:
-    :meth:`khuyenhoc.indicators.Analysis.named_scopes`); the lowest and highest when there are many."""
-    rows, shown = _extremes(rows.dropna(subset=[indicator]), indicator, lang)
+    :meth:`khuyenhoc.indicators.Analysis.named_scopes`), the highest on top; the 7 lowest and 7 highest when there
+    are many."""
+    bars = extremes(rows.dropna(subset=[indicator]), indicator, lang)
     with matplotlib.rc_context(STYLE):
-        figure = _figure(8, 0.8 + 0.35 * len(rows), notes)
+        figure = _figure(7, bar_height(bars, 1.3), notes)
         axes = figure.add_subplot()
-        colours = [HIGHLIGHT if value < 0 else PRIMARY for value in rows[indicator]]
-        axes.barh(rows["unit_name"].tolist(), rows[indicator].astype(float), color=colours)
-        axes.xaxis.set_major_formatter(_formatter(indicator, lang))
-        axes.set_title(textwrap.fill(f"{_axis_label(indicator, lang)}, {year}", TITLE_WIDTH) + shown)
+        values = bars.rows[indicator].astype(float)
+        axes.barh(bars.positions, values, color=[HIGHLIGHT if value < 0 else PRIMARY for value in values])
+        draw_names(axes, bars, lang)
+        _indicator_axis(axes, "x", indicator, values, lang)
+        if (values >= 0).all():
+            axes.set_xlim(left=0)
+        gap_note(axes, bars, indicator, lambda v: format_indicator(indicator, v, lang), lang)
+        _suptitle(figure, f"{indicator_label(indicator, lang)}, {year}" + bars.note)
     return figure
+
+
+TARGET_COLUMNS = 2  # panels side by side in the targets chart: four titles make two rows, readable on a page and a phone
 
 
 def targets_by_unit(unit_targets: pd.DataFrame, names: Mapping[str, str], year: int, lang: str = DEFAULT_LANG,
                     notes: Sequence[str] = ()) -> Figure:
     """One panel per learning-society title with a target: each compared unit's share as a bar (red below its
-    target), its target as a black mark; ``unit_targets`` are the rows of :func:`khuyenhoc.targets.unit_targets`."""
+    target), its target as a black mark, two panels a row; ``unit_targets`` are the rows of
+    :func:`khuyenhoc.targets.unit_targets`. The units are ordered by the first title's share, the highest on top (the 7 lowest and 7 highest when many)."""
     titles = list(dict.fromkeys(unit_targets["indicator"]))
     wide = unit_targets.pivot(index="unit_id", columns="indicator", values="value").reindex(columns=titles)
     wide["unit_name"] = [names.get(u, u) for u in wide.index]
-    rows, shown = _extremes(wide.sort_values("unit_name", kind="stable"), titles[0], lang)
-    rows = rows.sort_values("unit_name", ascending=False, kind="stable")  # top to bottom in name order
+    by = indicator_label(titles[0], lang)
+    bars = extremes(wide, titles[0], lang, by=by)
     with matplotlib.rc_context(STYLE):
-        figure = _figure(4 + 2.6 * len(titles), 1.2 + 0.35 * len(rows), notes)
-        panels = figure.subplots(1, len(titles), sharey=True, squeeze=False)[0]
-        for axes, indicator in zip(panels, titles, strict=True):
-            mine = unit_targets[unit_targets["indicator"] == indicator].set_index("unit_id").reindex(rows.index)
+        columns = min(len(titles), TARGET_COLUMNS)
+        rows = -(-len(titles) // columns)
+        figure = _figure(3 + 2.4 * columns, rows * bar_height(bars, 1.0) + 0.8, notes)
+        grid = figure.subplots(rows, columns, sharey=True, squeeze=False)
+        panels = list(grid.flat)
+        for axes in panels[len(titles):]:
+            axes.set_visible(False)
+        for axes, indicator in zip(panels, titles, strict=False):
+            mine = unit_targets[unit_targets["indicator"] == indicator].set_index("unit_id").reindex(bars.rows.index)
             values = mine["value"].astype(float)
             colours = [HIGHLIGHT if below else PRIMARY for below in (values < mine["target"]).to_numpy()]
-            axes.barh(rows["unit_name"].tolist(), values.fillna(0).to_numpy(), color=colours)
-            axes.scatter(mine["target"].astype(float).to_numpy(), rows["unit_name"].tolist(), marker="|", s=250, color="black", zorder=3,
+            axes.barh(bars.positions, values.fillna(0).to_numpy(), color=colours)
+            axes.scatter(mine["target"].astype(float).to_numpy(), bars.positions, marker="|", s=250, color="black", zorder=3,
                          label=text("chart.target_mark", lang))
+            value_axis(axes, "x", measure_name("percent", lang), lang, precision=0)
             axes.set_xlim(0, 100)
-            axes.xaxis.set_major_formatter(_thousands(lang))
-            axes.set_title(textwrap.fill(indicator_label(indicator, lang) + " (%)", 32))
-        panels[0].legend(loc="lower right", fontsize=8)
-        figure.suptitle(text("chart.targets_by_unit", lang, year=year) + shown, fontweight="bold")
+            _title(axes, indicator_label(indicator, lang), 30)
+        draw_names(panels[0], bars, lang)  # the axes share their rows: each row of panels shows the names
+        for axes in grid[1:, 0]:
+            style_gap(axes, bars)
+        figure.legend(*panels[0].get_legend_handles_labels(), loc="outside lower right", fontsize=8, frameon=False)
+        _suptitle(figure, text("chart.targets_by_unit", lang, year=year) + bars.note)
     return figure
 
 
@@ -435,13 +435,14 @@ ANNUAL_CHARTS = {
     "members_by_unit": lambda s: members_by_unit(s.unit_values(), s.year, s.lang, s.notes),
     "fund_by_level": lambda s: fund_by_level(s.values, s.year, s.lang, s.notes),
     "training_by_unit": lambda s: training_by_unit(s.unit_values(), s.year, s.lang, s.notes),
+    "learning_citizens_by_unit": lambda s: indicator_by_unit(s.unit_values(), "learning_citizens_pct", s.year, s.lang, s.notes),
     "trend": lambda s: trend(s.trend_values(), s.lang, s.notes),
 }
 
 
 def annual_figures(summary: AnnualSummary) -> dict[str, Figure]:
-    """The charts of a yearly summary, by file stem: each declared section's, then the trend."""
-    wanted = {section.chart for section in SECTIONS if section.chart} | {"trend"}
+    """The charts of a yearly summary, by file stem: each shown section's (a group's only where reported), then the trend."""
+    wanted = {section.chart for section in SECTIONS if section.chart and section.shown_in(summary.values)} | {"trend"}
     return {stem: draw(summary) for stem, draw in ANNUAL_CHARTS.items() if stem in wanted}
 
 
@@ -461,7 +462,7 @@ def profile_figures(profile: UnitProfile) -> dict[str, Figure]:
 
 
 def trends_figures(trends: Trends) -> dict[str, Figure]:
-    return {"indicators": indicator_trends(trends.values(), trends.lang, trends.analysis.notes(trends.lang))}
+    return {"indicators": indicator_trends(trends.values(), trends.lang, trends.notes, trends.markers())}
 
 
 def to_png(figure: Figure) -> bytes:

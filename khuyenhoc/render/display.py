@@ -9,10 +9,14 @@ import pandas as pd
 from IPython.display import HTML, Image, display
 from matplotlib.figure import Figure
 
+from khuyenhoc.formatting import format_number
 from khuyenhoc.i18n import text
 from khuyenhoc.render.charts import alt_text, to_png
 from khuyenhoc.reports.annual import AnnualSummary
+from khuyenhoc.reports.overview import BODY_ROWS, SPREADS, section_spread, shows_spread, spread_sentence, spread_title
 from khuyenhoc.reports.profile import UnitProfile
+from khuyenhoc.reports.sections import GROUP_SECTIONS
+from khuyenhoc.reports.tables import report_tables
 from khuyenhoc.reports.trends import Trends
 
 STYLE = """<style>
@@ -25,7 +29,12 @@ STYLE = """<style>
 .kh-narrative p { max-width: 48em; line-height: 1.5; }
 .kh-table-wrap { overflow-x: auto; max-width: 100%; }
 .kh-table td:first-child, .kh-table th:first-child { min-width: 11em; }  /* labels stay readable on a phone; the table scrolls */
+details.kh-fold > summary { cursor: pointer; color: #0b5cad; margin: 0.3em 0; }
+@media print { details.kh-fold > * { display: block; } }
+.kh-fold summary { cursor: pointer; padding: 4px 0; font-weight: 600; }
+.kh-checks { border-left: 4px solid #888; background: #f3f3f3; padding: 6px 12px; margin: 0.5em 0; }
 </style>"""
+FOLD_ABOVE = 10  # a group of more rows than this is folded (one click away); smaller ones are shown open
 
 
 def _html(fragment: str) -> None:
@@ -42,12 +51,64 @@ def banner(message: str) -> None:
     _html(f'{STYLE}<div class="kh-banner">{html.escape(message)}</div>')
 
 
-def table(frame: pd.DataFrame | None, empty_message: str = "") -> None:
-    """A table with every cell escaped; ``empty_message`` when there is nothing to show."""
+def table(frame: pd.DataFrame | None, empty_message: str = "", lang: str | None = None) -> None:
+    """A table with every cell escaped; ``empty_message`` when there is nothing to show. Given ``lang``, a table
+    of more than ``BODY_ROWS`` rows is folded, one click away (as the Word report puts it in an annex)."""
     if frame is None or frame.empty:
         _html(f"<p>{html.escape(empty_message)}</p>")
         return
-    _html(STYLE + '<div class="kh-table-wrap">' + frame.to_html(index=False, escape=True, classes="kh-table", border=0) + "</div>")
+    shown = _table_html(frame)
+    if lang is not None and len(frame) > BODY_ROWS:
+        label = html.escape(text("display.show_all", lang, count=len(frame)))
+        shown = f'<details class="kh-fold"><summary>{label}</summary>{shown}</details>'
+    _html(STYLE + shown)
+
+
+def spreads(summary: AnnualSummary) -> None:
+    """For an area of many grassroots units (more than ``BODY_ROWS``): how they spread over each section's bands, and the
+    strongest and weakest by name, as the Word report's body shows them; nothing for a small area."""
+    lang = summary.lang
+    if not shows_spread(summary):
+        return
+    for key in SPREADS:
+        spread = section_spread(summary, key)
+        if spread is None:
+            continue
+        heading(spread_title(spread, lang, summary.year), 3)
+        sentence = spread_sentence(spread, lang)
+        if sentence:
+            paragraphs([sentence])
+        headers = [text("word.col_band", lang), text("word.col_units", lang), text("word.col_units_share", lang)]
+        table(pd.DataFrame(spread.table_rows(lang), columns=headers))
+
+
+def _table_html(frame: pd.DataFrame) -> str:
+    return '<div class="kh-table-wrap">' + frame.to_html(index=False, escape=True, classes="kh-table", border=0) + "</div>"
+
+
+def groups(parts: list[tuple[str, pd.DataFrame]], empty_message: str = "") -> None:
+    """Tables each under a heading with its count (escaped), folded in a ``<details>`` when longer than ``FOLD_ABOVE``
+    rows: a province's hundreds of findings are a few lines until opened."""
+    if not parts:
+        _html(f"<p>{html.escape(empty_message)}</p>")
+        return
+    shown = "".join(f'<details class="kh-fold"{"" if len(frame) > FOLD_ABOVE else " open"}><summary>{html.escape(heading)}</summary>'
+                    f"{_table_html(frame)}</details>" for heading, frame in parts)
+    _html(STYLE + shown)
+
+
+def checks(frame: pd.DataFrame, lang: str) -> None:
+    """The figures to check before use, in a box marked as the secretary's checking list (not the report's
+    judgement): its note, then the table, folded when long; a line saying there is none otherwise."""
+    section("checks", lang)
+    if frame.empty:
+        _html(f"<p>{html.escape(text('checks.none', lang))}</p>")
+        return
+    table_part = _table_html(frame)
+    if len(frame) > FOLD_ABOVE:
+        opener = html.escape(text("checks.found_inline", lang, count=format_number(len(frame), 0, lang)))
+        table_part = f'<details class="kh-fold"><summary>{opener}</summary>{table_part}</details>'
+    _html(f'{STYLE}<div class="kh-checks"><p>{html.escape(text("checks.note", lang))}</p>{table_part}</div>')
 
 
 def paragraphs(lines: list[str]) -> None:
@@ -81,10 +142,19 @@ def figure(fig: Figure, alt: str | None = None) -> None:
 def title(summary: AnnualSummary | UnitProfile | Trends) -> None:
     """The report's title, and a banner saying when the data is illustrative or synthetic."""
     heading(summary.title, 1)
-    for note in summary.analysis.notes(summary.lang):
+    for note in summary.notes:  # a trend across a reform also says how it is drawn
         banner(note)
 
 
 def section(key: str, lang: str, **values: object) -> None:
     """A section heading from the ``section.*`` texts."""
     heading(text(f"section.{key}", lang, **values))
+
+
+def group_tables(summary: AnnualSummary) -> None:
+    """The tables of the optional groups the area reports that year (issue 19), each under its title; nothing when
+    the data has none of them."""
+    groups = {section.key for section in GROUP_SECTIONS}
+    for shown in (table for table in report_tables(summary) if table.key in groups):
+        heading(shown.title, 3)
+        table(pd.DataFrame(shown.shown(summary.lang), columns=[column.header for column in shown.columns]))

@@ -14,13 +14,14 @@ from openpyxl.utils import get_column_letter
 from khuyenhoc.excel_export import DECIMAL_FORMAT, INTEGER_FORMAT, cell_text, store_as_text
 from khuyenhoc.fsutil import atomic_write_bytes
 from khuyenhoc.i18n import text
-from khuyenhoc.reports.tables import Kind, ReportTable, report_tables
+from khuyenhoc.reports.tables import Kind, ReportTable, mergers_table, report_tables
 
 if TYPE_CHECKING:
     from khuyenhoc.reports.annual import AnnualSummary
 
 SHEET_NAME_MAX = 31  # Excel's limit
-NUMBER_FORMATS = {Kind.TEXT: "@", Kind.COUNT: INTEGER_FORMAT, Kind.CHANGE: f"+{INTEGER_FORMAT};-{INTEGER_FORMAT};0", Kind.DECIMAL: DECIMAL_FORMAT}
+NUMBER_FORMATS = {Kind.TEXT: "@", Kind.COUNT: INTEGER_FORMAT, Kind.CHANGE: f"+{INTEGER_FORMAT};-{INTEGER_FORMAT};0", Kind.DECIMAL: DECIMAL_FORMAT,
+                  Kind.DECIMAL_CHANGE: f"+{DECIMAL_FORMAT};-{DECIMAL_FORMAT};0.0"}
 
 
 def _sheet(workbook: Workbook, table: ReportTable, name: str, notes: list[str]) -> None:
@@ -55,7 +56,8 @@ def to_xlsx(summary: AnnualSummary) -> bytes:
     workbook = Workbook()
     workbook.remove(workbook.active)
     notes = summary.analysis.notes(summary.lang)
-    for table in report_tables(summary):
+    merged = mergers_table(summary)  # with a lineage table: which units merged into which this year
+    for table in [*report_tables(summary), *([merged] if merged is not None else [])]:
         _sheet(workbook, table, text(f"word.workbook_sheet_{table.key}", summary.lang), notes)
     workbook.properties.title = cell_text(summary.title)
     buffer = io.BytesIO()

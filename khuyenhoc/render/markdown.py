@@ -8,18 +8,23 @@ from pathlib import Path
 from khuyenhoc import __version__
 from khuyenhoc.indicators import REGISTRY, SCOPE_ALL, as_values, to_json
 from khuyenhoc.reports.annual import AnnualSummary
-from khuyenhoc.reports.formatted import finding_message
+from khuyenhoc.reports.formatted import check_message, finding_message
 from khuyenhoc.reports.text import markdown_escape
 
 
 def summary_json(summary: AnnualSummary) -> dict:
-    """The indicator JSON of ``khuyenhoc indicators`` plus findings and provenance."""
+    """The indicator JSON of ``khuyenhoc indicators`` plus findings, data checks and provenance."""
     table = summary.table
     document = to_json(summary.year, SCOPE_ALL if summary.area_id is None else summary.area_id, summary.values)
     document["name"] = summary.name
     document["units"] = list(summary.units)
     document["compared"] = compared(summary)
     document["findings"] = [f.to_dict() | {"message": finding_message(f, summary.lang)} for f in summary.findings]
+    # a report comparing areas: its communes' findings (the written summary counts them by area)
+    document["commune_findings"] = [f.to_dict() | {"message": finding_message(f, summary.lang), "area_id": summary.commune_areas.get(f.unit_id or "")}
+                                    for f in summary.commune_findings]
+    # figures to check before use: the secretary's list, not findings (never in the written summary)
+    document["checks"] = [c.to_dict() | {"message": check_message(c, summary.lang)} for c in summary.checks]
     document["illustrative"] = table.illustrative
     document["synthetic"] = table.synthetic
     document["provenance"] = {
@@ -31,6 +36,11 @@ def summary_json(summary: AnnualSummary) -> dict:
         "illustrative": table.illustrative,
         "synthetic": table.synthetic,
     }
+    if table.lineage is not None:  # the previous year restated on this year's boundaries (issue 17)
+        document["provenance"]["comparison_basis"] = {
+            "restated_on_boundaries_of": summary.year, "lineage_checksum": table.lineage.links_checksum(),
+            "lineage_file_checksum": table.lineage.checksum, "lineage_source": Path(table.lineage.source).name,
+            **({} if summary.reform is None else summary.reform.to_dict())}
     if summary.targets:
         document["targets"] = [t.to_dict() for t in summary.targets]
     return document

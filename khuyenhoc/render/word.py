@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from docx import Document
+from docx.enum.section import WD_ORIENT, WD_SECTION
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
@@ -19,7 +20,8 @@ from khuyenhoc.fsutil import atomic_write_bytes
 from khuyenhoc.i18n import text
 from khuyenhoc.names import proper_name
 from khuyenhoc.reports.sections import SECTIONS
-from khuyenhoc.reports.tables import Kind, ReportTable, report_tables
+from khuyenhoc.reports.overview import BODY_ROWS, in_annex, section_spread, shows_spread, spread_sentence, spread_title
+from khuyenhoc.reports.tables import Column, Kind, ReportTable, association_name, mergers_table, report_tables
 from khuyenhoc.safetext import xml_safe
 
 if TYPE_CHECKING:
@@ -37,6 +39,10 @@ FIRST_LINE_INDENT_CM = 1.27
 SPACE_AFTER_PT = 6
 LINE_SPACING = 1.15
 HEADER_COLUMNS_MM = (62, 103)  # the issuing body | the national title; together the 165 mm between the margins
+PORTRAIT_MM, LANDSCAPE_MM = 165, 252  # the width between the margins, upright and turned
+CELL_PADDING_MM = 2 * 1.91 + 1.5  # Table Grid's left and right cell margins (0,08") and a little room for rounding
+# A character's width in Times New Roman, in em (its size): digits and most lower case about half an em
+_NARROW, _WIDE = set(".,:;'!|iIjlft()[] "), set("MWmw—%@")
 
 
 def organisation(summary: AnnualSummary, org: str | None = None) -> str:
@@ -214,11 +220,25 @@ def _title(document: DocumentType, summary: AnnualSummary) -> None:
     lang = summary.lang
     centre = {"align": WD_ALIGN_PARAGRAPH.CENTER, "indent": False}
     _paragraph(document, text("word.type", lang), bold=True, before=18, after=0, **centre)
-    _paragraph(document, text("word.summary_line", lang, year=summary.year, next=summary.year + 1), bold=True, after=0, **centre)
+    line = text("word.summary_line", lang, year=summary.year, next=summary.year + 1)
+    first, cut, rest = line.partition(text("word.summary_line_break", lang))  # two balanced lines, no year alone on the second
+    paragraph = _paragraph(document, first.strip() if cut else line, bold=True, after=0, **centre)
+    if cut:
+        paragraph.add_run().add_break()
+        _set_font(paragraph.add_run(xml_safe((cut + rest).strip())), BODY_PT, True)
     _short_line(document, 40, 165)
     for note in summary.table.notes(lang):  # illustrative or synthetic: said under the title, where a reader looks
         _paragraph(document, f"({note})", italic=True, before=6, **centre)
-    _paragraph(document, text("word.draft_note", lang), size=TABLE_PT, italic=True, after=12, **centre)
+    _paragraph(document, "", after=6, indent=False)
+
+
+def _draft_mark(document: DocumentType, lang: str) -> None:
+    """The draft mark in the first page's header (the later pages carry the page number): not part of the text."""
+    header = document.sections[0].first_page_header
+    header.is_linked_to_previous = False
+    paragraph = header.paragraphs[0]
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    _set_font(paragraph.add_run(xml_safe(text("word.draft_header", lang))), TABLE_PT - 1, italic=True)
 
 
 def _heading(document: DocumentType, content: str, level: int) -> None:
@@ -242,63 +262,237 @@ def _repeat_header(row) -> None:
         properties.append(element)
 
 
-def _data_table(document: DocumentType, table: ReportTable, number: int, lang: str) -> None:
-    """Caption, unit note (right) and the table: headers bold and centred, figures right-aligned in ``lang``'s form."""
-    _paragraph(document, text("word.table_caption", lang, number=number, title=table.title), size=TABLE_PT, bold=True, indent=False,
-               align=WD_ALIGN_PARAGRAPH.CENTER, before=6, after=0, keep_with_next=True)
-    if table.unit_note:
-        _paragraph(document, table.unit_note, size=TABLE_PT - 1, italic=True, indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT, after=2,
+def _text_mm(content: str, bold: bool = False, size: float = TABLE_PT) -> float:
+    """About how wide ``content`` is set in Times New Roman at ``size`` points (mm), a little generous."""
+    ems = sum(0.28 if c in _NARROW else 0.9 if c in _WIDE else 0.72 if c.isupper() else 0.5 for c in content)
+    return ems * size * 25.4 / 72 * (1.08 if bold else 1.0)
+
+
+def content_widths(headers: list[str], rows: list[list[str]], wrapping: list[bool], available: float = PORTRAIT_MM) -> list[float]:
+    """Column widths (mm) from the content: a column that must not wrap (figures, TT) is as wide as its widest cell,
+    a header or name at least its longest word; what is left of ``available`` goes to each column towards its
+    natural width (a name on one line, a header on three lines), then to every column alike. The sum may exceed
+    ``available``: the caller turns the page."""
+    minimum, natural = [], []
+    for position, header in enumerate(headers):
+        cells = [row[position] for row in rows]
+        header_word = max((_text_mm(word, True) for word in header.split()), default=0)
+        header_lines = _text_mm(header, True) / 3  # a header reads well on three lines
+        if wrapping[position]:
+            longest_word = max((_text_mm(word) for cell in cells for word in cell.split()), default=0)
+            minimum.append(max(header_word, longest_word) + CELL_PADDING_MM)
+            natural.append(max([_text_mm(cell) for cell in cells] + [header_lines]) + CELL_PADDING_MM)
+        else:
+            minimum.append(max([header_word] + [_text_mm(cell, True) for cell in cells]) + CELL_PADDING_MM)
+            natural.append(max(minimum[-1], header_lines + CELL_PADDING_MM))
+    widths = list(minimum)
+    # the names first (one line each where it fits), then the headers (three lines), then every column alike
+    for takes in ([natural[i] if wrapping[i] else minimum[i] for i in range(len(widths))], natural):
+        spare = available - sum(widths)
+        wanted = [max(goal - width, 0) for goal, width in zip(takes, widths, strict=True)]
+        if spare <= 0 or not sum(wanted):
+            continue
+        share = min(1.0, spare / sum(wanted))
+        widths = [width + extra * share for width, extra in zip(widths, wanted, strict=True)]
+    spare = available - sum(widths)
+    return [width + spare / len(widths) for width in widths] if spare > 0 else widths
+
+
+def _caption(document: DocumentType, caption: str, unit_note: str = "") -> None:
+    _paragraph(document, caption, size=TABLE_PT, bold=True, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER, before=6, after=0,
+               keep_with_next=True)
+    if unit_note:
+        _paragraph(document, unit_note, size=TABLE_PT - 1, italic=True, indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT, after=2,
                    keep_with_next=True)
-    shown = table.shown(lang)
-    grid = document.add_table(rows=1 + len(shown), cols=len(table.columns))
+
+
+def _grid(document: DocumentType, headers: list[str], rows: list[list[str]], aligns: list, widths: list[float], bold_last: bool) -> None:
+    """A bordered table: headers bold and centred and repeated on every page, rows that never split."""
+    grid = document.add_table(rows=1 + len(rows), cols=len(headers))
     grid.style = "Table Grid"
     grid.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for cell, column in zip(grid.rows[0].cells, table.columns, strict=True):
-        _cell_text(cell, column.header, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+    for cell, header in zip(grid.rows[0].cells, headers, strict=True):
+        _cell_text(cell, header, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
     _repeat_header(grid.rows[0])
-    total_row = len(shown) if table.total else None
-    for index, values in enumerate(shown, start=1):
+    for index, values in enumerate(rows, start=1):
         row = grid.rows[index]
         cant_split = OxmlElement("w:cantSplit")
         cant_split.set(qn("w:val"), "true")
         row._tr.get_or_add_trPr().append(cant_split)
-        for position, (cell, value, column) in enumerate(zip(row.cells, values, table.columns, strict=True)):
-            align = WD_ALIGN_PARAGRAPH.LEFT if column.kind is Kind.TEXT and position == 1 else (
-                WD_ALIGN_PARAGRAPH.CENTER if column.kind is Kind.TEXT else WD_ALIGN_PARAGRAPH.RIGHT)
-            _cell_text(cell, value, bold=index == total_row, align=align)
-    _fix_widths(grid, _column_widths(len(table.columns)))
+        for cell, value, align in zip(row.cells, values, aligns, strict=True):
+            _cell_text(cell, value, bold=bold_last and index == len(rows), align=align)
+    if len(rows) <= BODY_ROWS + 1:  # a short table stays on one page: each row keeps with the next
+        for row in grid.rows[:-1]:
+            for cell in row.cells:
+                cell.paragraphs[0].paragraph_format.keep_with_next = True
+    _fix_widths(grid, widths)
     _paragraph(document, "", after=0)
 
 
-def _column_widths(count: int) -> list[float]:
-    """TT narrow, the unit's name wide, the figures sharing the rest of the 165 mm."""
-    rest = 165 - 10 - 50
-    return [10, 50] + [rest / (count - 2)] * (count - 2)
+def table_layout(table: ReportTable, lang: str) -> tuple[list[str], list[list[str]], list, list[float]]:
+    """A report table's headers, rows as text, alignments and widths from its content (the unit's name wraps,
+    figures and TT never do)."""
+    headers = [column.header for column in table.columns]
+    rows = table.shown(lang)
+    # text wraps at its spaces, never inside a word or a figure; TT and the figures stay on one line
+    wrapping = [column.kind is Kind.TEXT and column.header != text("word.col_no", lang) for column in table.columns]
+    first = wrapping.index(True) if True in wrapping else None  # the name (or label) column reads from the left
+    aligns = [WD_ALIGN_PARAGRAPH.LEFT if position == first else WD_ALIGN_PARAGRAPH.CENTER if column.kind is Kind.TEXT else
+              WD_ALIGN_PARAGRAPH.RIGHT for position, column in enumerate(table.columns)]
+    fits = content_widths(headers, rows, wrapping, PORTRAIT_MM)
+    if sum(fits) > PORTRAIT_MM + 0.5:
+        fits = content_widths(headers, rows, wrapping, LANDSCAPE_MM)
+    return headers, rows, aligns, fits
 
 
-def _sections(document: DocumentType, summary: AnnualSummary) -> None:
+def _data_table(document: DocumentType, table: ReportTable, caption: str, lang: str) -> None:
+    """Caption, unit note (right) and the table: figures right-aligned in ``lang``'s form, widths from the content."""
+    _caption(document, caption, table.unit_note)
+    headers, rows, aligns, widths = table_layout(table, lang)
+    _grid(document, headers, rows, aligns, widths, bold_last=table.total is not None)
+
+
+def _placeholder(document: DocumentType, what: str, lang: str) -> None:
+    """What only the executive committee can write, reserved in its place and highlighted."""
+    paragraph = _paragraph(document)
+    run = paragraph.add_run(xml_safe(text("word.fill", lang, what=text(f"word.fill_{what}", lang))))
+    _set_font(run, BODY_PT, italic=True)
+    run.font.highlight_color = WD_COLOR_INDEX.YELLOW
+
+
+def targets_report_table(summary: AnnualSummary) -> ReportTable | None:
+    """The learning titles against their targets as a table of text (None when the data has no title)."""
+    frame = summary.targets_table()
+    if frame is None:
+        return None
+    columns = tuple(Column(str(header), Kind.TEXT) for header in frame.columns)
+    rows = tuple(tuple(str(value) for value in row) for row in frame.itertuples(index=False))
+    return ReportTable("targets", text("word.table_targets", summary.lang, year=summary.year), "", columns, rows, None)
+
+
+def _spread(document: DocumentType, summary: AnnualSummary, key: str, number: int) -> int:
+    """The bands and the strongest and weakest grassroots units of section ``key``, for an area of more of them
+    than a body table holds; the next table number."""
+    lang = summary.lang
+    spread = section_spread(summary, key)
+    if spread is None:
+        return number
+    sentence = spread_sentence(spread, lang)
+    if sentence:
+        _paragraph(document, sentence)
+    _caption(document, text("word.table_caption", lang, number=number, title=spread_title(spread, lang, summary.year)))
+    headers = [text("word.col_band", lang), text("word.col_units", lang), text("word.col_units_share", lang)]
+    rows = spread.table_rows(lang)
+    widths = content_widths(headers, rows, [True, False, False], 120)
+    _grid(document, headers, rows, [WD_ALIGN_PARAGRAPH.LEFT, WD_ALIGN_PARAGRAPH.RIGHT, WD_ALIGN_PARAGRAPH.RIGHT], widths, bold_last=True)
+    return number + 1
+
+
+def _table_or_annex(document: DocumentType, table: ReportTable, annexed: bool, annex: list[ReportTable], number: int,
+                    lang: str, note: bool = True) -> int:
+    """``table`` in the body with the next table number, or kept for the annex (a per-unit table, referred to there
+    when ``note``); the next table number."""
+    if annexed:
+        annex.append(table)
+        if note:
+            _paragraph(document, text("word.see_annex", lang, number=len(annex)), italic=True)
+        return number
+    _data_table(document, table, text("word.table_caption", lang, number=number, title=table.title), lang)
+    return number + 1
+
+
+def _issuer(summary: AnnualSummary, org: str | None) -> str:
+    """The issuing association as a sentence names it ("Hội Khuyến học thị xã Bắc Kạn")."""
+    if org:
+        return " ".join(org.split())
+    if summary.name is None:
+        return text("word.issuer_default", summary.lang)
+    return association_name(summary.name, summary.lang)
+
+
+def _sections(document: DocumentType, summary: AnnualSummary, org: str | None = None) -> list[ReportTable]:
+    """Parts I to IV; the per-unit tables that go to the annex are returned, in their annex order."""
     lang = summary.lang
     written = summary.sections(with_notes=False)
     tables = {table.key: table for table in report_tables(summary)}
+    annexed, spread = in_annex(len(summary.units)), shows_spread(summary)
+    annex: list[ReportTable] = []
+    number = 1
     _heading(document, text("word.section_results", lang), 0)
-    for number, part in enumerate((section.key for section in SECTIONS), start=1):  # part I: the declared sections
-        if not written[part] and part not in tables:
-            continue
-        _heading(document, text(f"word.part_{part}", lang), 1)
-        for paragraph in written[part]:
+    _placeholder(document, "leadership", lang)
+    shown = [section for section in SECTIONS if written[section.key] or section.key in tables]  # a group only where reported
+    groups = {section.group for section in shown if section.group}
+
+    def part(key: str, heading_number: int) -> None:
+        """One part of I: its heading, its paragraphs, the spread of its units and its table (in the body or the annex)."""
+        nonlocal number
+        _heading(document, text(f"word.part_{key}", lang, number=heading_number), 1)
+        if key == "members" and "organisation" not in groups:  # the data's own part says it when it has the group
+            _placeholder(document, "organisation", lang)
+        for paragraph in written[key]:
             _paragraph(document, paragraph)
-        if summary.units:
-            _data_table(document, tables[part], number, lang)
+        if summary.units and spread:
+            number = _spread(document, summary, key, number)
+        if summary.units and key in tables:
+            number = _table_or_annex(document, tables[key], annexed, annex, number, lang)
+        if key == "fund" and "support" not in groups:
+            _placeholder(document, "support", lang)
+
+    core = [section.key for section in shown if not section.group]
+    for position, key in enumerate(core, start=1):  # part I: the declared sections (their headings carry 1 to 4)
+        part(key, position)
+    after = len(core) + 1
+    targets = targets_report_table(summary)
+    if targets is not None:  # I.5, the learning society against its targets
+        _heading(document, text("word.part_targets", lang, number=after), 1)
+        for paragraph in summary.target_sentences():
+            _paragraph(document, paragraph)
+        _data_table(document, targets, text("word.table_caption", lang, number=number, title=targets.title), lang)
+        number, after = number + 1, after + 1
+    for position, section in enumerate((s for s in shown if s.group), start=after):  # the optional groups, numbered after
+        part(section.key, position)
+    merged = mergers_table(summary)  # with a lineage table: which units merged into which this year; long, in the annex
+    if merged is not None:
+        number = _table_or_annex(document, merged, in_annex(len(merged.rows)), annex, number, lang, note=False)
+    _placeholder(document, "propaganda", lang)
+    for paragraph in written["closing"]:  # the overall assessment closes part I
+        _paragraph(document, paragraph)
     _heading(document, text("word.section_limitations", lang), 0)
     for paragraph in written["limitations"]:
         _paragraph(document, paragraph)
+    _placeholder(document, "causes", lang)
     _heading(document, text("word.section_directions", lang, next=summary.year + 1), 0)
-    closing = written["directions"] + written["closing"]
-    for position, paragraph in enumerate(closing):  # the last paragraph goes with the signature: no signature alone on a page
-        _paragraph(document, paragraph, keep_with_next=position == len(closing) - 1)
+    for paragraph in written["directions"]:
+        _paragraph(document, paragraph)
+    _placeholder(document, "tasks", lang)
+    _heading(document, text("word.section_recommendations", lang), 0)
+    _placeholder(document, "recommendations", lang)
+    end = text("word.report_end", lang, year=summary.year, next=summary.year + 1, issuer=_issuer(summary, org))
+    _paragraph(document, end, keep_with_next=True)  # goes with the signature: no signature alone on a page
+    return annex
 
 
-def _signature(document: DocumentType, summary: AnnualSummary) -> None:
+def _annex(document: DocumentType, tables: list[ReportTable], lang: str) -> None:
+    """The per-unit tables after the signature, one numbered annex each, on a turned page when it is wide."""
+    for number, table in enumerate(tables, start=1):
+        headers, rows, aligns, widths = table_layout(table, lang)
+        section = document.add_section(WD_SECTION.NEW_PAGE)
+        section.different_first_page_header_footer = False
+        wide = sum(widths) > PORTRAIT_MM + 0.5
+        section.orientation = WD_ORIENT.LANDSCAPE if wide else WD_ORIENT.PORTRAIT
+        section.page_width, section.page_height = (Mm(297), Mm(210)) if wide else (Mm(210), Mm(297))
+        if number == 1:
+            _paragraph(document, text("word.annex", lang), bold=True, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER, outline=0,
+                       keep_with_next=True)
+        _paragraph(document, text("word.annex_caption", lang, number=number, title=table.title), bold=True, indent=False,
+                   align=WD_ALIGN_PARAGRAPH.CENTER, after=0, keep_with_next=True, outline=1)
+        if table.unit_note:
+            _paragraph(document, table.unit_note, size=TABLE_PT - 1, italic=True, indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT, after=2,
+                       keep_with_next=True)
+        _grid(document, headers, rows, aligns, widths, bold_last=table.total is not None)
+
+
+def _signature(document: DocumentType, summary: AnnualSummary, org: str | None = None) -> None:
     lang = summary.lang
     _paragraph(document, "", after=0, keep_with_next=True)
     left, right = _layout_table(document, (82, 83))
@@ -308,7 +502,11 @@ def _signature(document: DocumentType, summary: AnnualSummary) -> None:
     row.get_or_add_trPr().append(cant_split)
     _paragraph(left, text("word.recipients", lang), size=RECIPIENTS_PT, bold=True, italic=True, indent=False, after=0,
                align=WD_ALIGN_PARAGRAPH.LEFT)
-    for line in [text("word.recipient_line", lang)] * 3 + [text("word.recipient_file", lang)]:
+    lines = [text("word.recipient_line", lang)] * 3
+    parent = summary.table.tree.parent(summary.scope, summary.year) if summary.name is not None and not org else None
+    if parent is not None:  # the association above, to report to
+        lines[0] = text("word.recipient_parent", lang, name=association_name(summary.table.unit_names.get(parent, parent), lang))
+    for line in lines + [text("word.recipient_file", lang)]:
         _paragraph(left, line, size=RECIPIENT_LINES_PT, indent=False, after=0, align=WD_ALIGN_PARAGRAPH.LEFT)
     centred = {"align": WD_ALIGN_PARAGRAPH.CENTER, "indent": False, "after": 0, "bold": True}
     _paragraph(right, text("word.signing_for", lang), **centred)
@@ -324,10 +522,12 @@ def build_document(summary: AnnualSummary, org: str | None = None, place: str | 
     _page_setup(document)
     set_properties(document, f"{text('word.type', summary.lang)} {text('word.summary_line', summary.lang, year=summary.year, next=summary.year + 1)}",
                    organisation(summary, org), summary.lang)
+    _draft_mark(document, summary.lang)
     _header(document, summary, org, place)
     _title(document, summary)
-    _sections(document, summary)
-    _signature(document, summary)
+    annex = _sections(document, summary, org)
+    _signature(document, summary, org)
+    _annex(document, annex, summary.lang)
     return document
 
 

@@ -4,19 +4,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
 
 from khuyenhoc.errors import KhuyenhocError
-from khuyenhoc.findings import below_target, detect_findings
-from khuyenhoc.formatting import format_indicator, format_value
+from khuyenhoc.findings import below_target, commune_findings, communes_under, detect_checks, detect_findings
+from khuyenhoc.formatting import format_indicator, format_value, number
 from khuyenhoc.i18n import DEFAULT_LANG, check_lang, indicator_label, text
 from khuyenhoc.indicators import INDICATORS, REGISTRY, SCOPE_ALL, Analysis, compute
 from khuyenhoc.names import in_sentence
-from khuyenhoc.reports.formatted import change_text, findings_table, ranks
+from khuyenhoc.reports.formatted import change_text, checks_table, findings_groups, findings_table, ranks
+from khuyenhoc.reports.reform import Reform, formed_from, reform_of
 from khuyenhoc.reports.target_text import format_target, projected_text, target_paragraphs
-from khuyenhoc.reports.text import Area, write_sections
+from khuyenhoc.reports.text import Area, Communes, write_sections
 from khuyenhoc.targets import report_progress
 
 MAIN_INDICATORS = (
@@ -24,6 +26,13 @@ MAIN_INDICATORS = (
     "clans_recognised", "training_classes", "training_participants", "participants_per_class", "units_without_training",
     "fund_total_vnd", "fund_commune_vnd", "fund_district_vnd", "fund_province_vnd", "fund_per_member_vnd",
 )
+
+# the funds of the levels above the units: a line only when that level holds something (no "…: 0 đồng")
+ABSENT_WHEN_EMPTY = ("fund_district_vnd", "fund_province_vnd")
+
+
+def _shown(key: str, *values: float | None) -> bool:
+    return key not in ABSENT_WHEN_EMPTY or any(values)
 
 
 @dataclass
@@ -47,6 +56,11 @@ class AnnualSummary:
         self.previous_year = self.year - 1 if self.year - 1 in self.table.years else None
         self.units = tree.compared_units(self.year, self.area_id)
         self.findings = detect_findings(self.table, self.year, self.units)
+        # figures to check before use (implausible jumps): the secretary's list, never a finding of the report
+        self.checks = detect_checks(self.table, self.year, self.units)
+        # where the report compares areas (districts), their communes' problems, counted by area
+        self.commune_areas = communes_under(self.table, self.year, self.units)
+        self.commune_findings = commune_findings(self.table, self.year, self.units)
         # the learning-society titles against their targets (empty when the data does not report them)
         self.targets, self.unit_targets = report_progress(self.table, self.year, self.scope, self.units, self.targets_path, self.lang)
         self.findings += below_target(self.unit_targets, self.table.unit_names)
@@ -66,7 +80,12 @@ class AnnualSummary:
         return self.analysis.named_scopes(self.year, self.units)
 
     def trend_values(self) -> pd.DataFrame:
-        """The scope's values of every year up to this one (the area compared with itself)."""
+        """The scope's values of every year up to this one (the area compared with itself); a merged area's earlier
+        years restated on its current boundaries (its predecessors' whole areas)."""
+        if self.scope != SCOPE_ALL and formed_from(self.table, self.scope, self.year) is not None:
+            from khuyenhoc.restate import restated_history
+
+            return restated_history(self.table, self.scope, self.year).drop(columns="restated")
         return self.analysis.scope_series(self.scope, self.year)
 
     @property
@@ -76,14 +95,21 @@ class AnnualSummary:
         return text("title.annual_area", self.lang, year=self.year, area=in_sentence(self.name, self.lang))
 
     def previous_values(self) -> dict | None:
-        """The scope's values the year before (None when it had no row then)."""
+        """The scope's values the year before (None when it had no row then); across a reform (with a lineage table)
+        restated on this year's boundaries, as every change compares."""
+        if self.previous_year is not None and self.reform is not None:  # on this year's boundaries: a merged area too
+            from khuyenhoc.restate import restated_history
+
+            history = restated_history(self.table, self.scope, self.year)
+            if self.previous_year in history.index:
+                return {key: number(value) for key, value in history.loc[self.previous_year].items() if key != "restated"}
         if self.previous_year is None or (self.scope != SCOPE_ALL and not self.table.tree.exists(self.scope, self.previous_year)):
             return None
         return compute(self.table, self.previous_year, self.scope, lang=self.lang)
 
     def key_indicators(self) -> pd.DataFrame:
         """Label and formatted value of every indicator (optional ones only when the data reports them)."""
-        shown = [i for i in INDICATORS if not i.optional or self.values[i.id] is not None]
+        shown = [i for i in INDICATORS if (not i.optional or self.values[i.id] is not None) and _shown(i.id, self.values[i.id])]
         return pd.DataFrame(
             {text("col.indicator", self.lang): [i.label(self.lang) for i in shown],
              text("col.formatted", self.lang): [format_indicator(i.id, self.values[i.id], self.lang) for i in shown]}
@@ -116,6 +142,8 @@ class AnnualSummary:
         rows = []
         for key in MAIN_INDICATORS:
             now, then = self.values[key], before[key]
+            if not _shown(key, now, then):
+                continue
             change = None if now is None or then is None else now - then
             indicator = REGISTRY[key]
             rows.append({
@@ -153,6 +181,23 @@ class AnnualSummary:
         """One row per finding, as sentences."""
         return findings_table(self.findings, self.lang)
 
+    def findings_groups(self) -> list[tuple[str, pd.DataFrame]]:
+        """The findings by kind, each (heading with its count, one row per finding); the communes' findings of a
+        report comparing areas after them."""
+        return findings_groups(self.findings, self.lang) + findings_groups(self.commune_findings, self.lang, communes=True)
+
+    def checks_table(self) -> pd.DataFrame:
+        """The figures to check before use (implausible jumps), one row each."""
+        return checks_table(self.checks, self.lang)
+
+    def communes(self) -> Communes | None:
+        """The communes' findings, counted by compared area, when the report compares areas; None otherwise."""
+        if not self.commune_areas:
+            return None
+        names = self.table.unit_names
+        return Communes(len(self.commune_areas), tuple(self.commune_findings),
+                        {commune: names.get(area, area) for commune, area in self.commune_areas.items()})
+
     def area(self) -> Area:
         """How the written summary names this report's area and the units it compares."""
         levels = [self.table.level_of(unit, self.year) for unit in self.units]
@@ -160,10 +205,30 @@ class AnnualSummary:
         return Area(self.name, None if self.scope == SCOPE_ALL else self.table.level_of(self.scope, self.year),
                     tuple(names.get(unit, unit) for unit in self.units), max(set(levels), key=levels.count) if levels else None)
 
+    @cached_property
+    def reform(self) -> Reform | None:
+        """The reorganisation since the previous year over this report's scope (None without a lineage table)."""
+        return reform_of(self.table, self.year, self.scope)
+
+    def mergers_table(self) -> pd.DataFrame | None:
+        """Which units merged into which this year (None without a merger)."""
+        return None if self.reform is None else self.reform.mergers_table(self.table.unit_names, self.lang)
+
     def sections(self, escape=str, with_notes: bool = True) -> dict[str, list[str]]:
-        """The written summary by section (``narrative.SECTIONS``), each a list of paragraphs."""
-        return write_sections(self.values, self.previous_year, self.findings, self.year, self.lang, self.table.illustrative, escape,
-                              notes=self.table.notes(self.lang) if with_notes else [], area=self.area())
+        """The written summary by section (``narrative.SECTIONS``), each a list of paragraphs. With a lineage, the
+        stated changes compare the current units on their current boundaries, and the split says what ended held."""
+        reform = self.reform
+        values = self.values if reform is None else reform.like_for_like(self.values)
+        basis = "" if reform is None else " " + text("reform.basis", self.lang, year=self.year)
+        sections = write_sections(values, self.previous_year, self.findings, self.year, self.lang, self.table.illustrative, escape,
+                                  notes=self.table.notes(self.lang) if with_notes else [], area=self.area(), basis=basis,
+                                  communes=self.communes())
+        if reform is not None:
+            merged = reform.merger_paragraph(self.table.unit_names, self.lang, escape)
+            sections["members"][:0] = [merged] if merged else []  # the association's organisation comes first
+            for section, paragraphs in reform.split_paragraphs(self.values, self.lang).items():
+                sections[section] += paragraphs
+        return sections
 
     def narrative(self, escape=str, with_notes: bool = True) -> list[str]:
         """The written summary, paragraph by paragraph; ``with_notes`` leads with what kind of data this is."""

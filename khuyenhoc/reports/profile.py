@@ -13,6 +13,7 @@ from khuyenhoc.i18n import DEFAULT_LANG, check_lang, column_header, text
 from khuyenhoc.indicators import INDICATORS, REGISTRY, Analysis, as_values, compute
 from khuyenhoc.names import place_name
 from khuyenhoc.reports.formatted import by_year, findings_table, ranks
+from khuyenhoc.reports.reform import formed_from, sources_paragraph
 from khuyenhoc.reports.text import write_unit_profile
 
 AREA_ONLY = ("units_without_training", "fund_commune_vnd", "fund_district_vnd", "fund_province_vnd")  # sums over units, not one unit's figure
@@ -41,9 +42,22 @@ class UnitProfile:
         return self.analysis.notes(self.lang)
 
     def trend_values(self) -> pd.DataFrame:
-        """The unit's own values of every year up to this one."""
+        """The unit's own values of every year up to this one; a merged unit's earlier years restated on its current
+        boundaries (the units it came from, share-weighted: :func:`khuyenhoc.restate.restated_history`)."""
+        restated = self._restated
+        if restated is not None:
+            return restated.drop(columns="restated")
         values = self.frames.units.xs(self.unit_id, level="unit_id")
         return values[values.index <= self.year]
+
+    @cached_property
+    def _restated(self) -> pd.DataFrame | None:
+        """The restated history when the unit was formed from others (None otherwise, or without a lineage table)."""
+        if formed_from(self.table, self.unit_id, self.year) is None:
+            return None
+        from khuyenhoc.restate import restated_history
+
+        return restated_history(self.table, self.unit_id, self.year)
 
     def place_values(self) -> pd.DataFrame:
         """This year's own values of the units the unit is ranked among: its sibling communes; for an association's
@@ -73,6 +87,11 @@ class UnitProfile:
 
     def trend_table(self) -> pd.DataFrame:
         """The unit's indicators for every year up to ``year``."""
+        restated = self._restated
+        if restated is not None:  # the years before the merger are marked as restated
+            shown = by_year(restated.drop(columns="restated"), self.lang, self.indicators, self._labels())
+            marked = {str(int(y)): text("reform.restated_year", self.lang, year=int(y)) for y, flag in restated["restated"].items() if flag}
+            return shown.rename(columns=marked)
         values = self.frames.units.xs(self.unit_id, level="unit_id")
         return by_year(values[values.index <= self.year], self.lang, self.indicators, self._labels())
 
@@ -110,16 +129,20 @@ class UnitProfile:
                 column = per_unit[key].dropna()
                 if self.unit_id in column.index and len(column) > 1:
                     ranks[key] = (int(REGISTRY[key].rank(column)[self.unit_id]), len(column))
-        previous = self.year - 1 if self.tree.exists(self.unit_id, self.year - 1) else None
+        merged = formed_from(self.table, self.unit_id, self.year) is not None and self.year - 1 in self.table.years
+        previous = self.year - 1 if merged or self.tree.exists(self.unit_id, self.year - 1) else None
         parent = self.tree.parent(self.unit_id, self.year)
         parent_name = None if parent is None else self.table.unit_names.get(parent, parent)
         values = dict(self.values)
         if self.table.level_of(self.unit_id, self.year) != "commune":  # an association's own row holds its fund, not members or classes
             values.update(members=None, training_classes=None)
-        return write_unit_profile(values, previous, self.year, self.unit_name, self.lang, parent_name, ranks, escape)
+        written = write_unit_profile(values, previous, self.year, self.unit_name, self.lang, parent_name, ranks, escape)
+        sources = sources_paragraph(self.table, self.unit_id, self.year, self.lang, escape)
+        return written + ([sources] if sources else [])
 
     @property
     def years(self) -> list[int]:
-        """The years up to ``year`` in which the unit reported."""
-        years = self.frames.units.xs(self.unit_id, level="unit_id").index
+        """The years up to ``year`` in which the unit reported (a merged unit: with its restated earlier years)."""
+        restated = self._restated
+        years = restated.index if restated is not None else self.frames.units.xs(self.unit_id, level="unit_id").index
         return [int(y) for y in years if y <= self.year]

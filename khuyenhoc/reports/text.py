@@ -11,8 +11,9 @@ from pathlib import Path
 import jinja2
 
 from khuyenhoc.findings import Finding
-from khuyenhoc.formatting import format_number, format_percent, format_vnd, is_rounded, round_to_step
+from khuyenhoc.formatting import amount_in_words, format_number, format_percent, format_value, format_vnd, is_rounded
 from khuyenhoc.i18n import DEFAULT_LANG, check_lang, text
+from khuyenhoc.indicators import REGISTRY
 from khuyenhoc.names import administrative_word, in_sentence, kinds_of_units, place_name, proper_name
 
 TEMPLATES = jinja2.Environment(
@@ -22,8 +23,14 @@ TEMPLATES = jinja2.Environment(
     lstrip_blocks=True,
     undefined=jinja2.StrictUndefined,
 )
-# The sections of the written summary, in order; the templates open each with a line "@@<section>".
-SECTIONS = ("notes", "members", "families", "training", "fund", "limitations", "directions", "closing")
+# At most this many units are named per kind of finding in the written summary; the others are counted (every one is
+# in the findings table and summary.json), so section II does not grow with the number of units.
+SHOWN_NAMES = 5
+# The sections of the written summary, in the order it is read; the templates open each with a line "@@<section>".
+# The optional groups' sections follow the fund; "closing", the overall assessment, ends the results (part I), before
+# the limitations and the tasks.
+SECTIONS = ("notes", "members", "families", "training", "fund", "organisation", "learning_citizens", "support", "centres",
+            "closing", "limitations", "directions")
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]#|~$])")  # '$': Jupyter and GitHub render $...$ as math
 
 
@@ -44,9 +51,8 @@ def _direction(change: float | None) -> str | None:
 
 
 def report_rounding(value: float) -> float:
-    """An amount per member rounded the way reports round it: to hundreds of đồng from 10.000 up (37.639 → 37.600),
-    to tens from 1.000, else to whole đồng."""
-    return round_to_step(value, 100 if abs(value) >= 10_000 else 10 if abs(value) >= 1_000 else 1)
+    """An amount per member rounded the way reports round it (:func:`khuyenhoc.formatting.amount_in_words`)."""
+    return amount_in_words(value)
 
 
 @dataclass(frozen=True)
@@ -71,8 +77,36 @@ class Area:
                 "own_name": _one_line(self.name) if (self.name.split() or [""])[0].lower() == "hội" else None}
 
 
+@dataclass(frozen=True)
+class Communes:
+    """The communes below the areas a report compares (a province's report comparing districts): how many there are,
+    their findings (``findings.COMMUNE_KINDS``) and the name of the compared area each commune belongs to."""
+
+    total: int
+    findings: tuple[Finding, ...]
+    area_of: dict[str, str]
+
+    def context(self, lang: str, escape: Callable[[str], str]) -> dict:
+        """Per kind: how many communes and the areas with the most of them (name, count), at most ``SHOWN_NAMES``,
+        then how many other areas."""
+        kinds = {}
+        for kind in dict.fromkeys(f.kind for f in self.findings):
+            counts: dict[str, int] = {}
+            for f in self.findings:
+                if f.kind == kind:
+                    area = self.area_of.get(f.unit_id or "", "")
+                    counts[area] = counts.get(area, 0) + 1
+            ranked = sorted(counts.items(), key=lambda item: -item[1])
+            kinds[kind] = {"count": sum(counts.values()), "count_text": format_number(sum(counts.values()), 0, lang),
+                           "areas": [{"name": escape(_one_line(in_sentence(area, lang))), "count": format_number(count, 0, lang)}
+                                     for area, count in ranked[:SHOWN_NAMES]],
+                           "more_areas": max(len(ranked) - SHOWN_NAMES, 0)}
+        return {"total": self.total, "total_text": format_number(self.total, 0, lang), "kinds": kinds}
+
+
 def narrative_context(values: dict, previous_year: int | None, findings: list[Finding], year: int, lang: str,
-                      illustrative: bool, escape: Callable[[str], str], area: Area | None = None) -> dict:
+                      illustrative: bool, escape: Callable[[str], str], area: Area | None = None,
+                      communes: Communes | None = None) -> dict:
     """Everything the templates need, formatted for ``lang``; absent figures are None.
 
     A figure reads "about" (``{"text", "about"}``) only where it is shown coarser than it is: a share of the
@@ -120,6 +154,7 @@ def narrative_context(values: dict, previous_year: int | None, findings: list[Fi
         "year": year,
         "next_year": year + 1,
         "previous_year": previous_year,
+        "basis": "",  # after "compared with <previous year>": on which boundaries, when restated (reports/reform.py)
         "area": {key: escape(value) if key in ("place", "proper", "own_name") and value else value for key, value in (area or Area()).context(lang).items()},
         "notes": [text("illustrative", lang)] if illustrative else [],
         "members": number("members"),
@@ -155,16 +190,70 @@ def narrative_context(values: dict, previous_year: int | None, findings: list[Fi
         "fund_fell_detail": detail("fund_fell", lambda v: None if v is None else format_vnd(v, lang)),
         "low_fund": units("low_fund_per_member"),
         "low_fund_detail": detail("low_fund_per_member", per_member),
-        "implausible": list(dict.fromkeys(units("implausible_change"))),
+        "scholarships_fell": units("scholarships_fell"),
+        "scholarships_fell_detail": detail("scholarships_fell", lambda v: None if v is None else format_vnd(v, lang)),
+        "shown": SHOWN_NAMES,
+        "unit_count_text": format_number(len((area or Area()).unit_names), 0, lang),
+        "without_training": values.get("units_without_training"),
+        "without_training_text": number("units_without_training"),
+        "communes": None if communes is None else communes.context(lang, escape),
+    } | group_context(values, lang, has_previous)
+
+
+def group_context(values: dict, lang: str, has_previous: bool = True) -> dict:
+    """The figures of the optional groups (issue 19) and the fund per inhabitant, formatted for ``lang``; a figure the
+    data does not report is None (blank is not reported, never 0), a change None without a previous year."""
+
+    def shown(key: str) -> str | None:
+        value = values.get(key)
+        if value is None:
+            return None
+        return format_value(abs(value), REGISTRY[key].measure, REGISTRY[key].precision, lang)
+
+    def change(key: str) -> dict | None:
+        value = values.get(key) if has_previous else None
+        if value is None:
+            return None
+        return {"direction": _direction(value), "text": shown(key)}
+
+    def rounded_amount(key: str, measure: str) -> dict | None:
+        value = values.get(key)
+        if value is None:
+            return None
+        near = report_rounding(value)
+        return {"text": format_value(near, measure, 0, lang), "about": near != float(value)}
+
+    support = []
+    for count, value, per in (("scholarships", "scholarships_vnd", "value_per_scholarship_vnd"), ("support", "support_vnd", "value_per_support_vnd"),
+                              ("awards", "awards_vnd", "value_per_award_vnd")):
+        if values.get(count) is None and values.get(value) is None:
+            continue
+        number = None if values.get(count) is None else format_number(values[count], 0, lang)
+        support.append({"kind": count, "count": shown(count), "number": number, "raw": values.get(count), "value": shown(value),
+                        "per": rounded_amount(per, "vnd_per_scholarship" if count == "scholarships" else "vnd_per_time"),
+                        "value_change": change(f"{count}_change_vnd")})
+    return {
+        "fund_per_capita": rounded_amount("fund_per_capita_vnd", "vnd_per_person"),
+        "branches": shown("branches"), "branches_change": change("branches_change"),
+        "boards": shown("boards"), "boards_change": change("boards_change"),
+        "adults": shown("adults"), "learning_citizens": shown("learning_citizens"),
+        "learning_citizens_pct": None if values.get("learning_citizens_pct") is None else format_percent(values["learning_citizens_pct"], 1, lang),
+        "learning_citizens_change": change("learning_citizens_change_pp"),
+        "support_items": support,
+        "centre_classes": shown("centre_classes"), "centre_classes_change": change("centre_classes_change"),
+        "centre_learners": shown("centre_learners"), "learners_per_class": shown("learners_per_centre_class"),
     }
 
 
 def write_sections(values: dict, previous_year: int | None, findings: list[Finding], year: int, lang: str = DEFAULT_LANG,
                    illustrative: bool = False, escape: Callable[[str], str] = str, notes: list[str] | None = None,
-                   area: Area | None = None) -> dict[str, list[str]]:
+                   area: Area | None = None, basis: str = "", communes: Communes | None = None) -> dict[str, list[str]]:
     """The summary by section (``SECTIONS``), each a list of paragraphs of plain text; sections without a
-    sentence are empty. Data-derived names pass through ``escape``."""
-    context = narrative_context(values, previous_year, findings, year, check_lang(lang), illustrative, escape, area)
+    sentence are empty. Data-derived names pass through ``escape``; ``basis`` follows "compared with <previous year>"
+    when the previous year is restated on the current boundaries; ``communes``: the communes' findings of a report
+    comparing areas."""
+    context = narrative_context(values, previous_year, findings, year, check_lang(lang), illustrative, escape, area, communes)
+    context["basis"] = basis
     if notes is not None:
         context["notes"] = list(notes)
     rendered = TEMPLATES.get_template(f"summary.{lang}.j2").render(**context)

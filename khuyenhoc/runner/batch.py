@@ -21,6 +21,7 @@ from khuyenhoc.i18n import text
 from khuyenhoc.runner import manifest as manifests
 from khuyenhoc.runner.cache_keys import data_digests
 from khuyenhoc.runner.data import copy_data_file, facts_of, has_lineage_sheet, lineage_checksum, read_targets, validate
+from khuyenhoc.runner.checks import checks_path, recorded_checks, write_checks
 from khuyenhoc.runner.edits import Kept
 from khuyenhoc.runner.executors import executor_for
 from khuyenhoc.runner.lifeline import wind_down_deadline
@@ -235,7 +236,7 @@ class _Run:
 
     def _written_paths(self, manifest: Manifest) -> dict[str, set[str]]:
         """Where the runner writes and what: the site pages, every recorded or noted output, the plan's paths."""
-        paths = [manifests.MANIFEST, "index.html", "runs.html", "search.js"]
+        paths = [manifests.MANIFEST, "index.html", "runs.html", "search.js", checks_path(self.options.out_dir, self.options.lang).name]
         for entry in manifest.runs.values():
             paths += [*entry.get("outputs", []), *(p for p in (entry.get("html"), entry.get("previous_html")) if p)]
         for files in manifest.writing.values():
@@ -287,8 +288,11 @@ class _Run:
             manifest.writing.pop(key, None)  # its files are recorded now
         self._record_notices(manifest)
         write_error = executed.write_error
+        checks = None
         try:
             try:
+                # the checking list is rewritten whenever the data was read; a run on unchanged data keeps the earlier one
+                checks = write_checks(self.table, out_dir, lang) if self.table is not None else recorded_checks(out_dir, lang)
                 self.kept += write_index(out_dir, manifest.content, self.facts, lang, self.stamp, self.when)
             finally:
                 manifest.compact()  # with the pages' stamps when they were written
@@ -297,7 +301,7 @@ class _Run:
         if write_error is not None:
             raise write_error
         return RunOutcome([entries[job.key] for job in self.plan if job.key in entries], executed.interrupted, self.warnings,
-                          self.kept, self.removed)
+                          self.kept, self.removed, checks)
 
     def _record_notices(self, manifest: Manifest) -> None:
         """What runs.html lists: the user's files kept by any run (while they exist), the reports the last run removed."""

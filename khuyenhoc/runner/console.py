@@ -4,6 +4,7 @@ with its rate and time left, and closing lines with the counts per status and on
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
@@ -11,6 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from khuyenhoc.formatting import format_number
 from khuyenhoc.i18n import text
 from khuyenhoc.runner.records import JobStatus, RunEntry, RunOutcome
+from khuyenhoc.runner.checks import checks_path
 
 SHOWN_RUNNING = 3  # names of running notebooks on the bar (the rest as "+N")
 SHOWN_REMOVED = 10  # removed reports named in the closing lines (all of them are on runs.html)
@@ -72,6 +74,9 @@ def closing_report(console: Console, outcome: RunOutcome, out_dir: str, seconds:
         console.print(text("run.failure", lang, run=entry.key, error=entry.error), style="red", markup=False, highlight=False)
     for line in kept_lines(outcome, lang):
         console.print(line, style="yellow", markup=False, highlight=False)
+    if outcome.checks:
+        console.print(text("checks.found", lang, count=format_number(outcome.checks, 0, lang), path=checks_path(Path(out_dir), lang)),
+                      style="yellow", markup=False, highlight=False)
     if outcome.interrupted:
         console.print(text("run.interrupted", lang), style="yellow")
     console.print(text("run.open", lang, path=f"{out_dir}/index.html"), markup=False, highlight=False)

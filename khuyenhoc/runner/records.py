@@ -216,6 +216,7 @@ class RunOutcome:
     warnings: list[str] = field(default_factory=list)  # said once, before the closing lines
     kept: list[Kept] = field(default_factory=list)  # the user's files this run did not replace or delete
     removed: list[dict] = field(default_factory=list)  # reports on data that is gone: {"key", "title"}
+    checks: int | None = None  # figures to check, listed in runner.checks' file (None: no list)
 
     def count(self, status: JobStatus) -> int:
         return sum(1 for e in self.entries if e.status == status)
