@@ -34,12 +34,20 @@ def sent(province, tmp_path_factory) -> Path:
     return out
 
 
-@pytest.fixture
-def back(sent, tmp_path) -> Path:
-    """Every workbook filled in with last year's figures and returned."""
-    folder = tmp_path / "nhan"
+@pytest.fixture(scope="module")
+def filled(sent, tmp_path_factory) -> Path:
+    """Every workbook filled in with last year's figures (once per module: filling is the costly part)."""
+    folder = tmp_path_factory.mktemp("filled") / "nhan"
     for path in sorted(sent.iterdir()):
         fill(path, folder / path.name)
+    return folder
+
+
+@pytest.fixture
+def back(filled, tmp_path) -> Path:
+    """The filled workbooks as returned, a copy of their own for each test (tests edit and remove them)."""
+    folder = tmp_path / "nhan"
+    shutil.copytree(filled, folder)
     return folder
 
 

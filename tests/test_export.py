@@ -71,3 +71,11 @@ def test_css_split_ignores_what_strings_and_brackets_hold():
     assert css._blocks(sheet) == [("a", 'b:url("x;y")'), ('@import "q;r"', ""), ("c", "d:e(f;g)"), ("e", 'content:"}\\";"')]
     assert css._declarations('color: red; background: url("data:image/png;base64,AA"); --x: f(a;b)') == (
         "color: red", ' background: url("data:image/png;base64,AA")', " --x: f(a;b)")
+
+
+def test_a_pseudo_class_argument_is_not_read_as_a_tag():
+    """``tr:nth-child(odd)`` needs a ``tr``, not an element called ``odd`` (JupyterLab's striped table rows were lost)."""
+    sheet = ".t tbody tr:nth-child(odd) { background: grey; } .t tr:nth-of-type(2n+1) { color: red; } .t tr:lang(vi) { x: y; }"
+    page = f'<html><head><style>{sheet}</style></head><body><table class="t"><tbody><tr><td>1</td></tr></tbody></table></body></html>'
+    pruned = css.prune(page)
+    assert "tr:nth-child(odd)" in pruned and "tr:nth-of-type(2n+1)" in pruned and "tr:lang(vi)" in pruned

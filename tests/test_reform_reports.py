@@ -47,6 +47,18 @@ def summary(crossing):
 
 
 @pytest.fixture(scope="module")
+def word(summary) -> bytes:
+    """The summary's Word report, rendered once for the tests that read it."""
+    return to_docx(summary)
+
+
+@pytest.fixture(scope="module")
+def workbook(summary) -> bytes:
+    """The summary's Excel tables, rendered once for the tests that read them."""
+    return to_xlsx(summary)
+
+
+@pytest.fixture(scope="module")
 def without_lineage(crossing, tmp_path_factory):
     """The same data without its lineage sheet."""
     book = openpyxl.load_workbook(crossing)
@@ -71,8 +83,8 @@ def test_every_table_adds_up_in_both_years(summary):
     assert len(ended) == 1 and ended[0][2] > 0 and ended[0][3] is None and ended[0][4] == -ended[0][2]
 
 
-def test_the_word_and_excel_tables_add_up(summary):
-    document = docx.Document(io.BytesIO(to_docx(summary)))
+def test_the_word_and_excel_tables_add_up(word, workbook):
+    document = docx.Document(io.BytesIO(word))
     checked = 0
     for table in document.tables:
         cells = [[c.text for c in row.cells] for row in table.rows]
@@ -83,7 +95,7 @@ def test_the_word_and_excel_tables_add_up(summary):
             assert sum(_vi_number(row[index]) for row in cells[1:-1]) == _vi_number(cells[-1][index])
             checked += 1
     assert checked == 2  # 2024 and 2025 of the fund table
-    book = openpyxl.load_workbook(io.BytesIO(to_xlsx(summary)))
+    book = openpyxl.load_workbook(io.BytesIO(workbook))
     sheet = book[text("word.workbook_sheet_fund", "vi")]
     rows = list(sheet.iter_rows(values_only=True))
     total = next(i for i, row in enumerate(rows) if row[1] == "Cộng")
@@ -209,15 +221,15 @@ def test_the_trend_marks_the_reform_and_is_drawn_on_the_latest_boundaries(summar
     assert lines and all(line.get_xdata()[0] == 2024.5 for line in lines)
 
 
-def test_the_mergers_table_is_in_the_word_and_excel_reports(summary):
-    document = docx.Document(io.BytesIO(to_docx(summary)))
+def test_the_mergers_table_is_in_the_word_and_excel_reports(summary, word, workbook):
+    document = docx.Document(io.BytesIO(word))
     merged = [t for t in document.tables if t.rows[0].cells[1].text == "Đơn vị mới"]
     assert len(merged) == 1 and len(merged[0].rows) == 1 + len(summary.reform.restatement.mergers)
     # a body table when it is no longer than one (BODY_ROWS), else an annex; numbered after the section tables either way
     kind = "Phụ lục" if len(merged[0].rows) - 1 > BODY_ROWS else "Bảng"
     captions = [p.text for p in document.paragraphs if p.text.startswith(kind + " ") and ". " in p.text]
     assert re.fullmatch(kind + r" \d+\. Các đơn vị hợp nhất năm 2025", captions[-1])
-    book = openpyxl.load_workbook(io.BytesIO(to_xlsx(summary)))
+    book = openpyxl.load_workbook(io.BytesIO(workbook))
     assert book.sheetnames[-1] == "Hợp nhất"
 
 

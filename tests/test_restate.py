@@ -124,7 +124,7 @@ def _reforms(draw):
     return _table(rows, links)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(_reforms())
 def test_restated_plus_ended_is_the_previous_years_total(table):
     """Nothing counted twice or lost: the previous year's total is what it restates to on the new boundaries plus what

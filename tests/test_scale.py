@@ -154,10 +154,10 @@ def test_a_killed_runs_journal_is_replayed_and_its_torn_last_line_ignored(tmp_pa
 
 
 def _country(tmp_path: Path, edit: int | None = None) -> Path:
-    """A synthetic province of 60 communes in four districts, 2011-2013; ``edit`` adds that many members to u000001 in 2012."""
+    """A synthetic province of 24 communes in two districts, 2011-2013; ``edit`` adds that many members to u000001 in 2012."""
     from khuyenhoc.sample import synthetic_table, to_csv_text
 
-    frame = synthetic_table(60, range(2011, 2014), shape="three-tier")
+    frame = synthetic_table(24, range(2011, 2014), shape="three-tier")
     if edit:
         at = (frame["year"] == 2012) & (frame["unit_id"] == "u000001")
         frame.loc[at, "members"] = frame.loc[at, "members"] + edit
@@ -178,7 +178,7 @@ def test_editing_one_commune_reruns_only_the_reports_that_read_it(tmp_path):
 
     run_batch(RunOptions(data=_country(tmp_path), **options), executor=recording)
     everything = set(ran)
-    assert len(everything) == 3 * (1 + 4 + 60) + 1, "per year the whole file, four districts, 60 profiles; the trend"
+    assert len(everything) == 3 * (1 + 2 + 24) + 1, "per year the whole file, two districts, 24 profiles; the trend"
     table = load_table(_country(tmp_path))
     district = table.tree.parent("u000001", 2012)
     siblings = [u for u in table.tree.children(district, 2012) if u != "u000001"]

@@ -392,8 +392,9 @@ def random_table(years: list[list[dict]], district_funds: list[int | None]) -> Y
 def test_random_counts_render(years, district):
     table = random_table(years, district[: len(years)])
     year = table.years[-1]
+    analysed = analyse(table)  # once for both languages
     for lang in ("vi", "en"):
-        paragraphs = narrate(table, year, lang, markdown_escape)
+        paragraphs = AnnualSummary(analysed, year, lang).narrative(markdown_escape)
         assert paragraphs, lang
         for paragraph in paragraphs:
             assert paragraph.strip() == paragraph and paragraph
@@ -449,8 +450,9 @@ COUNT_AFTER_ABOUT = {"vi": re.compile(r"khoảng [\d.]+ (người|hội viên|gi
 def test_prose_an_official_would_sign(years, district):
     table = named_table(years, district[: len(years)])
     year = table.years[-1]
+    analysed = analyse(table)  # once for both languages
     for lang, about in (("vi", "khoảng"), ("en", "about")):
-        summary = AnnualSummary(analyse(table), year, lang)
+        summary = AnnualSummary(analysed, year, lang)
         paragraphs = summary.narrative()
         exact = exact_amounts(summary.values, lang)
         for paragraph in paragraphs:

@@ -94,7 +94,7 @@ def _declarations(body: str) -> tuple[str, ...]:
 def _needs(selector: str) -> tuple[frozenset[str], frozenset[str]]:
     plain = NOT.sub("", selector)
     plain = re.sub(r"\[[^\]]*\]", "", plain)  # attribute selectors are not filtered on
-    plain = re.sub(r"::?[\w-]+", "", plain)  # states and pseudo-elements neither
+    plain = re.sub(r"::?[\w-]+(?:\([^()]*\))?", "", plain)  # states and pseudo-elements neither, with their arguments
     return frozenset(CLASS.findall(plain)), frozenset(t.lower() for t in TAG.findall(re.sub(r"\.[\w-]+|#[\w-]+", " ", plain)))
 
 
