@@ -110,6 +110,9 @@ def test_search_entries_one_per_unit_with_its_latest_report():
     runs["2025/units/xa-a"] |= {"status": "failed", "html": None}
     assert search_entries(runs, _facts())[1:] == [[HOSTILE, "2024/units/xa-a.html", "Tỉnh Hòa"], ["Xã Bình", "2025/units/xa-b.html", "Tỉnh Hòa"]], \
         "a failed report: its earlier page, else the unit's latest good one"
+    del runs["2025/units/xa-b"]
+    assert search_entries(runs, _facts())[2] == ["Xã Bình", "2025/annual_summary.html", "Tỉnh Hòa"], \
+        "a unit without a page of its own is found through the report of the area above it"
     odd = search_script([["Xã A\u2028B", "x.html", ""]])
     assert "\u2028" not in odd and "\\u2028" in odd, "a line separator in a name is escaped"
 

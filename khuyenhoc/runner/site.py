@@ -175,8 +175,9 @@ def dashboard(entries: list[dict], lang: str) -> dict | None:
 
 
 def search_entries(runs: dict, facts: DataFacts) -> list[list[str]]:
-    """One entry per unit with a page (its area report, else its profile; a failed one's earlier page) of its latest
-    year: [name, link, the name of whom it reports to that year], in Vietnamese order. Compact on purpose: a country
+    """One entry per unit of the data: its page (its area report, else its profile; a failed one's earlier page) of its
+    latest year, else the report of the nearest area above it (a run without profiles still finds every commune):
+    [name, link, the name of whom it reports to that year], in Vietnamese order. Compact on purpose: a country
     has ~3,300 communes."""
     latest: dict[str, tuple[int, bool, str]] = {}
     for entry in runs.values():
@@ -190,12 +191,30 @@ def search_entries(runs: dict, facts: DataFacts) -> list[list[str]]:
         candidate = (int(year), entry.get("notebook") == ANNUAL, href)
         if unit not in latest or candidate[:2] > latest[unit][:2]:
             latest[unit] = candidate
+    for unit, year in _latest_years(facts).items():  # a unit without a page of its own: the report of the nearest area above it
+        if unit in latest:
+            continue
+        above, seen = facts.parents.get(year, {}).get(unit), {unit}
+        while above is not None and above not in latest and above not in seen:
+            seen.add(above)
+            above = facts.parents.get(year, {}).get(above)
+        if above in latest:
+            latest[unit] = (year, False, latest[above][2])
     names = facts.unit_names
     found = []
     for unit, (year, _, href) in latest.items():
         parent = facts.parents.get(year, {}).get(unit)
         found.append([names.get(unit, unit), href, names.get(parent, parent) if parent else ""])
     return sorted(found, key=lambda item: (sort_key(item[0]), sort_key(item[2])))
+
+
+def _latest_years(facts: DataFacts) -> dict[str, int]:
+    """Each unit of the data with the last year it reports in."""
+    years: dict[str, int] = {}
+    for year in sorted(facts.parents):
+        for unit in facts.parents[year]:
+            years[unit] = year
+    return years
 
 
 def search_script(entries: list[list[str]]) -> str:
