@@ -103,7 +103,7 @@ def lineage_checksum(table) -> str | None:
     """The checksum of the table's lineage links as checked (every job's parameters carry it: changes depend on it)."""
     if table is None or table.lineage is None:
         return None
-    return sha256_checksum(table.lineage.to_csv_bytes())[:23]
+    return table.lineage.links_checksum()  # the same value summary.json records
 
 
 def read_targets(path: Path | None, lang: str, units: Collection[str] | None = None) -> tuple[bytes | None, list[str]]:
