@@ -15,7 +15,8 @@ from khuyenhoc.reader import RawTable
 from khuyenhoc.safetext import control_characters
 from khuyenhoc.vnnumbers import parse_integer_series
 from khuyenhoc.ids import is_unit_id
-from khuyenhoc.schema import AREA_LEVELS, CITY, COLUMN_BY_NAME, LEVEL_LOOKUP, LEVEL_RANK, ROW_RULES, SCHEMA, SHARE_RULES, TEXT_LIMIT, YEAR_RANGE, fold
+from khuyenhoc.schema import (AREA_LEVELS, CITY, COLUMN_BY_NAME, COUNT_CELLS, COUNT_COLUMNS, LEVEL_LOOKUP, LEVEL_RANK, ROW_RULES, SCHEMA, SHARE_RULES,
+                              TEXT_LIMIT, YEAR_RANGE, fold)
 
 
 NULL_CHECKS = {"not_nullable": "required"}
@@ -146,22 +147,44 @@ def parent_changes(frame: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index().rename(columns={"parent_id": "after"})[["row", "unit_id", "year", "before", "after"]]
 
 
-def _schema_problems(frame: pd.DataFrame) -> list[dict]:
+def count_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """The cells of the count columns (:data:`COUNT_COLUMNS`) one under the other, column after column, as
+    :data:`~khuyenhoc.schema.COUNT_CELLS` validates them: ``value`` (Int64) and ``nullable`` (the column may be blank)."""
+    counts = frame[COUNT_COLUMNS]
+    values = counts.to_numpy(dtype="int64", na_value=0).ravel(order="F")
+    blank = counts.isna().to_numpy().ravel(order="F")
+    nullable = np.repeat([COLUMN_BY_NAME[name].nullable for name in COUNT_COLUMNS], len(frame))
+    return pd.DataFrame({"value": pd.arrays.IntegerArray(values, blank), "nullable": nullable})
+
+
+def _failures(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> pd.DataFrame:
+    """pandera's failure cases of ``frame`` that name a row (those about a whole column, missing or mistyped, do not)."""
     try:
-        SCHEMA.validate(frame, lazy=True)
+        schema.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as errors:
         cases = errors.failure_cases
     else:
-        return []
-    cases = cases[cases["index"].notna()]  # failures about a whole column (missing, dtype) have no row
+        return pd.DataFrame(columns=["schema_context", "column", "check", "index"])
+    return cases[cases["index"].notna()]
+
+
+def _schema_problems(frame: pd.DataFrame) -> list[dict]:
+    """Every cell breaking a declared rule: the rules over rows (reported under ``ROW_RULES``' column), then the rules of
+    each column, then those of every count cell at once (their cell's row and column found from its position)."""
+    cases = _failures(SCHEMA, frame)
     rules = cases["check"].astype(str).map(lambda check: NULL_CHECKS.get(check, check))
     of_frame = (cases["schema_context"] == "DataFrameSchema").to_numpy()
     wanted = ~of_frame | rules.isin(list(ROW_RULES)).to_numpy()
     columns = np.where(of_frame, rules.map(ROW_RULES).to_numpy(dtype=object), cases["column"].to_numpy(dtype=object))
-    return [
+    problems = [
         {"row": int(row), "column": column, "rule": rule}
         for row, column, rule in zip(cases["index"].to_numpy()[wanted], columns[wanted], rules.to_numpy()[wanted], strict=True)
     ]
+    cells = _failures(COUNT_CELLS, count_cells(frame))
+    position = cells["index"].to_numpy(dtype="int64")
+    rows, names = frame.index.to_numpy()[position % len(frame)], np.asarray(COUNT_COLUMNS, dtype=object)[position // max(len(frame), 1)]
+    return problems + [{"row": int(row), "column": column, "rule": rule}
+                       for row, column, rule in zip(rows, names, cells["check"].astype(str), strict=True)]
 
 
 class _Cells:
