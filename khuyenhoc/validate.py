@@ -13,7 +13,7 @@ from khuyenhoc.errors import PROBLEM_COLUMNS
 from khuyenhoc.i18n import DEFAULT_LANG, quote, rule_message, text
 from khuyenhoc.reader import RawTable
 from khuyenhoc.safetext import control_characters
-from khuyenhoc.vnnumbers import parse_integer_series
+from khuyenhoc.vnnumbers import parse_integer_frame
 from khuyenhoc.ids import is_unit_id
 from khuyenhoc.schema import (AREA_LEVELS, CITY, COLUMN_BY_NAME, COUNT_CELLS, COUNT_COLUMNS, LEVEL_LOOKUP, LEVEL_RANK, ROW_RULES, SCHEMA, SHARE_RULES,
                               TEXT_LIMIT, YEAR_RANGE, fold)
@@ -40,19 +40,28 @@ def normalise_level(values: pd.Series) -> pd.Series:
 
 def normalise(raw: RawTable) -> tuple[pd.DataFrame, list[dict]]:
     """Typed columns (Int64 for counts, text otherwise) and the cells that could not be typed."""
+    integers = [name for name in raw.frame.columns if COLUMN_BY_NAME[name].kind == "integer"]
+    parsed, failures = parse_integer_frame(raw.frame[integers])
     columns: dict[str, pd.Series] = {}
-    problems: list[dict] = []
     for name in raw.frame.columns:
         spec = COLUMN_BY_NAME[name]
-        cells = raw.frame[name]
         if spec.kind == "integer":
-            values, failures = parse_integer_series(cells)
-            problems += [{"row": row, "column": name, "rule": rule} for row, rule in failures.items()]
-            columns[name] = values
+            columns[name] = parsed[name]
         else:
-            text_values = clean_text(cells)
+            text_values = clean_text(raw.frame[name])
             columns[name] = normalise_level(text_values) if spec.kind == "level" else text_values
+    problems = [{"row": row, "column": name, "rule": rule} for row, name, rule in failures]
     return pd.DataFrame(columns, index=raw.frame.index), problems
+
+
+def _with_every_column(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every column of the contract, in its order: a column the file lacks is blank (Int64 for counts)."""
+    rows = len(frame)
+
+    def blank(kind: str) -> object:
+        return pd.arrays.IntegerArray(np.zeros(rows, dtype="int64"), np.ones(rows, dtype=bool)) if kind == "integer" else np.full(rows, None, dtype=object)
+
+    return pd.DataFrame({name: frame[name] if name in frame.columns else blank(spec.kind) for name, spec in COLUMN_BY_NAME.items()}, index=frame.index)
 
 
 def has_parents(frame: pd.DataFrame) -> bool:
@@ -137,14 +146,22 @@ def imply_parents(frame: pd.DataFrame) -> pd.Series:
     return implied.astype(object).where(implied.notna(), None)
 
 
-def parent_changes(frame: pd.DataFrame) -> pd.DataFrame:
-    """Units whose parent differs from one year to the next: unit_id, row (of the change), year, before, after."""
-    linked = frame[["year", "unit_id", "parent_id"]].dropna(subset=["year", "unit_id"]).sort_values(["unit_id", "year"])
-    before = linked.groupby("unit_id")["parent_id"].shift()
-    seen_before = linked["unit_id"].duplicated()
-    changed = seen_before & (before.fillna("") != linked["parent_id"].fillna(""))
-    out = linked[changed].assign(before=before[changed])
-    return out.reset_index().rename(columns={"parent_id": "after"})[["row", "unit_id", "year", "before", "after"]]
+def parent_changes(frame: pd.DataFrame) -> list[tuple[int, str, int, str | None, str | None]]:
+    """Units whose parent differs from one year to the next, by unit then year: (row of the change, unit_id, year,
+    parent before, parent after), None for no parent."""
+    keyed = (frame["year"].notna() & frame["unit_id"].notna()).to_numpy()
+    rows = frame.index.to_numpy()[keyed].tolist()
+    years = frame["year"].to_numpy()[keyed].tolist()
+    units = frame["unit_id"].to_numpy()[keyed].tolist()
+    written = frame["parent_id"].notna().to_numpy()
+    parents = np.where(written, frame["parent_id"].to_numpy(dtype=object), None)[keyed].tolist()
+    changes = []
+    previous = None
+    for i in sorted(range(len(rows)), key=lambda i: (units[i], years[i])):
+        if previous is not None and units[previous] == units[i] and parents[previous] != parents[i]:
+            changes.append((int(rows[i]), units[i], int(years[i]), parents[previous], parents[i]))
+        previous = i
+    return changes
 
 
 def count_cells(frame: pd.DataFrame) -> pd.DataFrame:
@@ -259,9 +276,7 @@ def check(raw: RawTable, lang: str = DEFAULT_LANG) -> tuple[pd.DataFrame, pd.Dat
     if "level" in frame.columns:
         frame["level"] = resolve_city(frame)
     missing = [name for name, spec in COLUMN_BY_NAME.items() if spec.required and name not in frame.columns]
-    full = frame.reindex(columns=list(COLUMN_BY_NAME))
-    for name in [c for c in COLUMN_BY_NAME if c not in frame.columns]:
-        full[name] = pd.array([pd.NA] * len(full), dtype="Int64") if COLUMN_BY_NAME[name].kind == "integer" else None
+    full = _with_every_column(frame)
     seen = {(p["row"], p["column"]) for p in parse_problems}
     schema_problems = [
         p
@@ -303,14 +318,16 @@ def _level_words(params: dict, lang: str) -> dict:
 
 def _parent_notes(raw: RawTable, frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     """One note per unit whose parent changed between years (allowed: districts abolished, communes merged)."""
-    changes = parent_changes(frame)
     none = rule_message("parent_none", lang)
-    steps = changes["year"].astype(str) + ": " + changes["before"].fillna(none) + " → " + changes["after"].fillna(none)
-    by_unit = changes.assign(step=steps).groupby("unit_id", sort=False).agg(row=("row", "first"), value=("after", "first"), steps=("step", "; ".join))
+    first: dict[str, tuple[int, str | None]] = {}  # unit -> (row, parent after) of its first change
+    steps: dict[str, list[str]] = {}
+    for row, unit, year, before, after in parent_changes(frame):
+        first.setdefault(unit, (row, after))
+        steps.setdefault(unit, []).append(f"{year}: {none if before is None else before} → {none if after is None else after}")
     return pd.DataFrame({
-        "file": str(raw.path), "row": by_unit["row"].astype(int).to_numpy(), "column": raw.headers.get("parent_id", "parent_id"),
-        "value": by_unit["value"].fillna("").to_numpy(), "rule": "parent_changed",
-        "message": [rule_message("parent_changed", lang, unit_id=unit, steps=text) for unit, text in zip(by_unit.index, by_unit["steps"], strict=True)],
+        "file": str(raw.path), "row": np.array([row for row, _ in first.values()], dtype="int64"),
+        "column": raw.headers.get("parent_id", "parent_id"), "value": np.array(["" if after is None else after for _, after in first.values()], dtype=object),
+        "rule": "parent_changed", "message": [rule_message("parent_changed", lang, unit_id=unit, steps="; ".join(text)) for unit, text in steps.items()],
     }, columns=PROBLEM_COLUMNS)
 
 
