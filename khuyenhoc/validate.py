@@ -97,13 +97,17 @@ def hierarchy_problems(frame: pd.DataFrame) -> list[dict]:
     is its own ancestor (every row of a cycle is reported)."""
     if not has_parents(frame):
         return []
-    keyed = frame.dropna(subset=["year", "unit_id"])
-    keyed = keyed[~keyed.index.duplicated()]
+    keyed = (frame["year"].notna() & frame["unit_id"].notna()).to_numpy() & ~frame.index.duplicated()
+    by_year: dict[int, list[tuple[int, str, object, object]]] = {}  # year -> (row, unit, level, parent) in the file's order
+    for row, year, unit, level, parent in zip(frame.index[keyed], frame["year"].to_numpy()[keyed], frame["unit_id"].to_numpy()[keyed],
+                                              frame["level"].to_numpy()[keyed], frame["parent_id"].to_numpy()[keyed], strict=True):
+        by_year.setdefault(int(year), []).append((row, unit, level, parent))
     problems: list[dict] = []
-    for year, rows in keyed.groupby("year", sort=True):
-        level_of = dict(zip(rows["unit_id"], rows["level"], strict=False))
-        parent_of = {unit: parent for unit, parent in zip(rows["unit_id"], rows["parent_id"], strict=True) if isinstance(parent, str)}
-        row_of = dict(zip(rows["unit_id"], rows.index, strict=False))
+    for year in sorted(by_year):
+        rows = by_year[year]
+        level_of = {unit: level for _, unit, level, _ in rows}
+        parent_of = {unit: parent for _, unit, _, parent in rows if isinstance(parent, str)}
+        row_of = {unit: row for row, unit, _, _ in rows}
         for unit, parent in parent_of.items():
             row = int(row_of[unit])
             if parent not in level_of:
@@ -338,12 +342,13 @@ def _warnings(raw: RawTable, frame: pd.DataFrame, lang: str) -> pd.DataFrame:
         for n in raw.notes
     ]
     if {"unit_id", "unit_name"} <= set(frame.columns):
-        names = frame.dropna(subset=["unit_id", "unit_name"]).drop_duplicates(["unit_id", "unit_name"])
-        names = names[names["unit_id"].duplicated(keep=False)]  # only ids that carry several names
-        for unit_id, group in names.groupby("unit_id", sort=True):
-            if len(group) > 1:
-                row = int(group.index[1])
-                listed = ", ".join(quote(n, lang) for n in group["unit_name"])
-                rows.append({"file": str(raw.path), "row": row, "column": raw.headers["unit_name"], "value": group["unit_name"].iloc[1],
-                             "rule": "unit_name_changed", "message": rule_message("unit_name_changed", lang, unit_id=unit_id, names=listed)})
+        named = (frame["unit_id"].notna() & frame["unit_name"].notna()).to_numpy()
+        names: dict[str, dict[str, int]] = {}  # unit_id -> each name it carries -> the row it first appears on
+        for row, unit_id, name in zip(frame.index[named], frame["unit_id"].to_numpy()[named], frame["unit_name"].to_numpy()[named], strict=True):
+            names.setdefault(unit_id, {}).setdefault(name, row)
+        for unit_id in sorted(unit for unit, carried in names.items() if len(carried) > 1):  # only ids that carry several names
+            (_, (second, row), *_) = names[unit_id].items()
+            listed = ", ".join(quote(n, lang) for n in names[unit_id])
+            rows.append({"file": str(raw.path), "row": int(row), "column": raw.headers["unit_name"], "value": second,
+                         "rule": "unit_name_changed", "message": rule_message("unit_name_changed", lang, unit_id=unit_id, names=listed)})
     return pd.DataFrame(rows, columns=PROBLEM_COLUMNS)
