@@ -51,7 +51,7 @@ def normalise(raw: RawTable) -> tuple[pd.DataFrame, list[dict]]:
             text_values = clean_text(raw.frame[name])
             columns[name] = normalise_level(text_values) if spec.kind == "level" else text_values
     problems = [{"row": row, "column": name, "rule": rule} for row, name, rule in failures]
-    return pd.DataFrame(columns, index=raw.frame.index), problems
+    return pd.DataFrame(columns, index=raw.frame.index, copy=False), problems
 
 
 def _with_every_column(frame: pd.DataFrame) -> pd.DataFrame:
@@ -61,7 +61,8 @@ def _with_every_column(frame: pd.DataFrame) -> pd.DataFrame:
     def blank(kind: str) -> object:
         return pd.arrays.IntegerArray(np.zeros(rows, dtype="int64"), np.ones(rows, dtype=bool)) if kind == "integer" else np.full(rows, None, dtype=object)
 
-    return pd.DataFrame({name: frame[name] if name in frame.columns else blank(spec.kind) for name, spec in COLUMN_BY_NAME.items()}, index=frame.index)
+    columns = {name: frame[name] if name in frame.columns else blank(spec.kind) for name, spec in COLUMN_BY_NAME.items()}
+    return pd.DataFrame(columns, index=frame.index, copy=False)
 
 
 def has_parents(frame: pd.DataFrame) -> bool:
@@ -178,34 +179,38 @@ def count_cells(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame({"value": pd.arrays.IntegerArray(values, blank), "nullable": nullable})
 
 
-def _failures(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> pd.DataFrame:
-    """pandera's failure cases of ``frame`` that name a row (those about a whole column, missing or mistyped, do not)."""
+def _failures(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> pd.DataFrame | None:
+    """pandera's failure cases of ``frame`` that name a row (those about a whole column, missing or mistyped, do not);
+    None when the frame is valid."""
     try:
         schema.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as errors:
         cases = errors.failure_cases
     else:
-        return pd.DataFrame(columns=["schema_context", "column", "check", "index"])
+        return None
     return cases[cases["index"].notna()]
 
 
 def _schema_problems(frame: pd.DataFrame) -> list[dict]:
     """Every cell breaking a declared rule: the rules over rows (reported under ``ROW_RULES``' column), then the rules of
     each column, then those of every count cell at once (their cell's row and column found from its position)."""
+    problems: list[dict] = []
     cases = _failures(SCHEMA, frame)
-    rules = cases["check"].astype(str).map(lambda check: NULL_CHECKS.get(check, check))
-    of_frame = (cases["schema_context"] == "DataFrameSchema").to_numpy()
-    wanted = ~of_frame | rules.isin(list(ROW_RULES)).to_numpy()
-    columns = np.where(of_frame, rules.map(ROW_RULES).to_numpy(dtype=object), cases["column"].to_numpy(dtype=object))
-    problems = [
-        {"row": int(row), "column": column, "rule": rule}
-        for row, column, rule in zip(cases["index"].to_numpy()[wanted], columns[wanted], rules.to_numpy()[wanted], strict=True)
-    ]
+    if cases is not None:
+        rules = cases["check"].astype(str).map(lambda check: NULL_CHECKS.get(check, check))
+        of_frame = (cases["schema_context"] == "DataFrameSchema").to_numpy()
+        wanted = ~of_frame | rules.isin(list(ROW_RULES)).to_numpy()
+        columns = np.where(of_frame, rules.map(ROW_RULES).to_numpy(dtype=object), cases["column"].to_numpy(dtype=object))
+        problems = [
+            {"row": int(row), "column": column, "rule": rule}
+            for row, column, rule in zip(cases["index"].to_numpy()[wanted], columns[wanted], rules.to_numpy()[wanted], strict=True)
+        ]
     cells = _failures(COUNT_CELLS, count_cells(frame))
-    position = cells["index"].to_numpy(dtype="int64")
-    rows, names = frame.index.to_numpy()[position % len(frame)], np.asarray(COUNT_COLUMNS, dtype=object)[position // max(len(frame), 1)]
-    return problems + [{"row": int(row), "column": column, "rule": rule}
-                       for row, column, rule in zip(rows, names, cells["check"].astype(str), strict=True)]
+    if cells is not None:
+        position = cells["index"].to_numpy(dtype="int64")
+        rows, names = frame.index.to_numpy()[position % len(frame)], np.asarray(COUNT_COLUMNS, dtype=object)[position // len(frame)]
+        problems += [{"row": int(row), "column": column, "rule": rule} for row, column, rule in zip(rows, names, cells["check"].astype(str), strict=True)]
+    return problems
 
 
 class _Cells:

@@ -192,22 +192,24 @@ def parse_integer_series(values: pd.Series) -> tuple[pd.Series, pd.Series]:
 def parse_integer_frame(frame: pd.DataFrame) -> tuple[dict[str, pd.Series], list[tuple[object, str, str]]]:
     """:func:`parse_integer_series` of every column of ``frame`` at once (each distinct text of all the columns parsed
     once): (column -> Int64 values, (row, column, rule) of every failed cell, column by column)."""
-    parsed: dict[str, pd.Series] = {}
+    dtypes = frame.dtypes
+    together = [name for name in frame.columns if dtypes[name].kind not in "iu"]
+    parsed = {name: parse_integer_series(frame[name])[0] for name in frame.columns if name not in together}
     failures: list[tuple[object, str, str]] = []
-    together = [name for name in frame.columns if frame[name].dtype.kind not in "iu"]
-    for name in frame.columns:
-        if name not in together:
-            parsed[name] = parse_integer_series(frame[name])[0]
     if together:
-        cells = [frame[name].to_numpy(dtype=object) for name in together]
-        kinds = np.concatenate([_kinds(frame[name], column) for name, column in zip(together, cells, strict=True)])
-        numbers, missing, rules = _parse_cells(np.concatenate(cells), kinds)
-        rows = frame.index
+        part = frame[together] if len(together) < len(frame.columns) else frame
+        rows = len(frame)
+        cells = part.to_numpy(dtype=object).ravel(order="F")  # column after column
+        if all(isinstance(dtypes[name], pd.StringDtype) for name in together):
+            kinds = np.where(part.isna().to_numpy().ravel(order="F"), 0, _TEXT).astype(np.int8)
+        else:
+            kinds = np.concatenate([_kinds(part[name], cells[i * rows:(i + 1) * rows]) for i, name in enumerate(together)])
+        numbers, missing, rules = _parse_cells(cells, kinds)
         for i, name in enumerate(together):
-            part = slice(i * len(rows), (i + 1) * len(rows))
-            parsed[name] = pd.Series(pd.arrays.IntegerArray(numbers[part], missing[part]), index=rows)
-            failed = np.flatnonzero(rules[part] != None)  # noqa: E711 (element-wise comparison)
-            failures += [(row, name, rule) for row, rule in zip(rows[failed], rules[part][failed], strict=True)]
+            parsed[name] = pd.Series(pd.arrays.IntegerArray(numbers[i * rows:(i + 1) * rows], missing[i * rows:(i + 1) * rows]), index=frame.index)
+        failed = np.flatnonzero(rules != None)  # noqa: E711 (element-wise comparison)
+        names = np.asarray(together, dtype=object)[failed // max(rows, 1)]
+        failures = list(zip(frame.index[failed % max(rows, 1)], names, rules[failed], strict=True))
     return {name: parsed[name] for name in frame.columns}, failures
 
 
