@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import weakref
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,7 +18,8 @@ from khuyenhoc.hierarchy import Hierarchy
 from khuyenhoc.tree import AreaTree
 
 SCOPE_ALL = "all"
-Compute = Callable[[pd.DataFrame], pd.Series]
+# a formula over yearly aggregates: a frame of them (Series out) or its columns as arrays (array out)
+Compute = Callable[[pd.DataFrame | Mapping[str, np.ndarray]], pd.Series | np.ndarray]
 
 
 @dataclass(frozen=True)
@@ -50,9 +51,9 @@ class Indicator:
         return values.rank(ascending=self.higher_is_better is False, method="min")
 
 
-def _ratio(numerator: pd.Series, denominator: pd.Series, scale: float = 1.0) -> pd.Series:
-    """numerator / denominator, missing (NaN) where the denominator is 0 or missing."""
-    return scale * numerator / denominator.where(denominator != 0)
+def _ratio(numerator: pd.Series | np.ndarray, denominator: pd.Series | np.ndarray, scale: float = 1.0) -> pd.Series | np.ndarray:
+    """numerator / denominator, missing (NaN) where the denominator is 0 or missing (float Series or arrays)."""
+    return scale * numerator / np.where(denominator != 0, denominator, np.nan)
 
 
 def _column(name: str) -> Compute:
@@ -185,26 +186,24 @@ def _quantities(frame: pd.DataFrame) -> pd.DataFrame:
     """Per row, the quantities indicators are sums of (float, NaN where blank), with year and unit_id."""
     level = frame["level"].to_numpy()
     commune = level == "commune"
-    fund = frame["fund_vnd"].to_numpy(dtype="float64", na_value=np.nan)
-    base = pd.DataFrame(
-        {
-            "year": frame["year"].to_numpy(dtype="int64"),
-            "unit_id": frame["unit_id"].to_numpy(),
-            "members": frame["members"].to_numpy(dtype="float64", na_value=np.nan),
-            "population": np.where(commune, frame["population"].to_numpy(dtype="float64", na_value=np.nan), np.nan),
-            "baccalaureate_families": frame["baccalaureate_families"].to_numpy(dtype="float64", na_value=np.nan),
-            "bachelor_families": frame["bachelor_families"].to_numpy(dtype="float64", na_value=np.nan),
-            "clans_registered": frame["clans_registered"].to_numpy(dtype="float64", na_value=np.nan),
-            "clans_recognised": frame["clans_recognised"].to_numpy(dtype="float64", na_value=np.nan),
-            "training_classes": frame["training_classes"].to_numpy(dtype="float64", na_value=np.nan),
-            "training_participants": frame["training_participants"].to_numpy(dtype="float64", na_value=np.nan),
-            "units_without_training": (commune & (frame["training_classes"].to_numpy(dtype="float64", na_value=np.nan) == 0)).astype("float64"),
-            "fund_total": fund,
-            "fund_commune": np.where(commune, fund, 0.0),
-            "fund_district": np.where(level == "district", fund, 0.0),
-            "fund_province": np.where((level == "province") | (level == "national"), fund, 0.0),
-        }
-    )
+
+    def floats(name: str) -> np.ndarray:
+        return frame[name].to_numpy(dtype="float64", na_value=np.nan)
+
+    fund = floats("fund_vnd")
+    base = {
+        "year": frame["year"].to_numpy(dtype="int64"),
+        "unit_id": frame["unit_id"].to_numpy(),
+        "members": floats("members"),
+        "population": np.where(commune, floats("population"), np.nan),
+        **{name: floats(name) for name in ("baccalaureate_families", "bachelor_families", "clans_registered", "clans_recognised",
+                                           "training_classes", "training_participants")},
+        "units_without_training": (commune & (floats("training_classes") == 0)).astype("float64"),
+        "fund_total": fund,
+        "fund_commune": np.where(commune, fund, 0.0),
+        "fund_district": np.where(level == "district", fund, 0.0),
+        "fund_province": np.where((level == "province") | (level == "national"), fund, 0.0),
+    }
     for total, recognised in TITLE_PAIRS:  # a share counts only rows that report both numbers: blank is not 0
         both = [_optional(frame, total), _optional(frame, recognised)]
         reported_both = ~(np.isnan(both[0]) | np.isnan(both[1]))
@@ -213,11 +212,11 @@ def _quantities(frame: pd.DataFrame) -> pd.DataFrame:
     for name in GROUP_TOTALS:  # a total sums the rows reporting it; blank adds nothing (and no row at all: no total)
         base[name] = _optional(frame, name)
     for denominator, numerator in RATIO_PAIRS:  # a ratio counts only rows that report both numbers
-        pair = [base[denominator].to_numpy(), base[numerator].to_numpy()]
+        pair = [base[denominator], base[numerator]]
         reported_both = ~(np.isnan(pair[0]) | np.isnan(pair[1]))
         base[_both(denominator)] = np.where(reported_both, pair[0], np.nan)
         base[_both(numerator)] = np.where(reported_both, pair[1], np.nan)
-    return base
+    return pd.DataFrame(base)
 
 
 def _optional(frame: pd.DataFrame, name: str) -> np.ndarray:
@@ -232,7 +231,11 @@ def aggregates(frame: pd.DataFrame, per_unit: bool = False, tree: AreaTree | Non
     with ``tree``) of the quantities indicators are built from, with the previous calendar year's values of what
     the changes compare beside them (``*_prev``): an area is compared with itself, whatever its descendants were then;
     with ``lineage``, a unit or area with its predecessors (:func:`khuyenhoc.lineage.previous_sums`)."""
-    base = _quantities(frame)
+    return _aggregates(_quantities(frame), per_unit, tree, lineage)
+
+
+def _aggregates(base: pd.DataFrame, per_unit: bool = False, tree: AreaTree | None = None, lineage: Lineage | None = None) -> pd.DataFrame:
+    """:func:`aggregates` of the rows' quantities ``base`` (:func:`_quantities`)."""
     if tree is not None:
         closure = tree.closure[["year", "area_id", "unit_id"]]
         base = closure.merge(base, on=["year", "unit_id"], how="inner").drop(columns="unit_id")
@@ -271,14 +274,16 @@ def typed(values: pd.DataFrame) -> pd.DataFrame:
 
 
 def _float_frame(frame: pd.DataFrame, tree: AreaTree, per_unit: bool = False, years: list[int] | None = None,
-                 per_area: bool = False, lineage: Lineage | None = None) -> pd.DataFrame:
-    """:func:`compute_frame` with every column float64 (what the reports compute with)."""
+                 per_area: bool = False, lineage: Lineage | None = None, quantities: pd.DataFrame | None = None) -> pd.DataFrame:
+    """:func:`compute_frame` with every column float64 (what the reports compute with); ``quantities``: the rows'
+    :func:`_quantities` when already at hand (only without ``years``)."""
     tree = tree if per_area else None
     if years is not None:
         wanted = set(years) | {y - 1 for y in years}
         frame = frame[frame["year"].isin(wanted)]
-    agg = aggregates(frame, per_unit=per_unit, tree=tree, lineage=lineage)
-    values = pd.DataFrame({i.id: i.compute(agg) for i in INDICATORS}, index=agg.index)
+    agg = _aggregates(_quantities(frame) if quantities is None else quantities, per_unit=per_unit, tree=tree, lineage=lineage)
+    columns = dict(zip(agg.columns, agg.to_numpy(dtype="float64").T, strict=True))  # the formulas on arrays: no index to align
+    values = pd.DataFrame({i.id: i.compute(columns) for i in INDICATORS}, index=agg.index)
     if years is not None:
         values = values[values.index.get_level_values("year").isin(years)]
     if per_area:
@@ -298,8 +303,9 @@ class IndicatorFrames:
     def of(cls, table: YearlyTable) -> IndicatorFrames:
         """Compute the three frames of ``table`` (float64 columns: reports compute with them)."""
         frame, tree, lineage = table.frame, table.tree, table.lineage
-        return cls(_float_frame(frame, tree, lineage=lineage), _float_frame(frame, tree, per_unit=True, lineage=lineage),
-                   _float_frame(frame, tree, per_area=True, lineage=lineage))
+        rows = _quantities(frame)
+        return cls(_float_frame(frame, tree, lineage=lineage, quantities=rows), _float_frame(frame, tree, per_unit=True, lineage=lineage, quantities=rows),
+                   _float_frame(frame, tree, per_area=True, lineage=lineage, quantities=rows))
 
     def scopes(self, year: int, ids: list[str]) -> pd.DataFrame:
         """The values of ``ids`` in ``year``, indexed by id: an area's (its subtree) where the id has children
