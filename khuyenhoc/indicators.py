@@ -237,8 +237,7 @@ def aggregates(frame: pd.DataFrame, per_unit: bool = False, tree: AreaTree | Non
 def _aggregates(base: pd.DataFrame, per_unit: bool = False, tree: AreaTree | None = None, lineage: Lineage | None = None) -> pd.DataFrame:
     """:func:`aggregates` of the rows' quantities ``base`` (:func:`_quantities`)."""
     if tree is not None:
-        closure = tree.closure[["year", "area_id", "unit_id"]]
-        base = closure.merge(base, on=["year", "unit_id"], how="inner").drop(columns="unit_id")
+        base = _with_areas(base, tree.closure)
         keys = ["year", "area_id"]
     elif per_unit:
         keys = ["year", "unit_id"]
@@ -246,11 +245,28 @@ def _aggregates(base: pd.DataFrame, per_unit: bool = False, tree: AreaTree | Non
         base = base.drop(columns="unit_id")
         keys = ["year"]
     sums = base.groupby(keys, sort=True).sum(min_count=1)
+    tracked = sums[list(TRACKED_CHANGES)]
     if lineage is not None and len(keys) > 1:
-        previous = previous_sums(sums[list(TRACKED_CHANGES)], lineage)
+        return sums.join(previous_sums(tracked, lineage).add_suffix("_prev"), how="left")
+    if len(keys) > 1:  # each row's own key the calendar year before
+        before = pd.MultiIndex.from_arrays([sums.index.get_level_values("year") - 1, sums.index.get_level_values(1)])
     else:
-        previous = sums[list(TRACKED_CHANGES)].rename(index=lambda y: y + 1, level="year" if len(keys) > 1 else None)
-    return sums.join(previous.add_suffix("_prev"), how="left")
+        before = sums.index - 1
+    position = sums.index.get_indexer(before)
+    previous = np.where(position[:, None] >= 0, tracked.to_numpy(dtype="float64")[position], np.nan)
+    return pd.concat([sums, pd.DataFrame(previous, index=sums.index, columns=[f"{name}_prev" for name in TRACKED_CHANGES])], axis=1)
+
+
+def _with_areas(base: pd.DataFrame, closure: pd.DataFrame) -> pd.DataFrame:
+    """The rows' quantities once for each area above them (and the row itself), in the closure's order: year, area_id
+    and the quantities (what an inner merge on year and unit_id gives, without its cost)."""
+    rows = pd.MultiIndex.from_arrays([base["year"], base["unit_id"]])
+    if not rows.is_unique:
+        return closure[["year", "area_id", "unit_id"]].merge(base, on=["year", "unit_id"], how="inner").drop(columns="unit_id")
+    position = rows.get_indexer(pd.MultiIndex.from_arrays([closure["year"], closure["unit_id"]]))
+    found = position >= 0
+    pairs = closure.loc[found, ["year", "area_id"]].reset_index(drop=True)
+    return pd.concat([pairs, base.drop(columns=["year", "unit_id"]).iloc[position[found]].reset_index(drop=True)], axis=1)
 
 
 def compute_frame(table: YearlyTable, per_unit: bool = False, years: list[int] | None = None,
