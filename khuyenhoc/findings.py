@@ -97,12 +97,14 @@ def _year_values(table: YearlyTable, year: int, units: list[str]) -> tuple[pd.Da
 
 def _jumps(now: pd.DataFrame, before: pd.DataFrame) -> pd.DataFrame:
     """Every (unit, indicator) whose change exceeds its limit, the largest (against its limit) first:
-    columns unit, indicator, relative (the change in percent of the previous year) and excess."""
+    columns unit, indicator, relative (the change in percent of the previous year), excess, value and reference (the
+    figure now and the year before)."""
     jumps = []
     for indicator, limit in CHECK_LIMITS:
         previous, current = before[indicator], now[indicator]
         relative = ((current - previous) / previous.where(previous > 0) * 100).astype(float)
-        jumps.append(pd.DataFrame({"unit": now.index, "indicator": indicator, "relative": relative.to_numpy(), "limit": limit}))
+        jumps.append(pd.DataFrame({"unit": now.index, "indicator": indicator, "relative": relative.to_numpy(), "limit": limit,
+                                   "value": current.to_numpy(), "reference": previous.to_numpy()}))
     flagged = pd.concat(jumps).reset_index(drop=True)
     flagged = flagged[flagged["relative"].abs() > flagged["limit"]]
     flagged = flagged.assign(excess=flagged["relative"].abs() / flagged["limit"])
@@ -117,8 +119,7 @@ def detect_checks(table: YearlyTable, year: int, units: list[str] | None = None)
     if now.empty:
         return []
     names = table.unit_names
-    return [DataCheck(int(year), row.indicator, row.unit, names.get(row.unit, row.unit), number(now.at[row.unit, row.indicator]),
-                      number(before.at[row.unit, row.indicator]), float(row.relative))
+    return [DataCheck(int(year), row.indicator, row.unit, names.get(row.unit, row.unit), number(row.value), number(row.reference), float(row.relative))
             for row in _jumps(now, before).itertuples()]
 
 

@@ -326,9 +326,10 @@ class IndicatorFrames:
     def scopes(self, year: int, ids: list[str]) -> pd.DataFrame:
         """The values of ``ids`` in ``year``, indexed by id: an area's (its subtree) where the id has children
         that year, else the unit's own row; ids without a row that year are left out."""
-        keys = [(int(year), unit) for unit in ids]
-        areas = self.areas.reindex([k for k in keys if k in self.areas.index])
-        units = self.units.reindex([k for k in keys if k not in self.areas.index and k in self.units.index])
+        keys = pd.MultiIndex.from_arrays([np.full(len(ids), int(year)), np.asarray(ids, dtype=object)])
+        in_areas, in_units = self.areas.index.get_indexer(keys), self.units.index.get_indexer(keys)
+        areas = self.areas.iloc[in_areas[in_areas >= 0]]
+        units = self.units.iloc[in_units[(in_areas < 0) & (in_units >= 0)]]
         both = pd.concat([areas, units])
         both.index = both.index.get_level_values(1)
         return both.reindex([unit for unit in ids if unit in both.index])
