@@ -7,6 +7,10 @@ prints the median ``time.process_time`` of several calls of
 * ``IndicatorFrames.of`` (what ``analyse`` computes once per table).
 
     python benchmarks/bench_validate.py [--repeat 15]
+
+Measured on the 2-core dev machine (shared, so ±15 %), median ms of 15 calls, before → after issue 21 item 8:
+check 39.9 → 14.7 (sample), 53.1 → 22.6 (three-tier province), 52.3 → 22.0 (two-tier);
+IndicatorFrames.of 60.6 → 11.1, 64.3 → 13.1, 59.0 → 11.9.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ import pytest
 from khuyenhoc.errors import KhuyenhocError
 from khuyenhoc.i18n import LANGS, indicator_label
 from khuyenhoc.indicators import IDS, INDICATORS, REGISTRY, compute, compute_frame, to_json
-from khuyenhoc.paths import PUBLISHED_DATA
+from khuyenhoc.paths import PUBLISHED_DATA, SAMPLE_DATA
 
 REQUIRED_IDS = [
     "members", "members_change", "members_growth_pct", "population", "members_per_population_pct",
@@ -236,3 +236,29 @@ def test_group_values_are_written_with_their_measure(key, value, vi, en):
     from khuyenhoc.formatting import format_indicator
 
     assert (format_indicator(key, value, "vi"), format_indicator(key, value, "en")) == (vi, en)
+
+
+def test_areas_rows_are_the_closure_merged_with_the_rows():
+    """Each row's quantities once per area above it (and itself), in the closure's order: what an inner merge gives."""
+    from khuyenhoc.indicators import _quantities, _with_areas
+    from khuyenhoc.table import table_from_frame
+    from khuyenhoc.sample import synthetic_table
+
+    table = table_from_frame(synthetic_table(12, [2023, 2024], shape="three-tier"))
+    rows, closure = _quantities(table.frame), table.tree.closure
+    merged = closure[["year", "area_id", "unit_id"]].merge(rows, on=["year", "unit_id"], how="inner").drop(columns="unit_id")
+    pd.testing.assert_frame_equal(_with_areas(rows, closure), merged, check_exact=True)
+    assert len(merged) > len(rows)  # communes counted in their district and their province too
+
+
+def test_scopes_follow_the_ids_order_and_leave_out_unknown_ids():
+    from khuyenhoc.indicators import analyse
+    from khuyenhoc.table import load_table
+
+    frames = analyse(load_table(SAMPLE_DATA)).frames
+    area = next(unit for year, unit in frames.areas.index if year == 2013)
+    unit = next(unit for year, unit in frames.units.index if year == 2013 and unit != area)
+    values = frames.scopes(2013, [unit, "no-such-unit", area])
+    assert list(values.index) == [unit, area]
+    pd.testing.assert_series_equal(values.loc[area], frames.areas.loc[(2013, area)], check_names=False)
+    pd.testing.assert_series_equal(values.loc[unit], frames.units.loc[(2013, unit)], check_names=False)

@@ -440,3 +440,22 @@ def test_a_reserved_id_in_capitals_gets_no_suggestion(write_csv, sample_frame):
     assert list(problems["rule"]) == ["unit_id_format", "unit_id_format"]
     assert problems["message"].iloc[0] == rule_message("unit_id_format", "vi")
     assert problems["message"].iloc[1].endswith("hãy ghi “com10”")
+
+
+def test_a_cell_breaking_several_rules_lists_them_in_one_order(write_csv, sample_frame):
+    """The rules over a row first, then the column's own (count cells are checked all at once, text column by column)."""
+    frame = sample_frame.astype(object)
+    frame.loc[3, "clans_recognised"] = -1  # negative, and (registered being negative too) above the registered count
+    frame.loc[3, "clans_registered"] = -5
+    frame.loc[5, "unit_name"] = "\x07" + "a" * (TEXT_LIMIT + 1)  # too long and with a control character
+    frame.loc[7, "members"] = None  # a blank required count
+    problems = problems_of(write_csv(frame))
+    listed = list(zip(problems["row"], problems["column"], problems["rule"], strict=True))
+    assert listed == [
+        (row_of(3), vi("clans_registered"), "non_negative"),
+        (row_of(3), vi("clans_recognised"), "clans_recognised_le_registered"),
+        (row_of(3), vi("clans_recognised"), "non_negative"),
+        (row_of(5), vi("unit_name"), "text_too_long"),
+        (row_of(5), vi("unit_name"), "control_character"),
+        (row_of(7), vi("members"), "required"),
+    ]

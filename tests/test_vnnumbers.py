@@ -10,7 +10,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from khuyenhoc.vnnumbers import NumberError, is_blank, parse_integer, parse_integer_series
+from khuyenhoc.vnnumbers import NumberError, is_blank, parse_integer, parse_integer_frame, parse_integer_series
 
 NBSP, NNBSP, THIN = "\u00a0", "\u202f", "\u2009"
 
@@ -107,6 +107,19 @@ def test_series_of_int64_is_kept():
     assert values.tolist() == [1, 2, 3]
     assert str(values.dtype) == "Int64"
     assert failures.empty
+
+
+def test_a_frame_parses_like_each_of_its_columns():
+    rows = pd.RangeIndex(2, 6)
+    frame = pd.DataFrame({"a": pd.Series(["9.123", None, "12,5", "7"], index=rows, dtype="str"), "b": pd.Series([3, 4, 5, 6], index=rows, dtype="int64"),
+                          "c": pd.Series([7.0, "x", None, " 42 "], index=rows, dtype=object)})
+    values, failures = parse_integer_frame(frame)
+    assert list(values) == ["a", "b", "c"]
+    for name in frame.columns:
+        alone, failed = parse_integer_series(frame[name])
+        pd.testing.assert_series_equal(values[name], alone)
+        assert [(row, rule) for row, column, rule in failures if column == name] == list(failed.items())
+    assert failures == [(4, "a", "fractional"), (3, "c", "integer")]  # column by column, then row by row
 
 
 def _group(number: int, separator: str) -> str:
