@@ -116,3 +116,46 @@ def test_wrap_to_measures_and_keeps_dollars():
     wrapped = ticks.wrap_to(r"Xã $\undefined$ có tên rất dài " * 4, 200, font)
     assert wrapped.count("\n") >= 2 and r"$\undefined$" in wrapped
     assert all(ticks._label_width(line, font) <= 200 for line in wrapped.split("\n"))
+
+
+def test_a_label_is_measured_once_per_font(monkeypatch):
+    """Matplotlib asks the locator for ticks dozens of times per drawing: each label is measured once per font."""
+    measured = []
+    original = ticks._TEXT.get_text_width_height_descent
+
+    def counting(label, font, ismath):
+        measured.append((label, font.get_size_in_points()))
+        return original(label, font, ismath)
+
+    monkeypatch.setattr(ticks, "_WIDTHS", {}, raising=False)  # nothing remembered from other tests
+    monkeypatch.setattr(ticks._TEXT, "get_text_width_height_descent", counting)
+    drawn_axes(4.0, 654_321, "x")
+    drawn_axes(4.0, 654_321, "x")  # a second chart of the same labels measures nothing again
+    assert measured and len(measured) == len(set(measured))
+
+
+def test_remembered_ticks_follow_the_font_and_the_axis_length():
+    """The ticks a locator remembers are those it would choose afresh: a larger font or a shorter axis changes them."""
+    import matplotlib
+
+    from khuyenhoc.render.charts import STYLE
+
+    def labels(axes):
+        renderer = FigureCanvasAgg(axes.figure).get_renderer()
+        axes.figure.draw(renderer)
+        return [t.get_text() for t in axes.get_xticklabels()]
+
+    def fresh(width: float, size: float):
+        with matplotlib.rc_context(STYLE | {"xtick.labelsize": size}):
+            figure = Figure(figsize=(width, 3), layout="constrained", dpi=110)
+            axes = figure.add_subplot()
+            axes.barh(["a", "b"], [0, 21_150])
+            ticks.value_axis(axes, "x", "người", "vi", integer=True)
+        return axes
+
+    axes = fresh(4.0, 10)
+    assert labels(axes) == labels(fresh(4.0, 10)) == ["0", "5.000", "10.000", "15.000", "20.000"]
+    axes.tick_params(axis="x", labelsize=20)
+    assert labels(axes) == labels(fresh(4.0, 20)) == ["0", "10.000", "20.000"]
+    axes.figure.set_size_inches(2.5, 3)
+    assert labels(axes) == labels(fresh(2.5, 20)) == ["0", "20.000"]
