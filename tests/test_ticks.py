@@ -10,6 +10,17 @@ from matplotlib.font_manager import FontProperties
 from khuyenhoc.render import ticks
 
 
+def laid_out(figure):
+    """Lay the figure out as Agg draws it (every text measured by the renderer its image is drawn with, at the
+    figure's resolution), without painting its pixels; returns that renderer, for the boxes of its texts."""
+    import matplotlib
+
+    canvas = FigureCanvasAgg(figure)
+    with matplotlib.rc_context({"savefig.dpi": "figure"}):
+        figure.draw_without_rendering()
+    return canvas.get_renderer()
+
+
 def overlapping(axis, renderer) -> list[tuple[str, str]]:
     """Pairs of neighbouring tick labels whose drawn boxes touch (the renderer's own bounding boxes)."""
     labels = [label for label in axis.get_ticklabels() if label.get_visible() and label.get_text()]
@@ -40,8 +51,7 @@ def _drawn_axes(width: float, top: float, which: str, amounts: bool):
         ticks.amount_axis(axes, which, values, "vi")
     else:
         ticks.value_axis(axes, which, "người", "vi", integer=top >= 10)
-    renderer = FigureCanvasAgg(figure).get_renderer()
-    figure.draw(renderer)
+    renderer = laid_out(figure)
     return axes, renderer
 
 
@@ -61,8 +71,7 @@ def test_vertical_tick_labels_never_overlap(top):
     axes = figure.add_subplot()
     axes.plot([2020, 2021], [0, top])
     ticks.value_axis(axes, "y", "người", "vi", integer=True)
-    renderer = FigureCanvasAgg(figure).get_renderer()
-    figure.draw(renderer)
+    renderer = laid_out(figure)
     assert overlapping(axes.yaxis, renderer) == []
     assert len(axes.get_yticklabels()) >= 2
 
@@ -79,8 +88,7 @@ def test_the_old_default_overlapped():
         axes = figure.add_subplot()
         axes.barh(["a", "b"], [0, 654_321])
         axes.xaxis.set_major_formatter(ticks.number_formatter("vi", 0))
-        renderer = FigureCanvasAgg(figure).get_renderer()
-        figure.draw(renderer)
+        renderer = laid_out(figure)
     assert ("100.000", "200.000") in overlapping(axes.xaxis, renderer)
 
 
@@ -104,8 +112,7 @@ def test_year_axis_whole_years_only():
     years = list(range(2005, 2025))
     axes.plot(years, range(20))
     ticks.year_axis(axes, years)
-    renderer = FigureCanvasAgg(figure).get_renderer()
-    figure.draw(renderer)
+    renderer = laid_out(figure)
     labels = [t.get_text() for t in axes.get_xticklabels()]
     assert labels and all(label.isdigit() and 2005 <= int(label) <= 2024 for label in labels)
     assert overlapping(axes.xaxis, renderer) == []
@@ -141,8 +148,7 @@ def test_remembered_ticks_follow_the_font_and_the_axis_length():
     from khuyenhoc.render.charts import STYLE
 
     def labels(axes):
-        renderer = FigureCanvasAgg(axes.figure).get_renderer()
-        axes.figure.draw(renderer)
+        laid_out(axes.figure)
         return [t.get_text() for t in axes.get_xticklabels()]
 
     def fresh(width: float, size: float):
