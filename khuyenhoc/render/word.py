@@ -29,6 +29,7 @@ from khuyenhoc.safetext import xml_safe
 
 if TYPE_CHECKING:
     from docx.document import Document as DocumentType
+    from docx.oxml.text.paragraph import CT_P
     from docx.table import _Cell
 
     from khuyenhoc.reports.annual import AnnualSummary
@@ -178,10 +179,14 @@ def _fix_widths(table, widths_mm: list[float] | tuple[float, ...]) -> None:
     table.autofit = False
     for column, width in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), widths_mm, strict=True):
         column.set(qn("w:w"), str(int(Mm(width).twips)))
-    lengths = [Mm(width) for width in widths_mm]
-    for row in table._tbl.tr_lst:  # the rows' cells as python-docx's ``row.cells`` finds them in a grid without merged cells
-        for cell, length in zip(row.tc_lst, lengths, strict=True):
-            cell.width = length
+    rows = table._tbl.tr_lst  # the rows' cells as python-docx's ``row.cells`` finds them in a grid without merged cells
+    for cell, width in zip(rows[0].tc_lst, widths_mm, strict=True):  # the first row's as python-docx writes them ...
+        cell.width = Mm(width)
+    widths = [(cell.tcPr.tcW.get(qn("w:type")), cell.tcPr.tcW.get(qn("w:w"))) for cell in rows[0].tc_lst]
+    for row in rows[1:]:  # ... copied into the other rows' cells (each has its width element from add_table)
+        for cell, (kind, width) in zip(row.tc_lst, widths, strict=True):
+            cell.tcPr.tcW.set(qn("w:type"), kind)
+            cell.tcPr.tcW.set(qn("w:w"), width)
     layout = OxmlElement("w:tblLayout")
     layout.set(qn("w:type"), "fixed")
     table._tbl.tblPr.append(layout)
@@ -249,7 +254,7 @@ def _heading(document: DocumentType, content: str, level: int) -> None:
                align=WD_ALIGN_PARAGRAPH.LEFT)
 
 
-_CELL_FORMATS: dict[tuple[bool, object], tuple] = {}  # (bold, align) -> the cell paragraph's and run's properties, built once
+_CELL_FORMATS: dict[tuple[bool, object], CT_P] = {}  # (bold, align) -> a cell's paragraph, its formatting built once
 
 
 def _cell_text(cell: _Cell, content: str, *, bold: bool = False, align=WD_ALIGN_PARAGRAPH.LEFT) -> None:
@@ -258,29 +263,30 @@ def _cell_text(cell: _Cell, content: str, *, bold: bool = False, align=WD_ALIGN_
 
 
 def _tc_text(tc, content: str, *, bold: bool = False, align=WD_ALIGN_PARAGRAPH.LEFT) -> None:
-    """A table cell's (``w:tc``) text in the table style. Its formatting XML is built once per (bold, align) and
-    copied into each cell: the same elements python-docx would add, at a fraction of the cost in a province's tables."""
-    formats = _CELL_FORMATS.get((bold, align))
-    if formats is None:
+    """A table cell's (``w:tc``) text in the table style. Its paragraph (formatting, a run and its text) is built
+    once per (bold, align) and copied into each cell with the cell's text: the same elements python-docx would add,
+    at a fraction of the cost in a province's tables."""
+    content = xml_safe(content)
+    model = _CELL_FORMATS.get((bold, align))
+    if model is None:
         paragraph = Paragraph(tc.p_lst[0], None)
-        run = paragraph.add_run(xml_safe(content))
+        run = paragraph.add_run(content)
         paragraph.alignment = align
         layout = paragraph.paragraph_format
         layout.first_line_indent, layout.space_after, layout.space_before, layout.line_spacing = Cm(0), Pt(1), Pt(1), 1.0
         _set_font(run, TABLE_PT, bold)
-        _CELL_FORMATS[(bold, align)] = (deepcopy(paragraph._p.pPr), deepcopy(run._r.rPr))
+        model = OxmlElement("w:p")
+        model.append(deepcopy(paragraph._p.pPr))
+        model.add_r().append(deepcopy(run._r.rPr))
+        _CELL_FORMATS[(bold, align)] = model
         return
-    paragraph_properties, run_properties = formats
-    p = tc.p_lst[0]
-    p.insert(0, deepcopy(paragraph_properties))
-    r = p.add_r()
-    r.append(deepcopy(run_properties))
-    content = xml_safe(content)
+    p = deepcopy(model)
     if content:  # as python-docx's ``add_run(content)``: tabs and line breaks through its own writer, plain text at once
         if any(c in content for c in "\t\r\n"):
-            r.text = content
+            p.r_lst[0].text = content
         else:
-            r.add_t(content)
+            p.r_lst[0].add_t(content)
+    tc.replace(tc.p_lst[0], p)
 
 
 def _repeat_header(tr) -> None:
