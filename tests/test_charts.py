@@ -309,7 +309,7 @@ class TestPng:
     def test_indicator_trends_png(self, sample_table):
         assert charts.to_png(indicator_trends(sample_table, 2009, 2013, "en")).startswith(b"\x89PNG")
 
-    @pytest.mark.parametrize("name", [pytest.param(name, marks=() if name in ("members_by_unit", "unit_rank") else pytest.mark.slow)
+    @pytest.mark.parametrize("name", [pytest.param(name, marks=() if name == "unit_rank" else pytest.mark.slow)  # names and a title
                                       for name in [*UNIT_CHARTS, "unit_trend"]])
     def test_tricky_unit_name_renders_literally(self, tricky_table, name):
         figure = unit_trend(tricky_table, "duc-xuan", 2013) if name == "unit_trend" else UNIT_CHARTS[name](tricky_table)
@@ -424,8 +424,8 @@ def test_long_unit_names_are_wrapped_or_cut_inside_the_members_chart(sample_fram
     assert "Phường Đức Xuân" not in [label.get_text() for label in labels] and "Xã Dương Quang" in [label.get_text() for label in labels]
 
 
-@pytest.mark.parametrize("name", [pytest.param(name, marks=pytest.mark.slow if name == "members_by_unit" else ())
-                                  for name in UNIT_CHARTS])  # the members chart's names: the test above, in the fast run
+@pytest.mark.parametrize("name", [pytest.param(name, marks=() if name == "training_by_unit" else pytest.mark.slow)
+                                  for name in UNIT_CHARTS])  # the members chart's long names: the test above, in the fast run
 def test_long_unit_names_are_wrapped_whole_in_every_unit_chart(long_name_table, name):
     """Issue 18 item 5: a name of up to 120 characters is wrapped, never cut, in every chart of units, and stays in
     the image."""
