@@ -16,6 +16,7 @@ from khuyenhoc.indicators import analyse
 from khuyenhoc.render import charts
 from khuyenhoc.reports.profile import UnitProfile
 from khuyenhoc.reports.trends import Trends
+from khuyenhoc.sample import bac_kan_sample
 from khuyenhoc.table import table_from_frame
 
 # The charts take plain values; these build them from a table as the report models do.
@@ -61,6 +62,31 @@ def indicator_trends(table, start, end, lang="vi"):
 
 
 TRICKY_NAME = r"Xã $\undefined$ <b>Đặc biệt</b> 100$"  # mathtext would fail on this; HTML must stay text
+LONG_NAME = "Hội Khuyến học phường Nguyễn Thị Minh Khai thuộc thành phố Bắc Kạn, tỉnh Bắc Kạn (đơn vị thí điểm xã hội học tập)"
+
+# The charts that name units beside their bars, drawn from a table where Phường Đức Xuân has another name.
+UNIT_CHARTS = {
+    "members_by_unit": lambda table: members_by_unit(table, 2013),
+    "training_by_unit": lambda table: training_by_unit(table, 2013),
+    "unit_rank": lambda table: unit_rank(table, 2013, "duc-xuan", "members"),
+}
+
+
+def renamed(name: str):
+    """The sample with Phường Đức Xuân called ``name``."""
+    frame = bac_kan_sample()
+    frame.loc[frame["unit_id"] == "duc-xuan", "unit_name"] = name
+    return table_from_frame(frame)
+
+
+@pytest.fixture(scope="module")
+def tricky_table():
+    return renamed(TRICKY_NAME)
+
+
+@pytest.fixture(scope="module")
+def long_name_table():
+    return renamed(LONG_NAME)
 
 
 def drawn(figure: Figure) -> Figure:
@@ -148,7 +174,7 @@ def test_unit_place_titles(sample_table, lang):
 
 def test_unit_rank_highlights_the_unit(sample_table):
     rank = unit_rank(sample_table, 2013, "duc-xuan", "members")
-    axes = drawn(rank).axes[0]
+    axes = rank.axes[0]  # its names are fixed ticks: there without a drawing
     bars = dict(zip(tick_texts(axes.yaxis), axes.patches, strict=True))
     assert list(bars)[-1] == "Phường Nguyễn Thị Minh Khai"  # sorted ascending: the most members at the top
     assert bars["Phường Đức Xuân"].get_width() == 1680
@@ -168,8 +194,15 @@ def test_unit_rank_of_the_district_row_names_it(sample_table):
     assert len(figure.axes[0].patches) == 8  # the district row is not ranked
 
 
-def test_indicator_trends_grouped_by_theme(sample_table):
-    figure = drawn(indicator_trends(sample_table, 2010, 2013, "vi"))
+@pytest.fixture(scope="module")
+def sample_trends(sample_table) -> Figure:
+    """The sample's trends page chart from 2010 (not its first year) to 2013, in Vietnamese, laid out once for the
+    module's readers."""
+    return drawn(indicator_trends(sample_table, 2010, 2013, "vi"))
+
+
+def test_indicator_trends_grouped_by_theme(sample_trends):
+    figure = sample_trends
     panels = [axes for axes in figure.axes if axes.get_visible() and axes.get_title()]
     assert [axes.get_title() for axes in panels] == [
         "Hội viên khuyến học", "Gia đình hiếu học", "Dòng họ hiếu học", "Lớp tập huấn", "Lượt người tham gia tập huấn", "Quỹ khuyến học"]
@@ -183,12 +216,6 @@ def test_indicator_trends_grouped_by_theme(sample_table):
     assert [axes.get_ylabel() for axes in panels] == ["người", "gia đình", "dòng họ", "lớp", "lượt người", "triệu đồng"]
     assert not any(axes.get_shared_x_axes().get_siblings(axes)[1:] for axes in panels)  # no twin axis drawn over a panel
     assert len(figure.axes) == 6  # one axes per panel (three rows of two): no second y axis
-
-
-@pytest.fixture(scope="module")
-def sample_trends(sample_table) -> Figure:
-    """The sample's trends page chart (2009-2013, Vietnamese), laid out once for the module's readers."""
-    return drawn(indicator_trends(sample_table, 2009, 2013, "vi"))
 
 
 def test_counts_start_at_zero_with_whole_ticks(sample_trends, sample_chart):
@@ -282,17 +309,18 @@ class TestPng:
     def test_indicator_trends_png(self, sample_table):
         assert charts.to_png(indicator_trends(sample_table, 2009, 2013, "en")).startswith(b"\x89PNG")
 
-    def test_tricky_unit_name_renders_literally(self, sample_frame):
-        sample_frame.loc[sample_frame["unit_id"] == "duc-xuan", "unit_name"] = TRICKY_NAME
-        table = table_from_frame(sample_frame)
-        members, training = members_by_unit(table, 2013), training_by_unit(table, 2013)
-        rank, history = unit_rank(table, 2013, "duc-xuan", "members"), unit_trend(table, "duc-xuan", 2013)
-        for figure in (members, training, rank, history):
-            assert charts.to_png(figure).startswith(b"\x89PNG")
-            figure.savefig(io.BytesIO(), format="png", dpi=20)  # also outside to_png (Jupyter's inline display): every text laid out again
-        assert rank.get_suptitle().replace("\n", " ") == f"{TRICKY_NAME} so với các đơn vị, năm 2013"
-        assert TRICKY_NAME in tick_texts(members.axes[0].yaxis)
-        assert history.get_suptitle() == f"{TRICKY_NAME} qua các năm"
+    @pytest.mark.parametrize("name", [pytest.param(name, marks=() if name == "unit_rank" else pytest.mark.slow)  # names and a title
+                                      for name in [*UNIT_CHARTS, "unit_trend"]])
+    def test_tricky_unit_name_renders_literally(self, tricky_table, name):
+        figure = unit_trend(tricky_table, "duc-xuan", 2013) if name == "unit_trend" else UNIT_CHARTS[name](tricky_table)
+        assert charts.to_png(figure).startswith(b"\x89PNG")
+        figure.savefig(io.BytesIO(), format="png", dpi=20)  # also outside to_png (Jupyter's inline display): every text laid out again
+        if name == "unit_trend":
+            assert figure.get_suptitle() == f"{TRICKY_NAME} qua các năm"
+        else:
+            assert TRICKY_NAME in tick_texts(figure.axes[0].yaxis)
+        if name == "unit_rank":
+            assert figure.get_suptitle().replace("\n", " ") == f"{TRICKY_NAME} so với các đơn vị, năm 2013"
 
 
 class TestSavePng:
@@ -365,11 +393,11 @@ def test_bar_charts_stay_readable_at_national_scale():
     assert members.get_size_inches()[1] < 12
     by_members = table.frame[table.frame["level"] == "commune"].sort_values("members", ascending=False)["unit_id"]
     chosen = by_members.iloc[199]  # a middling unit: 200th of 400
-    axes = drawn(unit_rank(table, 2013, chosen, "members")).axes[0]
+    axes = unit_rank(table, 2013, chosen, "members").axes[0]  # names: fixed ticks, there without a drawing
     names = table.unit_names
     assert tick_texts(axes.yaxis) == [f"{names[u]} ({rank}/400)" for rank, u in zip(range(204, 195, -1), by_members.iloc[195:204][::-1], strict=True)]
     assert axes.get_title() == "Số hội viên: đứng thứ 200/400"
-    top = drawn(unit_rank(table, 2013, by_members.iloc[0], "members")).axes[0]  # at the top: the nine ranked first
+    top = unit_rank(table, 2013, by_members.iloc[0], "members").axes[0]  # at the top: the nine ranked first
     assert [label.rsplit("(", 1)[1] for label in tick_texts(top.yaxis)] == [f"{rank}/400)" for rank in range(9, 0, -1)]
     assert len(charts.to_png(unit_place(table, 2013, chosen))) < 120_000
 
@@ -396,17 +424,16 @@ def test_long_unit_names_are_wrapped_or_cut_inside_the_members_chart(sample_fram
     assert "Phường Đức Xuân" not in [label.get_text() for label in labels] and "Xã Dương Quang" in [label.get_text() for label in labels]
 
 
-def test_long_unit_names_are_wrapped_whole_in_every_unit_chart(sample_frame):
+@pytest.mark.parametrize("name", [pytest.param(name, marks=() if name == "training_by_unit" else pytest.mark.slow)
+                                  for name in UNIT_CHARTS])  # the members chart's long names: the test above, in the fast run
+def test_long_unit_names_are_wrapped_whole_in_every_unit_chart(long_name_table, name):
     """Issue 18 item 5: a name of up to 120 characters is wrapped, never cut, in every chart of units, and stays in
     the image."""
-    long_name = "Hội Khuyến học phường Nguyễn Thị Minh Khai thuộc thành phố Bắc Kạn, tỉnh Bắc Kạn (đơn vị thí điểm xã hội học tập)"
-    assert len(long_name) <= 120
-    sample_frame.loc[sample_frame["unit_id"] == "duc-xuan", "unit_name"] = long_name
-    table = table_from_frame(sample_frame)
-    for figure in (members_by_unit(table, 2013), training_by_unit(table, 2013), unit_rank(table, 2013, "duc-xuan", "members")):
-        renderer = laid_out(figure)
-        labels = figure.axes[0].get_yticklabels()
-        mine = next(label for label in labels if label.get_text().startswith("Hội Khuyến học phường"))
-        assert " ".join(mine.get_text().split("\n")).startswith(long_name) and "…" not in mine.get_text()
-        box = mine.get_window_extent(renderer)
-        assert box.x0 >= 0 and box.y0 >= 0 and box.y1 <= figure.bbox.height
+    assert len(LONG_NAME) <= 120
+    figure = UNIT_CHARTS[name](long_name_table)
+    renderer = laid_out(figure)
+    labels = figure.axes[0].get_yticklabels()
+    mine = next(label for label in labels if label.get_text().startswith("Hội Khuyến học phường"))
+    assert " ".join(mine.get_text().split("\n")).startswith(LONG_NAME) and "…" not in mine.get_text()
+    box = mine.get_window_extent(renderer)
+    assert box.x0 >= 0 and box.y0 >= 0 and box.y1 <= figure.bbox.height

@@ -7,35 +7,13 @@ import pytest
 from test_ticks import laid_out, overlapping
 
 from khuyenhoc.i18n import measure_name
-from khuyenhoc.indicators import analyse
 from khuyenhoc.render import charts
 from khuyenhoc.reports.annual import AnnualSummary
 from khuyenhoc.reports.profile import UnitProfile
 from khuyenhoc.reports.trends import Trends
-from khuyenhoc.sample import synthetic_table
-from khuyenhoc.table import table_from_frame
 
 UNITS = {measure_name(m, lang) for lang in ("vi", "en") for m in (
     "person", "family", "clan", "class", "participant_time", "vnd", "million_vnd", "billion_vnd", "percent", "vnd_per_member")}
-
-
-@pytest.fixture(scope="module")
-def province():
-    """A synthetic province: three tiers in 2024 (15 districts), two in 2025 (about 190 communes under the province)."""
-    return analyse(table_from_frame(synthetic_table(200, [2023, 2024, 2025], seed=1)))
-
-
-@pytest.fixture(scope="module")
-def town(sample_table):
-    return analyse(sample_table)
-
-
-@pytest.fixture(scope="module")
-def sample_table():
-    from khuyenhoc.paths import SAMPLE_DATA
-    from khuyenhoc.table import load_table
-
-    return load_table(SAMPLE_DATA)
 
 
 def every_chart(analysis, year: int, lang: str = "vi") -> dict:
@@ -50,10 +28,11 @@ def every_chart(analysis, year: int, lang: str = "vi") -> dict:
 
 
 @pytest.fixture(scope="module")
-def chart_sets(town, province):
-    """(place, year, language) -> every chart of it and the renderer each was drawn with: built and drawn once for
-    the module, the tests only read them."""
-    analyses, built = {"town": town, "province": province}, {}
+def chart_sets(sample_analysis, synthetic_province):
+    """(place, year, language) -> every chart of it and the renderer each was laid out with: built and laid out once
+    for the module, the tests only read them. The town is the sample's; the province the synthetic one of conftest
+    (three tiers in 2024 with 15 districts, two in 2025 with about 190 communes under the province)."""
+    analyses, built = {"town": sample_analysis, "province": synthetic_province}, {}
 
     def charts_of(where: str, year: int, lang: str) -> dict:
         if (where, year, lang) not in built:
@@ -71,8 +50,9 @@ def value_axes(figure):
             yield axes, (axes.yaxis if axes.get_lines() else axes.xaxis)
 
 
-# Each place and year once, each language at least once in the fast run; the other combinations are slow (CI runs them).
-FAST = {("town", 2013, "vi"), ("province", 2024, "en"), ("province", 2025, "vi")}
+# The fast run: a town in English, the province of about 190 communes in Vietnamese (the charts the tests below read
+# too); the other combinations, the three-tier province of 2024 among them, are slow (CI runs them).
+FAST = {("town", 2013, "en"), ("province", 2025, "vi")}
 VARIANTS = [pytest.param(where, year, lang, id=f"{where}-{year}-{lang}", marks=() if (where, year, lang) in FAST else pytest.mark.slow)
             for where, year in (("town", 2013), ("province", 2024), ("province", 2025)) for lang in ("vi", "en")]
 
@@ -107,8 +87,8 @@ def province_2025(chart_sets) -> dict:
     return {name: figure for name, (figure, _) in chart_sets("province", 2025, "vi").items()}
 
 
-def test_at_most_fifteen_bars_at_two_hundred_units(province, chart_sets):
-    summary = AnnualSummary(province, 2025)
+def test_at_most_fifteen_bars_at_two_hundred_units(synthetic_province, chart_sets):
+    summary = AnnualSummary(synthetic_province, 2025)
     assert len(summary.units) > 180
     figures = province_2025(chart_sets)
     for name in ("members_by_unit", "training_by_unit", "targets_by_unit"):
@@ -122,8 +102,8 @@ def test_at_most_fifteen_bars_at_two_hundred_units(province, chart_sets):
     assert figures["members_by_unit"].get_suptitle().replace("\n", " ").endswith(f"(7 đơn vị thấp nhất và 7 cao nhất trong {len(summary.units)})")
 
 
-def test_bars_sorted_as_the_title_says(province, chart_sets):
-    values = AnnualSummary(province, 2025).unit_values()
+def test_bars_sorted_as_the_title_says(synthetic_province, chart_sets):
+    values = AnnualSummary(synthetic_province, 2025).unit_values()
     figures = province_2025(chart_sets)
     members = bar_values(figures["members_by_unit"].axes[0])
     assert members == sorted(members)  # the highest on top
@@ -137,8 +117,8 @@ def test_bars_sorted_as_the_title_says(province, chart_sets):
     assert "7 đơn vị thấp nhất và 7 cao nhất" in title and "theo Tỷ lệ hộ đạt danh hiệu Gia đình học tập" in title
 
 
-def test_targets_chart_of_a_few_units_says_its_order(province):
-    summary = AnnualSummary(province, 2024, area_id="h0001")
+def test_targets_chart_of_a_few_units_says_its_order(synthetic_province):
+    summary = AnnualSummary(synthetic_province, 2024, area_id="h0001")
     figure = charts.target_figures(summary)["targets_by_unit"]
     assert bar_values(figure.axes[0]) == sorted(bar_values(figure.axes[0]))
     assert "(xếp theo Tỷ lệ hộ đạt danh hiệu Gia đình học tập)" in figure.get_suptitle().replace("\n", " ")
