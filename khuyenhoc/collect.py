@@ -63,6 +63,7 @@ class FileResult:
     reason: str = ""
     duplicate: Duplicate | None = None  # DUPLICATE: the unit and the other files
     waiting: Waiting | None = None  # HELD: the first problem its rows have among the others
+    checked_alone: bool = False  # validated alone already (the same cells give the same verdict: not checked twice)
 
     @property
     def units(self) -> list[str]:
@@ -133,7 +134,10 @@ def _read(path: Path, name: str, lang: str) -> FileResult:
 
 
 def _check_alone(result: FileResult, lang: str) -> None:
-    """Validate one file alone, as ``validate`` would, except that its parents may be in other files."""
+    """Validate one file alone, as ``validate`` would, except that its parents may be in other files (once per file)."""
+    if result.checked_alone:
+        return
+    result.checked_alone = True
     _, problems, _ = check(result.raw, lang)
     problems = problems[~problems["rule"].isin(DEFERRED_RULES)].reset_index(drop=True)
     if len(problems):
@@ -142,22 +146,40 @@ def _check_alone(result: FileResult, lang: str) -> None:
         result.reason = text_count("collect.reason.problems", len(problems), lang, row=first["row"], column=first["column"], message=first["message"])
 
 
-def _check_each(files: list[FileResult], lang: str) -> None:
+@dataclass(frozen=True)
+class _Together:
+    """The files checked together, the raw table they made, where each row came from, and what ``check`` said."""
+
+    files: list[FileResult]
+    raw: RawTable
+    origin: list[tuple[int, int]]
+    frame: pd.DataFrame
+    problems: pd.DataFrame
+
+
+def _check_together(files: list[FileResult], lang: str) -> _Together:
+    raw, origin = _merge_raw(files)
+    frame, problems, _ = check(raw, lang)
+    return _Together(files, raw, origin, frame, problems)
+
+
+def _check_each(files: list[FileResult], lang: str) -> _Together | None:
     """Validate every readable file alone, cheaply: the files are checked together once (one pass of the rules instead
     of thousands), and only those with a problem there are checked again alone, which decides. A file clean
-    together is clean alone: every rule is about one row, or flags the rows of the file that breaks it."""
+    together is clean alone: every rule is about one row, or flags the rows of the file that breaks it.
+    Return the check of the files together (None when no file was ready)."""
     ready = [f for f in files if f.status is Status.MERGED and not f.raw.problems]
     for result in files:
         if result.status is Status.MERGED and result.raw.problems:  # missing or repeated columns: alone only
             _check_alone(result, lang)
     if not ready:
-        return
-    raw, origin = _merge_raw(ready)
-    typed, problems, _ = check(raw, lang)
-    for (position, _), year, unit in zip(origin, typed["year"], typed["unit_id"], strict=True):
+        return None
+    together = _check_together(ready, lang)
+    for (position, _), year, unit in zip(together.origin, together.frame["year"], together.frame["unit_id"], strict=True):
         ready[position].keys.append((None if year is pd.NA else int(year), unit))
-    for position in sorted({origin[int(row) - 2][0] for row in problems["row"]}):
+    for position in sorted({together.origin[int(row) - 2][0] for row in together.problems["row"]}):
         _check_alone(ready[position], lang)
+    return together
 
 
 def _mark_duplicates(files: list[FileResult], lang: str) -> None:
@@ -196,15 +218,17 @@ def _merge_raw(files: list[FileResult]) -> tuple[RawTable, list[tuple[int, int]]
     return RawTable(Path("merged"), body, headers, 1, ""), origin
 
 
-def _merge(files: list[FileResult], lang: str) -> pd.DataFrame | None:
+def _merge(files: list[FileResult], lang: str, checked: _Together | None = None) -> pd.DataFrame | None:
     """Merge the files still MERGED; a file whose rows break a rule across files (a parent no file holds, a cycle…)
-    is HELD with those problems in its own terms, and the rest merged again until the table is valid."""
+    is HELD with those problems in its own terms, and the rest merged again until the table is valid. ``checked``:
+    the files already checked together (reused when they are exactly the files still MERGED)."""
     while True:
         included = [f for f in files if f.status is Status.MERGED]
         if not included:
             return None
-        raw, origin = _merge_raw(included)
-        frame, problems, _ = check(raw, lang)
+        if checked is None or checked.files != included:
+            checked = _check_together(included, lang)
+        raw, origin, frame, problems = checked.raw, checked.origin, checked.frame, checked.problems
         if problems.empty:
             return _output(frame, raw, included, origin, lang)
         by_name = {column_header(name, "vi"): name for name in raw.headers}
@@ -264,9 +288,9 @@ def collect(inputs: list[str | Path], expect: str | Path | None = None, area: st
     """Read every file of ``inputs`` (folders and files), validate each alone, leave out the unreadable, the invalid
     and the duplicated, merge the rest into one valid table; with ``expect``, name the units that sent nothing."""
     files = [_read(path, name, lang) for path, name in gather(inputs, exclude, lang)]
-    _check_each(files, lang)
+    together = _check_each(files, lang)
     _mark_duplicates(files, lang)
-    merged = _merge(files, lang)
+    merged = _merge(files, lang, together)
     year = _collection_year(files)
     missing = pd.DataFrame(columns=["unit_id", "unit_name"])
     if expect is not None:

@@ -11,19 +11,28 @@ import pandas as pd
 import pytest
 
 from khuyenhoc.cli import EXIT_OK, main
+from khuyenhoc import collect as collect_module
 from khuyenhoc.collect import Status, collect, gather
 from khuyenhoc.commune_workbooks import write_unit_workbooks
 from khuyenhoc.errors import KhuyenhocError
 from khuyenhoc.sample import synthetic_table, to_csv_text
 from khuyenhoc.table import load_table
+from khuyenhoc.validate import check
 from workbooks import fill, letter_of
 
 
 @pytest.fixture(scope="module")
 def province(tmp_path_factory) -> Path:
+    """A province, one district, three communes: every rule below shows on three communes (each collect reads every file)."""
     path = tmp_path_factory.mktemp("province") / "tinh.csv"
-    path.write_text(to_csv_text(synthetic_table(8, range(2023, 2025), seed=3, shape="three-tier")), encoding="utf-8")
+    path.write_text(to_csv_text(synthetic_table(3, range(2023, 2025), seed=3, shape="three-tier")), encoding="utf-8")
     return path
+
+
+@pytest.fixture(scope="module")
+def province_table(province):
+    """The province as validated (read-only)."""
+    return load_table(province)
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +64,7 @@ def _digests(folder: Path) -> dict[str, str]:
     return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir()) if p.is_file()}
 
 
-def test_every_valid_file_merged_into_a_table_validate_accepts(back, province, tmp_path, capsys):
+def test_every_valid_file_merged_into_a_table_validate_accepts(back, province, province_table, tmp_path, capsys):
     before = _digests(back)
     out = tmp_path / "tong-hop.csv"
     assert main(["collect", str(back), "--out", str(out), "--expect", str(province)]) == EXIT_OK
@@ -67,7 +76,7 @@ def test_every_valid_file_merged_into_a_table_validate_accepts(back, province, t
     assert _digests(back) == before  # the files received are never modified
     merged = load_table(out)
     assert len(merged.frame) == count and merged.years == [2025]
-    last = load_table(province).frame.query("year == 2024").set_index("unit_id")
+    last = province_table.frame.query("year == 2024").set_index("unit_id")
     now = merged.frame.set_index("unit_id")
     assert (now["members"] == last.loc[now.index, "members"]).all() and (now["fund_vnd"] == last.loc[now.index, "fund_vnd"]).all()
     assert (now["parent_id"].fillna("") == last.loc[now.index, "parent_id"].fillna("")).all()
@@ -128,12 +137,12 @@ def test_unreadable_files_are_named_without_a_traceback(back, tmp_path, capsys):
     assert "Không đọc được tệp: tệp được đặt mật khẩu (mã hoá)" in note
 
 
-def test_expected_units_with_no_file_are_named(back, province, tmp_path, capsys):
+def test_expected_units_with_no_file_are_named(back, province, province_table, tmp_path, capsys):
     gone = sorted(back.glob("u*.xlsx"))[-1]
     gone.unlink()
     assert main(["collect", str(back), "--out", str(tmp_path / "m.csv"), "--expect", str(province)]) == 1
     out = capsys.readouterr().out
-    name = load_table(province).unit_names[gone.stem]
+    name = province_table.unit_names[gone.stem]
     assert re.search(r"\n  Chưa nhận \(thiếu\) +1 đơn vị\n", out)
     assert f"Các đơn vị chưa gửi số liệu năm 2025:\n  {gone.stem}: {name}\n" in out
     tracking = pd.read_csv(tmp_path / "m-theo-doi.csv", encoding="utf-8-sig", keep_default_na=False)
@@ -141,9 +150,9 @@ def test_expected_units_with_no_file_are_named(back, province, tmp_path, capsys)
                                            "Lý do": name, "Tệp phản hồi": ""}
 
 
-def test_expect_with_an_area(back, province, tmp_path):
-    district = load_table(province).frame.query("year == 2024 and level == 'district'")["unit_id"].iloc[0]
-    keep = set(load_table(province).tree.descendants(district, 2024)) | {district}
+def test_expect_with_an_area(back, province, province_table, tmp_path):
+    district = province_table.frame.query("year == 2024 and level == 'district'")["unit_id"].iloc[0]
+    keep = set(province_table.tree.descendants(district, 2024)) | {district}
     for path in back.iterdir():
         if path.stem not in keep:
             path.unlink()
@@ -154,13 +163,18 @@ def test_expect_with_an_area(back, province, tmp_path):
     assert list(collect([back], expect=province, area=district).missing["unit_id"]) == [sorted(keep - {district})[0]]
 
 
-def test_a_unit_whose_parent_sent_nothing_waits(back, tmp_path):
-    """Valid alone, but its district's row is missing: held (with a note saying so), the others merged; then merged once it comes."""
+def test_a_unit_whose_parent_sent_nothing_waits(back, tmp_path, monkeypatch):
+    """Valid alone, but its district's row is missing: held (with a note saying so), the others merged; then merged once it comes.
+    Each file is validated alone once, and the files together once per set of files merged."""
     district = next(p for p in sorted(back.glob("h*.xlsx")))
     aside = tmp_path / "aside"
     aside.mkdir()
     shutil.move(district, aside / district.name)
+    checked = []
+    monkeypatch.setattr(collect_module, "check", lambda raw, lang: checked.append(raw.path.name) or check(raw, lang))
     collection = collect([back])
+    monkeypatch.undo()
+    assert sorted(checked) == sorted(["merged", *(p.name for p in back.glob("u*.xlsx")), "merged"])  # all; alone; the rest
     held = [f for f in collection.files if f.status is Status.HELD]
     assert held and all(f.reason.startswith(f"dòng 4: Năm 2025 không có đơn vị mã “{district.stem}” để làm cấp trên") for f in held)
     assert set(collection.merged["Mã đơn vị"]).isdisjoint({f.raw.frame["unit_id"].iloc[0] for f in held})

@@ -24,9 +24,10 @@ def write(tmp_path: Path, rows: list[str], name: str = "tinh.csv") -> Path:
     return path
 
 
-@pytest.fixture
-def province(tmp_path):
-    return load_table(write(tmp_path, ROWS_2024 + ROWS_2025))
+@pytest.fixture(scope="module")
+def province(tmp_path_factory):
+    """The two-year province as validated, shared by the tests that only read it."""
+    return load_table(write(tmp_path_factory.mktemp("tree"), ROWS_2024 + ROWS_2025))
 
 
 def problems(path: Path, lang: str = "vi") -> pd.DataFrame:
