@@ -6,8 +6,10 @@ import decimal
 import math
 import numbers
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cache
 
-from babel.numbers import format_decimal
+from babel import Locale
+from babel.numbers import NumberPattern, format_decimal, parse_pattern
 
 from khuyenhoc.i18n import DEFAULT_LANG, LOCALES, measure_name, text
 
@@ -74,6 +76,18 @@ def _pattern(precision: int, signed: bool) -> str:
     return f"+{body};-{body}" if signed else body
 
 
+@cache
+def _number_pattern(precision: int, signed: bool) -> NumberPattern:
+    """:func:`_pattern` parsed once (Babel would parse it again for every number)."""
+    return parse_pattern(_pattern(precision, signed))
+
+
+@cache
+def _locale(lang: str) -> Locale:
+    """The Babel locale of ``lang``, parsed once."""
+    return Locale.parse(LOCALES[lang])
+
+
 def format_number(value: float | int | None, precision: int = 0, lang: str = DEFAULT_LANG, signed: bool = False) -> str:
     """``9123`` → ``9.123`` (vi) or ``9,123`` (en); rounds half up; missing → ``—``."""
     if _missing(value):
@@ -83,7 +97,7 @@ def format_number(value: float | int | None, precision: int = 0, lang: str = DEF
     with decimal.localcontext() as context:  # Babel quantizes again: keep it exact and half up
         context.rounding = ROUND_HALF_UP
         context.prec = max(context.prec, rounded.adjusted() + precision + 3)
-        return format_decimal(rounded, format=_pattern(precision, signed), locale=LOCALES[lang], decimal_quantization=True)
+        return format_decimal(rounded, format=_number_pattern(precision, signed), locale=_locale(lang), decimal_quantization=True)
 
 
 def format_percent(value: float | None, precision: int = 1, lang: str = DEFAULT_LANG, signed: bool = False) -> str:

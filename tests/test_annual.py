@@ -186,16 +186,18 @@ def test_synthetic_data_says_so_in_the_written_summary(sample_frame):
     assert summary.narrative(with_notes=False)[0].startswith("Năm 2013")
 
 
+@pytest.fixture(scope="module")
+def province(tmp_path_factory):
+    """The hand-made province of tests/province_data.py, loaded once (its tests only read it)."""
+    from province_data import HEADER, ROWS_2024, ROWS_2025
+
+    path = tmp_path_factory.mktemp("province") / "tinh.csv"
+    path.write_text("\n".join([HEADER, *ROWS_2024, *ROWS_2025]) + "\n", encoding="utf-8")
+    return load_table(path)
+
+
 class TestAreaReports:
     """Yearly summaries of an area: named after it, comparing its direct children, linking up and down."""
-
-    @pytest.fixture
-    def province(self, tmp_path):
-        from province_data import HEADER, ROWS_2024, ROWS_2025
-
-        path = tmp_path / "tinh.csv"
-        path.write_text("\n".join([HEADER, *ROWS_2024, *ROWS_2025]) + "\n", encoding="utf-8")
-        return load_table(path)
 
     def test_a_district_report_names_it_and_ranks_its_communes(self, province):
         report = AnnualSummary(analyse(province), 2024, area_id="huyen-b")

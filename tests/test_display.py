@@ -179,13 +179,10 @@ def test_a_long_table_is_folded_one_click_away(shown):
     assert "<details" not in html_of(shown)
 
 
-def test_spreads_of_a_province_and_none_for_a_town(shown, town_summary):
-    from khuyenhoc.sample import synthetic_table
-
+def test_spreads_of_a_province_and_none_for_a_town(shown, town_summary, synthetic_province):
     show.spreads(town_summary)
     assert shown == []  # eight units: their table is short enough
-    table = table_from_frame(synthetic_table(40, [2025], seed=4, shape="two-tier"))
-    province = AnnualSummary(analyse(table), 2025, area_id=table.tree.roots(2025)[0])
+    province = AnnualSummary(synthetic_province, 2025, area_id=synthetic_province.table.tree.roots(2025)[0])
     show.spreads(province)
     html = html_of(shown)
     assert "<h3>Số đơn vị theo tỷ lệ hội viên trên dân số, năm 2025</h3>" in html

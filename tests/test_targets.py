@@ -18,9 +18,10 @@ from khuyenhoc.targets import NATIONAL_TARGETS, load_targets, targets_in_use
 UNITS = ["xa-a", "xa-b", "xa-c", "xa-d"]
 
 
-@pytest.fixture
-def district(tmp_path):
-    path = tmp_path / "huyen.csv"
+@pytest.fixture(scope="module")
+def district(tmp_path_factory):
+    """The hand-made district of tests/titles_data.py, loaded once (its tests only read it)."""
+    path = tmp_path_factory.mktemp("district") / "huyen.csv"
     path.write_text("\n".join([HEADER, *ROWS]) + "\n", encoding="utf-8")
     return load_table(path)
 
@@ -241,7 +242,7 @@ class TestTargetsAgainstTheData:
     def test_the_targets_command_checks_ids_when_given_data(self, tmp_path, district, capsys):
         from khuyenhoc.cli import EXIT_FAILED, main
 
-        data = tmp_path / "huyen.csv"
+        data = Path(district.source)
         path = write_targets(tmp_path, "learning_clans_pct,2025,70,kế hoạch,xa-khong-co")
         assert main(["targets", "--year", "2025", "--targets", str(path), "--data", str(data)]) == EXIT_FAILED
         err = capsys.readouterr().err

@@ -214,10 +214,11 @@ def test_closing_sentence_differs_every_year(sample_table):
 def test_lists_end_with_va(sample_frame):
     for unit in ("duc-xuan", "song-cau", "phung-chi-kien"):
         edit(sample_frame, 2013, unit, training_classes=0, training_participants=0)
-    vi = " ".join(narrate(table_from_frame(sample_frame), 2013, "vi"))
+    table = table_from_frame(sample_frame)
+    vi = " ".join(narrate(table, 2013, "vi"))
     assert "chưa tổ chức được lớp tập huấn nào: " in vi
     assert re.search(r"lớp tập huấn nào: [^.]+, [^.]+ và [^.,]+\.", vi), vi
-    en = " ".join(narrate(table_from_frame(sample_frame), 2013, "en"))
+    en = " ".join(narrate(table, 2013, "en"))
     assert re.search(r"held no training at all: [^.]+, [^.]+ and [^.,]+\.", en), en
 
 
@@ -285,8 +286,9 @@ class TestNoSentenceWithoutData:
 
 class TestIllustrative:
     def test_note_for_the_sample(self, sample_frame):
-        assert table_from_frame(sample_frame).illustrative
-        assert narrate(table_from_frame(sample_frame), 2013)[0] == text("illustrative", "vi")
+        table = table_from_frame(sample_frame)
+        assert table.illustrative
+        assert narrate(table, 2013)[0] == text("illustrative", "vi")
 
     @pytest.mark.parametrize("note", [None, "Số liệu chính thức do xã báo cáo"])
     def test_no_note_for_real_data(self, sample_frame, note):

@@ -215,7 +215,7 @@ class TestWorkbook:
 
 
 def test_save_writes_the_word_report_and_the_tables(summary, tmp_path):
-    written = {path.name for path in save(summary, tmp_path)}
+    written = {path.name for path in save(summary, tmp_path, figures={})}  # the figures: test_render.TestSave
     assert {"annual_summary.docx", "annual_summary.xlsx", "summary.json"} <= written
     assert docx.Document(tmp_path / "annual_summary.docx").paragraphs
     assert openpyxl.load_workbook(tmp_path / "annual_summary.xlsx").sheetnames[0] == "Hội viên"
@@ -244,18 +244,16 @@ def test_libreoffice_opens_it_as_an_a4_document(summary, tmp_path):
     assert content.split("\f")[1].strip().startswith("2")
 
 
-def test_an_areas_report_names_the_association_above_it():
-    from khuyenhoc.sample import synthetic_table
-
-    table = table_from_frame(synthetic_table(300, [2012, 2013], seed=1))
-    province = table.tree.roots(2013)[0]
-    district = table.tree.children(province, 2013)[0]
-    document = read(AnnualSummary(analyse(table), 2013, area_id=district))
+def test_an_areas_report_names_the_association_above_it(synthetic_province):
+    table = synthetic_province.table
+    province = table.tree.roots(2024)[0]
+    district = table.tree.children(province, 2024)[0]
+    document = read(AnnualSummary(synthetic_province, 2024, area_id=district))
     left, right = document.tables[0].rows[0].cells
     assert cell_lines(left)[:3] == ["HỘI KHUYẾN HỌC TỈNH GIẢ LẬP 01", "HỘI KHUYẾN HỌC", "HUYỆN GIẢ LẬP 0001"]
     assert not left.paragraphs[0].runs[0].bold  # the body it belongs to is not bold
-    assert cell_lines(right)[-1] == "Giả lập 0001, ngày …  tháng …  năm 2014"
-    assert "Năm 2013, toàn huyện có" in " ".join(body_texts(document))
+    assert cell_lines(right)[-1] == "Giả lập 0001, ngày …  tháng …  năm 2025"
+    assert "Năm 2024, toàn huyện có" in " ".join(body_texts(document))
 
 
 class TestIssue22:

@@ -52,6 +52,21 @@ def test_copies_do_not_share_elements(monkeypatch):
     assert first.paragraphs[0]._p.pPr is not second.paragraphs[0]._p.pPr
 
 
+def test_every_paragraph_has_the_xml_python_docx_writes(monkeypatch):
+    """A paragraph's formatting is built by python-docx's calls the first time a layout is used, then copied."""
+    monkeypatch.setattr(word, "_PARAGRAPH_FORMATS", {})
+    monkeypatch.setattr(word, "_RUN_FORMATS", {})
+    document = docx.Document()
+    layouts = [{}, {"bold": True, "align": WD_ALIGN_PARAGRAPH.CENTER, "indent": False, "before": 12, "keep_with_next": True, "outline": 0},
+               {"size": 12, "italic": True, "after": 0}]
+    first = [word._paragraph(document, "Năm 2013 có 9.123 hội viên.", **layout) for layout in layouts]
+    again = [word._paragraph(document, "Năm 2013 có 9.123 hội viên.", **layout) for layout in layouts]
+    assert [p._p.xml for p in again] == [p._p.xml for p in first]
+    assert len(word._PARAGRAPH_FORMATS) == len(word._RUN_FORMATS) == 3
+    again[0].paragraph_format.space_before = Pt(6)  # a later change to one paragraph leaves the others as they were
+    assert first[0].paragraph_format.space_before == Pt(0) and word._paragraph(document, "x").paragraph_format.space_before == Pt(0)
+
+
 @pytest.fixture(scope="module")
 def province() -> AnnualSummary:
     table = table_from_frame(synthetic_table(60, [2025], shape="two-tier"))

@@ -103,23 +103,41 @@ def _set_font(run_or_style, size: float | None = None, bold: bool | None = None,
         font.italic = italic
 
 
+_PARAGRAPH_FORMATS: dict[tuple, object] = {}  # a paragraph's layout -> its properties (w:pPr), built once
+_RUN_FORMATS: dict[tuple, object] = {}  # (size, bold, italic) -> a run's properties (w:rPr), built once
+
+
 def _paragraph(container, content: str = "", *, size: float = BODY_PT, bold: bool = False, italic: bool = False,
                align=WD_ALIGN_PARAGRAPH.JUSTIFY, indent: bool = True, before: float = 0, after: float = SPACE_AFTER_PT,
                keep_with_next: bool = False, outline: int | None = None) -> Paragraph:
+    """A paragraph of the report. Its properties (and its run's) are built by python-docx once per layout and copied
+    into the next paragraphs of that layout: the same XML at a fraction of the cost."""
     paragraph = container.add_paragraph()
-    layout = paragraph.paragraph_format
-    layout.alignment = align
-    layout.first_line_indent = Cm(FIRST_LINE_INDENT_CM) if indent else Cm(0)
-    layout.space_before, layout.space_after = Pt(before), Pt(after)
-    layout.line_spacing = LINE_SPACING
-    layout.keep_with_next = keep_with_next
-    layout.widow_control = True
-    if outline is not None:  # a heading in Word's navigation pane, without Word's blue heading styles
-        level = OxmlElement("w:outlineLvl")
-        level.set(qn("w:val"), str(outline))
-        layout._element.get_or_add_pPr().append(level)
+    key = (align, indent, before, after, keep_with_next, outline)
+    properties = _PARAGRAPH_FORMATS.get(key)
+    if properties is None:
+        layout = paragraph.paragraph_format
+        layout.alignment = align
+        layout.first_line_indent = Cm(FIRST_LINE_INDENT_CM) if indent else Cm(0)
+        layout.space_before, layout.space_after = Pt(before), Pt(after)
+        layout.line_spacing = LINE_SPACING
+        layout.keep_with_next = keep_with_next
+        layout.widow_control = True
+        if outline is not None:  # a heading in Word's navigation pane, without Word's blue heading styles
+            level = OxmlElement("w:outlineLvl")
+            level.set(qn("w:val"), str(outline))
+            layout._element.get_or_add_pPr().append(level)
+        _PARAGRAPH_FORMATS[key] = deepcopy(paragraph._p.pPr)
+    else:
+        paragraph._p.insert(0, deepcopy(properties))
     if content:
-        _set_font(paragraph.add_run(xml_safe(content)), size, bold, italic)
+        run = paragraph.add_run(xml_safe(content))
+        font = _RUN_FORMATS.get((size, bold, italic))
+        if font is None:
+            _set_font(run, size, bold, italic)
+            _RUN_FORMATS[(size, bold, italic)] = deepcopy(run._r.rPr)
+        else:
+            run._r.insert(0, deepcopy(font))
     return paragraph
 
 
@@ -176,17 +194,32 @@ def _borderless(table) -> None:
 
 def _fix_widths(table, widths_mm: list[float] | tuple[float, ...]) -> None:
     """Fixed column widths that Word and LibreOffice both keep (the grid, every cell, a fixed layout)."""
-    table.autofit = False
-    for column, width in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), widths_mm, strict=True):
-        column.set(qn("w:w"), str(int(Mm(width).twips)))
-    rows = table._tbl.tr_lst  # the rows' cells as python-docx's ``row.cells`` finds them in a grid without merged cells
-    for cell, width in zip(rows[0].tc_lst, widths_mm, strict=True):  # the first row's as python-docx writes them ...
+    rows = table._tbl.tr_lst
+    _set_cell_widths(rows, _cell_widths(rows[0], widths_mm))
+    _fix_grid(table, widths_mm)
+
+
+def _cell_widths(row, widths_mm: list[float] | tuple[float, ...]) -> list[tuple[str, str]]:
+    """Set the cells of ``row`` (a ``w:tr``) to ``widths_mm`` as python-docx writes a cell's width; return each one's
+    ``w:tcW`` type and width, to copy into other rows."""
+    for cell, width in zip(row.tc_lst, widths_mm, strict=True):
         cell.width = Mm(width)
-    widths = [(cell.tcPr.tcW.get(qn("w:type")), cell.tcPr.tcW.get(qn("w:w"))) for cell in rows[0].tc_lst]
-    for row in rows[1:]:  # ... copied into the other rows' cells (each has its width element from add_table)
+    return [(cell.tcPr.tcW.get(qn("w:type")), cell.tcPr.tcW.get(qn("w:w"))) for cell in row.tc_lst]
+
+
+def _set_cell_widths(rows, widths: list[tuple[str, str]]) -> None:
+    """Copy the cell widths of :func:`_cell_widths` into ``rows`` (each cell has its width element from add_table)."""
+    for row in rows:  # the rows' cells as python-docx's ``row.cells`` finds them in a grid without merged cells
         for cell, (kind, width) in zip(row.tc_lst, widths, strict=True):
             cell.tcPr.tcW.set(qn("w:type"), kind)
             cell.tcPr.tcW.set(qn("w:w"), width)
+
+
+def _fix_grid(table, widths_mm: list[float] | tuple[float, ...]) -> None:
+    """The table's own part of :func:`_fix_widths`: no autofit, the grid's column widths, a fixed layout."""
+    table.autofit = False
+    for column, width in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), widths_mm, strict=True):
+        column.set(qn("w:w"), str(int(Mm(width).twips)))
     layout = OxmlElement("w:tblLayout")
     layout.set(qn("w:type"), "fixed")
     table._tbl.tblPr.append(layout)
@@ -281,12 +314,18 @@ def _tc_text(tc, content: str, *, bold: bool = False, align=WD_ALIGN_PARAGRAPH.L
         _CELL_FORMATS[(bold, align)] = model
         return
     p = deepcopy(model)
-    if content:  # as python-docx's ``add_run(content)``: tabs and line breaks through its own writer, plain text at once
-        if any(c in content for c in "\t\r\n"):
-            p.r_lst[0].text = content
-        else:
-            p.r_lst[0].add_t(content)
+    _run_text(p.r_lst[0], content)
     tc.replace(tc.p_lst[0], p)
+
+
+def _run_text(r, content: str) -> None:
+    """``content`` into an empty run (``w:r``) as python-docx's ``add_run(content)`` writes it: tabs and line breaks
+    through its own writer, plain text at once."""
+    if content:
+        if any(c in content for c in "\t\r\n"):
+            r.text = content
+        else:
+            r.add_t(content)
 
 
 def _repeat_header(tr) -> None:
@@ -349,27 +388,46 @@ def _caption(document: DocumentType, caption: str, unit_note: str = "") -> None:
 
 
 def _grid(document: DocumentType, headers: list[str], rows: list[list[str]], aligns: list, widths: list[float], bold_last: bool) -> None:
-    """A bordered table: headers bold and centred and repeated on every page, rows that never split."""
-    grid = document.add_table(rows=1 + len(rows), cols=len(headers))
+    """A bordered table: headers bold and centred and repeated on every page, rows that never split. Each body row
+    is a copy of a model row (its cells' formatting and widths) with its texts: the XML python-docx's calls write."""
+    grid = document.add_table(rows=1, cols=len(headers))
     grid.style = "Table Grid"
     grid.alignment = WD_TABLE_ALIGNMENT.CENTER
-    trs = grid._tbl.tr_lst  # the rows' XML: python-docx's row and cell objects cost more than the cells' text
-    for tc, header in zip(trs[0].tc_lst, headers, strict=True):
-        _tc_text(tc, header, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
-    _repeat_header(trs[0])
+    tbl = grid._tbl
+    header = tbl.tr_lst[0]
+    blank = deepcopy(header)  # a row as add_table makes it: cells with their width element and an empty paragraph
+    for tc, content in zip(header.tc_lst, headers, strict=True):
+        _tc_text(tc, content, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+    _repeat_header(header)
+    cell_widths = _cell_widths(header, widths)
+    models: dict[bool, object] = {}
     for index, values in enumerate(rows, start=1):
-        tr = trs[index]
-        cant_split = OxmlElement("w:cantSplit")
-        cant_split.set(qn("w:val"), "true")
-        tr.get_or_add_trPr().append(cant_split)
-        for tc, value, align in zip(tr.tc_lst, values, aligns, strict=True):
-            _tc_text(tc, value, bold=bold_last and index == len(rows), align=align)
+        bold = bold_last and index == len(rows)
+        if bold not in models:
+            models[bold] = _model_row(blank, aligns, bold, cell_widths)
+        tr = deepcopy(models[bold])
+        for tc, value in zip(tr.tc_lst, values, strict=True):
+            _run_text(tc.p_lst[0].r_lst[0], xml_safe(value))
+        tbl.append(tr)
     if len(rows) <= BODY_ROWS + 1:  # a short table stays on one page: each row keeps with the next
-        for tr in trs[:-1]:
+        for tr in tbl.tr_lst[:-1]:
             for tc in tr.tc_lst:
                 tc.p_lst[0].get_or_add_pPr().keepNext_val = True
-    _fix_widths(grid, widths)
+    _fix_grid(grid, widths)
     _paragraph(document, "", after=0)
+
+
+def _model_row(blank, aligns: list, bold: bool, cell_widths: list[tuple[str, str]]):
+    """A body row without its texts: never split, each cell's paragraph formatted (``bold``, its column's alignment)
+    and its width set."""
+    tr = deepcopy(blank)
+    cant_split = OxmlElement("w:cantSplit")
+    cant_split.set(qn("w:val"), "true")
+    tr.get_or_add_trPr().append(cant_split)
+    for tc, align in zip(tr.tc_lst, aligns, strict=True):
+        _tc_text(tc, "", bold=bold, align=align)
+    _set_cell_widths([tr], cell_widths)
+    return tr
 
 
 def table_layout(table: ReportTable, lang: str) -> tuple[list[str], list[list[str]], list, list[float]]:
