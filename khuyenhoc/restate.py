@@ -16,6 +16,7 @@ and for the whole file (nothing moves out of it) the previous year's total is re
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import asdict, dataclass
 from functools import cached_property
 
@@ -96,7 +97,7 @@ class _Years:
     def __init__(self, table: YearlyTable) -> None:
         if table.lineage is None:
             raise ValueError("the table has no lineage table")
-        self.table = table
+        self.tree = table.tree  # not the table: the cache of _years_of must not keep it alive
         quantities = _quantities(table.frame)
         self.columns = [c for c in quantities.columns if c not in ("year", "unit_id")]
         self.own = quantities.assign(unit_id=quantities["unit_id"].to_numpy(dtype=object)).set_index(["year", "unit_id"])[self.columns]
@@ -108,8 +109,15 @@ class _Years:
         """The units whose own rows make up ``scope`` in ``year``."""
         if scope == SCOPE_ALL:
             return list(self.own.loc[year].index)
-        tree = self.table.tree
+        tree = self.tree
         return [scope, *tree.descendants(scope, year)] if tree.has_children(scope, year) else [scope]
+
+    @cached_property
+    def subtrees(self) -> pd.DataFrame:
+        """Each (year, area)'s quantities over its whole subtree, indexed as :attr:`own` (read once per table)."""
+        closure = self.tree.closure[["year", "area_id", "unit_id"]]
+        merged = closure.merge(self.own.reset_index(), on=["year", "unit_id"], how="inner").drop(columns="unit_id")
+        return merged.groupby(["year", "area_id"], sort=True).sum(min_count=1).rename_axis(["year", "unit_id"])
 
     @cached_property
     def _sources(self) -> dict[tuple[int, str], list[tuple[str, float]]]:
@@ -126,7 +134,7 @@ class _Years:
         """The footprint: each previous-year unit's weight (its share) in what ``scope`` of ``year`` compares with."""
         if scope == SCOPE_ALL:
             return pd.Series(1.0, index=previous_units)
-        tree = self.table.tree
+        tree = self.tree
         weights: dict[str, float] = {}
         for old, share in self.sources(scope, year):
             below = [old, *tree.descendants(old, year - 1)] if tree.has_children(scope, year) else [old]
@@ -140,10 +148,21 @@ class _Years:
         return preds[preds["from_id"].isin(previous_units)]
 
 
+_READ: weakref.WeakKeyDictionary[YearlyTable, _Years] = weakref.WeakKeyDictionary()
+
+
+def _years_of(table: YearlyTable) -> _Years:
+    """The table's :class:`_Years`, read once per table (a table is immutable; a report restates several scopes)."""
+    found = _READ.get(table)
+    if found is None:
+        found = _READ[table] = _Years(table)
+    return found
+
+
 def restatement(table: YearlyTable, year: int, scope: str = SCOPE_ALL) -> Restatement:
     """``scope``'s (the whole file, an area or a unit, as in :func:`khuyenhoc.indicators.compute`) previous year
     restated on the boundaries of ``year`` through the table's lineage."""
-    years = _Years(table)
+    years = _years_of(table)
     return _restatement(years, int(year), scope)
 
 
@@ -178,7 +197,7 @@ def _restatement(years: _Years, year: int, scope: str) -> Restatement:
 
 def restatements(table: YearlyTable, year: int, scopes: list[str]) -> dict[str, Restatement]:
     """:func:`restatement` of several scopes of one year (the table's quantities read once)."""
-    years = _Years(table)
+    years = _years_of(table)
     return {scope: _restatement(years, int(year), scope) for scope in scopes}
 
 
@@ -187,9 +206,9 @@ def restated_history(table: YearlyTable, scope: str, year: int) -> pd.DataFrame:
     ``year`` (a merged commune: the share-weighted sum of the units it came from, back through every reform; an area:
     its predecessors' whole subtrees). Indexed by year; the ``restated`` column says which years are not simply the
     scope's own figures. Years before the first with any predecessor are left out."""
-    years = _Years(table)
+    years = _years_of(table)
     is_area = scope != SCOPE_ALL and table.tree.has_children(scope, year)
-    basis = _basis(table, years, is_area)
+    basis = years.subtrees if is_area else years.own  # each (year, unit)'s own row, or an area's whole subtree
     weights = pd.Series({scope: 1.0})
     rows, flags = {}, {}
     for y in range(int(year), min(table.years) - 1, -1):
@@ -215,7 +234,7 @@ def latest_boundaries_history(table: YearlyTable, year: int) -> pd.DataFrame:
     units of ``year`` and the share-weighted units they came from, back through every reform; a unit that ended
     without successor (a district association after 2025) is not counted in any year. Indexed by year, as
     :attr:`khuyenhoc.indicators.IndicatorFrames.whole`."""
-    years = _Years(table)
+    years = _years_of(table)
     weights = pd.Series(1.0, index=list(years.own.loc[int(year)].index))
     rows = {}
     for y in range(int(year), min(table.years) - 1, -1):
@@ -234,15 +253,6 @@ def _tracked() -> list[str]:
     from khuyenhoc.indicators import TRACKED_CHANGES
 
     return list(TRACKED_CHANGES)
-
-
-def _basis(table: YearlyTable, years: _Years, is_area: bool) -> pd.DataFrame:
-    """Each (year, unit)'s quantities: its own row, or (for an area's history) its whole subtree."""
-    if not is_area:
-        return years.own
-    closure = table.tree.closure[["year", "area_id", "unit_id"]]
-    merged = closure.merge(years.own.reset_index(), on=["year", "unit_id"], how="inner").drop(columns="unit_id")
-    return merged.groupby(["year", "area_id"], sort=True).sum(min_count=1).rename_axis(["year", "unit_id"])
 
 
 def _back(years: _Years, weights: pd.Series, year: int) -> pd.Series:

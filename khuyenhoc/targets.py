@@ -274,6 +274,9 @@ def _plain(value: object) -> float | None:
 def unit_targets(table: YearlyTable, year: int, units: list[str], targets: TargetSet, scope_targets: dict[str, Target]) -> pd.DataFrame:
     """Per compared unit and title with a target: unit_id, indicator, value, target, at_target (value ≥ target; NaN
     when the unit does not report the title). A unit's own plan replaces the scope's target."""
+    columns = ["unit_id", "indicator", "value", "target", "at_target"]
+    if not scope_targets:
+        return pd.DataFrame(columns=columns)
     values = analyse(table).frames.scopes(year, units)
     parts = []
     wanted = set(values.index)
@@ -284,8 +287,7 @@ def unit_targets(table: YearlyTable, year: int, units: list[str], targets: Targe
         value = values[indicator].astype("float64")
         parts.append(pd.DataFrame({"unit_id": values.index, "indicator": indicator, "value": value.to_numpy(), "target": target.to_numpy(),
                                    "at_target": (value >= target).where(value.notna()).to_numpy()}))
-    columns = ["unit_id", "indicator", "value", "target", "at_target"]
-    return pd.concat(parts, ignore_index=True)[columns] if parts else pd.DataFrame(columns=columns)
+    return pd.concat(parts, ignore_index=True)[columns]
 
 
 def progress(table: YearlyTable, year: int, scope: str, units: list[str], targets: TargetSet) -> tuple[list[TargetProgress], pd.DataFrame]:
@@ -321,7 +323,8 @@ def progress(table: YearlyTable, year: int, scope: str, units: list[str], target
 def report_progress(table: YearlyTable, year: int, scope: str, units: list[str], targets_path: str | Path | None = None,
                     lang: str = DEFAULT_LANG) -> tuple[list[TargetProgress], pd.DataFrame]:
     """:func:`progress` for a report; the targets files are read only when the scope reports a title that year."""
-    series = analyse(table).frames.scope_series(scope)
-    if year not in series.index or series.loc[year, list(TARGET_INDICATORS)].isna().all():
+    frames = analyse(table).frames
+    now = frames.whole[frames.whole.index == year] if scope == SCOPE_ALL else frames.scopes(year, [scope])  # the scope's row that year
+    if now.empty or now.iloc[0][list(TARGET_INDICATORS)].isna().all():
         return [], unit_targets(table, year, units, TargetSet(()), {})
     return progress(table, year, scope, units, targets_in_use(targets_path, lang, table.unit_names))

@@ -13,9 +13,10 @@ from khuyenhoc.errors import PROBLEM_COLUMNS
 from khuyenhoc.i18n import DEFAULT_LANG, quote, rule_message, text
 from khuyenhoc.reader import RawTable
 from khuyenhoc.safetext import control_characters
-from khuyenhoc.vnnumbers import parse_integer_series
+from khuyenhoc.vnnumbers import parse_integer_frame
 from khuyenhoc.ids import is_unit_id
-from khuyenhoc.schema import AREA_LEVELS, CITY, COLUMN_BY_NAME, LEVEL_LOOKUP, LEVEL_RANK, ROW_RULES, SCHEMA, SHARE_RULES, TEXT_LIMIT, YEAR_RANGE, fold
+from khuyenhoc.schema import (AREA_LEVELS, CITY, COLUMN_BY_NAME, COUNT_CELLS, COUNT_COLUMNS, LEVEL_LOOKUP, LEVEL_RANK, ROW_RULES, SCHEMA, SHARE_RULES,
+                              TEXT_LIMIT, YEAR_RANGE, fold)
 
 
 NULL_CHECKS = {"not_nullable": "required"}
@@ -39,19 +40,29 @@ def normalise_level(values: pd.Series) -> pd.Series:
 
 def normalise(raw: RawTable) -> tuple[pd.DataFrame, list[dict]]:
     """Typed columns (Int64 for counts, text otherwise) and the cells that could not be typed."""
+    integers = [name for name in raw.frame.columns if COLUMN_BY_NAME[name].kind == "integer"]
+    parsed, failures = parse_integer_frame(raw.frame[integers])
     columns: dict[str, pd.Series] = {}
-    problems: list[dict] = []
     for name in raw.frame.columns:
         spec = COLUMN_BY_NAME[name]
-        cells = raw.frame[name]
         if spec.kind == "integer":
-            values, failures = parse_integer_series(cells)
-            problems += [{"row": row, "column": name, "rule": rule} for row, rule in failures.items()]
-            columns[name] = values
+            columns[name] = parsed[name]
         else:
-            text_values = clean_text(cells)
+            text_values = clean_text(raw.frame[name])
             columns[name] = normalise_level(text_values) if spec.kind == "level" else text_values
-    return pd.DataFrame(columns, index=raw.frame.index), problems
+    problems = [{"row": row, "column": name, "rule": rule} for row, name, rule in failures]
+    return pd.DataFrame(columns, index=raw.frame.index, copy=False), problems
+
+
+def _with_every_column(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every column of the contract, in its order: a column the file lacks is blank (Int64 for counts)."""
+    rows = len(frame)
+
+    def blank(kind: str) -> object:
+        return pd.arrays.IntegerArray(np.zeros(rows, dtype="int64"), np.ones(rows, dtype=bool)) if kind == "integer" else np.full(rows, None, dtype=object)
+
+    columns = {name: frame[name] if name in frame.columns else blank(spec.kind) for name, spec in COLUMN_BY_NAME.items()}
+    return pd.DataFrame(columns, index=frame.index, copy=False)
 
 
 def has_parents(frame: pd.DataFrame) -> bool:
@@ -87,13 +98,17 @@ def hierarchy_problems(frame: pd.DataFrame) -> list[dict]:
     is its own ancestor (every row of a cycle is reported)."""
     if not has_parents(frame):
         return []
-    keyed = frame.dropna(subset=["year", "unit_id"])
-    keyed = keyed[~keyed.index.duplicated()]
+    keyed = (frame["year"].notna() & frame["unit_id"].notna()).to_numpy() & ~frame.index.duplicated()
+    by_year: dict[int, list[tuple[int, str, object, object]]] = {}  # year -> (row, unit, level, parent) in the file's order
+    for row, year, unit, level, parent in zip(frame.index[keyed], frame["year"].to_numpy()[keyed], frame["unit_id"].to_numpy()[keyed],
+                                              frame["level"].to_numpy()[keyed], frame["parent_id"].to_numpy()[keyed], strict=True):
+        by_year.setdefault(int(year), []).append((row, unit, level, parent))
     problems: list[dict] = []
-    for year, rows in keyed.groupby("year", sort=True):
-        level_of = dict(zip(rows["unit_id"], rows["level"], strict=False))
-        parent_of = {unit: parent for unit, parent in zip(rows["unit_id"], rows["parent_id"], strict=True) if isinstance(parent, str)}
-        row_of = dict(zip(rows["unit_id"], rows.index, strict=False))
+    for year in sorted(by_year):
+        rows = by_year[year]
+        level_of = {unit: level for _, unit, level, _ in rows}
+        parent_of = {unit: parent for _, unit, _, parent in rows if isinstance(parent, str)}
+        row_of = {unit: row for row, unit, _, _ in rows}
         for unit, parent in parent_of.items():
             row = int(row_of[unit])
             if parent not in level_of:
@@ -136,32 +151,66 @@ def imply_parents(frame: pd.DataFrame) -> pd.Series:
     return implied.astype(object).where(implied.notna(), None)
 
 
-def parent_changes(frame: pd.DataFrame) -> pd.DataFrame:
-    """Units whose parent differs from one year to the next: unit_id, row (of the change), year, before, after."""
-    linked = frame[["year", "unit_id", "parent_id"]].dropna(subset=["year", "unit_id"]).sort_values(["unit_id", "year"])
-    before = linked.groupby("unit_id")["parent_id"].shift()
-    seen_before = linked["unit_id"].duplicated()
-    changed = seen_before & (before.fillna("") != linked["parent_id"].fillna(""))
-    out = linked[changed].assign(before=before[changed])
-    return out.reset_index().rename(columns={"parent_id": "after"})[["row", "unit_id", "year", "before", "after"]]
+def parent_changes(frame: pd.DataFrame) -> list[tuple[int, str, int, str | None, str | None]]:
+    """Units whose parent differs from one year to the next, by unit then year: (row of the change, unit_id, year,
+    parent before, parent after), None for no parent."""
+    keyed = (frame["year"].notna() & frame["unit_id"].notna()).to_numpy()
+    rows = frame.index.to_numpy()[keyed].tolist()
+    years = frame["year"].to_numpy()[keyed].tolist()
+    units = frame["unit_id"].to_numpy()[keyed].tolist()
+    written = frame["parent_id"].notna().to_numpy()
+    parents = np.where(written, frame["parent_id"].to_numpy(dtype=object), None)[keyed].tolist()
+    changes = []
+    previous = None
+    for i in sorted(range(len(rows)), key=lambda i: (units[i], years[i])):
+        if previous is not None and units[previous] == units[i] and parents[previous] != parents[i]:
+            changes.append((int(rows[i]), units[i], int(years[i]), parents[previous], parents[i]))
+        previous = i
+    return changes
 
 
-def _schema_problems(frame: pd.DataFrame) -> list[dict]:
+def count_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """The cells of the count columns (:data:`COUNT_COLUMNS`) one under the other, column after column, as
+    :data:`~khuyenhoc.schema.COUNT_CELLS` validates them: ``value`` (Int64) and ``nullable`` (the column may be blank)."""
+    counts = frame[COUNT_COLUMNS]
+    values = counts.to_numpy(dtype="int64", na_value=0).ravel(order="F")
+    blank = counts.isna().to_numpy().ravel(order="F")
+    nullable = np.repeat([COLUMN_BY_NAME[name].nullable for name in COUNT_COLUMNS], len(frame))
+    return pd.DataFrame({"value": pd.arrays.IntegerArray(values, blank), "nullable": nullable})
+
+
+def _failures(schema: pa.DataFrameSchema, frame: pd.DataFrame) -> pd.DataFrame | None:
+    """pandera's failure cases of ``frame`` that name a row (those about a whole column, missing or mistyped, do not);
+    None when the frame is valid."""
     try:
-        SCHEMA.validate(frame, lazy=True)
+        schema.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as errors:
         cases = errors.failure_cases
     else:
-        return []
-    cases = cases[cases["index"].notna()]  # failures about a whole column (missing, dtype) have no row
-    rules = cases["check"].astype(str).map(lambda check: NULL_CHECKS.get(check, check))
-    of_frame = (cases["schema_context"] == "DataFrameSchema").to_numpy()
-    wanted = ~of_frame | rules.isin(list(ROW_RULES)).to_numpy()
-    columns = np.where(of_frame, rules.map(ROW_RULES).to_numpy(dtype=object), cases["column"].to_numpy(dtype=object))
-    return [
-        {"row": int(row), "column": column, "rule": rule}
-        for row, column, rule in zip(cases["index"].to_numpy()[wanted], columns[wanted], rules.to_numpy()[wanted], strict=True)
-    ]
+        return None
+    return cases[cases["index"].notna()]
+
+
+def _schema_problems(frame: pd.DataFrame) -> list[dict]:
+    """Every cell breaking a declared rule: the rules over rows (reported under ``ROW_RULES``' column), then the rules of
+    each column, then those of every count cell at once (their cell's row and column found from its position)."""
+    problems: list[dict] = []
+    cases = _failures(SCHEMA, frame)
+    if cases is not None:
+        rules = cases["check"].astype(str).map(lambda check: NULL_CHECKS.get(check, check))
+        of_frame = (cases["schema_context"] == "DataFrameSchema").to_numpy()
+        wanted = ~of_frame | rules.isin(list(ROW_RULES)).to_numpy()
+        columns = np.where(of_frame, rules.map(ROW_RULES).to_numpy(dtype=object), cases["column"].to_numpy(dtype=object))
+        problems = [
+            {"row": int(row), "column": column, "rule": rule}
+            for row, column, rule in zip(cases["index"].to_numpy()[wanted], columns[wanted], rules.to_numpy()[wanted], strict=True)
+        ]
+    cells = _failures(COUNT_CELLS, count_cells(frame))
+    if cells is not None:
+        position = cells["index"].to_numpy(dtype="int64")
+        rows, names = frame.index.to_numpy()[position % len(frame)], np.asarray(COUNT_COLUMNS, dtype=object)[position // len(frame)]
+        problems += [{"row": int(row), "column": column, "rule": rule} for row, column, rule in zip(rows, names, cells["check"].astype(str), strict=True)]
+    return problems
 
 
 class _Cells:
@@ -236,9 +285,7 @@ def check(raw: RawTable, lang: str = DEFAULT_LANG) -> tuple[pd.DataFrame, pd.Dat
     if "level" in frame.columns:
         frame["level"] = resolve_city(frame)
     missing = [name for name, spec in COLUMN_BY_NAME.items() if spec.required and name not in frame.columns]
-    full = frame.reindex(columns=list(COLUMN_BY_NAME))
-    for name in [c for c in COLUMN_BY_NAME if c not in frame.columns]:
-        full[name] = pd.array([pd.NA] * len(full), dtype="Int64") if COLUMN_BY_NAME[name].kind == "integer" else None
+    full = _with_every_column(frame)
     seen = {(p["row"], p["column"]) for p in parse_problems}
     schema_problems = [
         p
@@ -280,14 +327,16 @@ def _level_words(params: dict, lang: str) -> dict:
 
 def _parent_notes(raw: RawTable, frame: pd.DataFrame, lang: str) -> pd.DataFrame:
     """One note per unit whose parent changed between years (allowed: districts abolished, communes merged)."""
-    changes = parent_changes(frame)
     none = rule_message("parent_none", lang)
-    steps = changes["year"].astype(str) + ": " + changes["before"].fillna(none) + " → " + changes["after"].fillna(none)
-    by_unit = changes.assign(step=steps).groupby("unit_id", sort=False).agg(row=("row", "first"), value=("after", "first"), steps=("step", "; ".join))
+    first: dict[str, tuple[int, str | None]] = {}  # unit -> (row, parent after) of its first change
+    steps: dict[str, list[str]] = {}
+    for row, unit, year, before, after in parent_changes(frame):
+        first.setdefault(unit, (row, after))
+        steps.setdefault(unit, []).append(f"{year}: {none if before is None else before} → {none if after is None else after}")
     return pd.DataFrame({
-        "file": str(raw.path), "row": by_unit["row"].astype(int).to_numpy(), "column": raw.headers.get("parent_id", "parent_id"),
-        "value": by_unit["value"].fillna("").to_numpy(), "rule": "parent_changed",
-        "message": [rule_message("parent_changed", lang, unit_id=unit, steps=text) for unit, text in zip(by_unit.index, by_unit["steps"], strict=True)],
+        "file": str(raw.path), "row": np.array([row for row, _ in first.values()], dtype="int64"),
+        "column": raw.headers.get("parent_id", "parent_id"), "value": np.array(["" if after is None else after for _, after in first.values()], dtype=object),
+        "rule": "parent_changed", "message": [rule_message("parent_changed", lang, unit_id=unit, steps="; ".join(text)) for unit, text in steps.items()],
     }, columns=PROBLEM_COLUMNS)
 
 
@@ -298,12 +347,13 @@ def _warnings(raw: RawTable, frame: pd.DataFrame, lang: str) -> pd.DataFrame:
         for n in raw.notes
     ]
     if {"unit_id", "unit_name"} <= set(frame.columns):
-        names = frame.dropna(subset=["unit_id", "unit_name"]).drop_duplicates(["unit_id", "unit_name"])
-        names = names[names["unit_id"].duplicated(keep=False)]  # only ids that carry several names
-        for unit_id, group in names.groupby("unit_id", sort=True):
-            if len(group) > 1:
-                row = int(group.index[1])
-                listed = ", ".join(quote(n, lang) for n in group["unit_name"])
-                rows.append({"file": str(raw.path), "row": row, "column": raw.headers["unit_name"], "value": group["unit_name"].iloc[1],
-                             "rule": "unit_name_changed", "message": rule_message("unit_name_changed", lang, unit_id=unit_id, names=listed)})
+        named = (frame["unit_id"].notna() & frame["unit_name"].notna()).to_numpy()
+        names: dict[str, dict[str, int]] = {}  # unit_id -> each name it carries -> the row it first appears on
+        for row, unit_id, name in zip(frame.index[named], frame["unit_id"].to_numpy()[named], frame["unit_name"].to_numpy()[named], strict=True):
+            names.setdefault(unit_id, {}).setdefault(name, row)
+        for unit_id in sorted(unit for unit, carried in names.items() if len(carried) > 1):  # only ids that carry several names
+            (_, (second, row), *_) = names[unit_id].items()
+            listed = ", ".join(quote(n, lang) for n in names[unit_id])
+            rows.append({"file": str(raw.path), "row": int(row), "column": raw.headers["unit_name"], "value": second,
+                         "rule": "unit_name_changed", "message": rule_message("unit_name_changed", lang, unit_id=unit_id, names=listed)})
     return pd.DataFrame(rows, columns=PROBLEM_COLUMNS)

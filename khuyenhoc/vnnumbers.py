@@ -183,14 +183,49 @@ def parse_integer_series(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     if values.dtype.kind in "iu":
         return values.astype("Int64"), pd.Series({}, dtype=object)
     cells = values.to_numpy(dtype=object)
+    numbers, missing, rules = _parse_cells(cells, _kinds(values, cells))
+    result = pd.Series(pd.arrays.IntegerArray(numbers, missing), index=values.index)
+    failed = np.flatnonzero(rules != None)  # noqa: E711 (element-wise comparison)
+    return result, pd.Series(rules[failed], index=values.index[failed], dtype=object)
+
+
+def parse_integer_frame(frame: pd.DataFrame) -> tuple[dict[str, pd.Series], list[tuple[object, str, str]]]:
+    """:func:`parse_integer_series` of every column of ``frame`` at once (each distinct text of all the columns parsed
+    once): (column -> Int64 values, (row, column, rule) of every failed cell, column by column)."""
+    dtypes = frame.dtypes
+    together = [name for name in frame.columns if dtypes[name].kind not in "iu"]
+    parsed = {name: parse_integer_series(frame[name])[0] for name in frame.columns if name not in together}
+    failures: list[tuple[object, str, str]] = []
+    if together:
+        part = frame[together] if len(together) < len(frame.columns) else frame
+        rows = len(frame)
+        cells = part.to_numpy(dtype=object).ravel(order="F")  # column after column
+        if all(isinstance(dtypes[name], pd.StringDtype) for name in together):
+            kinds = np.where(part.isna().to_numpy().ravel(order="F"), 0, _TEXT).astype(np.int8)
+        else:
+            kinds = np.concatenate([_kinds(part[name], cells[i * rows:(i + 1) * rows]) for i, name in enumerate(together)])
+        numbers, missing, rules = _parse_cells(cells, kinds)
+        for i, name in enumerate(together):
+            parsed[name] = pd.Series(pd.arrays.IntegerArray(numbers[i * rows:(i + 1) * rows], missing[i * rows:(i + 1) * rows]), index=frame.index)
+        failed = np.flatnonzero(rules != None)  # noqa: E711 (element-wise comparison)
+        names = np.asarray(together, dtype=object)[failed // max(rows, 1)]
+        failures = list(zip(frame.index[failed % max(rows, 1)], names, rules[failed], strict=True))
+    return {name: parsed[name] for name in frame.columns}, failures
+
+
+def _kinds(values: pd.Series, cells: np.ndarray) -> np.ndarray:
+    """How each cell of ``values`` is parsed: text, int, float, or 0 (one by one)."""
+    if isinstance(values.dtype, pd.StringDtype):  # text as read from CSV: no need to look at types
+        return np.where(values.isna().to_numpy(), 0, _TEXT).astype(np.int8)
+    return np.fromiter((_KIND.get(type(cell), 0) for cell in cells), dtype=np.int8, count=len(cells))
+
+
+def _parse_cells(cells: np.ndarray, kinds: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(int64 values, missing mask, rule or None) of object ``cells`` whose kinds are ``kinds`` (see :func:`_kinds`)."""
     count = len(cells)
     numbers = np.zeros(count, dtype=np.int64)
     missing = np.ones(count, dtype=bool)
     rules = np.full(count, None, dtype=object)
-    if isinstance(values.dtype, pd.StringDtype):  # text as read from CSV: no need to look at types
-        kinds = np.where(values.isna().to_numpy(), 0, _TEXT).astype(np.int8)
-    else:
-        kinds = np.fromiter((_KIND.get(type(cell), 0) for cell in cells), dtype=np.int8, count=count)
 
     texts = np.flatnonzero(kinds == _TEXT)
     if len(texts):
@@ -213,10 +248,7 @@ def parse_integer_series(values: pd.Series) -> tuple[pd.Series, pd.Series]:
             target[floats] = source
 
     _parse_each(cells, np.flatnonzero(kinds == 0), numbers, missing, rules)
-
-    result = pd.Series(pd.arrays.IntegerArray(numbers, missing), index=values.index)
-    failed = np.flatnonzero(rules != None)  # noqa: E711 (element-wise comparison)
-    return result, pd.Series(rules[failed], index=values.index[failed], dtype=object)
+    return numbers, missing, rules
 
 
 _TEXT, _INT, _FLOAT = 1, 2, 3

@@ -1,4 +1,5 @@
-"""Shared fixtures: the bundled sample, and helpers to write small input files."""
+"""Shared fixtures: the bundled sample, its analysis, its 2013 summary and Word report, a synthetic province, and
+helpers to write small input files. Session-scoped objects are read-only: a test that changes one builds its own."""
 
 from __future__ import annotations
 
@@ -23,6 +24,45 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "fast"))
 @pytest.fixture(scope="session")
 def sample_table() -> YearlyTable:
     return load_table(SAMPLE_DATA)
+
+
+@pytest.fixture(scope="session")
+def sample_analysis(sample_table):
+    """The bundled sample analysed (its indicator frames)."""
+    from khuyenhoc.indicators import analyse
+
+    return analyse(sample_table)
+
+
+@pytest.fixture(scope="session")
+def town_summary(sample_analysis):
+    """The sample's 2013 summary in Vietnamese: the whole file, the town of Bắc Kạn comparing its eight units."""
+    from khuyenhoc.reports.annual import AnnualSummary
+
+    return AnnualSummary(sample_analysis, 2013)
+
+
+@pytest.fixture(scope="session")
+def town_document(town_summary):
+    """The Word report of :func:`town_summary`, read back with python-docx."""
+    import io
+
+    import docx
+
+    from khuyenhoc.render.word import to_docx
+
+    return docx.Document(io.BytesIO(to_docx(town_summary)))
+
+
+@pytest.fixture(scope="session")
+def synthetic_province():
+    """A synthetic province analysed: three tiers in 2023 and 2024 (15 districts), two in 2025 (about 190 communes
+    under the province, a few merged)."""
+    from khuyenhoc.indicators import analyse
+    from khuyenhoc.sample import synthetic_table
+    from khuyenhoc.table import table_from_frame
+
+    return analyse(table_from_frame(synthetic_table(200, [2023, 2024, 2025], seed=1)))
 
 
 @pytest.fixture

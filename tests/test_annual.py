@@ -18,8 +18,8 @@ from khuyenhoc.table import load_table, table_from_frame
 
 
 @pytest.fixture(scope="module")
-def vi(sample_table) -> AnnualSummary:
-    return AnnualSummary(analyse(sample_table), 2013)
+def vi(town_summary) -> AnnualSummary:
+    return town_summary
 
 
 @pytest.fixture(scope="module")
@@ -163,10 +163,10 @@ class TestFindings:
         assert message == "Xã X: dân số các xã, phường năm 2013 là 6.000 người, năm trước 4.644 người (+29%); cần kiểm tra lại số liệu."
 
 
-def test_percentages_change_by_percentage_points(sample_table):
+def test_percentages_change_by_percentage_points(sample_table, town_summary):
     from khuyenhoc.reports.annual import AnnualSummary
 
-    table = AnnualSummary(analyse(sample_table), 2013).comparison()
+    table = town_summary.comparison()
     row = table[table.iloc[:, 0] == "Tỷ lệ hội viên trên dân số"].iloc[0]
     assert row.iloc[-1] == "+0,8 điểm phần trăm"
     english = AnnualSummary(analyse(sample_table), 2013, "en").comparison()

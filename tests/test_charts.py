@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
+from test_ticks import laid_out
 
 from khuyenhoc.i18n import indicator_label, text
 from khuyenhoc.indicators import analyse
@@ -63,7 +64,7 @@ TRICKY_NAME = r"Xã $\undefined$ <b>Đặc biệt</b> 100$"  # mathtext would fa
 
 
 def drawn(figure: Figure) -> Figure:
-    figure.draw_without_rendering()  # tick labels are made at draw time
+    laid_out(figure)  # tick labels are made at draw time
     return figure
 
 
@@ -85,22 +86,54 @@ CHARTS = {
 }
 
 
+@pytest.fixture(scope="module")
+def sample_chart(sample_table):
+    """(name in CHARTS, language, drawn) -> the sample's chart, built (and laid out) once for the module: the tests
+    that take it only read it."""
+    built, laid = {}, set()
+
+    def chart(name: str, lang: str = "vi", laid_out: bool = False) -> Figure:
+        if (name, lang) not in built:
+            function, arguments, _, _ = CHARTS[name]
+            built[name, lang] = function(sample_table, *arguments, lang=lang)
+        if laid_out and (name, lang) not in laid:
+            drawn(built[name, lang])
+            laid.add((name, lang))
+        return built[name, lang]
+
+    return chart
+
+
+@pytest.fixture(scope="module")
+def sample_pngs(sample_table):
+    """name in CHARTS -> (figure, its PNG, the warnings rendering it raised): the sample's Vietnamese charts, each
+    rendered once for the module (what to_png caches: save_png writes these bytes)."""
+    rendered = {}
+    for name, (function, arguments, _, _) in CHARTS.items():
+        figure = function(sample_table, *arguments, lang="vi")
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")  # "Glyph ... missing from font" is recorded, every time
+            data = charts.to_png(figure)
+        rendered[name] = (figure, data, [str(w.message) for w in caught])
+    return rendered
+
+
 @pytest.mark.parametrize("lang", ["vi", "en"])
 @pytest.mark.parametrize("name", list(CHARTS))
-def test_figure_and_title(sample_table, name, lang):
-    function, arguments, key, values = CHARTS[name]
-    figure = function(sample_table, *arguments, lang=lang)
+def test_figure_and_title(sample_chart, name, lang):
+    _, _, key, values = CHARTS[name]
+    figure = sample_chart(name, lang)
     assert isinstance(figure, Figure)
     order = " " + text("chart.sorted_by", lang, indicator=indicator_label("training_classes", lang)) if name == "training_by_unit" else ""
     assert title_of(figure).replace("\n", " ") == text(key, lang, **values) + order
 
 
-def test_titles_with_diacritics(sample_table):
-    assert members_by_unit(sample_table, 2013).get_suptitle() == "Số hội viên theo đơn vị, năm 2013"
-    assert fund_by_level(sample_table, 2013).get_suptitle() == "Quỹ khuyến học theo cấp, năm 2013"
-    assert trend(sample_table, 2013).get_suptitle() == "Hội viên và quỹ khuyến học qua các năm"
-    assert unit_trend(sample_table, "nong-thuong", 2013).get_suptitle() == "Xã Nông Thượng qua các năm"
-    assert members_by_unit(sample_table, 2013, "en").get_suptitle() == "Members by unit, 2013"
+def test_titles_with_diacritics(sample_chart):
+    assert sample_chart("members_by_unit").get_suptitle() == "Số hội viên theo đơn vị, năm 2013"
+    assert sample_chart("fund_by_level").get_suptitle() == "Quỹ khuyến học theo cấp, năm 2013"
+    assert sample_chart("trend").get_suptitle() == "Hội viên và quỹ khuyến học qua các năm"
+    assert sample_chart("unit_trend").get_suptitle() == "Xã Nông Thượng qua các năm"
+    assert sample_chart("members_by_unit", "en").get_suptitle() == "Members by unit, 2013"
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
@@ -114,14 +147,15 @@ def test_unit_place_titles(sample_table, lang):
 
 
 def test_unit_rank_highlights_the_unit(sample_table):
-    axes = drawn(unit_rank(sample_table, 2013, "duc-xuan", "members")).axes[0]
+    rank = unit_rank(sample_table, 2013, "duc-xuan", "members")
+    axes = drawn(rank).axes[0]
     bars = dict(zip(tick_texts(axes.yaxis), axes.patches, strict=True))
     assert list(bars)[-1] == "Phường Nguyễn Thị Minh Khai"  # sorted ascending: the most members at the top
     assert bars["Phường Đức Xuân"].get_width() == 1680
     highlighted = [name for name, bar in bars.items() if bar.get_facecolor() == to_rgba(charts.ACCENT)]
     assert highlighted == ["Phường Đức Xuân"]  # 2nd of 8: the house accent, not the alarm red
     assert not any(bar.get_facecolor() == to_rgba(charts.HIGHLIGHT) for bar in bars.values())
-    assert charts.alt_text(unit_rank(sample_table, 2013, "duc-xuan", "members")).endswith(
+    assert charts.alt_text(rank).endswith(
         "Số hội viên: Phường Đức Xuân đứng thứ 2/8 (1.680 người).")
     assert charts.alt_text(unit_place(sample_table, 2013, "duc-xuan")) == (
         "Phường Đức Xuân so với các đơn vị, năm 2013. Số hội viên: Phường Đức Xuân đứng thứ 2/8 (1.680 người). "
@@ -151,25 +185,28 @@ def test_indicator_trends_grouped_by_theme(sample_table):
     assert len(figure.axes) == 6  # one axes per panel (three rows of two): no second y axis
 
 
-def test_counts_start_at_zero_with_whole_ticks(sample_table):
-    figure = drawn(indicator_trends(sample_table, 2009, 2013, "vi"))
+@pytest.fixture(scope="module")
+def sample_trends(sample_table) -> Figure:
+    """The sample's trends page chart (2009-2013, Vietnamese), laid out once for the module's readers."""
+    return drawn(indicator_trends(sample_table, 2009, 2013, "vi"))
+
+
+def test_counts_start_at_zero_with_whole_ticks(sample_trends, sample_chart):
+    figure = sample_trends
     for axes in figure.axes:
         if axes.get_visible() and axes.get_lines():
             assert axes.get_ylim()[0] == 0, axes.get_title()
     clans = next(axes for axes in figure.axes if axes.get_title() == "Dòng họ hiếu học")
     ticks = [t for t in tick_texts(clans.yaxis) if t]
     assert ticks and all("," not in t for t in ticks) and len(set(ticks)) == len(ticks)  # 0 1 2 …, never "0 0 0 1 1 1"
-    line = drawn(trend(sample_table, 2013)).axes[0]
+    line = sample_chart("trend", laid_out=True).axes[0]
     assert line.get_ylim()[0] == 0
 
 
-def test_titles_fit_inside_the_image(sample_table):
-    for figure in (indicator_trends(sample_table, 2009, 2013, "vi"), unit_rank(sample_table, 2013, "duc-xuan", "fund_per_member_vnd"),
-                   training_by_unit(sample_table, 2013), members_by_unit(sample_table, 2013, "en")):
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-        renderer = FigureCanvasAgg(figure).get_renderer()
-        figure.draw(renderer)
+def test_titles_fit_inside_the_image(sample_table, sample_trends, sample_chart):
+    for figure in (sample_trends, drawn(unit_rank(sample_table, 2013, "duc-xuan", "fund_per_member_vnd")),
+                   sample_chart("training_by_unit", laid_out=True), sample_chart("members_by_unit", "en", laid_out=True)):
+        renderer = figure.canvas.get_renderer()  # the one each was laid out with
         width = figure.bbox.width
         titles = [axes.title for axes in figure.axes] + ([figure._suptitle] if figure._suptitle else [])
         for title in titles:
@@ -179,23 +216,22 @@ def test_titles_fit_inside_the_image(sample_table):
 
 
 @pytest.mark.parametrize("name", list(CHARTS))
-def test_every_chart_describes_itself(sample_table, name):
-    function, arguments, _, _ = CHARTS[name]
-    alt = charts.alt_text(function(sample_table, *arguments))
+def test_every_chart_describes_itself(sample_chart, name):
+    alt = charts.alt_text(sample_chart(name))
     assert len(alt) > 40 and any(ch.isdigit() for ch in alt), alt
 
 
 class TestNumbers:
-    def test_vietnamese_thousands_separator(self, sample_table):
-        ticks = tick_texts(drawn(members_by_unit(sample_table, 2013)).axes[0].xaxis)
+    def test_vietnamese_thousands_separator(self, sample_chart):
+        ticks = tick_texts(sample_chart("members_by_unit", laid_out=True).axes[0].xaxis)
         assert "1.000" in ticks and "1,000" not in ticks
 
-    def test_english_thousands_separator(self, sample_table):
-        ticks = tick_texts(drawn(members_by_unit(sample_table, 2013, "en")).axes[0].xaxis)
+    def test_english_thousands_separator(self, sample_chart):
+        ticks = tick_texts(sample_chart("members_by_unit", "en", laid_out=True).axes[0].xaxis)
         assert "1,000" in ticks and "1.000" not in ticks
 
-    def test_trend_ticks(self, sample_table):
-        members, fund = drawn(trend(sample_table, 2013)).axes
+    def test_trend_ticks(self, sample_chart):
+        members, fund = sample_chart("trend", laid_out=True).axes
         assert tick_texts(members.xaxis) == ["2009", "2010", "2011", "2012", "2013"]
         assert "8.000" in tick_texts(members.yaxis) and members.get_ylabel() == "người"
         assert "300" in tick_texts(fund.yaxis)  # million đồng
@@ -206,14 +242,14 @@ class TestNumbers:
         assert list(members.get_lines()[0].get_ydata()) == [7468, 7902, 8215]
 
     @pytest.mark.parametrize("lang, labels", [("vi", ["308 triệu đồng", "35,2 triệu đồng"]), ("en", ["308 million VND", "35.2 million VND"])])
-    def test_fund_by_level_bar_labels(self, sample_table, lang, labels):
-        axes = fund_by_level(sample_table, 2013, lang).axes[0]
+    def test_fund_by_level_bar_labels(self, sample_chart, lang, labels):
+        axes = sample_chart("fund_by_level", lang).axes[0]
         assert [t.get_text() for t in axes.texts] == labels
         assert axes.get_xlabel() == text("chart.million_vnd", lang)
         assert [p.get_width() for p in axes.patches] == [308_145_000, 35_235_000]
 
-    def test_training_panels(self, sample_table):
-        figure = drawn(training_by_unit(sample_table, 2013))
+    def test_training_panels(self, sample_chart):
+        figure = sample_chart("training_by_unit", laid_out=True)
         left, right = figure.axes
         assert left.get_title() == "Số lớp tập huấn" and right.get_title() == "Lượt người tham gia tập huấn"
         assert tick_texts(right.xaxis) == ["0", "1.000", "2.000", "3.000"] and right.get_xlabel() == "lượt người"
@@ -225,9 +261,8 @@ class TestNumbers:
 class TestIllustrative:
     @pytest.mark.parametrize("lang", ["vi", "en"])
     @pytest.mark.parametrize("name", list(CHARTS))
-    def test_caption_for_the_sample(self, sample_table, name, lang):
-        function, arguments, _, _ = CHARTS[name]
-        assert function(sample_table, *arguments, lang=lang).get_supxlabel() == text("illustrative", lang)
+    def test_caption_for_the_sample(self, sample_chart, name, lang):
+        assert sample_chart(name, lang).get_supxlabel() == text("illustrative", lang)
 
     def test_no_caption_for_real_data(self, sample_frame):
         sample_frame["note"] = None
@@ -238,11 +273,9 @@ class TestIllustrative:
 
 class TestPng:
     @pytest.mark.parametrize("name", list(CHARTS))
-    def test_png_bytes_without_missing_glyphs(self, sample_table, name):
-        function, arguments, _, _ = CHARTS[name]
-        with warnings.catch_warnings():
-            warnings.simplefilter("error")  # "Glyph ... missing from font" would fail here
-            data = charts.to_png(function(sample_table, *arguments, lang="vi"))
+    def test_png_bytes_without_missing_glyphs(self, sample_pngs, name):
+        _, data, caught = sample_pngs[name]
+        assert caught == []  # no "Glyph ... missing from font"
         assert data.startswith(b"\x89PNG\r\n\x1a\n")
         assert len(data) > 5_000
 
@@ -252,32 +285,34 @@ class TestPng:
     def test_tricky_unit_name_renders_literally(self, sample_frame):
         sample_frame.loc[sample_frame["unit_id"] == "duc-xuan", "unit_name"] = TRICKY_NAME
         table = table_from_frame(sample_frame)
-        for figure in (members_by_unit(table, 2013), training_by_unit(table, 2013),
-                       unit_rank(table, 2013, "duc-xuan", "members"), unit_trend(table, "duc-xuan", 2013)):
+        members, training = members_by_unit(table, 2013), training_by_unit(table, 2013)
+        rank, history = unit_rank(table, 2013, "duc-xuan", "members"), unit_trend(table, "duc-xuan", 2013)
+        for figure in (members, training, rank, history):
             assert charts.to_png(figure).startswith(b"\x89PNG")
-            figure.savefig(io.BytesIO(), format="png")  # also outside to_png (e.g. Jupyter's inline display)
-        rank = unit_rank(table, 2013, "duc-xuan", "members")
+            figure.savefig(io.BytesIO(), format="png", dpi=20)  # also outside to_png (Jupyter's inline display): every text laid out again
         assert rank.get_suptitle().replace("\n", " ") == f"{TRICKY_NAME} so với các đơn vị, năm 2013"
-        assert TRICKY_NAME in tick_texts(drawn(members_by_unit(table, 2013)).axes[0].yaxis)
-        assert unit_trend(table, "duc-xuan", 2013).get_suptitle() == f"{TRICKY_NAME} qua các năm"
+        assert TRICKY_NAME in tick_texts(members.axes[0].yaxis)
+        assert history.get_suptitle() == f"{TRICKY_NAME} qua các năm"
 
 
 class TestSavePng:
-    def test_writes_png_atomically(self, sample_table, tmp_path: Path):
+    def test_writes_png_atomically(self, sample_pngs, tmp_path: Path):
         target = tmp_path / "figures" / "members.png"
-        written = charts.save_png(members_by_unit(sample_table, 2013), target)
+        figure, data, _ = sample_pngs["members_by_unit"]
+        written = charts.save_png(figure, target)
         assert written == target
-        assert target.read_bytes().startswith(b"\x89PNG")
+        assert target.read_bytes() == data
         assert sorted(p.name for p in target.parent.iterdir()) == ["members.png"]
 
-    def test_replaces_the_old_file(self, sample_table, tmp_path: Path):
+    def test_replaces_the_old_file(self, sample_pngs, tmp_path: Path):
         target = tmp_path / "trend.png"
         target.write_bytes(b"old")
-        charts.save_png(trend(sample_table, 2013), target)
-        assert target.read_bytes().startswith(b"\x89PNG")
+        figure, data, _ = sample_pngs["trend"]
+        charts.save_png(figure, target)
+        assert target.read_bytes() == data
         assert [p.name for p in tmp_path.iterdir()] == ["trend.png"]
 
-    def test_failure_keeps_the_old_file(self, sample_table, tmp_path: Path, monkeypatch):
+    def test_failure_keeps_the_old_file(self, sample_pngs, tmp_path: Path, monkeypatch):
         target = tmp_path / "trend.png"
         target.write_bytes(b"old")
 
@@ -286,7 +321,7 @@ class TestSavePng:
 
         monkeypatch.setattr("khuyenhoc.fsutil.os.fsync", broken)
         with pytest.raises(OSError, match="disk full"):
-            charts.save_png(trend(sample_table, 2013), target)
+            charts.save_png(sample_pngs["trend"][0], target)
         assert target.read_bytes() == b"old"
         assert [p.name for p in tmp_path.iterdir()] == ["trend.png"]
 
@@ -348,13 +383,10 @@ def test_a_chart_without_a_description_is_described_by_its_titles(sample_table):
 def test_long_unit_names_are_wrapped_or_cut_inside_the_members_chart(sample_frame):
     """Issue 22, item 15: a long name was cut off at the image's left edge; it is wrapped, cut with "…" beyond three
     lines (issue 18), and given whole in the alt text."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
     long_name = "Hội Khuyến học xã " + "Phong Thịnh Hưng Long Phúc Lộc Thọ Khang An Bình " * 3  # 165 characters (limit: 200)
     sample_frame.loc[sample_frame["unit_id"] == "duc-xuan", "unit_name"] = long_name.strip()
     figure = members_by_unit(table_from_frame(sample_frame), 2013)
-    renderer = FigureCanvasAgg(figure).get_renderer()
-    figure.draw(renderer)
+    renderer = laid_out(figure)
     labels = figure.axes[0].get_yticklabels()
     cut = next(label.get_text() for label in labels if label.get_text().startswith("Hội Khuyến học xã"))
     assert cut.count("\n") == 2 and cut.endswith("…") and all(len(line) <= charts.LABEL_WIDTH for line in cut.split("\n"))
@@ -367,15 +399,12 @@ def test_long_unit_names_are_wrapped_or_cut_inside_the_members_chart(sample_fram
 def test_long_unit_names_are_wrapped_whole_in_every_unit_chart(sample_frame):
     """Issue 18 item 5: a name of up to 120 characters is wrapped, never cut, in every chart of units, and stays in
     the image."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
     long_name = "Hội Khuyến học phường Nguyễn Thị Minh Khai thuộc thành phố Bắc Kạn, tỉnh Bắc Kạn (đơn vị thí điểm xã hội học tập)"
     assert len(long_name) <= 120
     sample_frame.loc[sample_frame["unit_id"] == "duc-xuan", "unit_name"] = long_name
     table = table_from_frame(sample_frame)
     for figure in (members_by_unit(table, 2013), training_by_unit(table, 2013), unit_rank(table, 2013, "duc-xuan", "members")):
-        renderer = FigureCanvasAgg(figure).get_renderer()
-        figure.draw(renderer)
+        renderer = laid_out(figure)
         labels = figure.axes[0].get_yticklabels()
         mine = next(label for label in labels if label.get_text().startswith("Hội Khuyến học phường"))
         assert " ".join(mine.get_text().split("\n")).startswith(long_name) and "…" not in mine.get_text()

@@ -4,8 +4,7 @@ tick label overlaps another, every value axis names its unit, bars sorted as the
 from __future__ import annotations
 
 import pytest
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from test_ticks import overlapping
+from test_ticks import laid_out, overlapping
 
 from khuyenhoc.i18n import measure_name
 from khuyenhoc.indicators import analyse
@@ -50,10 +49,19 @@ def every_chart(analysis, year: int, lang: str = "vi") -> dict:
     return figures
 
 
-def drawn(figure):
-    renderer = FigureCanvasAgg(figure).get_renderer()
-    figure.draw(renderer)
-    return renderer
+@pytest.fixture(scope="module")
+def chart_sets(town, province):
+    """(place, year, language) -> every chart of it and the renderer each was drawn with: built and drawn once for
+    the module, the tests only read them."""
+    analyses, built = {"town": town, "province": province}, {}
+
+    def charts_of(where: str, year: int, lang: str) -> dict:
+        if (where, year, lang) not in built:
+            figures = every_chart(analyses[where], year, lang)
+            built[where, year, lang] = {name: (figure, laid_out(figure)) for name, figure in figures.items()}
+        return built[where, year, lang]
+
+    return charts_of
 
 
 def value_axes(figure):
@@ -63,13 +71,17 @@ def value_axes(figure):
             yield axes, (axes.yaxis if axes.get_lines() else axes.xaxis)
 
 
-@pytest.mark.parametrize("lang", ["vi", "en"])
-@pytest.mark.parametrize("where, year", [("town", 2013), ("province", 2024), ("province", 2025)])
-def test_no_tick_label_overlaps_and_every_value_axis_has_its_unit(request, where, year, lang):
-    figures = every_chart(request.getfixturevalue(where), year, lang)
+# Each place and year once, each language at least once in the fast run; the other combinations are slow (CI runs them).
+FAST = {("town", 2013, "vi"), ("province", 2024, "en"), ("province", 2025, "vi")}
+VARIANTS = [pytest.param(where, year, lang, id=f"{where}-{year}-{lang}", marks=() if (where, year, lang) in FAST else pytest.mark.slow)
+            for where, year in (("town", 2013), ("province", 2024), ("province", 2025)) for lang in ("vi", "en")]
+
+
+@pytest.mark.parametrize("where, year, lang", VARIANTS)
+def test_no_tick_label_overlaps_and_every_value_axis_has_its_unit(chart_sets, where, year, lang):
+    figures = chart_sets(where, year, lang)
     assert {"members_by_unit", "training_by_unit", "fund_by_level", "trend", "profile_place", "trends"} <= set(figures)
-    for name, figure in figures.items():
-        renderer = drawn(figure)
+    for name, (figure, renderer) in figures.items():
         width, height = figure.bbox.width, figure.bbox.height
         for axes in figure.axes:
             if not axes.get_visible():
@@ -90,10 +102,15 @@ def bar_values(axes):
     return [bar.get_width() for bar in bars]
 
 
-def test_at_most_fifteen_bars_at_two_hundred_units(province):
+def province_2025(chart_sets) -> dict:
+    """The Vietnamese charts of the whole province in 2025 (about 190 communes side by side), as the module drew them."""
+    return {name: figure for name, (figure, _) in chart_sets("province", 2025, "vi").items()}
+
+
+def test_at_most_fifteen_bars_at_two_hundred_units(province, chart_sets):
     summary = AnnualSummary(province, 2025)
     assert len(summary.units) > 180
-    figures = charts.annual_figures(summary) | charts.target_figures(summary)
+    figures = province_2025(chart_sets)
     for name in ("members_by_unit", "training_by_unit", "targets_by_unit"):
         for axes in figures[name].axes:
             assert 0 < len(axes.patches) <= 15, name
@@ -105,10 +122,9 @@ def test_at_most_fifteen_bars_at_two_hundred_units(province):
     assert figures["members_by_unit"].get_suptitle().replace("\n", " ").endswith(f"(7 đơn vị thấp nhất và 7 cao nhất trong {len(summary.units)})")
 
 
-def test_bars_sorted_as_the_title_says(province):
-    summary = AnnualSummary(province, 2025)
-    values = summary.unit_values()
-    figures = charts.annual_figures(summary) | charts.target_figures(summary)
+def test_bars_sorted_as_the_title_says(province, chart_sets):
+    values = AnnualSummary(province, 2025).unit_values()
+    figures = province_2025(chart_sets)
     members = bar_values(figures["members_by_unit"].axes[0])
     assert members == sorted(members)  # the highest on top
     expected = sorted(values["members"].astype(float))
@@ -131,8 +147,8 @@ def test_targets_chart_of_a_few_units_says_its_order(province):
     assert bar_values(training.axes[0]) == sorted(bar_values(training.axes[0]))
 
 
-def test_fund_in_billions_at_province_size(province):
-    figure = charts.annual_figures(AnnualSummary(province, 2025))["fund_by_level"]
+def test_fund_in_billions_at_province_size(chart_sets):
+    figure = province_2025(chart_sets)["fund_by_level"]
     axes = figure.axes[0]
     assert axes.get_xlabel() == "tỷ đồng"
     labels = [t.get_text() for t in axes.texts]

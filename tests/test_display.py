@@ -87,8 +87,8 @@ def test_figure_is_a_png_image(shown, sample_table):
 
 
 class TestTitle:
-    def test_annual_with_illustrative_banner(self, shown, sample_table):
-        show.title(AnnualSummary(analyse(sample_table), 2013))
+    def test_annual_with_illustrative_banner(self, shown, town_summary):
+        show.title(town_summary)
         html = html_of(shown)
         assert "<h1>Tổng kết công tác khuyến học năm 2013 — Hội Khuyến học thị xã Bắc Kạn</h1>" in html
         assert f'<div class="kh-banner">{text("illustrative", "vi")}</div>' in html
@@ -179,10 +179,10 @@ def test_a_long_table_is_folded_one_click_away(shown):
     assert "<details" not in html_of(shown)
 
 
-def test_spreads_of_a_province_and_none_for_a_town(shown, sample_table):
+def test_spreads_of_a_province_and_none_for_a_town(shown, town_summary):
     from khuyenhoc.sample import synthetic_table
 
-    show.spreads(AnnualSummary(analyse(sample_table), 2013))
+    show.spreads(town_summary)
     assert shown == []  # eight units: their table is short enough
     table = table_from_frame(synthetic_table(40, [2025], seed=4, shape="two-tier"))
     province = AnnualSummary(analyse(table), 2025, area_id=table.tree.roots(2025)[0])

@@ -158,10 +158,10 @@ def test_the_html_folds_long_groups_and_marks_the_checking_list(communes, shown)
     assert f"{len(communes.checks)} số liệu thay đổi bất thường" in checks_html
 
 
-def test_a_short_group_is_shown_open(shown, sample_table):
+def test_a_short_group_is_shown_open(shown, town_summary):
     from khuyenhoc.render import display as show
 
-    summary = AnnualSummary(analyse(sample_table), 2013)
+    summary = town_summary
     show.groups(summary.findings_groups(), "")
     assert '<details class="kh-fold" open><summary>Chưa tổ chức lớp tập huấn nào: 1 đơn vị</summary>' in "".join(o.data for o in shown)
     shown.clear()

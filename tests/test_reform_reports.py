@@ -59,13 +59,11 @@ def workbook(summary) -> bytes:
 
 
 @pytest.fixture(scope="module")
-def without_lineage(crossing, tmp_path_factory):
-    """The same data without its lineage sheet."""
-    book = openpyxl.load_workbook(crossing)
-    del book[book.sheetnames[1]]
-    path = tmp_path_factory.mktemp("plain") / "tinh.xlsx"
-    book.save(path)
-    return AnnualSummary(analyse(load_table(path)), 2025)
+def without_lineage(summary):
+    """The same data without its lineage table."""
+    from dataclasses import replace
+
+    return AnnualSummary(analyse(replace(summary.table, lineage=None)), 2025)
 
 
 def _vi_number(cell: str) -> float:
@@ -118,14 +116,14 @@ def test_the_narrative_splits_the_change(summary):
     assert format_vnd(abs(summary.values["fund_change_vnd"]), "vi") in written  # and the whole change, said with the split
 
 
-def test_no_fund_fell_conclusion_driven_by_the_ended_level(crossing):
+def test_no_fund_fell_conclusion_driven_by_the_ended_level(summary):
     """The communes' funds rose 1 % on the new boundaries while the district level's 2024 fund ended, so the whole
     fund fell: the report says the communes' fund rose, splits the fall, and asks for no more attention to the fund."""
     from dataclasses import replace
 
     from khuyenhoc.restate import restatement
 
-    table = load_table(crossing)
+    table = summary.table
     restated = restatement(table, 2025)
     like = restated.compared["fund_total"] - restated.ended_total()["fund_total"]
     frame = table.frame.copy()
@@ -134,7 +132,7 @@ def test_no_fund_fell_conclusion_driven_by_the_ended_level(crossing):
     factor = (like * 1.01 - own) / float(frame.loc[communes, "fund_vnd"].sum())
     frame.loc[communes, "fund_vnd"] = (frame.loc[communes, "fund_vnd"].astype("float64") * factor).round().astype("int64")
     frame.loc[communes, "members"] = frame.loc[communes, "members"] * 2
-    summary = AnnualSummary(analyse(replace(table, frame=frame)), 2025)
+    summary = AnnualSummary(analyse(replace(table, frame=frame)), 2025)  # a table of its own: the shared one is unchanged
     assert summary.values["fund_change_vnd"] < 0  # the whole fund fell: the district associations' fund ended
     written = "\n".join(summary.narrative())
     assert "chú trọng hơn việc xây dựng quỹ" not in written
@@ -155,7 +153,7 @@ def test_the_area_report_names_the_mergers(summary):
 
 
 def test_summary_json_records_the_basis(summary, tmp_path):
-    save(summary, tmp_path)
+    save(summary, tmp_path, figures={})  # the charts are not what this checks
     document = json.loads((tmp_path / "summary.json").read_text(encoding="utf-8"))
     basis = document["provenance"]["comparison_basis"]
     assert basis["restated_on_boundaries_of"] == 2025

@@ -19,8 +19,8 @@ from khuyenhoc.table import table_from_frame
 
 
 @pytest.fixture(scope="module")
-def vi(sample_table) -> AnnualSummary:
-    return AnnualSummary(analyse(sample_table), 2013)
+def vi(town_summary) -> AnnualSummary:
+    return town_summary
 
 
 @pytest.fixture(scope="module")
@@ -76,9 +76,9 @@ class TestJson:
 
 
 @pytest.fixture(scope="module")
-def saved(sample_table, tmp_path_factory) -> tuple[Path, list[Path]]:
+def saved(town_summary, tmp_path_factory) -> tuple[Path, list[Path]]:
     folder = tmp_path_factory.mktemp("summary")
-    return folder, save(AnnualSummary(analyse(sample_table), 2013), folder)
+    return folder, save(town_summary, folder)
 
 
 class TestSave:

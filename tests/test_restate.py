@@ -172,3 +172,22 @@ def test_a_change_indicator_declared_later_is_restated_too():
     assert "branches_change" in {i.id for i in INDICATORS if i.previous}
     assert kh.compute(table, 2025, "ab")["branches_change"] == 6 - (3 + 2)
     assert kh.compute(table_from_frame(frame), 2025, "ab")["branches_change"] is None
+
+
+def test_a_restated_table_is_read_once_and_not_kept_alive():
+    """The quantities and predecessors a report restates several scopes with are read once per table, and that
+    reading does not keep the table in memory once nothing else holds it."""
+    import gc
+    import weakref
+
+    from khuyenhoc import restate
+
+    table = _split_table()
+    assert restatement(table, 2025).scope == "all" and restated_history(table, "p12", 2025) is not None
+    read = restate._READ[table]
+    restatement(table, 2025, "p12")
+    assert restate._READ[table] is read
+    held = weakref.ref(table)
+    del table, read
+    gc.collect()
+    assert held() is None

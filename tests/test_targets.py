@@ -99,9 +99,9 @@ class TestProgress:
         assert (clans.target, clans.units_at_target) == (65.0, 0)  # xa-a's own 75 % plan: its 70 % falls short
         assert targets_in_use(plan).in_force(2026, ["huyen-x", None]) == {}
 
-    def test_a_year_without_titles_or_after_every_target(self, district, sample_table):
+    def test_a_year_without_titles_or_after_every_target(self, district, town_summary):
         assert AnnualSummary(analyse(district), 2023).targets[0].target == 70.0
-        empty = AnnualSummary(analyse(sample_table), 2013)
+        empty = town_summary
         assert (empty.targets, empty.targets_table(), empty.target_sentences(), charts.target_figures(empty)) == ([], None, [], {})
         assert "targets" not in summary_json(empty)
         assert not any("học tập" in label for label in empty.key_indicators().iloc[:, 0])

@@ -10,6 +10,17 @@ from matplotlib.font_manager import FontProperties
 from khuyenhoc.render import ticks
 
 
+def laid_out(figure):
+    """Lay the figure out as Agg draws it (every text measured by the renderer its image is drawn with, at the
+    figure's resolution), without painting its pixels; returns that renderer, for the boxes of its texts."""
+    import matplotlib
+
+    canvas = FigureCanvasAgg(figure)
+    with matplotlib.rc_context({"savefig.dpi": "figure"}):
+        figure.draw_without_rendering()
+    return canvas.get_renderer()
+
+
 def overlapping(axis, renderer) -> list[tuple[str, str]]:
     """Pairs of neighbouring tick labels whose drawn boxes touch (the renderer's own bounding boxes)."""
     labels = [label for label in axis.get_ticklabels() if label.get_visible() and label.get_text()]
@@ -40,8 +51,7 @@ def _drawn_axes(width: float, top: float, which: str, amounts: bool):
         ticks.amount_axis(axes, which, values, "vi")
     else:
         ticks.value_axis(axes, which, "người", "vi", integer=top >= 10)
-    renderer = FigureCanvasAgg(figure).get_renderer()
-    figure.draw(renderer)
+    renderer = laid_out(figure)
     return axes, renderer
 
 
@@ -61,8 +71,7 @@ def test_vertical_tick_labels_never_overlap(top):
     axes = figure.add_subplot()
     axes.plot([2020, 2021], [0, top])
     ticks.value_axis(axes, "y", "người", "vi", integer=True)
-    renderer = FigureCanvasAgg(figure).get_renderer()
-    figure.draw(renderer)
+    renderer = laid_out(figure)
     assert overlapping(axes.yaxis, renderer) == []
     assert len(axes.get_yticklabels()) >= 2
 
@@ -79,8 +88,7 @@ def test_the_old_default_overlapped():
         axes = figure.add_subplot()
         axes.barh(["a", "b"], [0, 654_321])
         axes.xaxis.set_major_formatter(ticks.number_formatter("vi", 0))
-        renderer = FigureCanvasAgg(figure).get_renderer()
-        figure.draw(renderer)
+        renderer = laid_out(figure)
     assert ("100.000", "200.000") in overlapping(axes.xaxis, renderer)
 
 
@@ -104,8 +112,7 @@ def test_year_axis_whole_years_only():
     years = list(range(2005, 2025))
     axes.plot(years, range(20))
     ticks.year_axis(axes, years)
-    renderer = FigureCanvasAgg(figure).get_renderer()
-    figure.draw(renderer)
+    renderer = laid_out(figure)
     labels = [t.get_text() for t in axes.get_xticklabels()]
     assert labels and all(label.isdigit() and 2005 <= int(label) <= 2024 for label in labels)
     assert overlapping(axes.xaxis, renderer) == []
@@ -116,3 +123,45 @@ def test_wrap_to_measures_and_keeps_dollars():
     wrapped = ticks.wrap_to(r"Xã $\undefined$ có tên rất dài " * 4, 200, font)
     assert wrapped.count("\n") >= 2 and r"$\undefined$" in wrapped
     assert all(ticks._label_width(line, font) <= 200 for line in wrapped.split("\n"))
+
+
+def test_a_label_is_measured_once_per_font(monkeypatch):
+    """Matplotlib asks the locator for ticks dozens of times per drawing: each label is measured once per font."""
+    measured = []
+    original = ticks._TEXT.get_text_width_height_descent
+
+    def counting(label, font, ismath):
+        measured.append((label, font.get_size_in_points()))
+        return original(label, font, ismath)
+
+    monkeypatch.setattr(ticks, "_WIDTHS", {}, raising=False)  # nothing remembered from other tests
+    monkeypatch.setattr(ticks._TEXT, "get_text_width_height_descent", counting)
+    drawn_axes(4.0, 654_321, "x")
+    drawn_axes(4.0, 654_321, "x")  # a second chart of the same labels measures nothing again
+    assert measured and len(measured) == len(set(measured))
+
+
+def test_remembered_ticks_follow_the_font_and_the_axis_length():
+    """The ticks a locator remembers are those it would choose afresh: a larger font or a shorter axis changes them."""
+    import matplotlib
+
+    from khuyenhoc.render.charts import STYLE
+
+    def labels(axes):
+        laid_out(axes.figure)
+        return [t.get_text() for t in axes.get_xticklabels()]
+
+    def fresh(width: float, size: float):
+        with matplotlib.rc_context(STYLE | {"xtick.labelsize": size}):
+            figure = Figure(figsize=(width, 3), layout="constrained", dpi=110)
+            axes = figure.add_subplot()
+            axes.barh(["a", "b"], [0, 21_150])
+            ticks.value_axis(axes, "x", "người", "vi", integer=True)
+        return axes
+
+    axes = fresh(4.0, 10)
+    assert labels(axes) == labels(fresh(4.0, 10)) == ["0", "5.000", "10.000", "15.000", "20.000"]
+    axes.tick_params(axis="x", labelsize=20)
+    assert labels(axes) == labels(fresh(4.0, 20)) == ["0", "10.000", "20.000"]
+    axes.figure.set_size_inches(2.5, 3)
+    assert labels(axes) == labels(fresh(2.5, 20)) == ["0", "20.000"]

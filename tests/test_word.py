@@ -27,13 +27,13 @@ def read(summary: AnnualSummary, **options) -> docx.document.Document:
 
 
 @pytest.fixture(scope="module")
-def summary(sample_table) -> AnnualSummary:
-    return AnnualSummary(analyse(sample_table), 2013)
+def summary(town_summary) -> AnnualSummary:
+    return town_summary
 
 
 @pytest.fixture(scope="module")
-def document(summary):
-    return read(summary)
+def document(town_document):
+    return town_document
 
 
 def body_texts(document) -> list[str]:

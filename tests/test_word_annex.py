@@ -60,15 +60,10 @@ def body_before_annex(document) -> list[tuple[str, object]]:
 
 
 @pytest.fixture(scope="module")
-def province_table():
-    frame = synthetic_table(200, [2024, 2025], seed=1, shape="two-tier")
-    return table_from_frame(frame)
-
-
-@pytest.fixture(scope="module")
-def province(province_table) -> AnnualSummary:
-    root = province_table.tree.roots(2025)[0]
-    return AnnualSummary(analyse(province_table), 2025, area_id=root)
+def province(synthetic_province) -> AnnualSummary:
+    """The 2025 report of the synthetic province: about 190 communes under it."""
+    root = synthetic_province.table.tree.roots(2025)[0]
+    return AnnualSummary(synthetic_province, 2025, area_id=root)
 
 
 @pytest.fixture(scope="module")
@@ -77,13 +72,8 @@ def province_document(province):
 
 
 @pytest.fixture(scope="module")
-def town(sample_table) -> AnnualSummary:
-    return AnnualSummary(analyse(sample_table), 2013)
-
-
-@pytest.fixture(scope="module")
-def town_document(town):
-    return read(town)
+def town(town_summary) -> AnnualSummary:
+    return town_summary
 
 
 class TestAnnex:

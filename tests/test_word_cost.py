@@ -31,6 +31,7 @@ def test_every_cell_has_the_xml_python_docx_writes(monkeypatch):
     monkeypatch.setattr(word, "_CELL_FORMATS", {}, raising=False)
     document = docx.Document()
     cases = [(f"{n}.123", bold, align) for n in range(3) for bold in (False, True) for align in ALIGNS]
+    cases += [(content, False, WD_ALIGN_PARAGRAPH.LEFT) for content in ("", " Xã  Một ", "a\tb", "Xã\nHai")]  # spaces kept, tab, break
     ours, theirs = document.add_table(rows=1, cols=len(cases)), document.add_table(rows=1, cols=len(cases))
     for a, b, (content, bold, align) in zip(ours.rows[0].cells, theirs.rows[0].cells, cases, strict=True):
         word._cell_text(a, content, bold=bold, align=align)

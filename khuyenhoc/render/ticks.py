@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+
+import matplotlib
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.textpath import TextToPath
@@ -14,11 +17,29 @@ MAX_TICKS = 6  # never more intervals than this, however long the axis (a calm s
 GAP_EM = 1.0  # at least this much blank (in the label's font size) between two tick labels side by side
 LINE_EM = 2.0  # and this much height per tick label on a vertical axis (a label and a blank line)
 _TEXT = TextToPath()
+_GENERIC = ("serif", "sans-serif", "sans serif", "sans", "cursive", "fantasy", "monospace")  # families the rcParams resolve
+_WIDTHS: dict[tuple, float] = {}  # (label, font key) -> width: a chart measures the same few labels hundreds of times
+_MEMORY = 20_000  # labels remembered, then forgotten all at once (a country's run draws thousands of charts)
+
+
+def _font_key(font) -> tuple:
+    """What a label's measured width depends on besides its text: the font's properties, and the fonts a generic
+    family ("sans-serif") stands for at the time."""
+    family = tuple(font.get_family())
+    generic = tuple(tuple(matplotlib.rcParams["font." + ("sans-serif" if name in ("sans serif", "sans") else name)])
+                    for name in family if name in _GENERIC)
+    return (family, generic, font.get_style(), font.get_variant(), font.get_weight(), font.get_stretch(),
+            font.get_size_in_points(), font.get_file(), font.get_math_fontfamily())
 
 
 def _label_width(label: str, font) -> float:
-    """A tick label's width in points."""
-    width, _, _ = _TEXT.get_text_width_height_descent(label, font, ismath=False)
+    """A tick label's width in points (measured once per text and font)."""
+    key = (label, _font_key(font))
+    width = _WIDTHS.get(key)
+    if width is None:
+        if len(_WIDTHS) >= _MEMORY:
+            _WIDTHS.clear()
+        width = _WIDTHS[key] = _TEXT.get_text_width_height_descent(label, font, ismath=False)[0]
     return width
 
 
@@ -29,13 +50,38 @@ class FittedLocator(Locator):
 
     def __init__(self, integer: bool = False) -> None:
         self.integer = integer
+        self._chosen: dict[tuple, np.ndarray] = {}  # what tick_values chose, by everything the choice depends on
 
     def __call__(self):
         vmin, vmax = self.axis.get_view_interval()
         return self.tick_values(vmin, vmax)
 
     def tick_values(self, vmin: float, vmax: float):
+        """The ticks for ``vmin``..``vmax``; matplotlib asks dozens of times per drawing (every layout pass), so the
+        answer is kept for the same range, axis length, font, formatter and rounding mode."""
         low, high = sorted((vmin, vmax))
+        key = (low, high, matplotlib.rcParams["axes.autolimit_mode"], self._room())
+        chosen = self._chosen.get(key)
+        if chosen is None:
+            if len(self._chosen) >= 16:
+                self._chosen.clear()
+            chosen = self._chosen[key] = self._choose(low, high)
+        return chosen.copy()
+
+    def _room(self) -> tuple | None:
+        """What the fit of the labels depends on: the axis' direction and length, the labels' font, the formatter
+        (only a :class:`FuncFormatter`, whose labels depend on the values alone, is remembered: anything else is
+        asked afresh)."""
+        if self.axis is None:
+            return None
+        axes = self.axis.axes
+        formatter = self.axis.major.formatter
+        horizontal = self.axis.axis_name == "x"
+        font = self.axis.get_major_ticks(1)[0].label1.get_fontproperties()
+        remembered = formatter if isinstance(formatter, FuncFormatter) else object()
+        return (horizontal, axes.bbox.width if horizontal else axes.bbox.height, axes.figure.dpi, _font_key(font), remembered)
+
+    def _choose(self, low: float, high: float):
         ticks = np.array([low])
         for bins in range(MAX_TICKS, 0, -1):
             ticks = MaxNLocator(nbins=bins, integer=self.integer, steps=[1, 2, 2.5, 5, 10]).tick_values(low, high)
@@ -63,12 +109,13 @@ def number_formatter(lang: str = DEFAULT_LANG, precision: int | None = None, div
     """Ticks as Vietnamese (or English) numbers: ``precision`` decimals, or (None) as many as the tick needs, at most
     two (2,5 between 2 and 3); ``divisor`` scales the values (1e6 for triệu đồng)."""
 
-    def shown(value: float, _position: int | None = None) -> str:
+    @functools.lru_cache(maxsize=256, typed=True)  # a drawing formats the same few ticks dozens of times
+    def written(value: float) -> str:
         scaled = round(value / divisor, 6)
         decimals = precision if precision is not None else next((d for d in range(3) if float(round(scaled, d)) == scaled), 2)
         return format_number(scaled, decimals, lang)
 
-    return FuncFormatter(shown)
+    return FuncFormatter(lambda value, _position=None: written(value))
 
 
 def value_axis(axes: Axes, which: str, unit: str, lang: str = DEFAULT_LANG, integer: bool = False, precision: int | None = None,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 from copy import deepcopy
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,6 +16,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_COLOR_INDEX
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
+from docx.text.paragraph import Paragraph
 
 from khuyenhoc.docx_properties import set_properties
 from khuyenhoc.fsutil import atomic_write_bytes
@@ -27,8 +29,8 @@ from khuyenhoc.safetext import xml_safe
 
 if TYPE_CHECKING:
     from docx.document import Document as DocumentType
+    from docx.oxml.text.paragraph import CT_P
     from docx.table import _Cell
-    from docx.text.paragraph import Paragraph
 
     from khuyenhoc.reports.annual import AnnualSummary
 
@@ -177,9 +179,14 @@ def _fix_widths(table, widths_mm: list[float] | tuple[float, ...]) -> None:
     table.autofit = False
     for column, width in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), widths_mm, strict=True):
         column.set(qn("w:w"), str(int(Mm(width).twips)))
-    for row in table.rows:
-        for cell, width in zip(row.cells, widths_mm, strict=True):
-            cell.width = Mm(width)
+    rows = table._tbl.tr_lst  # the rows' cells as python-docx's ``row.cells`` finds them in a grid without merged cells
+    for cell, width in zip(rows[0].tc_lst, widths_mm, strict=True):  # the first row's as python-docx writes them ...
+        cell.width = Mm(width)
+    widths = [(cell.tcPr.tcW.get(qn("w:type")), cell.tcPr.tcW.get(qn("w:w"))) for cell in rows[0].tc_lst]
+    for row in rows[1:]:  # ... copied into the other rows' cells (each has its width element from add_table)
+        for cell, (kind, width) in zip(row.tc_lst, widths, strict=True):
+            cell.tcPr.tcW.set(qn("w:type"), kind)
+            cell.tcPr.tcW.set(qn("w:w"), width)
     layout = OxmlElement("w:tblLayout")
     layout.set(qn("w:type"), "fixed")
     table._tbl.tblPr.append(layout)
@@ -247,38 +254,59 @@ def _heading(document: DocumentType, content: str, level: int) -> None:
                align=WD_ALIGN_PARAGRAPH.LEFT)
 
 
-_CELL_FORMATS: dict[tuple[bool, object], tuple] = {}  # (bold, align) -> the cell paragraph's and run's properties, built once
+_CELL_FORMATS: dict[tuple[bool, object], CT_P] = {}  # (bold, align) -> a cell's paragraph, its formatting built once
 
 
 def _cell_text(cell: _Cell, content: str, *, bold: bool = False, align=WD_ALIGN_PARAGRAPH.LEFT) -> None:
-    """The cell's text in the table style. Its formatting XML is built once per (bold, align) and copied into
-    each cell: the same elements python-docx would add, at a fraction of the cost in a province's tables."""
-    paragraph = cell.paragraphs[0]
-    run = paragraph.add_run(xml_safe(content))
-    formats = _CELL_FORMATS.get((bold, align))
-    if formats is None:
+    """The cell's text in the table style (see :func:`_tc_text`)."""
+    _tc_text(cell._tc, content, bold=bold, align=align)
+
+
+def _tc_text(tc, content: str, *, bold: bool = False, align=WD_ALIGN_PARAGRAPH.LEFT) -> None:
+    """A table cell's (``w:tc``) text in the table style. Its paragraph (formatting, a run and its text) is built
+    once per (bold, align) and copied into each cell with the cell's text: the same elements python-docx would add,
+    at a fraction of the cost in a province's tables."""
+    content = xml_safe(content)
+    model = _CELL_FORMATS.get((bold, align))
+    if model is None:
+        paragraph = Paragraph(tc.p_lst[0], None)
+        run = paragraph.add_run(content)
         paragraph.alignment = align
         layout = paragraph.paragraph_format
         layout.first_line_indent, layout.space_after, layout.space_before, layout.line_spacing = Cm(0), Pt(1), Pt(1), 1.0
         _set_font(run, TABLE_PT, bold)
-        _CELL_FORMATS[(bold, align)] = (deepcopy(paragraph._p.pPr), deepcopy(run._r.rPr))
+        model = OxmlElement("w:p")
+        model.append(deepcopy(paragraph._p.pPr))
+        model.add_r().append(deepcopy(run._r.rPr))
+        _CELL_FORMATS[(bold, align)] = model
         return
-    paragraph_properties, run_properties = formats
-    paragraph._p.insert(0, deepcopy(paragraph_properties))
-    run._r.insert(0, deepcopy(run_properties))
+    p = deepcopy(model)
+    if content:  # as python-docx's ``add_run(content)``: tabs and line breaks through its own writer, plain text at once
+        if any(c in content for c in "\t\r\n"):
+            p.r_lst[0].text = content
+        else:
+            p.r_lst[0].add_t(content)
+    tc.replace(tc.p_lst[0], p)
 
 
-def _repeat_header(row) -> None:
-    properties = row._tr.get_or_add_trPr()
+def _repeat_header(tr) -> None:
+    """The header row (``w:tr``) repeated on every page and never split."""
+    properties = tr.get_or_add_trPr()
     for tag in ("w:tblHeader", "w:cantSplit"):
         element = OxmlElement(tag)
         element.set(qn("w:val"), "true")
         properties.append(element)
 
 
+@cache
+def _char_em(c: str) -> float:
+    """A character's width in Times New Roman, in em."""
+    return 0.28 if c in _NARROW else 0.9 if c in _WIDE else 0.72 if c.isupper() else 0.5
+
+
 def _text_mm(content: str, bold: bool = False, size: float = TABLE_PT) -> float:
     """About how wide ``content`` is set in Times New Roman at ``size`` points (mm), a little generous."""
-    ems = sum(0.28 if c in _NARROW else 0.9 if c in _WIDE else 0.72 if c.isupper() else 0.5 for c in content)
+    ems = sum(map(_char_em, content))
     return ems * size * 25.4 / 72 * (1.08 if bold else 1.0)
 
 
@@ -325,20 +353,21 @@ def _grid(document: DocumentType, headers: list[str], rows: list[list[str]], ali
     grid = document.add_table(rows=1 + len(rows), cols=len(headers))
     grid.style = "Table Grid"
     grid.alignment = WD_TABLE_ALIGNMENT.CENTER
-    for cell, header in zip(grid.rows[0].cells, headers, strict=True):
-        _cell_text(cell, header, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
-    _repeat_header(grid.rows[0])
+    trs = grid._tbl.tr_lst  # the rows' XML: python-docx's row and cell objects cost more than the cells' text
+    for tc, header in zip(trs[0].tc_lst, headers, strict=True):
+        _tc_text(tc, header, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+    _repeat_header(trs[0])
     for index, values in enumerate(rows, start=1):
-        row = grid.rows[index]
+        tr = trs[index]
         cant_split = OxmlElement("w:cantSplit")
         cant_split.set(qn("w:val"), "true")
-        row._tr.get_or_add_trPr().append(cant_split)
-        for cell, value, align in zip(row.cells, values, aligns, strict=True):
-            _cell_text(cell, value, bold=bold_last and index == len(rows), align=align)
+        tr.get_or_add_trPr().append(cant_split)
+        for tc, value, align in zip(tr.tc_lst, values, aligns, strict=True):
+            _tc_text(tc, value, bold=bold_last and index == len(rows), align=align)
     if len(rows) <= BODY_ROWS + 1:  # a short table stays on one page: each row keeps with the next
-        for row in grid.rows[:-1]:
-            for cell in row.cells:
-                cell.paragraphs[0].paragraph_format.keep_with_next = True
+        for tr in trs[:-1]:
+            for tc in tr.tc_lst:
+                tc.p_lst[0].get_or_add_pPr().keepNext_val = True
     _fix_widths(grid, widths)
     _paragraph(document, "", after=0)
 

@@ -35,6 +35,11 @@ def _shown(key: str, *values: float | None) -> bool:
     return key not in ABSENT_WHEN_EMPTY or any(values)
 
 
+def _plain_rows(frame: pd.DataFrame) -> dict[str, dict[str, float | None]]:
+    """An indicator frame's rows by unit, each value a plain float (None where undefined)."""
+    return {unit: {key: number(value) for key, value in row.items()} for unit, row in frame.to_dict("index").items()}
+
+
 @dataclass
 class AnnualSummary:
     """Everything the yearly summary shows for ``year`` over an area (``area_id``) or the whole file (None)."""
@@ -97,6 +102,12 @@ class AnnualSummary:
     def previous_values(self) -> dict | None:
         """The scope's values the year before (None when it had no row then); across a reform (with a lineage table)
         restated on this year's boundaries, as every change compares."""
+        found = self._previous_values
+        return None if found is None else dict(found)
+
+    @cached_property
+    def _previous_values(self) -> dict | None:
+        """:meth:`previous_values`, computed once (every table of the report compares with it)."""
         if self.previous_year is not None and self.reform is not None:  # on this year's boundaries: a merged area too
             from khuyenhoc.restate import restated_history
 
@@ -106,6 +117,20 @@ class AnnualSummary:
         if self.previous_year is None or (self.scope != SCOPE_ALL and not self.table.tree.exists(self.scope, self.previous_year)):
             return None
         return compute(self.table, self.previous_year, self.scope, lang=self.lang)
+
+    @cached_property
+    def unit_rows(self) -> dict[str, dict[str, float | None]]:
+        """Each compared unit's values this year (an area's over its subtree) as plain numbers, None where undefined,
+        in the data's order; a unit without a row this year is left out. Read by every table of the report."""
+        return _plain_rows(self.frames.scopes(self.year, self.units))
+
+    @cached_property
+    def previous_unit_rows(self) -> dict[str, dict[str, float | None]] | None:
+        """The same units' values the year before, as :attr:`unit_rows` (a unit without a row then is left out);
+        None without a previous year."""
+        if self.previous_year is None:
+            return None
+        return _plain_rows(self.frames.scopes(self.previous_year, list(self.unit_rows)))
 
     def key_indicators(self) -> pd.DataFrame:
         """Label and formatted value of every indicator (optional ones only when the data reports them)."""

@@ -7,8 +7,6 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import TYPE_CHECKING
 
-import pandas as pd
-
 from khuyenhoc.formatting import format_number, number
 from khuyenhoc.i18n import text
 from khuyenhoc.indicators import REGISTRY, SCOPE_ALL
@@ -80,8 +78,7 @@ def section_table(summary: AnnualSummary, section: Section) -> ReportTable:
     """The table of one section: each column as declared; a column ``with_previous`` comes with the previous
     year's value before it and the change after it when the data has a previous year."""
     lang, year, previous = summary.lang, summary.year, summary.previous_year
-    now = summary.frames.scopes(year, summary.units)
-    before = summary.frames.scopes(previous, list(now.index)).reindex(now.index) if previous is not None else None
+    now, before = summary.unit_rows, summary.previous_unit_rows  # by unit, in the data's order
     previous_total = summary.previous_values() if previous is not None else None
     names = summary.table.unit_names
 
@@ -107,8 +104,12 @@ def section_table(summary: AnnualSummary, section: Section) -> ReportTable:
                 found.append(value)
         return found
 
-    def row_values(frame: pd.DataFrame | None, unit: str) -> dict | None:
-        return None if frame is None else {key: number(frame.at[unit, key]) for key in section.indicators}
+    def row_values(rows: dict[str, dict] | None, unit: str) -> dict | None:
+        """``unit``'s values of the section's indicators (each None when ``rows`` has no row of it)."""
+        if rows is None:
+            return None
+        row = rows.get(unit, {})
+        return {key: row.get(key) for key in section.indicators}
 
     def scaled(values: dict | None) -> dict | None:
         """``values`` with the amounts the section shows in triệu đồng divided by a million."""
@@ -120,16 +121,16 @@ def section_table(summary: AnnualSummary, section: Section) -> ReportTable:
         column.change for column in section.columns if column.millions and column.change}
 
     rows = [(position, names.get(unit, unit), *cells(scaled(row_values(now, unit)), scaled(row_values(before, unit)), None))
-            for position, unit in enumerate(now.index, start=1)]
+            for position, unit in enumerate(now, start=1)]
     own = _own_row(summary, section, cells) if section.own_row else None
     if own is not None:
         rows.append(own)
     values = summary.values
     if summary.reform is not None and previous is not None:  # the previous year on the current boundaries, and what ended
-        rows = [(position, name, *cells(scaled(row_values(now, unit)), scaled(previous_on_boundaries(now.loc[unit], section)), None))
-                for (position, name, *_), unit in zip(rows, now.index, strict=False)] + rows[len(now.index):]
+        rows = [(position, name, *cells(scaled(row_values(now, unit)), scaled(previous_on_boundaries(now[unit], section)), None))
+                for (position, name, *_), unit in zip(rows, now, strict=False)] + rows[len(now):]
         previous_total = previous_on_boundaries(values, section)
-        for level, figures in summary.reform.ended_rows(summary.table, list(now.index)).items():
+        for level, figures in summary.reform.ended_rows(summary.table, list(now)).items():
             if any(v for v in ended_previous(figures, section).values()):
                 held = scaled(ended_previous(figures, section))  # "—" this year; its change is what it held, so the changes add up
                 rows.append((None, ended_label(level, year, lang), *cells({}, held, {k: None if v is None else -v for k, v in held.items()})))
