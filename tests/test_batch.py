@@ -245,12 +245,13 @@ NO_OP = """
 import sys
 from khuyenhoc.cli import main
 code = main(["run", "--out", sys.argv[1], "--years", "2012", "2013"])
-print(code, *[name for name in ("pandas", "pandera", "numpy", "khuyenhoc.indicators") if name in sys.modules])
+print(code, *[name for name in ("pandas", "pandera", "numpy", "pyarrow", "khuyenhoc.indicators") if name in sys.modules])
 """
 
 
 def test_a_no_op_re_run_imports_neither_pandas_nor_pandera(tmp_path):
-    """Issue 22, item 16: with nothing to do, the index is written (its key figures formatted) without the analysis stack."""
+    """Issue 22, item 16: with nothing to do, the index is written (its key figures formatted) without the analysis stack
+    (nor pyarrow: the snapshot is not read either), and every report is recorded as cached."""
     import subprocess
     import sys
 
@@ -264,6 +265,7 @@ def test_a_no_op_re_run_imports_neither_pandas_nor_pandera(tmp_path):
     assert again.stdout.strip().splitlines()[-1] == "0", again.stdout + again.stderr  # the exit code, and no analysis module
     assert "0 chạy mới, 3 dùng lại kết quả cũ" in again.stdout + again.stderr
     assert "1.399 hội viên · quỹ 343.380.000 đồng" in (out / "index.html").read_text(encoding="utf-8")
+    assert {entry["status"] for entry in _manifest(out)["runs"].values()} == {"cached"}
 
 
 def test_a_targets_unit_the_data_does_not_have_stops_the_run_before_it_starts(tmp_path):

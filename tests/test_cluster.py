@@ -2,24 +2,26 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import subprocess
 import sys
 from pathlib import Path
 
-import nbformat
 import pytest
 
 from khuyenhoc.paths import NOTEBOOKS_DIR, SAMPLE_DATA
 from khuyenhoc.runner import RunOptions, run_batch
 
-distributed = pytest.importorskip("distributed", reason="the dask extra is not installed")
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow,  # distributed is imported by the tests that use it: collecting them stays cheap
+              pytest.mark.skipif(importlib.util.find_spec("distributed") is None, reason="the dask extra is not installed")]
 
 
 @pytest.fixture(scope="module")
 def cluster():
     """Two worker processes on loopback, started and closed here."""
+    import distributed
+
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
                                   dashboard_address=None) as local:
         yield local
@@ -56,6 +58,8 @@ def test_bundles_are_removed_from_the_workers_when_the_run_ends(cluster, tmp_pat
     """Issue 8, item 12: the association's data does not stay in the workers' temp folders."""
     import tempfile
 
+    import distributed
+
     from khuyenhoc.runner.cluster import LOCAL, check_address
 
     before = set(Path(tempfile.gettempdir()).glob("khuyenhoc-bundle-*"))
@@ -70,6 +74,8 @@ def test_bundles_are_removed_from_the_workers_when_the_run_ends(cluster, tmp_pat
 
 
 def test_a_worker_killed_mid_run_is_retried_elsewhere(cluster, tmp_path):
+    import nbformat
+
     folder = tmp_path / "notebooks"
     folder.mkdir()
     marker = tmp_path / "killed-once"
@@ -124,6 +130,8 @@ def test_an_interrupted_dask_run_prints_no_dask_warnings(tmp_path):
     """Issue 8, item 16: Ctrl-C on `--scheduler local` says it stopped, without `distributed … WARNING` lines."""
     import signal
     import time
+
+    import nbformat
 
     folder = tmp_path / "notebooks"
     folder.mkdir()

@@ -10,7 +10,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import nbformat
 import pytest
 
 from khuyenhoc.cli import main
@@ -126,6 +125,8 @@ def test_second_run_executes_nothing(batch, capsys):
 
 def _failing_notebooks(tmp_path: Path) -> Path:
     """A copy of the notebooks whose annual summary raises for 2012."""
+    import nbformat
+
     folder = tmp_path / "notebooks"
     shutil.copytree(NOTEBOOKS_DIR, folder)
     path = folder / "annual_summary.ipynb"
@@ -176,6 +177,8 @@ def test_invalid_data_executes_nothing(tmp_path, sample_frame, write_csv, capsys
 
 
 def test_repository_notebooks_have_no_outputs():
+    import nbformat
+
     for path in sorted(Path(NOTEBOOKS_DIR).glob("*.ipynb")):
         notebook = nbformat.read(path, as_version=4)
         nbformat.validate(notebook)

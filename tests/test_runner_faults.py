@@ -11,7 +11,6 @@ import sys
 import time
 from pathlib import Path
 
-import nbformat
 import pytest
 
 from khuyenhoc.errors import RunError
@@ -25,6 +24,8 @@ pytestmark = pytest.mark.slow
 
 def notebooks_with(tmp_path: Path, source: str) -> Path:
     """A copy of the bundled notebooks whose annual summary runs ``source`` right after its parameters."""
+    import nbformat
+
     folder = tmp_path / "notebooks"
     folder.mkdir(exist_ok=True)
     for path in Path(NOTEBOOKS_DIR).glob("*.ipynb"):
@@ -202,6 +203,8 @@ FIXTURES = Path(__file__).parent / "notebooks"
 
 def tiny_notebooks(tmp_path: Path, source: str = "") -> Path:
     """The small fixture notebooks (seconds, not minutes), the yearly one running ``source`` after its parameters."""
+    import nbformat
+
     folder = tmp_path / "tiny"
     folder.mkdir(exist_ok=True)
     for path in (FIXTURES / "tiny").glob("*.ipynb"):

@@ -8,7 +8,6 @@ import json
 import re
 from pathlib import Path
 
-import nbformat
 import pytest
 
 from khuyenhoc.runner import RunOptions, run_batch
@@ -177,6 +176,8 @@ WEIRD = {
 
 def test_parameters_reach_the_notebook_verbatim(tmp_path):
     """Through the runner's own execute_job (its kernel settings, papermill, export): every string arrives as written."""
+    import nbformat
+
     folder = tmp_path / "notebooks"
     folder.mkdir()
     notebook = nbformat.v4.new_notebook()

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -75,21 +73,6 @@ def test_the_run_validates_once_and_hands_the_notebooks_a_snapshot(tmp_path):
 
     run_batch(RunOptions(data=SAMPLE_DATA, out_dir=tmp_path / "out", years=[2013], force=True), executor=recorder)
     assert recorder.snapshots[-1] is not None, "facts from the manifest: the data is validated when jobs must run"
-
-
-def test_a_no_op_rerun_does_not_import_pandas(tmp_path):
-    out = tmp_path / "out"
-    run_batch(RunOptions(data=SAMPLE_DATA, out_dir=out, years=[2013]), executor=_Recorder())
-    script = (
-        "import sys\n"
-        "from pathlib import Path\n"
-        "from khuyenhoc.cli import main\n"
-        f"code = main(['run', '--data', {str(SAMPLE_DATA)!r}, '--out', {str(out)!r}, '--years', '2013'])\n"
-        "print(code, 'pandas' in sys.modules, 'pyarrow' in sys.modules)\n"
-    )
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
-    assert done.stdout.strip().splitlines()[-1] == "0 False False"
-    assert json.loads((out / "manifest.json").read_text(encoding="utf-8"))["runs"]["2013/annual_summary"]["status"] == "cached"
 
 
 def test_a_profile_formats_only_what_it_shows(sample_table, monkeypatch):
