@@ -11,7 +11,7 @@ import pytest
 from khuyenhoc.errors import KhuyenhocError
 from khuyenhoc.i18n import LANGS, indicator_label
 from khuyenhoc.indicators import IDS, INDICATORS, REGISTRY, compute, compute_frame, to_json
-from khuyenhoc.paths import PUBLISHED_DATA, SAMPLE_DATA
+from khuyenhoc.paths import PUBLISHED_DATA
 
 REQUIRED_IDS = [
     "members", "members_change", "members_growth_pct", "population", "members_per_population_pct",
@@ -251,11 +251,8 @@ def test_areas_rows_are_the_closure_merged_with_the_rows():
     assert len(merged) > len(rows)  # communes counted in their district and their province too
 
 
-def test_scopes_follow_the_ids_order_and_leave_out_unknown_ids():
-    from khuyenhoc.indicators import analyse
-    from khuyenhoc.table import load_table
-
-    frames = analyse(load_table(SAMPLE_DATA)).frames
+def test_scopes_follow_the_ids_order_and_leave_out_unknown_ids(sample_analysis):
+    frames = sample_analysis.frames
     area = next(unit for year, unit in frames.areas.index if year == 2013)
     unit = next(unit for year, unit in frames.units.index if year == 2013 and unit != area)
     values = frames.scopes(2013, [unit, "no-such-unit", area])
