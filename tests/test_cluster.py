@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -151,3 +152,24 @@ def test_an_interrupted_dask_run_prints_no_dask_warnings(tmp_path):
     assert process.returncode == 130, output
     assert "Đã dừng giữa chừng" in output
     assert "WARNING" not in output and "distributed." not in output, output
+
+
+def test_local_workers_log_only_critical_messages_and_the_environment_is_left_as_it_was(tmp_path):
+    """What the CI run of the interruption test printed: a worker's heartbeat ERROR while the cluster closed."""
+    script = (
+        "import logging, os\n"
+        "from khuyenhoc.runner.cluster import connect\n"
+        "def log():\n"
+        "    logging.getLogger('distributed.worker').error('an error a closing worker logs')\n"
+        "    logging.getLogger('distributed.worker').critical('a critical message')\n"
+        f"client, cluster = connect('local', 1, __import__('pathlib').Path({str(tmp_path)!r}))\n"
+        "client.run(log)\n"
+        "print('after start:', os.environ.get('DASK_LOGGING__DISTRIBUTED'))\n"
+        "client.close(); cluster.close()\n"
+    )
+    env = {key: value for key, value in os.environ.items() if key != "DASK_LOGGING__DISTRIBUTED"}
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300, env=env)
+    assert result.returncode == 0, result.stderr
+    assert "after start: None" in result.stdout
+    assert "a critical message" in result.stderr
+    assert "an error a closing worker logs" not in result.stderr

@@ -16,6 +16,7 @@ import shutil
 import tempfile
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,6 +32,7 @@ from khuyenhoc.runner.records import LOCAL, SNAPSHOT_DIR, Job, JobResult, JobSta
 
 ADDRESS = re.compile(r"(?:(?:tcp|tls)://)?(?:\[[0-9a-fA-F:.]+\]|[A-Za-z0-9_.-]+):\d{1,5}/?")
 QUIET_LOGGERS = ("distributed", "tornado")  # their warnings on an interrupted run are noise to a user
+WORKER_LOGGING = "DASK_LOGGING__DISTRIBUTED"  # dask's setting for the level of the "distributed" loggers
 
 
 def check_address(address: str, lang: str) -> str:
@@ -145,6 +147,26 @@ def make_bundle(data: Path, notebooks: Path) -> Bundle:
                   {path.name: path.read_bytes() for path in sorted(snapshot.iterdir()) if path.suffix in (".parquet", ".csv")} if snapshot.is_dir() else {})
 
 
+@contextmanager
+def local_worker_logging() -> Iterator[None]:
+    """Processes of a local cluster started inside the block log nothing below CRITICAL from ``distributed``.
+
+    They are the run's children and write to its terminal; while the run closes them (at the end, or on Ctrl-C) a
+    worker can log a heartbeat that met a closing connection at ERROR level, noise to a user. What matters reaches
+    the run anyway: a task's failure through its future, a lost worker as ``KilledWorker``. dask reads the level from
+    ``DASK_LOGGING__DISTRIBUTED`` when a worker process imports it (the nannies pass their environment on to the
+    workers they restart), so the variable is set only while the cluster starts, and a value the user set is kept.
+    """
+    previous = os.environ.get(WORKER_LOGGING)
+    if previous is None:
+        os.environ[WORKER_LOGGING] = "critical"
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop(WORKER_LOGGING, None)
+
+
 def connect(address: str, workers: int, folder: Path | None = None):
     """A client for ``address`` (tcp://host:port), or for a new LocalCluster of ``workers`` processes keeping their
     files in ``folder`` (the run's)."""
@@ -153,15 +175,14 @@ def connect(address: str, workers: int, folder: Path | None = None):
     except ImportError as error:
         raise RunError("--scheduler needs dask: pip install \"khuyenhoc[dask]\"") from error
     if address == LOCAL:
-        # The local workers are our child processes: their warnings on an interrupted run would land in our terminal.
-        os.environ.setdefault("DASK_LOGGING__DISTRIBUTED", "error")
         from khuyenhoc.runner.lifeline import interrupts_ignored
 
         import dask
 
         # Ctrl-C reaches the run, which closes the cluster: no worker prints a traceback. The scheduler's, the nannies'
         # and the workers' scratch space ("temporary-directory", dask's documented setting) goes in the run's folder.
-        with interrupts_ignored(), dask.config.set({"temporary-directory": str(folder) if folder is not None else None}):
+        with interrupts_ignored(), local_worker_logging(), \
+                dask.config.set({"temporary-directory": str(folder) if folder is not None else None}):
             cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None,
                                    local_directory=str(folder) if folder is not None else None)
         try:
