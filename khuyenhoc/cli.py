@@ -301,7 +301,8 @@ def _year_range(value: str) -> range:
 
 
 def cmd_sample(args: argparse.Namespace) -> int:
-    from khuyenhoc.sample import SYNTHETIC_ORIGIN, lineage_path, synthetic_lineage, synthetic_table, write_sample_files
+    from khuyenhoc.paths import lineage_path
+    from khuyenhoc.sample import SYNTHETIC_ORIGIN, synthetic_lineage, synthetic_table, write_sample_files
     from khuyenhoc.table import origin_path
 
     if args.units < 1:
@@ -335,7 +336,7 @@ def shared_options() -> dict[str, argparse.ArgumentParser]:
         holder.add_argument("--sheet", help="sheet name (XLSX; default: the first sheet)")
     lineage.add_argument("--lineage", metavar="FILE",
                          help="lineage table (CSV or XLSX: Năm, Mã đơn vị cũ, Mã đơn vị mới, Tỷ lệ): changes compare each unit and area with "
-                              "its predecessors (default: the data workbook's sheet 'Kế thừa', if any)")
+                              "its predecessors (default: the data workbook's sheet 'Kế thừa', else NAME-ke-thua.csv beside the data, if any)")
     return {"lang": lang, "sheet": sheet, "lineage": lineage, "data": data}
 
 

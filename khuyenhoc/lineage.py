@@ -14,6 +14,7 @@ from khuyenhoc.errors import PROBLEM_COLUMNS, InputFileError
 from khuyenhoc.fsutil import sha256_checksum
 from khuyenhoc.i18n import DEFAULT_LANG, level_name, rule_message
 from khuyenhoc.ids import is_unit_id
+from khuyenhoc.paths import lineage_path
 from khuyenhoc.reader import read_cells
 from khuyenhoc.schema import YEAR_RANGE, fold
 from khuyenhoc.sheets import LINEAGE_SHEET, lineage_sheet
@@ -132,11 +133,15 @@ def lineage_from_frame(frame: pd.DataFrame, source: str = "<DataFrame: lineage>"
 
 
 def lineage_of(data_path: Path, lineage: str | Path | None, lang: str = DEFAULT_LANG) -> RawLineage | None:
-    """The lineage to check with a data file: the file given, else the data workbook's ``Kế thừa`` sheet, else None."""
+    """The lineage to check with a data file: the file given, else the data workbook's ``Kế thừa`` sheet, else the
+    file beside the data (:func:`khuyenhoc.paths.lineage_path`, ``NAME-ke-thua.csv``), else None."""
     if lineage is not None:
         return read_lineage(lineage, lang=lang)
     sheet = lineage_sheet(Path(data_path))
-    return read_lineage(data_path, sheet=sheet, lang=lang) if sheet else None
+    if sheet:
+        return read_lineage(data_path, sheet=sheet, lang=lang)
+    beside = lineage_path(data_path)
+    return read_lineage(beside, lang=lang) if beside.is_file() else None
 
 
 def _problem(source: str, row: int, column: str, value: object, rule: str, lang: str, **params: object) -> dict:

@@ -19,6 +19,13 @@ def origin_path(data_path: Path) -> Path:
     return data_path.with_name(data_path.stem + ".origin.json")
 
 
+def lineage_path(data_path: str | Path) -> Path:
+    """Where a data file's lineage table lives beside it: ``NAME-ke-thua.csv`` (read without any flag, as the origin
+    record is; a workbook may instead carry it on its sheet ``Kế thừa``)."""
+    path = Path(data_path)
+    return path.with_name(f"{path.stem}-ke-thua.csv")
+
+
 DATA_DIR = _bundled("data")
 NOTEBOOKS_DIR = _bundled("notebooks")
 SAMPLE_DATA = DATA_DIR / "sample" / "bac-kan-2009-2013.csv"

@@ -15,6 +15,7 @@ from khuyenhoc.lineage import COLUMNS as LINEAGE_COLUMNS
 from khuyenhoc.lineage import HEADERS as LINEAGE_HEADERS
 from khuyenhoc.lineage import SHEET as LINEAGE_SHEET
 from khuyenhoc.lineage import lineage_csv
+from khuyenhoc.paths import lineage_path
 from khuyenhoc.schema import AMOUNT_PAIRS, CANONICAL, OPTIONAL_COLUMNS, TITLE_PAIRS
 from khuyenhoc.table import ILLUSTRATIVE_NOTE, SYNTHETIC_NOTE, origin_path
 
@@ -236,12 +237,6 @@ def synthetic_lineage(units: int, years: range | list[int], shape: str = "auto")
         for i in _absorbing(_layout(units, True)[2]):
             rows += [(crossing[0], f"u{i + 1:06d}", f"m{i + 1:06d}", 1.0), (crossing[0], f"u{i + 2:06d}", f"m{i + 1:06d}", 1.0)]
     return pd.DataFrame(rows, columns=list(LINEAGE_COLUMNS))
-
-
-def lineage_path(data_path: str | Path) -> Path:
-    """Where a CSV table's lineage is written beside it: ``NAME-ke-thua.csv``."""
-    path = Path(data_path)
-    return path.with_name(f"{path.stem}-ke-thua.csv")
 
 
 def write_sample_workbook(path: str | Path, frame: pd.DataFrame, lineage: pd.DataFrame | None = None) -> Path:

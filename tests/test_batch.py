@@ -322,3 +322,48 @@ def test_the_lineage_travels_in_the_snapshot_and_is_in_every_jobs_key(tmp_path):
     without = Looking()
     _run(out, without, data=data, years=[2025])
     assert sorted(without.ran) == sorted(first.ran) and seen["links"] is None and seen["parameters"] == {None}
+
+
+def test_the_lineage_beside_the_data_is_read_and_named_without_a_flag(tmp_path):
+    """NAME-ke-thua.csv beside NAME.csv (as `khuyenhoc sample` writes it) is the run's lineage when none is given, the
+    progress names it, and it is in every job's key like a lineage given with --lineage."""
+    from khuyenhoc.runner.records import snapshot_dir
+    from khuyenhoc.snapshot import load_analysis
+    from province_data import HEADER, ROWS_2024, ROWS_2025
+
+    data = tmp_path / "tinh.csv"
+    data.write_text("\n".join([HEADER, *ROWS_2024, *ROWS_2025]) + "\n", encoding="utf-8")
+    beside = tmp_path / "tinh-ke-thua.csv"
+    beside.write_text("Năm,Mã đơn vị cũ,Mã đơn vị mới\n2025,xa-1,xa-12\n2025,xa-2,xa-12\n", encoding="utf-8")
+    seen = {}
+
+    class Looking(Executor):
+        def __call__(self, jobs, data, notebooks, options):
+            analysis = load_analysis(snapshot_dir(data))
+            seen["change"] = analysis.frames.units.loc[(2025, "xa-12"), "members_change"]
+            seen["parameters"] = {job.parameters.get("lineage_checksum") for job in jobs}
+            yield from super().__call__(jobs, data, notebooks, options)
+
+    class Said:
+        def validating(self, path, lineage=None):
+            seen["validating"] = (path, lineage)
+
+        def start(self, keys, parallel=1):
+            pass
+
+        def advance(self, entry):
+            pass
+
+        def stop(self):
+            pass
+
+    out = tmp_path / "out"
+    first = Looking()
+    run_batch(RunOptions(data=data, out_dir=out, years=[2025], jobs=1), executor=first, progress=Said())
+    assert seen["validating"] == (data, beside)
+    assert seen["change"] == 1900 - 1800 and None not in seen["parameters"]
+    beside.unlink()
+    without = Looking()
+    run_batch(RunOptions(data=data, out_dir=out, years=[2025], jobs=1), executor=without, progress=Said())
+    assert seen["validating"] == (data, None) and seen["parameters"] == {None}
+    assert sorted(without.ran) == sorted(first.ran), "without the file beside, every report compares without it"

@@ -151,3 +151,23 @@ def test_the_report_names_each_file_with_its_problems(tmp_path, province, capsys
     assert main(["validate", str(bad), "--lineage", str(_lineage(tmp_path, '2025,xa-1,xa-12,"2"')), "--lang", "en"]) == 1
     err = capsys.readouterr().err
     assert err.index("bad.csv") < err.index("Must not be negative") < err.index("ke-thua.csv") < err.index("more than 0")
+
+
+def test_the_file_beside_the_data_is_read_without_a_flag(tmp_path, province):
+    beside = tmp_path / "tinh-ke-thua.csv"  # province is tinh.csv
+    beside.write_text(f"{LINEAGE_HEADER}\n2025,xa-1,xa-12,\n2025,xa-2,xa-12,\n", encoding="utf-8")
+    table = load_table(province)
+    assert table.lineage is not None and len(table.lineage.links) == 2 and table.lineage.source == str(beside)
+    given = _lineage(tmp_path, "2025,xa-1,xa-12,")
+    assert len(load_table(province, lineage=given).lineage.links) == 1, "a lineage given by name wins"
+    beside.write_text(f"{LINEAGE_HEADER}\n2025,xa-7,xa-12,\n", encoding="utf-8")
+    problems = _problems(province, None)
+    assert list(problems["file"]) == [str(beside)] and problems["column"].iloc[0] == "Mã đơn vị cũ"
+
+
+def test_a_workbooks_own_sheet_wins_over_a_file_beside_it(tmp_path):
+    frame = synthetic_table(60, range(2024, 2026))
+    lineage = synthetic_lineage(60, range(2024, 2026))
+    path = write_sample_files(tmp_path / "tinh.xlsx", frame, {"synthetic": True}, lineage)
+    (tmp_path / "tinh-ke-thua.csv").write_text(f"{LINEAGE_HEADER}\n2025,u000001,m000001,\n", encoding="utf-8")
+    assert len(load_table(path).lineage.links) == len(lineage) > 1

@@ -478,6 +478,7 @@ TEXT = {
     "findings.label.low_fund_per_member": "Low fund per member",
     "findings.label.below_target": "Below a learning-society target",
     "run.validating": "Checking the data {path}…",
+    "run.validating_lineage": "Checking the data {path} and its lineage table {lineage}…",
     "run.progress": "Running notebooks",
     "run.status.ok": "done",
     "run.status.cached": "cached",

@@ -463,6 +463,7 @@ TEXT = {
     "findings.label.low_fund_per_member": "Quỹ bình quân mỗi hội viên thấp",
     "findings.label.below_target": "Chưa đạt mục tiêu xây dựng xã hội học tập",
     "run.validating": "Kiểm tra dữ liệu {path}…",
+    "run.validating_lineage": "Kiểm tra dữ liệu {path} và bảng kế thừa {lineage}…",
     "run.progress": "Chạy sổ tay",
     "run.status.ok": "xong",
     "run.status.cached": "dùng lại",

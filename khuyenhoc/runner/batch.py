@@ -121,9 +121,18 @@ def _data_stamp(options: RunOptions, facts: DataFacts) -> DataStamp:
     return DataStamp(facts.source, facts.checksum, saved)
 
 
-def _say_validating(progress: Progress | None, path: Path) -> None:
+def _say_validating(progress: Progress | None, path: Path, lineage: Path | None) -> None:
     if progress is not None and hasattr(progress, "validating"):
-        progress.validating(path)
+        progress.validating(path, lineage)
+
+
+def with_lineage_beside(options: RunOptions) -> RunOptions:
+    """``options`` naming the lineage table beside the data (``NAME-ke-thua.csv``) when none is given: the run reads
+    what ``load_table`` reads (the run's copy of the data has nothing beside it)."""
+    from khuyenhoc.paths import lineage_path
+
+    beside = lineage_path(options.data)
+    return replace(options, lineage=beside) if options.lineage is None and beside.is_file() else options
 
 
 def run_batch(options: RunOptions, executor: Executor | None = None, progress: Progress | None = None) -> RunOutcome:
@@ -138,6 +147,7 @@ def run_batch(options: RunOptions, executor: Executor | None = None, progress: P
 
     notebooks = Path(options.notebooks_dir or NOTEBOOKS_DIR)
     out_dir = options.out_dir
+    options = with_lineage_beside(options)
     with run_folder() as folder:
         data, checksum = copy_data_file(options.data, folder, options.lang, options.sheet)
         recorded = Manifest.load(out_dir, options.lang)
@@ -145,7 +155,7 @@ def run_batch(options: RunOptions, executor: Executor | None = None, progress: P
         with_lineage = options.lineage is not None or has_lineage_sheet(data)  # changes then depend on it: validate every time
         known = None if with_lineage else recorded.facts(checksum, __version__)
         if known is None:
-            _say_validating(progress, options.data)
+            _say_validating(progress, options.data, options.lineage)
         table = None if known is not None else validate(data, options.lang, options.data, options.sheet, options.lineage)
         facts = known or facts_of(table, checksum)
         targets, target_warnings = read_targets(options.targets, options.lang, facts.unit_names)
@@ -186,7 +196,7 @@ class _Run:
         from khuyenhoc.snapshot import write_snapshot
 
         if self.table is None:
-            _say_validating(self.progress, self.options.data)
+            _say_validating(self.progress, self.options.data, self.options.lineage)
             self.table = validate(self.data, self.options.lang, self.options.data, self.options.sheet, self.options.lineage)
         write_snapshot(self.table, snapshot_dir(self.data), targets=self.targets)
 

@@ -32,9 +32,10 @@ class RichProgress:
         self.parallel = 1
         self.started = 0.0
 
-    def validating(self, path: object) -> None:
-        """Said before the data is read and checked (it can take seconds)."""
-        self.console.print(text("run.validating", self.lang, path=path), markup=False, highlight=False)
+    def validating(self, path: object, lineage: object = None) -> None:
+        """Said before the data (and its lineage table) is read and checked (it can take seconds)."""
+        said = text("run.validating", self.lang, path=path) if lineage is None else text("run.validating_lineage", self.lang, path=path, lineage=lineage)
+        self.console.print(said, markup=False, highlight=False)
 
     def start(self, keys: list[str], parallel: int = 1) -> None:
         """``keys`` in the order they are handed to the workers, ``parallel`` at a time."""

@@ -253,7 +253,7 @@ class Executed:
 class Progress(Protocol):
     """The progress events: what the batch tells whoever shows its progress (the terminal's is runner.console.RichProgress)."""
 
-    def validating(self, path: Path) -> None: ...  # before the data is read and checked
+    def validating(self, path: Path, lineage: Path | None = None) -> None: ...  # before the data (and its lineage) is read and checked
 
     def start(self, keys: list[str], parallel: int) -> None: ...  # the jobs to execute, in the order handed out
 
