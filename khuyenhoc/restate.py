@@ -27,6 +27,10 @@ from khuyenhoc.indicators import INDICATORS, SCOPE_ALL, _quantities
 from khuyenhoc.lineage import Lineage, predecessors, previous_sums  # noqa: F401  (previous_sums: re-exported)
 from khuyenhoc.table import YearlyTable
 
+# Without a lineage table every unit continues as itself: a unit of the year before without a row this year ended
+# (or merged: nothing says which), and one without a row the year before has no predecessor (see reports/reform.py).
+NO_LINKS = pd.DataFrame({"year": pd.Series(dtype="int64"), "from_unit_id": pd.Series(dtype=object),
+                         "to_unit_id": pd.Series(dtype=object), "share": pd.Series(dtype="float64")})
 Figures = dict[str, float]  # quantity (members, fund_total, ...: see indicators._quantities) -> value
 
 
@@ -68,6 +72,8 @@ class Restatement:
     moved_in: Figures  # parts of ``restated`` from rows outside the footprint
     moved_out: Figures  # parts of the footprint that went to units outside the scope
     mergers: tuple[Merger, ...]  # which units merged into which this year, in the scope
+    started: tuple[str, ...] = ()  # the scope's units of the year without any predecessor (new, or merged unlisted)
+    started_figures: Figures | None = None  # their figures of the year, summed
 
     def to_dict(self) -> dict:
         """Plain JSON-ready values (for a report's ``summary.json``)."""
@@ -95,14 +101,12 @@ class _Years:
     """One table's own-row quantities, subtree sums and predecessors, for restating any scope."""
 
     def __init__(self, table: YearlyTable) -> None:
-        if table.lineage is None:
-            raise ValueError("the table has no lineage table")
         self.tree = table.tree  # not the table: the cache of _years_of must not keep it alive
         quantities = _quantities(table.frame)
         self.columns = [c for c in quantities.columns if c not in ("year", "unit_id")]
         self.own = quantities.assign(unit_id=quantities["unit_id"].to_numpy(dtype=object)).set_index(["year", "unit_id"])[self.columns]
         self.levels = table.frame.assign(year=table.frame["year"].astype("int64")).set_index(["year", "unit_id"])["level"]
-        self.links = table.lineage.links
+        self.links = table.lineage.links if table.lineage is not None else NO_LINKS  # none: each unit continues as itself
         self.preds = predecessors(self.links, self.own.index)
 
     def scope_units(self, scope: str, year: int) -> list[str]:
@@ -161,7 +165,8 @@ def _years_of(table: YearlyTable) -> _Years:
 
 def restatement(table: YearlyTable, year: int, scope: str = SCOPE_ALL) -> Restatement:
     """``scope``'s (the whole file, an area or a unit, as in :func:`khuyenhoc.indicators.compute`) previous year
-    restated on the boundaries of ``year`` through the table's lineage."""
+    restated on the boundaries of ``year`` through the table's lineage (without one, each unit is its own
+    predecessor: what has no row in ``year`` ended)."""
     years = _years_of(table)
     return _restatement(years, int(year), scope)
 
@@ -192,7 +197,12 @@ def _restatement(years: _Years, year: int, scope: str) -> Restatement:
     mergers = tuple(Merger(unit, tuple(Source(old, float(share)) for old, share in years.sources(unit, year)))
                     for unit in dict.fromkeys(merged["to_unit_id"]))
     moved_in = moved_in.where(np.abs(moved_in) > 1e-6, 0.0)[compared.notna() | restated.notna()]
-    return Restatement(year, scope, _figures(compared), _figures(restated), ended, _figures(moved_in), _figures(moved_out), mergers)
+    now = own.loc[year]
+    continuing = set(years.preds.loc[years.preds["year"] == year, "unit_id"])
+    started = [unit for unit in now.index if unit in in_scope and unit not in continuing]
+    started_figures = _figures(now.reindex(started).sum(min_count=1)) if started else {}
+    return Restatement(year, scope, _figures(compared), _figures(restated), ended, _figures(moved_in), _figures(moved_out), mergers,
+                       tuple(started), started_figures)
 
 
 def restatements(table: YearlyTable, year: int, scopes: list[str]) -> dict[str, Restatement]:

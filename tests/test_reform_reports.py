@@ -161,11 +161,91 @@ def test_summary_json_records_the_basis(summary, tmp_path):
     assert basis["ended"]["district"]["fund_total"] > 0
 
 
-def test_without_lineage_nothing_changes(without_lineage):
-    assert without_lineage.reform is None
+def test_without_lineage_a_year_when_no_level_ended_is_reported_as_before(summary):
+    from dataclasses import replace
+
+    plain = AnnualSummary(analyse(replace(summary.table, lineage=None)), 2024)  # 2023 -> 2024: the same three tiers
+    assert plain.reform is None
+    written = "\n".join(plain.narrative())
+    assert "địa giới" not in written and "kết thúc hoạt động" not in written and "bảng kế thừa" not in written
+
+
+def _both_years(table, column: str) -> tuple[float, float]:
+    """The 2024 and 2025 sums of ``column`` over the units with rows in both years (computed from the frame)."""
+    frame = table.frame
+    before, now = frame[frame["year"] == 2024].set_index("unit_id"), frame[frame["year"] == 2025].set_index("unit_id")
+    both = before.index.intersection(now.index)
+    return float(before.loc[both, column].sum()), float(now.loc[both, column].sum())
+
+
+def test_without_lineage_the_ended_level_is_named_and_only_units_in_both_years_are_compared(without_lineage):
+    """No lineage table, but the district level ended in 2025: the report compares the units with rows in both years,
+    names what ended and what is no longer in the data, and says no lineage table was given."""
+    from khuyenhoc.formatting import format_number, format_vnd
+
+    reform = without_lineage.reform
+    assert reform is not None and reform.implicit and not reform.restatement.mergers
+    table = without_lineage.table
+    merged = set(table.frame.loc[table.frame["unit_id"].str.startswith("m"), "unit_id"])
+    assert set(reform.restatement.started) == merged  # the merged communes: nothing says what they came from
     written = "\n".join(without_lineage.narrative())
-    assert "địa giới" not in written and "kết thúc hoạt động" not in written
-    assert all(ENDED not in row for table in report_tables(without_lineage) for row in table.rows)
+    assert "Chưa có bảng kế thừa" in written and "(chỉ so sánh các đơn vị có số liệu cả hai năm)" in written
+    assert "địa giới" not in written  # nothing is restated
+    assert ENDED + " quản lý" in written
+    was, now = _both_years(table, "members")
+    members = next(p for p in written.split("\n") if p.startswith("Năm 2025, toàn tỉnh có"))
+    assert f"{'giảm' if now < was else 'tăng'} {format_number(abs(now - was), 0, 'vi')} người" in members
+    was, now = _both_years(table, "fund_vnd")
+    fund = next(p for p in written.split("\n") if p.startswith("Tính đến cuối năm 2025"))
+    assert f"{'giảm' if now < was else 'tăng'} {format_vnd(abs(now - was), 'vi')}" in fund
+    assert f"Tính cả phần này, tổng quỹ khuyến học năm 2025 giảm {format_vnd(abs(without_lineage.values['fund_change_vnd']), 'vi')}" in written
+    gone = len(set(table.frame.loc[table.frame["year"] == 2024, "unit_id"]) - set(table.frame.loc[table.frame["year"] == 2025, "unit_id"]))
+    districts = int(((table.frame["year"] == 2024) & (table.frame["level"] == "district")).sum())
+    assert f"{gone - districts} Hội Khuyến học cấp xã không còn trong số liệu năm 2025" in written
+
+
+def test_without_lineage_every_table_adds_up_in_both_years(without_lineage):
+    unlisted = "Hội Khuyến học cấp xã không còn trong số liệu năm 2025 (chưa có bảng kế thừa)"
+    for table in report_tables(without_lineage):
+        previous = [i for i, c in enumerate(table.columns) if c.kind.value == "count" and "2024" in c.header]
+        current = [i for i, c in enumerate(table.columns) if c.kind.value == "count" and "2025" in c.header]
+        for index in previous + current:
+            rows = sum(row[index] or 0 for row in table.rows)
+            assert rows == pytest.approx(table.total[index] or 0), (table.key, table.columns[index].header)
+        if previous:
+            labels = [row[1] for row in table.rows]
+            assert unlisted in labels, table.key
+    fund = next(table for table in report_tables(without_lineage) if table.key == "fund")
+    assert [row[1] for row in fund.rows if row[0] is None][-2:] == [ENDED, unlisted]
+
+
+def test_without_lineage_no_fund_fell_conclusion_driven_by_the_ended_level(summary):
+    """As with a lineage: the communes' funds rose while the district level's fund ended, so the whole fund fell."""
+    from dataclasses import replace
+
+    table = replace(summary.table, lineage=None)
+    frame = table.frame.copy()
+    before = frame[frame["year"] == 2024].set_index("unit_id")
+    both = (frame["year"] == 2025) & frame["unit_id"].isin(before.index)
+    frame.loc[both, "fund_vnd"] = (before.loc[frame.loc[both, "unit_id"], "fund_vnd"].to_numpy() * 1.01).round().astype("int64")
+    plain = AnnualSummary(analyse(replace(table, frame=frame)), 2025)
+    assert plain.values["fund_change_vnd"] < 0  # the whole fund fell: the district associations' fund ended
+    written = "\n".join(plain.narrative())
+    assert "chú trọng hơn việc xây dựng quỹ" not in written and "quỹ khuyến học giảm" not in written
+    fund = next(p for p in written.split("\n") if p.startswith("Tính đến cuối năm 2025, tổng quỹ khuyến học"))
+    assert ", tăng " in fund and "(1,0%) so với năm 2024 (chỉ so sánh các đơn vị có số liệu cả hai năm)" in fund
+
+
+def test_without_lineage_the_trend_marks_the_reform_and_keeps_the_reported_figures(summary):
+    from dataclasses import replace
+
+    from khuyenhoc.reports.trends import Trends
+
+    analysis = analyse(replace(summary.table, lineage=None))
+    trends = Trends(analysis, 2023, 2025)
+    assert trends.markers() == [(2025, "Sắp xếp lại năm 2025")]
+    assert "Chưa có bảng kế thừa" in trends.notes[-1]
+    assert trends.values()["fund_total_vnd"].tolist() == analysis.frames.whole["fund_total_vnd"].tolist()
 
 
 def test_a_merged_communes_profile_lists_its_predecessors_and_a_restated_history(summary):

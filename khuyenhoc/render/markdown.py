@@ -41,6 +41,8 @@ def summary_json(summary: AnnualSummary) -> dict:
             "restated_on_boundaries_of": summary.year, "lineage_checksum": table.lineage.links_checksum(),
             "lineage_file_checksum": table.lineage.checksum, "lineage_source": Path(table.lineage.source).name,
             **({} if summary.reform is None else summary.reform.to_dict())}
+    elif summary.reform is not None:  # no lineage table, but a whole level ended: the units in both years compared
+        document["provenance"]["comparison_basis"] = summary.reform.to_dict()
     if summary.targets:
         document["targets"] = [t.to_dict() for t in summary.targets]
     return document

@@ -232,7 +232,8 @@ class AnnualSummary:
 
     @cached_property
     def reform(self) -> Reform | None:
-        """The reorganisation since the previous year over this report's scope (None without a lineage table)."""
+        """The reorganisation since the previous year over this report's scope (None without one; without a lineage
+        table, only when a whole level ended this year)."""
         return reform_of(self.table, self.year, self.scope)
 
     def mergers_table(self) -> pd.DataFrame | None:
@@ -244,7 +245,7 @@ class AnnualSummary:
         stated changes compare the current units on their current boundaries, and the split says what ended held."""
         reform = self.reform
         values = self.values if reform is None else reform.like_for_like(self.values)
-        basis = "" if reform is None else " " + text("reform.basis", self.lang, year=self.year)
+        basis = "" if reform is None else " " + text("reform.basis_implicit" if reform.implicit else "reform.basis", self.lang, year=self.year)
         sections = write_sections(values, self.previous_year, self.findings, self.year, self.lang, self.table.illustrative, escape,
                                   notes=self.table.notes(self.lang) if with_notes else [], area=self.area(), basis=basis,
                                   communes=self.communes())

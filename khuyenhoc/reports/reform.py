@@ -2,7 +2,10 @@
 (their previous-year figures, a table row of their own), the split of a change (the current units on their current
 boundaries, and what the ended units held), and which units merged into which.
 
-Without a lineage table :func:`reform_of` is None and no report changes.
+Without a lineage table a reorganisation is still plain in a year when a whole level ended (the district associations
+in July 2025): the report then compares the units with rows in both years, gives what ended and what is no longer in
+the data rows of their own (so every table adds up), says that the units new this year are not compared, and that no
+lineage table was given. Any other year without a lineage table is reported as before.
 """
 
 from __future__ import annotations
@@ -37,11 +40,29 @@ def ended_label(level: str, year: int, lang: str) -> str:
 
 @dataclass(frozen=True)
 class Reform:
-    """One report's view of the reorganisation between ``year - 1`` and ``year`` over ``scope``."""
+    """One report's view of the reorganisation between ``year - 1`` and ``year`` over ``scope``; ``implicit`` when
+    the table has no lineage (each unit compared with its own row of the year before)."""
 
     year: int
     scope: str
     restatement: Restatement
+    implicit: bool = False
+    levels_now: frozenset[str] = frozenset()  # the levels with rows in ``year`` (implicit: what left a level that goes on)
+
+    def row_label(self, level: str, lang: str) -> str:
+        """The label of the row of what ended at ``level``: a level that ended, or (without a lineage table) the units
+        of a level that goes on but have no row this year (merged or ended: nothing says which)."""
+        if self.implicit and level in self.levels_now:
+            return text("reform.unlisted_row", lang, level=level_name(level, lang), year=self.year)
+        return ended_label(level, self.year, lang)
+
+    def ended_count(self, level: str) -> int:
+        """How many units of ``level`` ended (or, implicit, have no row this year)."""
+        return sum(1 for ended in self.restatement.ended if ended.level == level)
+
+    def started_of(self, quantity: str) -> float:
+        """This year's ``quantity`` of the units without a predecessor (counted only without a lineage table)."""
+        return float((self.restatement.started_figures or {}).get(quantity, 0.0)) if self.implicit else 0.0
 
     @property
     def previous_year(self) -> int:
@@ -63,11 +84,12 @@ class Reform:
         found = dict(values)
         for quantity, (change, growth) in SPLIT_CHANGES.items():
             ended, now, full = self.ended_of(quantity), number(values.get(_value_key(change))), number(values.get(change))
-            if now is None or full is None or abs(ended) <= 0.5:
+            started = self.started_of(quantity)  # implicit: the new units are not compared
+            if now is None or full is None or (abs(ended) <= 0.5 and abs(started) <= 0.5):
                 continue
             before = now - full - ended
-            found[change] = now - before
-            found[growth] = None if before <= 0 else (now - before) / before * 100
+            found[change] = now - started - before
+            found[growth] = None if before <= 0 else (now - started - before) / before * 100
         return found
 
     def split_paragraphs(self, values: dict, lang: str) -> dict[str, list[str]]:
@@ -80,15 +102,28 @@ class Reform:
             if not ended or change is None:
                 continue
             amount = _amount_text(quantity, lang)
-            held = [text(f"reform.held_{section}", lang, label=ended_label(level, self.year, lang), amount=amount(figures[quantity]))
+            held = [text(f"reform.held_{section}", lang, label=self._held_label(level, lang), amount=amount(figures[quantity]))
                     for level, figures in ended.items()]
             growth = number(values.get(SPLIT_CHANGES[quantity][1]))
             direction = "up" if change > 0 else "down" if change < 0 else "same"
             whole = text(f"reform.whole_{direction}", lang, what=text(f"reform.what_{section}", lang), year=self.year,
                          change=amount(abs(change)), previous=self.previous_year,
                          growth="" if growth is None else " " + text("reform.growth", lang, growth=format_percent(abs(growth), 1, lang)))
-            found[section] = [text("reform.split", lang, previous=self.previous_year, year=self.year, held="; ".join(held), whole=whole)]
+            if not self.implicit:
+                found[section] = [text("reform.split", lang, previous=self.previous_year, year=self.year, held="; ".join(held), whole=whole)]
+                continue
+            started = self.restatement.started
+            new = " " + text_count("reform.started", len(started), lang, year=self.year, previous=self.previous_year,
+                                   amount=amount(self.started_of(quantity))) if started else ""  # a sentence of its own
+            found[section] = [text("reform.split_implicit", lang, previous=self.previous_year, year=self.year, held="; ".join(held),
+                                   started=new, whole=whole)]
         return found
+
+    def _held_label(self, level: str, lang: str) -> str:
+        """What ended at ``level``, as the subject of a sentence (implicit: how many units have no row this year)."""
+        if self.implicit and level in self.levels_now:
+            return text_count("reform.unlisted_units", self.ended_count(level), lang, level=level_name(level, lang), year=self.year)
+        return ended_label(level, self.year, lang)
 
     def merger_paragraph(self, names: dict[str, str], lang: str, escape: Callable[[str], str] = str) -> str | None:
         """Which units merged into which this year: counted, then at most :data:`NAMED_MERGERS` named."""
@@ -128,9 +163,12 @@ class Reform:
 
     def to_dict(self) -> dict:
         """The basis of a report's comparisons (for summary.json)."""
-        return {"restated_on_boundaries_of": self.year, "previous_year": self.previous_year,
-                "ended": {level: {k: v for k, v in figures.items() if v} for level, figures in self.ended_levels().items()},
-                "mergers": len(self.restatement.mergers)}
+        basis = {"restated_on_boundaries_of": self.year, "previous_year": self.previous_year,
+                 "ended": {level: {k: v for k, v in figures.items() if v} for level, figures in self.ended_levels().items()},
+                 "mergers": len(self.restatement.mergers)}
+        if self.implicit:  # no lineage table: the units with rows in both years are compared, the new ones are not
+            basis |= {"without_lineage": True, "not_compared": list(self.restatement.started)}
+        return basis
 
 
 def _value_key(change: str) -> str:
@@ -169,25 +207,33 @@ def ended_previous(figures: Mapping[str, float], section: Section) -> dict[str, 
 
 
 def reform_of(table: YearlyTable, year: int, scope: str = SCOPE_ALL) -> Reform | None:
-    """The reorganisation a report of ``scope`` in ``year`` must show; None without a lineage table, a previous year,
-    or anything that merged, ended or moved."""
-    if table.lineage is None or int(year) - 1 not in table.years or int(year) not in table.years:
+    """The reorganisation a report of ``scope`` in ``year`` must show; None without a previous year or anything that
+    merged, ended or moved, and without a lineage table unless a whole level ended in ``year`` (then implicit)."""
+    if int(year) - 1 not in table.years or int(year) not in table.years:
         return None
+    if table.lineage is None:
+        if int(year) not in ended_level_years(table):
+            return None
+        restated = restatement(table, int(year), scope)
+        levels = frozenset(table.frame.loc[table.frame["year"] == int(year), "level"])
+        return Reform(int(year), scope, restated, implicit=True, levels_now=levels) if restated.ended else None
     restated = restatement(table, int(year), scope)
     moved = any(abs(v) > 0.5 for v in (*restated.moved_in.values(), *restated.moved_out.values()))
     return Reform(int(year), scope, restated) if restated.mergers or restated.ended or moved else None
 
 
-def reform_years(table: YearlyTable, until: int | None = None) -> list[int]:
-    """The years a reorganisation took effect (the lineage's years, and years after which a level ended), up to
-    ``until``; empty without a lineage table."""
-    if table.lineage is None:
-        return []
-    found = {int(y) for y in table.lineage.links["year"]}
+def ended_level_years(table: YearlyTable) -> list[int]:
+    """The years in which a whole level ended: it had rows the year before and has none (2025: the districts)."""
     levels = table.frame.groupby("year")["level"].agg(lambda s: set(s))
-    for year in table.years[1:]:
-        if year - 1 in levels.index and levels[year - 1] - levels[year]:
-            found.add(int(year))
+    return [int(year) for year in table.years[1:] if year - 1 in levels.index and levels[year - 1] - levels[year]]
+
+
+def reform_years(table: YearlyTable, until: int | None = None) -> list[int]:
+    """The years a reorganisation took effect (the lineage's years, and years in which a level ended, with or
+    without a lineage table), up to ``until``."""
+    found = set(ended_level_years(table))
+    if table.lineage is not None:
+        found |= {int(y) for y in table.lineage.links["year"]}
     return sorted(y for y in found if until is None or y <= until)
 
 

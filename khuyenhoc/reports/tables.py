@@ -11,7 +11,7 @@ from khuyenhoc.formatting import format_number, number
 from khuyenhoc.i18n import text
 from khuyenhoc.indicators import REGISTRY, SCOPE_ALL
 from khuyenhoc.names import place_name
-from khuyenhoc.reports.reform import ended_label, ended_previous, previous_on_boundaries
+from khuyenhoc.reports.reform import ended_previous, previous_on_boundaries
 from khuyenhoc.reports.sections import SECTIONS, Section
 from khuyenhoc.reports.sections import Column as SectionColumn
 
@@ -133,7 +133,7 @@ def section_table(summary: AnnualSummary, section: Section) -> ReportTable:
         for level, figures in summary.reform.ended_rows(summary.table, list(now)).items():
             if any(v for v in ended_previous(figures, section).values()):
                 held = scaled(ended_previous(figures, section))  # "—" this year; its change is what it held, so the changes add up
-                rows.append((None, ended_label(level, year, lang), *cells({}, held, {k: None if v is None else -v for k, v in held.items()})))
+                rows.append((None, summary.reform.row_label(level, lang), *cells({}, held, {k: None if v is None else -v for k, v in held.items()})))
         residual = _residual(section, rows, scaled(previous_total))  # parts that crossed the area's border
         if residual:
             rows.append((None, text("reform.moved_row", lang), *cells({}, residual, {k: -v for k, v in residual.items()})))

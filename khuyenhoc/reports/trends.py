@@ -27,7 +27,8 @@ class Trends:
 
     @property
     def reform_years(self) -> list[int]:
-        """The years of a reorganisation within the trend, after its first year (none without a lineage table)."""
+        """The years of a reorganisation within the trend, after its first year (without a lineage table: the years a
+        whole level ended)."""
         return [y for y in reform_years(self.analysis.table, self.end_year) if y > self.start_year]
 
     @property
@@ -37,17 +38,19 @@ class Trends:
         if not self.reform_years:
             return notes
         years = ", ".join(str(y) for y in self.reform_years)
-        return [*notes, text("reform.trends_note", self.lang, years=years, last=self.end_year)]
+        note = "reform.trends_note" if self.analysis.table.lineage is not None else "reform.trends_note_implicit"
+        return [*notes, text(note, self.lang, years=years, last=self.end_year)]
 
     def markers(self) -> list[tuple[int, str]]:
         """(year, label) of each reorganisation, marked on the trend's charts."""
         return [(year, text("reform.marker", self.lang, year=year)) for year in self.reform_years]
 
     def values(self) -> pd.DataFrame:
-        """The whole file's indicators over the years, indexed by year; across a reform (with a lineage table) every
-        year on the boundaries of ``end_year`` (:func:`khuyenhoc.restate.latest_boundaries_history`)."""
+        """The whole file's indicators over the years, indexed by year; across a reform with a lineage table every
+        year on the boundaries of ``end_year`` (:func:`khuyenhoc.restate.latest_boundaries_history`); without one, as
+        reported."""
         values = self.analysis.frames.whole
-        if self.reform_years:
+        if self.reform_years and self.analysis.table.lineage is not None:
             from khuyenhoc.restate import latest_boundaries_history
 
             values = latest_boundaries_history(self.analysis.table, self.end_year)
