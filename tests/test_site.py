@@ -50,6 +50,27 @@ def test_summary_json_lists_the_compared_units_and_figures_records_them(sample_t
     assert figures.value_text(None, ["percent", 1, True], "vi") == ""
 
 
+def test_the_dashboard_flags_what_the_report_found_not_every_fall(sample_table):
+    """A unit's flags follow its report: a fall past the findings' thresholds, a figure to check; a fall of a few
+    members is not flagged."""
+    from dataclasses import replace
+
+    frame = sample_table.frame.copy()
+    at = lambda unit: (frame["year"] == 2013) & (frame["unit_id"] == unit)  # noqa: E731
+    before = lambda unit: int(frame.loc[(frame["year"] == 2012) & (frame["unit_id"] == unit), "members"].iloc[0])  # noqa: E731
+    frame.loc[at("xuat-hoa"), "members"] = before("xuat-hoa") - 1  # a fall of one member: no finding
+    frame.loc[at("duong-quang"), "members"] = round(before("duong-quang") * 0.9)  # 10 %: a finding
+    frame.loc[at("nong-thuong"), "members"] = round(before("nong-thuong") * 0.3)  # -70 %: a data check, not a finding
+    summary = AnnualSummary(analyse(replace(sample_table, frame=frame)), 2013)
+    recorded = figures.key_figures(json.dumps(summary_json(summary)).encode())
+    board = dashboard([{"key": "2013/annual_summary", "notebook": ANNUAL, "parameters": {"year": 2013}, "status": "ok",
+                        "html": "x.html", "figures": recorded}], "vi")
+    flags = {row["name"]: row["flags"] for row in board["rows"]}
+    assert "giảm hội viên" not in flags["Xã Xuất Hóa"]
+    assert "giảm hội viên" in flags["Xã Dương Quang"]
+    assert "cần kiểm tra số liệu" in flags["Xã Nông Thượng"] and "giảm hội viên" not in flags["Xã Nông Thượng"]
+
+
 def _entries() -> list[dict]:
     """A year's manifest entries: the whole file's report (with its compared units) and two profiles."""
     measures = {"members": ["person", 0, False], "members_growth_pct": ["percent", 1, True],
@@ -57,13 +78,16 @@ def _entries() -> list[dict]:
     rows = [
         {"unit_id": "xa-b", "name": "Xã Bình", "level": "commune",
          "figures": {"members": 1200, "members_change": -30, "members_growth_pct": -2.44, "members_per_population_pct": 20.0,
-                     "fund_per_member_vnd": 45897.02, "training_classes": 0, "units_without_training": None, "learning_families_pct": None}},
+                     "fund_per_member_vnd": 45897.02, "training_classes": 0, "units_without_training": None, "learning_families_pct": None},
+         "attention": ["members_fell"]},
         {"unit_id": "xa-a", "name": HOSTILE, "level": "commune",
          "figures": {"members": 950, "members_change": 12, "members_growth_pct": 1.28, "members_per_population_pct": 25.5,
-                     "fund_per_member_vnd": 30000, "training_classes": 4, "units_without_training": None, "learning_families_pct": None}},
-        {"unit_id": "huyen-c", "name": "Huyện Ăn Cả", "level": "district",
-         "figures": {"members": 9123, "members_change": 5, "members_growth_pct": 0.05, "members_per_population_pct": None,
-                     "fund_per_member_vnd": None, "training_classes": 40, "units_without_training": 3, "learning_families_pct": None}},
+                     "fund_per_member_vnd": 30000, "training_classes": 4, "units_without_training": None, "learning_families_pct": None},
+         "attention": ["check", "fund_fell"]},
+        {"unit_id": "huyen-c", "name": "Huyện Ăn Cả", "level": "district",  # a fall its report does not call material
+         "figures": {"members": 9123, "members_change": -5, "members_growth_pct": -0.05, "members_per_population_pct": None,
+                     "fund_per_member_vnd": None, "training_classes": 40, "units_without_training": 3, "learning_families_pct": None},
+         "attention": []},
     ]
     whole = {"key": "2025/annual_summary", "notebook": ANNUAL, "parameters": {"year": 2025}, "status": "ok",
              "html": "2025/annual_summary.html", "title": "Tổng kết 2025", "outputs": [],
@@ -87,7 +111,7 @@ def test_dashboard_rows_in_vietnamese_order_with_figures_flags_and_links():
     assert binh["flags"] == ["không mở lớp tập huấn", "giảm hội viên"]
     assert district["flags"] == ["3 đơn vị không mở lớp tập huấn"] and district["href"] is None
     assert district["cells"][1] == {"text": "", "sort": None}
-    assert hostile["flags"] == []
+    assert hostile["flags"] == ["giảm quỹ", "cần kiểm tra số liệu"]
     failed = [dict(_entries()[0], status="failed")]
     assert dashboard(failed, "vi") is None
 

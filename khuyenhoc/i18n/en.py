@@ -554,6 +554,8 @@ TEXT = {
     "index.flag.no_training": "no training classes",
     "index.flag.units_without_training": "{count} units without training classes",
     "index.flag.decline": "fewer members",
+    "index.flag.fund_decline": "smaller fund",
+    "index.flag.check": "figures to check",
     "index.previous_report": "report from the previous run",
     "run.error.no_parameters": "the notebook {notebook} has no cell tagged 'parameters', so it cannot receive the run's parameters (year, unit, data file); tag the cell that sets them and run again",
     "run.error.missing_output": "the notebook finished but saved no {file}",

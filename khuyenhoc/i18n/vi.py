@@ -539,6 +539,8 @@ TEXT = {
     "index.flag.no_training": "không mở lớp tập huấn",
     "index.flag.units_without_training": "{count} đơn vị không mở lớp tập huấn",
     "index.flag.decline": "giảm hội viên",
+    "index.flag.fund_decline": "giảm quỹ",
+    "index.flag.check": "cần kiểm tra số liệu",
     "index.previous_report": "báo cáo lần chạy trước",
     "run.error.no_parameters": "sổ tay {notebook} không có ô mang thẻ “parameters” nên không nhận được tham số của lần chạy (năm, đơn vị, tệp số liệu); hãy gắn thẻ parameters cho ô khai báo tham số rồi chạy lại",
     "run.error.missing_output": "sổ tay chạy xong nhưng không lưu {file}",

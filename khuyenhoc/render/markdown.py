@@ -53,16 +53,29 @@ COMPARED_FIGURES = ("members", "members_change", "members_growth_pct", "members_
                     "learning_families_pct", "training_classes", "units_without_training")
 
 
+# the report's findings the index's dashboard flags (a fall the report calls material), and "check": a data check
+ATTENTION_KINDS = ("members_fell", "fund_fell")
+
+
 def compared(summary: AnnualSummary) -> list[dict]:
     """The units the report compares (the area's direct children, :meth:`Hierarchy.compared_units`), each with its
-    name, level and the dashboard's figures (plain values, None where undefined or not reported)."""
+    name, level, the dashboard's figures (plain values, None where undefined or not reported) and what the report
+    found about it (``attention``: the kinds of :data:`ATTENTION_KINDS` among its findings, and ``check`` when one of
+    its figures is a data check), so the dashboard flags what the report says and nothing else."""
     frame = summary.frames.scopes(summary.year, list(summary.units))
     table = summary.table
+    found: dict[str, list[str]] = {}
+    for finding in summary.findings:
+        if finding.kind in ATTENTION_KINDS and finding.unit_id is not None:
+            found.setdefault(finding.unit_id, []).append(finding.kind)
+    for check in summary.checks:
+        found.setdefault(check.unit_id, []).append("check")
     rows = []
     for unit, row in frame.iterrows():
         values = as_values(row)
         rows.append({"unit_id": str(unit), "name": table.unit_names.get(unit, unit), "level": table.level_of(unit, summary.year),
-                     "figures": {key: values.get(key) for key in COMPARED_FIGURES if key in REGISTRY}})
+                     "figures": {key: values.get(key) for key in COMPARED_FIGURES if key in REGISTRY},
+                     "attention": list(dict.fromkeys(found.get(str(unit), [])))})
     return rows
 
 

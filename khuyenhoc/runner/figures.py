@@ -36,7 +36,8 @@ def _compared(summary_json: bytes | None) -> list[dict]:
     try:
         rows = json.loads(summary_json or b"{}").get("compared") or []
         return [{"unit_id": str(r["unit_id"]), "name": str(r["name"]), "level": r.get("level"),
-                 "figures": {str(k): v for k, v in r["figures"].items() if v is None or (isinstance(v, int | float) and not isinstance(v, bool))}}
+                 "figures": {str(k): v for k, v in r["figures"].items() if v is None or (isinstance(v, int | float) and not isinstance(v, bool))},
+                 "attention": [str(kind) for kind in r.get("attention") or [] if isinstance(kind, str)]}
                 for r in rows]
     except (ValueError, AttributeError, KeyError, TypeError):
         return []

@@ -125,18 +125,22 @@ def fold(name: str) -> str:
     return " ".join("".join(c for c in bare if not unicodedata.combining(c)).split())
 
 
-def _flags(values: dict, lang: str) -> list[str]:
+# what the report found about a compared unit (render/markdown.compared's "attention") -> the dashboard's flag
+ATTENTION_FLAGS = {"members_fell": "index.flag.decline", "fund_fell": "index.flag.fund_decline", "check": "index.flag.check"}
+
+
+def _flags(values: dict, attention: object, lang: str) -> list[str]:
     """The dashboard's flags of one compared unit: no training (a commune without classes, or an area with
-    communes without), fewer members than the year before."""
+    communes without), and what its report found: a fall it calls material (members, fund; the thresholds of
+    khuyenhoc.findings, not any fall), a figure to check (a jump it does not judge)."""
     flags = []
     without = values.get("units_without_training")
     if values.get("training_classes") == 0:  # a commune without classes (counted as 1 unit without), or a whole area
         flags.append(text("index.flag.no_training", lang))
     elif isinstance(without, int | float) and without > 0:
         flags.append(text("index.flag.units_without_training", lang, count=format_number(without, 0, lang)))
-    change = values.get("members_change")
-    if isinstance(change, int | float) and change < 0:
-        flags.append(text("index.flag.decline", lang))
+    kinds = attention if isinstance(attention, list) else []
+    flags += [text(key, lang) for kind, key in ATTENTION_FLAGS.items() if kind in kinds]
     return flags
 
 
@@ -167,7 +171,7 @@ def dashboard(entries: list[dict], lang: str) -> dict | None:
     for row in rows:
         values = row["figures"]
         cells = [{"text": figures.value_text(values.get(key), measures.get(key), lang), "sort": _sortable(values.get(key))} for key in shown]
-        flags = _flags(values, lang)
+        flags = _flags(values, row.get("attention"), lang)
         table.append({"name": str(row.get("name", "")), "href": reports.get(row.get("unit_id")), "order": order[id(row)],
                       "cells": cells, "flags": flags})
     table.sort(key=lambda r: r["order"])
