@@ -41,9 +41,19 @@ def test_table_escapes_cells_and_headers(shown):
     assert "<script>" not in html and "<img" not in html
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
-    assert "Xã Xuất Hóa" in html and "9.123 người" in html and "a &amp; b" in html
+    assert "Xã Xuất Hóa" in html and "9.123\u00a0người" in html and "a &amp; b" in html
     assert 'class="dataframe kh-table"' in html
     assert "<th>" not in html.split("<tbody>")[1]  # no index column
+
+
+def test_a_figure_and_its_unit_stay_on_one_line_and_other_cells_are_left_alone():
+    assert show.keep_together("264.815 lượt người") == "264.815\u00a0lượt\u00a0người"
+    assert show.keep_together("19.882.930.000 đồng") == "19.882.930.000\u00a0đồng"
+    assert show.keep_together("-2,4 điểm phần trăm") == "-2,4\u00a0điểm\u00a0phần\u00a0trăm"
+    assert show.keep_together("Xã Một Hai") == "Xã Một Hai"  # a name
+    assert show.keep_together("2024 (tính lại)") == "2024 (tính lại)"  # not a unit
+    assert show.keep_together("12 xã chưa mở lớp tập huấn nào") == "12 xã chưa mở lớp tập huấn nào"  # a sentence
+    assert show.keep_together(9123) == 9123
 
 
 def test_table_empty_message_escaped(shown):

@@ -82,8 +82,21 @@ def spreads(summary: AnnualSummary) -> None:
         table(pd.DataFrame(spread.table_rows(lang), columns=headers))
 
 
+# a figure and its unit in one cell ("264.815 lượt người", "5,6%", "343.380.000 đồng"): kept on one line
+FIGURE_WITH_UNIT = re.compile(r"[-+−]?\d[\d.,]*%?(?: [^\W\d_][^\s]*){1,3}")
+
+
+def keep_together(cell: object) -> object:
+    """``cell`` with the spaces of a figure and its unit made no-break (a phone's narrow column must not part them);
+    any other cell as it is."""
+    if isinstance(cell, str) and FIGURE_WITH_UNIT.fullmatch(cell):
+        return cell.replace(" ", "\u00a0")
+    return cell
+
+
 def _table_html(frame: pd.DataFrame) -> str:
-    return '<div class="kh-table-wrap">' + frame.to_html(index=False, escape=True, classes="kh-table", border=0) + "</div>"
+    shown = frame.map(keep_together)
+    return '<div class="kh-table-wrap">' + shown.to_html(index=False, escape=True, classes="kh-table", border=0) + "</div>"
 
 
 def groups(parts: list[tuple[str, pd.DataFrame]], empty_message: str = "") -> None:
