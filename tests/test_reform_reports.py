@@ -347,3 +347,26 @@ def test_a_merged_provinces_report_compares_with_both_old_provinces():
     assert sum(row[2] or 0 for row in fund.rows) == fund.total[2] == 160
     assert summary.trend_values().at[2024, "members"] == 1200
     assert "2 đơn vị đã hợp nhất thành 1 đơn vị mới: Đơn vị p12 (từ Đơn vị p1, Đơn vị p2)" in "\n".join(summary.narrative())
+
+
+def test_without_lineage_an_areas_report_follows_its_own_rows(tmp_path):
+    """The hand-made province: tinh-a's districts ended in 2025 (its own subtree says so, which its report's cache key
+    covers); xa-1 and xa-2 are no longer in the data and xa-12 is new. The tp-d area, new in 2025, has no comparison."""
+    from province_data import HEADER, ROWS_2024, ROWS_2025
+
+    path = tmp_path / "tinh.csv"
+    path.write_text("\n".join([HEADER, *ROWS_2024, *ROWS_2025]) + "\n", encoding="utf-8")
+    analysis = analyse(load_table(path))
+    area = AnnualSummary(analysis, 2025, area_id="tinh-a")
+    reform = area.reform
+    assert reform is not None and reform.implicit
+    assert reform.restatement.started == ("xa-12",)
+    assert set(reform.ended_levels()) == {"district", "commune"}
+    assert reform.ended_levels()["district"]["fund_total"] == 20_000_000 + 10_000_000  # huyen-b, huyen-c
+    assert reform.ended_levels()["commune"]["members"] == 1800 and reform.ended_levels()["commune"]["fund_total"] == 42_000_000
+    # like for like: phuong-3 (1.500 -> 1.400) and tinh-a's own row; xa-12 (1.900) not compared
+    assert reform.like_for_like(area.values)["members_change"] == -100
+    fund = next(table for table in report_tables(area) if table.key == "fund")
+    for index in (2, 3):  # fund 2024, fund 2025
+        assert sum(row[index] or 0 for row in fund.rows) == pytest.approx(fund.total[index])
+    assert AnnualSummary(analysis, 2025, area_id="tp-d").reform is None

@@ -2,7 +2,7 @@
 (their previous-year figures, a table row of their own), the split of a change (the current units on their current
 boundaries, and what the ended units held), and which units merged into which.
 
-Without a lineage table a reorganisation is still plain in a year when a whole level ended (the district associations
+Without a lineage table a reorganisation is still plain where a whole level ended in the report's area (the districts
 in July 2025): the report then compares the units with rows in both years, gives what ended and what is no longer in
 the data rows of their own (so every table adds up), says that the units new this year are not compared, and that no
 lineage table was given. Any other year without a lineage table is reported as before.
@@ -212,14 +212,25 @@ def reform_of(table: YearlyTable, year: int, scope: str = SCOPE_ALL) -> Reform |
     if int(year) - 1 not in table.years or int(year) not in table.years:
         return None
     if table.lineage is None:
-        if int(year) not in ended_level_years(table):
+        levels = _levels(table, int(year), scope)
+        if not _levels(table, int(year) - 1, scope) - levels:
             return None
         restated = restatement(table, int(year), scope)
-        levels = frozenset(table.frame.loc[table.frame["year"] == int(year), "level"])
-        return Reform(int(year), scope, restated, implicit=True, levels_now=levels) if restated.ended else None
+        return Reform(int(year), scope, restated, implicit=True, levels_now=frozenset(levels)) if restated.ended else None
     restated = restatement(table, int(year), scope)
     moved = any(abs(v) > 0.5 for v in (*restated.moved_in.values(), *restated.moved_out.values()))
     return Reform(int(year), scope, restated) if restated.mergers or restated.ended or moved else None
+
+
+def _levels(table: YearlyTable, year: int, scope: str) -> set[str]:
+    """The levels with rows in ``scope`` (the whole file, or an area's subtree) in ``year``: a report's own rows, so
+    that its cache key (runner/cache_keys.py: the area's subtree in the year and the year before) covers them."""
+    rows = table.frame[table.frame["year"] == year]
+    if scope != SCOPE_ALL:
+        if not table.tree.exists(scope, year):
+            return set()
+        rows = rows[rows["unit_id"].isin([scope, *table.tree.descendants(scope, year)])]
+    return set(rows["level"])
 
 
 def ended_level_years(table: YearlyTable) -> list[int]:
