@@ -370,3 +370,28 @@ def test_without_lineage_an_areas_report_follows_its_own_rows(tmp_path):
     for index in (2, 3):  # fund 2024, fund 2025
         assert sum(row[index] or 0 for row in fund.rows) == pytest.approx(fund.total[index])
     assert AnnualSummary(analysis, 2025, area_id="tp-d").reform is None
+
+
+def test_without_lineage_a_unit_moved_in_from_another_area_is_compared_with_its_own_previous_year():
+    """p1's district d1 ended; c2 is no longer in the data; c3 moved from p2 to p1; c4 is new. p1's change compares
+    c1, c3 and p1's own row in both years; its table adds up with a row for what moved in."""
+    import pandas as pd
+
+    from khuyenhoc.table import table_from_frame
+
+    rows = [_row(2024, "p1", "tỉnh", None, fund=5), _row(2024, "d1", "huyện", "p1", fund=7),
+            _row(2024, "c1", "xã", "d1", 100, 10), _row(2024, "c2", "xã", "d1", 50, 6),
+            _row(2024, "p2", "tỉnh", None, fund=3), _row(2024, "d2", "huyện", "p2"), _row(2024, "c3", "xã", "d2", 40, 4),
+            _row(2025, "p1", "tỉnh", None, fund=5), _row(2025, "c1", "xã", "p1", 110, 11), _row(2025, "c3", "xã", "p1", 45, 5),
+            _row(2025, "c4", "xã", "p1", 30, 2), _row(2025, "p2", "tỉnh", None, fund=3)]
+    summary = AnnualSummary(analyse(table_from_frame(pd.DataFrame(rows, columns=COLUMNS))), 2025, area_id="p1")
+    assert summary.reform is not None and summary.reform.implicit
+    like = summary.reform.like_for_like(summary.values)
+    assert like["members_change"] == (110 + 45) - (100 + 40)
+    assert like["fund_change_vnd"] == (5 + 11 + 5) - (5 + 10 + 4)
+    members = report_tables(summary)[0]
+    assert [row[1:5] for row in members.rows] == [
+        ("Đơn vị c1", 100.0, 110.0, 10.0), ("Đơn vị c3", 40.0, 45.0, 5.0), ("Đơn vị c4", None, 30.0, None),
+        ("Hội Khuyến học cấp xã không còn trong số liệu năm 2025 (chưa có bảng kế thừa)", 50.0, None, -50.0),
+        ("Phần chuyển sang (+) hoặc nhận từ (−) đơn vị ngoài địa bàn", -40.0, None, 40.0)]
+    assert members.total[2:5] == (150.0, 185.0, 35.0)

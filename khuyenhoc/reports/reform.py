@@ -88,6 +88,8 @@ class Reform:
             if now is None or full is None or (abs(ended) <= 0.5 and abs(started) <= 0.5):
                 continue
             before = now - full - ended
+            if self.implicit:  # the units with rows in both years, also those that moved in from another area
+                before = float(self.restatement.restated.get(quantity, 0.0))
             found[change] = now - started - before
             found[growth] = None if before <= 0 else (now - started - before) / before * 100
         return found
