@@ -117,8 +117,8 @@ class Reform:
             started = self.restatement.started
             new = " " + text_count("reform.started", len(started), lang, year=self.year, previous=self.previous_year,
                                    amount=amount(self.started_of(quantity))) if started else ""  # a sentence of its own
-            found[section] = [text("reform.split_implicit", lang, previous=self.previous_year, year=self.year, held="; ".join(held),
-                                   started=new, whole=whole)]
+            said = "reform.split_implicit_again" if found else "reform.split_implicit"  # why, said once
+            found[section] = [text(said, lang, previous=self.previous_year, year=self.year, held="; ".join(held), started=new, whole=whole)]
         return found
 
     def _held_label(self, level: str, lang: str) -> str:
