@@ -259,3 +259,19 @@ def test_scopes_follow_the_ids_order_and_leave_out_unknown_ids(sample_analysis):
     assert list(values.index) == [unit, area]
     pd.testing.assert_series_equal(values.loc[area], frames.areas.loc[(2013, area)], check_names=False)
     pd.testing.assert_series_equal(values.loc[unit], frames.units.loc[(2013, unit)], check_names=False)
+
+
+def test_rows_are_placed_under_every_area_above_them_as_a_merge_would():
+    """indicators._with_areas: the quick path (unique rows) and the fallback (repeated year and unit) both give what
+    an inner merge of the closure with the rows gives, in the closure's order."""
+    from khuyenhoc.indicators import _with_areas
+
+    closure = pd.DataFrame({"year": [2024, 2024, 2024, 2024, 2025], "area_id": ["t", "t", "h", "h", "t"],
+                            "unit_id": ["t", "x", "h", "x", "x"]})
+    unique = pd.DataFrame({"year": [2024, 2024, 2024, 2025], "unit_id": ["t", "h", "x", "x"], "members": [0, 0, 10, 12]})
+    repeated = pd.concat([unique, unique.iloc[[2]].assign(members=5)], ignore_index=True)
+    for base in (unique, repeated):
+        merged = closure.merge(base, on=["year", "unit_id"], how="inner").drop(columns="unit_id")
+        pd.testing.assert_frame_equal(_with_areas(base, closure).reset_index(drop=True), merged.reset_index(drop=True))
+    assert _with_areas(unique, closure)["members"].tolist() == [0, 10, 0, 10, 12]
+    assert sorted(_with_areas(repeated, closure)["members"].tolist()) == [0, 0, 5, 5, 10, 10, 12]
