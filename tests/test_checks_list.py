@@ -57,3 +57,20 @@ def test_no_line_when_nothing_to_check(tmp_path):
     closing_report(console, RunOutcome([], checks=0), str(tmp_path), 1.0, "vi")
     assert "bất thường" not in console.file.getvalue()
     assert recorded_checks(tmp_path, "vi") is None
+
+
+def test_the_run_details_page_links_the_list_with_its_count(tmp_path):
+    """runs.html names the checking list a run wrote or kept, with what it holds."""
+    from khuyenhoc.runner.site import write_index
+    from khuyenhoc.runner.records import DataFacts
+
+    facts = DataFacts(checksum="sha256:0", source="x.csv", years=[2013], units={2013: []}, unit_names={}, illustrative=False)
+    manifest = {"runs": {}, "pages": {}}
+    write_index(tmp_path, manifest, facts, "vi", checks=2)
+    runs = (tmp_path / "runs.html").read_text(encoding="utf-8")
+    assert ('Số liệu cần kiểm tra lại với các đơn vị (2 số liệu thay đổi bất thường so với năm trước): '
+            '<a href="kiem-tra-so-lieu.csv">kiem-tra-so-lieu.csv</a>') in runs
+    write_index(tmp_path, manifest, facts, "en", checks=0)
+    assert '(none moved implausibly from the year before): <a href="data-checks.csv">' in (tmp_path / "runs.html").read_text(encoding="utf-8")
+    write_index(tmp_path, manifest, facts, "vi")
+    assert "kiem-tra-so-lieu.csv" not in (tmp_path / "runs.html").read_text(encoding="utf-8"), "no list, no link"

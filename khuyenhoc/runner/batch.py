@@ -303,7 +303,7 @@ class _Run:
             try:
                 # the checking list is rewritten whenever the data was read; a run on unchanged data keeps the earlier one
                 checks = write_checks(self.table, out_dir, lang) if self.table is not None else recorded_checks(out_dir, lang)
-                self.kept += write_index(out_dir, manifest.content, self.facts, lang, self.stamp, self.when)
+                self.kept += write_index(out_dir, manifest.content, self.facts, lang, self.stamp, self.when, checks)
             finally:
                 manifest.compact()  # with the pages' stamps when they were written
         except OSError as error:

@@ -13,7 +13,7 @@ import jinja2
 
 from khuyenhoc.formatting import format_number
 from khuyenhoc.fsutil import atomic_write_text, sha256_checksum
-from khuyenhoc.i18n import data_notes, text
+from khuyenhoc.i18n import data_notes, text, text_count
 from khuyenhoc.runner import edits, figures
 from khuyenhoc.runner import manifest as manifests
 from khuyenhoc.runner.edits import Kept
@@ -253,10 +253,21 @@ def _removed(manifest: dict, lang: str) -> dict | None:
     return {"time": _when(removed.get("when"), lang), "reports": [{"key": r["key"], "title": r.get("title") or r["key"]} for r in reports]}
 
 
+def _checks_line(checks: int | None, lang: str) -> dict | None:
+    """The run-details page's link to the checking list (runner/checks.py), with what it holds; None without one."""
+    if checks is None:
+        return None
+    from khuyenhoc.runner.checks import CHECKS_FILE
+
+    said = text_count("index.checks", checks, lang, count=format_number(checks, 0, lang)) if checks else text("index.checks_none", lang)
+    return {"href": CHECKS_FILE[lang], "label": CHECKS_FILE[lang], "text": said}
+
+
 def write_index(out_dir: Path, manifest: dict, facts: DataFacts, lang: str, stamp: DataStamp | None = None,
-                when: datetime | None = None) -> list[Kept]:
+                when: datetime | None = None, checks: int | None = None) -> list[Kept]:
     """index.html for readers (every report by year and area, key figures, links to HTML, Word, Excel) and
-    runs.html for whoever runs the batch (status, seconds, errors, the user's files kept, the reports removed);
+    runs.html for whoever runs the batch (status, seconds, errors, the user's files kept, the reports removed, and
+    the checking list with its count when the run wrote or kept one: ``checks``);
     relative links, no network. The pages are outputs like the reports: one the runner did not write is moved
     aside first (an earlier version's folder, whose manifest records no pages, is taken as written by it).
     Their stamps are recorded in ``manifest["pages"]``; returns the user's files kept."""
@@ -288,7 +299,8 @@ def write_index(out_dir: Path, manifest: dict, facts: DataFacts, lang: str, stam
             for year in sorted(by_year, reverse=True)]
     contents = {
         "runs.html": TEMPLATES.get_template("runs.html.j2").render(years=rows, trends=trends, kept=_kept_rows(manifest, lang),
-                                                                   removed=_removed(manifest, lang), **common),
+                                                                   removed=_removed(manifest, lang), checks=_checks_line(checks, lang),
+                                                                   **common),
         "index.html": TEMPLATES.get_template("index.html.j2").render(years=years, trends=trends, search=SEARCH_FILE, **common),
         SEARCH_FILE: search_script(search_entries(runs, facts)),
     }
