@@ -108,6 +108,7 @@ def test_the_narrative_splits_the_change(summary):
     written = "\n".join(summary.narrative())
     assert ended > 0
     assert "(tính trên địa giới năm 2025)" in written
+    assert "đều giảm so với năm 2024 (tính trên địa giới năm 2025)." in written, "the limitations say the basis too"
     assert summary.sections()["members"][0].startswith("Năm 2025, ")  # the mergers open the organisation part
     assert "Hội Khuyến học cấp huyện (kết thúc hoạt động từ tháng 7/2025) quản lý" in written
     like = summary.values["fund_total_vnd"] - (restated.compared["fund_total"] - ended)
