@@ -398,3 +398,22 @@ def test_without_lineage_a_unit_moved_in_from_another_area_is_compared_with_its_
         ("Hội Khuyến học cấp xã không còn trong số liệu năm 2025 (chưa có bảng kế thừa)", 50.0, None, -50.0),
         ("Phần chuyển sang (+) hoặc nhận từ (−) đơn vị ngoài địa bàn", -40.0, None, 40.0)]
     assert members.total[2:5] == (150.0, 185.0, 35.0)
+
+
+def test_without_lineage_a_level_that_ended_while_every_unit_kept_its_id_needs_no_lineage():
+    """Only the district ended; the communes kept their ids: the comparison is exact, and the report does not ask for
+    a lineage table it does not need."""
+    import pandas as pd
+
+    from khuyenhoc.table import table_from_frame
+
+    rows = [_row(2024, "p1", "tỉnh", None, fund=5), _row(2024, "d1", "huyện", "p1", fund=7),
+            _row(2024, "c1", "xã", "d1", 100, 10), _row(2024, "c2", "xã", "d1", 50, 6),
+            _row(2025, "p1", "tỉnh", None, fund=5), _row(2025, "c1", "xã", "p1", 110, 11), _row(2025, "c2", "xã", "p1", 45, 8)]
+    summary = AnnualSummary(analyse(table_from_frame(pd.DataFrame(rows, columns=COLUMNS))), 2025)
+    assert summary.reform.implicit and not summary.reform.needs_lineage
+    written = "\n".join(summary.narrative())
+    assert "bảng kế thừa" not in written
+    assert "Mức tăng, giảm nêu trên chỉ so sánh các đơn vị có số liệu cả hai năm. Năm 2024, " + ENDED + " quản lý 7 đồng" in written
+    fund = next(table for table in report_tables(summary) if table.key == "fund")
+    assert [row[1] for row in fund.rows if row[0] is None] == ["Quỹ do Hội Khuyến học Đơn vị p1 trực tiếp quản lý", ENDED]

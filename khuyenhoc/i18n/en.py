@@ -283,6 +283,7 @@ TEXT = {
     "reform.started_one": "1 unit with figures only from {year} ({amount}) is not compared.",
     "reform.split_implicit": "No lineage table was given (which units of {previous} formed which units of {year}), so the change above compares only the units with figures in both years.{started} In {previous}: {held}; this is not in the figures of {year}. Counting it, {whole}.",
     "reform.split_implicit_again": "This change too compares only the units with figures in both years.{started} In {previous}: {held}; this is not in the figures of {year}. Counting it, {whole}.",
+    "reform.split_same_units": "The change above compares only the units with figures in both years.{started} In {previous}: {held}; this is not in the figures of {year}. Counting it, {whole}.",
     "reform.basis_implicit": "counting only units with figures in both years",
     "reform.trends_note_implicit": "{years}: administrative reorganisation. No lineage table was given, so earlier years are not restated on the new boundaries: each year is the total of the units that reported that year, including the level that ended.",
     "word.association": "the learning promotion association of {place}",

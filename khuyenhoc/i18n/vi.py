@@ -268,6 +268,7 @@ TEXT = {
     "reform.started_one": "1 đơn vị chỉ có số liệu từ năm {year} ({amount}) không được so sánh.",
     "reform.split_implicit": "Chưa có bảng kế thừa (đơn vị nào năm {previous} hợp thành đơn vị nào năm {year}), nên mức tăng, giảm nêu trên chỉ so sánh các đơn vị có số liệu cả hai năm.{started} Năm {previous}, {held}; phần này không có trong số liệu năm {year}. Tính cả phần này, {whole}.",
     "reform.split_implicit_again": "Mức tăng, giảm này cũng chỉ so sánh các đơn vị có số liệu cả hai năm.{started} Năm {previous}, {held}; phần này không có trong số liệu năm {year}. Tính cả phần này, {whole}.",
+    "reform.split_same_units": "Mức tăng, giảm nêu trên chỉ so sánh các đơn vị có số liệu cả hai năm.{started} Năm {previous}, {held}; phần này không có trong số liệu năm {year}. Tính cả phần này, {whole}.",
     "reform.basis_implicit": "(chỉ so sánh các đơn vị có số liệu cả hai năm)",
     "reform.trends_note_implicit": "Năm {years}: sắp xếp lại tổ chức hành chính. Chưa có bảng kế thừa nên số liệu các năm trước không được tính lại trên địa giới mới: mỗi năm là tổng số liệu các đơn vị báo cáo năm đó, kể cả cấp đã kết thúc hoạt động.",
     "word.association": "Hội Khuyến học {place}",

@@ -56,6 +56,13 @@ class Reform:
             return text("reform.unlisted_row", lang, level=level_name(level, lang), year=self.year)
         return ended_label(level, self.year, lang)
 
+    @property
+    def needs_lineage(self) -> bool:
+        """Implicit, and some units cannot be compared without a lineage table: units new this year, or units of a
+        level that goes on without a row this year (merged or ended). A level that ended while every other unit kept
+        its id compares exactly without one."""
+        return self.implicit and (bool(self.restatement.started) or any(e.level in self.levels_now for e in self.restatement.ended))
+
     def ended_count(self, level: str) -> int:
         """How many units of ``level`` ended (or, implicit, have no row this year)."""
         return sum(1 for ended in self.restatement.ended if ended.level == level)
@@ -117,7 +124,7 @@ class Reform:
             started = self.restatement.started
             new = " " + text_count("reform.started", len(started), lang, year=self.year, previous=self.previous_year,
                                    amount=amount(self.started_of(quantity))) if started else ""  # a sentence of its own
-            said = "reform.split_implicit_again" if found else "reform.split_implicit"  # why, said once
+            said = ("reform.split_implicit_again" if found else "reform.split_implicit") if self.needs_lineage else "reform.split_same_units"
             found[section] = [text(said, lang, previous=self.previous_year, year=self.year, held="; ".join(held), started=new, whole=whole)]
         return found
 
