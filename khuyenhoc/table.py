@@ -87,6 +87,17 @@ class YearlyTable:
         """The level of ``unit_id`` in ``year`` (None when it has no row that year)."""
         return self._levels.get((int(year), unit_id))
 
+    def levels_in(self, year: int) -> frozenset[str]:
+        """The levels with rows in ``year`` (empty for a year without rows)."""
+        return self._year_levels.get(int(year), frozenset())
+
+    @cached_property
+    def _year_levels(self) -> dict[int, frozenset[str]]:
+        found: dict[int, set[str]] = {}
+        for (year, _), level in self._levels.items():
+            found.setdefault(year, set()).add(level)
+        return {year: frozenset(levels) for year, levels in found.items()}
+
     @cached_property
     def _levels(self) -> dict[tuple[int, str], str]:
         return dict(zip(zip(self.frame["year"].astype("int64"), self.frame["unit_id"], strict=True), self.frame["level"], strict=True))

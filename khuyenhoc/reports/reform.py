@@ -234,18 +234,16 @@ def reform_of(table: YearlyTable, year: int, scope: str = SCOPE_ALL) -> Reform |
 def _levels(table: YearlyTable, year: int, scope: str) -> set[str]:
     """The levels with rows in ``scope`` (the whole file, or an area's subtree) in ``year``: a report's own rows, so
     that its cache key (runner/cache_keys.py: the area's subtree in the year and the year before) covers them."""
-    rows = table.frame[table.frame["year"] == year]
-    if scope != SCOPE_ALL:
-        if not table.tree.exists(scope, year):
-            return set()
-        rows = rows[rows["unit_id"].isin([scope, *table.tree.descendants(scope, year)])]
-    return set(rows["level"])
+    if scope == SCOPE_ALL:
+        return set(table.levels_in(year))
+    if not table.tree.exists(scope, year):
+        return set()
+    return {table.level_of(unit, year) for unit in [scope, *table.tree.descendants(scope, year)]} - {None}
 
 
 def ended_level_years(table: YearlyTable) -> list[int]:
     """The years in which a whole level ended: it had rows the year before and has none (2025: the districts)."""
-    levels = table.frame.groupby("year")["level"].agg(lambda s: set(s))
-    return [int(year) for year in table.years[1:] if year - 1 in levels.index and levels[year - 1] - levels[year]]
+    return [int(year) for year in table.years[1:] if table.levels_in(year - 1) - table.levels_in(year)]
 
 
 def reform_years(table: YearlyTable, until: int | None = None) -> list[int]:
