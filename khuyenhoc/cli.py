@@ -12,7 +12,7 @@ from pathlib import Path
 
 from khuyenhoc import __version__
 from khuyenhoc.errors import DataValidationError, KhuyenhocError, UsageError
-from khuyenhoc.i18n import DEFAULT_LANG, LANGS, indicator_label, text
+from khuyenhoc.i18n import DEFAULT_LANG, LANGS, indicator_label, level_name, text
 
 SHAPES = ("auto", "three-tier", "two-tier")  # khuyenhoc.sample.SHAPES, named here so --help does not import pandas
 
@@ -43,8 +43,21 @@ def cmd_validate(args: argparse.Namespace) -> int:
     print(text("valid", args.lang, rows=len(table.frame), units=units, years=", ".join(map(str, table.years))))
     if table.lineage is not None:
         print(text("valid.lineage", args.lang, rows=len(table.lineage.links), source=table.lineage.source))
+    else:
+        _print_reform_without_lineage(table, args.lang)
     _print_checks(table, args.lang)
     return EXIT_OK
+
+
+def _print_reform_without_lineage(table, lang: str) -> None:
+    """Years in which a level ended with no lineage table given: what the reports will do, and how to give one."""
+    from khuyenhoc.paths import lineage_path
+    from khuyenhoc.reports.reform import ended_level_years
+
+    for year in ended_level_years(table):
+        ended = table.levels_in(year - 1) - table.levels_in(year)
+        print(text("valid.no_lineage", lang, year=year, previous=year - 1, levels=", ".join(level_name(level, lang) for level in sorted(ended)),
+                   beside=lineage_path(table.source).name))
 
 
 SHOWN_CHECKS = 10  # figures to check printed by validate; `khuyenhoc run` lists them all in a file

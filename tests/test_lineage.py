@@ -171,3 +171,13 @@ def test_a_workbooks_own_sheet_wins_over_a_file_beside_it(tmp_path):
     path = write_sample_files(tmp_path / "tinh.xlsx", frame, {"synthetic": True}, lineage)
     (tmp_path / "tinh-ke-thua.csv").write_text(f"{LINEAGE_HEADER}\n2025,u000001,m000001,\n", encoding="utf-8")
     assert len(load_table(path).lineage.links) == len(lineage) > 1
+
+
+def test_validate_says_when_a_level_ended_and_no_lineage_was_given(tmp_path, province, capsys):
+    assert main(["validate", str(province), "--lang", "en"]) == 0
+    out = capsys.readouterr().out
+    assert ("2025: the district level is no longer in the data (it was in 2024) and no lineage table was given: the 2025 reports "
+            "compare only the units with figures in both years.") in out
+    assert "(tinh-ke-thua.csv beside the data file" in out
+    assert main(["validate", str(province), "--lineage", str(_lineage(tmp_path, "2025,xa-1,xa-12,", "2025,xa-2,xa-12,"))]) == 0
+    assert "chưa có bảng kế thừa" not in capsys.readouterr().out

@@ -372,6 +372,7 @@ TEXT = {
     "warnings.header": "Notes:",
     "valid": "The data is valid: {rows} rows, {units} units, years {years}.",
     "valid.lineage": "Lineage table valid: {rows} rows ({source}); changes from the previous year are computed on the current boundaries.",
+    "valid.no_lineage": "{year}: the {levels} is no longer in the data (it was in {previous}) and no lineage table was given: the {year} reports compare only the units with figures in both years. To compare on the new boundaries, say which old units formed which new ones ({beside} beside the data file, a sheet \"Kế thừa\" in the workbook, or --lineage FILE).",
     "col.file": "File",
     "col.row": "Row",
     "col.column": "Column",

@@ -357,6 +357,7 @@ TEXT = {
     "warnings.header": "Lưu ý:",
     "valid": "Dữ liệu hợp lệ: {rows} dòng, {units} đơn vị, các năm {years}.",
     "valid.lineage": "Bảng kế thừa hợp lệ: {rows} dòng ({source}); các số tăng, giảm so với năm trước được tính trên địa giới hiện nay.",
+    "valid.no_lineage": "Năm {year}: {levels} không còn trong số liệu (có trong năm {previous}) và chưa có bảng kế thừa: các báo cáo năm {year} chỉ so sánh các đơn vị có số liệu cả hai năm. Để so sánh theo địa giới mới, hãy cho biết đơn vị cũ nào hợp thành đơn vị mới nào (tệp {beside} bên cạnh tệp số liệu, trang “Kế thừa” trong tệp Excel, hoặc --lineage TỆP).",
     "col.file": "Tệp",
     "col.row": "Dòng",
     "col.column": "Cột",
