@@ -50,14 +50,19 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _print_reform_without_lineage(table, lang: str) -> None:
-    """Years in which a level ended with no lineage table given: what the reports will do, and how to give one."""
+    """Years of a reorganisation without a lineage table: what the reports will compare, and how to give the lineage
+    when some unit cannot be compared without it (the reports' own rule: ``reform_of``)."""
     from khuyenhoc.paths import lineage_path
-    from khuyenhoc.reports.reform import ended_level_years
+    from khuyenhoc.reports.reform import ended_levels, reform_of
 
-    for year in ended_level_years(table):
-        ended = table.levels_in(year - 1) - table.levels_in(year)
-        print(text("valid.no_lineage", lang, year=year, previous=year - 1, levels=", ".join(level_name(level, lang) for level in sorted(ended)),
-                   beside=lineage_path(table.source).name))
+    for year, levels in ended_levels(table).items():
+        reform = reform_of(table, year)
+        if reform is None:
+            continue
+        said = text("valid.no_lineage", lang, year=year, previous=year - 1, levels=", ".join(level_name(level, lang) for level in sorted(levels)))
+        if reform.needs_lineage:
+            said += " " + text("valid.no_lineage_how", lang, beside=lineage_path(table.source).name)
+        print(said)
 
 
 SHOWN_CHECKS = 10  # figures to check printed by validate; `khuyenhoc run` lists them all in a file

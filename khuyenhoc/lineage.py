@@ -14,10 +14,9 @@ from khuyenhoc.errors import PROBLEM_COLUMNS, InputFileError
 from khuyenhoc.fsutil import sha256_checksum
 from khuyenhoc.i18n import DEFAULT_LANG, level_name, rule_message
 from khuyenhoc.ids import is_unit_id
-from khuyenhoc.paths import lineage_path
 from khuyenhoc.reader import read_cells
 from khuyenhoc.schema import YEAR_RANGE, fold
-from khuyenhoc.sheets import LINEAGE_SHEET, lineage_sheet
+from khuyenhoc.sheets import LINEAGE_SHEET, lineage_beside, lineage_sheet
 
 SHEET = LINEAGE_SHEET  # the sheet of a data workbook that holds its lineage, read without any flag
 COLUMNS = ("year", "from_unit_id", "to_unit_id", "share")
@@ -140,8 +139,8 @@ def lineage_of(data_path: Path, lineage: str | Path | None, lang: str = DEFAULT_
     sheet = lineage_sheet(Path(data_path))
     if sheet:
         return read_lineage(data_path, sheet=sheet, lang=lang)
-    beside = lineage_path(data_path)
-    return read_lineage(beside, lang=lang) if beside.is_file() else None
+    beside = lineage_beside(Path(data_path))
+    return read_lineage(beside, lang=lang) if beside is not None else None
 
 
 def _problem(source: str, row: int, column: str, value: object, rule: str, lang: str, **params: object) -> dict:

@@ -25,6 +25,15 @@ def sheet_names(path: Path) -> list[str]:
     return [sheet.get("name", "") for sheet in root.iter(f"{_MAIN}sheet")]
 
 
+def lineage_beside(data_path: Path) -> Path | None:
+    """The lineage file beside the data (``NAME-ke-thua.csv``, :func:`khuyenhoc.paths.lineage_path`) when the data has
+    no lineage sheet of its own (which comes first) and the file exists; else None."""
+    from khuyenhoc.paths import lineage_path
+
+    beside = lineage_path(data_path)
+    return beside if beside.is_file() and lineage_sheet(Path(data_path)) is None else None
+
+
 def lineage_sheet(path: Path) -> str | None:
     """The name of the workbook's lineage sheet (``Kế thừa``, any case, with or without diacritics), or None."""
     return next((name for name in sheet_names(path) if unicodedata.normalize("NFC", name).strip().casefold() in _LINEAGE_NAMES), None)

@@ -367,3 +367,18 @@ def test_the_lineage_beside_the_data_is_read_and_named_without_a_flag(tmp_path):
     run_batch(RunOptions(data=data, out_dir=out, years=[2025], jobs=1), executor=without, progress=Said())
     assert seen["validating"] == (data, None) and seen["parameters"] == {None}
     assert sorted(without.ran) == sorted(first.ran), "without the file beside, every report compares without it"
+
+
+def test_a_workbooks_own_lineage_sheet_wins_over_a_file_beside_it_in_a_run(tmp_path):
+    """The run reads the lineage load_table reads: the workbook's sheet before NAME-ke-thua.csv beside it."""
+    from khuyenhoc.runner.batch import with_lineage_beside
+    from khuyenhoc.sample import synthetic_lineage, synthetic_table, write_sample_files
+
+    path = write_sample_files(tmp_path / "b.xlsx", synthetic_table(60, range(2024, 2026)), {"synthetic": True},
+                              synthetic_lineage(60, range(2024, 2026)))
+    (tmp_path / "b-ke-thua.csv").write_text("Năm,Mã đơn vị cũ,Mã đơn vị mới\n2025,u000001,m000001\n", encoding="utf-8")
+    assert with_lineage_beside(RunOptions(data=path, out_dir=tmp_path / "out")).lineage is None  # the sheet is read with the data
+    csv = tmp_path / "c.csv"
+    csv.write_text("x", encoding="utf-8")
+    (tmp_path / "c-ke-thua.csv").write_text("x", encoding="utf-8")
+    assert with_lineage_beside(RunOptions(data=csv, out_dir=tmp_path / "out")).lineage == tmp_path / "c-ke-thua.csv"

@@ -176,8 +176,24 @@ def test_a_workbooks_own_sheet_wins_over_a_file_beside_it(tmp_path):
 def test_validate_says_when_a_level_ended_and_no_lineage_was_given(tmp_path, province, capsys):
     assert main(["validate", str(province), "--lang", "en"]) == 0
     out = capsys.readouterr().out
-    assert ("2025: the district level is no longer in the data (it was in 2024) and no lineage table was given: the 2025 reports "
+    assert ("2025: no rows at district level (there were in 2024) and no lineage table was given: the 2025 reports "
             "compare only the units with figures in both years.") in out
     assert "(tinh-ke-thua.csv beside the data file" in out
     assert main(["validate", str(province), "--lineage", str(_lineage(tmp_path, "2025,xa-1,xa-12,", "2025,xa-2,xa-12,"))]) == 0
     assert "chưa có bảng kế thừa" not in capsys.readouterr().out
+
+
+def test_validate_asks_for_no_lineage_when_every_unit_kept_its_id(tmp_path, capsys):
+    from province_data import HEADER
+
+    path = tmp_path / "same.csv"
+    path.write_text("\n".join([HEADER,
+                               "2024,tinh-a,Tỉnh An Hòa,tỉnh,,,0,0,0,0,0,0,0,50.000.000",
+                               "2024,huyen-b,Huyện Bình Lạc,huyện,tinh-a,,0,0,0,0,0,0,0,20.000.000",
+                               "2024,xa-1,Xã Một,xã,huyen-b,5000,1000,50,10,2,1,10,400,30.000.000",
+                               "2025,tinh-a,Tỉnh An Hòa,tỉnh,,,0,0,0,0,0,0,0,60.000.000",
+                               "2025,xa-1,Xã Một,xã,tinh-a,5000,1100,50,10,2,1,10,400,31.000.000"]) + "\n", encoding="utf-8")
+    assert main(["validate", str(path), "--lang", "en"]) == 0
+    out = capsys.readouterr().out
+    assert "2025: no rows at district level (there were in 2024) and no lineage table was given" in out
+    assert "To compare on the new boundaries" not in out

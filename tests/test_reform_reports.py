@@ -201,7 +201,7 @@ def test_without_lineage_the_ended_level_is_named_and_only_units_in_both_years_a
     was, now = _both_years(table, "fund_vnd")
     fund = next(p for p in written.split("\n") if p.startswith("Tính đến cuối năm 2025"))
     assert f"{'giảm' if now < was else 'tăng'} {format_vnd(abs(now - was), 'vi')}" in fund
-    assert f"Tính cả phần này, tổng quỹ khuyến học năm 2025 giảm {format_vnd(abs(without_lineage.values['fund_change_vnd']), 'vi')}" in written
+    assert f"Tính cả các phần trên, tổng quỹ khuyến học năm 2025 giảm {format_vnd(abs(without_lineage.values['fund_change_vnd']), 'vi')}" in written
     gone = len(set(table.frame.loc[table.frame["year"] == 2024, "unit_id"]) - set(table.frame.loc[table.frame["year"] == 2025, "unit_id"]))
     districts = int(((table.frame["year"] == 2024) & (table.frame["level"] == "district")).sum())
     assert f"{gone - districts} Hội Khuyến học cấp xã không còn trong số liệu năm 2025" in written
@@ -417,3 +417,47 @@ def test_without_lineage_a_level_that_ended_while_every_unit_kept_its_id_needs_n
     assert "Mức tăng, giảm nêu trên chỉ so sánh các đơn vị có số liệu cả hai năm. Năm 2024, " + ENDED + " quản lý 7 đồng" in written
     fund = next(table for table in report_tables(summary) if table.key == "fund")
     assert [row[1] for row in fund.rows if row[0] is None] == ["Quỹ do Hội Khuyến học Đơn vị p1 trực tiếp quản lý", ENDED]
+
+
+def _plain_table(rows):
+    import pandas as pd
+
+    from khuyenhoc.table import table_from_frame
+
+    return table_from_frame(pd.DataFrame(rows, columns=COLUMNS))
+
+
+def test_without_lineage_a_moved_in_unit_is_not_growth_even_when_nothing_else_ended_or_started():
+    """The districts held no members, every commune kept its id, c3 moved from p2 to p1: p1's members did not grow."""
+    rows = [_row(2024, "p1", "tỉnh", None, fund=5), _row(2024, "d1", "huyện", "p1", fund=7), _row(2024, "c1", "xã", "d1", 100, 10),
+            _row(2024, "p2", "tỉnh", None, fund=3), _row(2024, "d2", "huyện", "p2"), _row(2024, "c3", "xã", "d2", 40, 4),
+            _row(2025, "p1", "tỉnh", None, fund=5), _row(2025, "c1", "xã", "p1", 100, 10), _row(2025, "c3", "xã", "p1", 40, 4),
+            _row(2025, "p2", "tỉnh", None, fund=3)]
+    summary = AnnualSummary(analyse(_plain_table(rows)), 2025, area_id="p1")
+    assert summary.values["members_change"] == 40  # the raw change: c3 counted as growth
+    like = summary.reform.like_for_like(summary.values)
+    assert like["members_change"] == 0 and like["fund_change_vnd"] == 0
+    assert "tăng 40 người" not in "\n".join(summary.narrative())
+
+
+def test_without_lineage_a_level_missing_from_one_years_export_is_not_a_reorganisation():
+    """2024 was exported without its district rows, which are back in 2025: no reform, no marker, no 'kết thúc'."""
+    from khuyenhoc.reports.trends import Trends
+
+    rows = [_row(2023, "p1", "tỉnh", None, fund=5), _row(2023, "d1", "huyện", "p1", fund=7), _row(2023, "c1", "xã", "d1", 100, 10),
+            _row(2024, "p1", "tỉnh", None, fund=5), _row(2024, "c1", "xã", "p1", 100, 10),
+            _row(2025, "p1", "tỉnh", None, fund=5), _row(2025, "d1", "huyện", "p1", fund=7), _row(2025, "c1", "xã", "d1", 100, 10)]
+    analysis = analyse(_plain_table(rows))
+    summary = AnnualSummary(analysis, 2024)
+    assert summary.reform is None and "kết thúc" not in "\n".join(summary.narrative())
+    assert Trends(analysis, 2023, 2025).markers() == []
+
+
+def test_without_lineage_units_new_this_year_are_named_even_when_nothing_ended_of_that_quantity():
+    """Only the districts ended (no members); c2 is new: the members' paragraph says c2 is not compared."""
+    rows = [_row(2024, "p1", "tỉnh", None, fund=5), _row(2024, "d1", "huyện", "p1", fund=7), _row(2024, "c1", "xã", "d1", 100, 10),
+            _row(2025, "p1", "tỉnh", None, fund=5), _row(2025, "c1", "xã", "p1", 110, 11), _row(2025, "c2", "xã", "p1", 30, 2)]
+    summary = AnnualSummary(analyse(_plain_table(rows)), 2025)
+    members = summary.sections()["members"]
+    assert any("1 đơn vị chỉ có số liệu từ năm 2025 (30 hội viên) không được so sánh." in p for p in members)
+    assert summary.reform.like_for_like(summary.values)["members_change"] == 10

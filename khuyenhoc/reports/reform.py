@@ -2,9 +2,10 @@
 (their previous-year figures, a table row of their own), the split of a change (the current units on their current
 boundaries, and what the ended units held), and which units merged into which.
 
-Without a lineage table a reorganisation is still plain where a whole level ended in the report's area (the districts
-in July 2025): the report then compares the units with rows in both years, gives what ended and what is no longer in
-the data rows of their own (so every table adds up), says that the units new this year are not compared, and that no
+Without a lineage table a reorganisation is still plain where a whole level ended in the report's area in the year of
+a known reorganisation (:data:`REFORM_MONTHS`: the districts in July 2025): the report then compares the units with
+rows in both years, gives what ended and what is no longer in the data rows of their own (so the years' columns add
+up), says that the units new this year are not compared, and, when some unit cannot be compared without one, that no
 lineage table was given. Any other year without a lineage table is reported as before.
 """
 
@@ -92,7 +93,7 @@ class Reform:
         for quantity, (change, growth) in SPLIT_CHANGES.items():
             ended, now, full = self.ended_of(quantity), number(values.get(_value_key(change))), number(values.get(change))
             started = self.started_of(quantity)  # implicit: the new units are not compared
-            if now is None or full is None or (abs(ended) <= 0.5 and abs(started) <= 0.5):
+            if now is None or full is None or (not self.implicit and abs(ended) <= 0.5):
                 continue
             before = now - full - ended
             if self.implicit:  # the units with rows in both years, also those that moved in from another area
@@ -108,7 +109,8 @@ class Reform:
         for quantity, section in (("members", "members"), ("fund_total", "fund")):
             ended = self.ended_levels(quantity)
             change = number(values.get(SPLIT_CHANGES[quantity][0]))
-            if not ended or change is None:
+            new_units = self.implicit and abs(self.started_of(quantity)) > 0.5
+            if (not ended and not new_units) or change is None:
                 continue
             amount = _amount_text(quantity, lang)
             held = [text(f"reform.held_{section}", lang, label=self._held_label(level, lang), amount=amount(figures[quantity]))
@@ -121,11 +123,16 @@ class Reform:
             if not self.implicit:
                 found[section] = [text("reform.split", lang, previous=self.previous_year, year=self.year, held="; ".join(held), whole=whole)]
                 continue
-            started = self.restatement.started
-            new = " " + text_count("reform.started", len(started), lang, year=self.year, previous=self.previous_year,
-                                   amount=amount(self.started_of(quantity))) if started else ""  # a sentence of its own
-            said = ("reform.split_implicit_again" if found else "reform.split_implicit") if self.needs_lineage else "reform.split_same_units"
-            found[section] = [text(said, lang, previous=self.previous_year, year=self.year, held="; ".join(held), started=new, whole=whole)]
+            # implicit: why only some units are compared (said once), the units not compared, what ended, the whole
+            intro = "reform.intro_again" if found else "reform.intro_no_lineage" if self.needs_lineage else "reform.intro_same_units"
+            sentences = [text(intro, lang, previous=self.previous_year, year=self.year)]
+            if new_units:
+                sentences.append(text_count("reform.started", len(self.restatement.started), lang, year=self.year,
+                                            amount=amount(self.started_of(quantity))))
+            if held:
+                sentences.append(text("reform.held_before", lang, previous=self.previous_year, held="; ".join(held)))
+            sentences.append(text("reform.counting_all", lang, whole=whole))
+            found[section] = [" ".join(sentences)]
         return found
 
     def _held_label(self, level: str, lang: str) -> str:
@@ -175,7 +182,8 @@ class Reform:
         basis = {"restated_on_boundaries_of": self.year, "previous_year": self.previous_year,
                  "ended": {level: {k: v for k, v in figures.items() if v} for level, figures in self.ended_levels().items()},
                  "mergers": len(self.restatement.mergers)}
-        if self.implicit:  # no lineage table: the units with rows in both years are compared, the new ones are not
+        if self.implicit:  # no lineage table: nothing restated; the units with rows in both years compared, the new ones not
+            basis = {key: value for key, value in basis.items() if key != "restated_on_boundaries_of"}
             basis |= {"without_lineage": True, "not_compared": list(self.restatement.started)}
         return basis
 
@@ -221,6 +229,8 @@ def reform_of(table: YearlyTable, year: int, scope: str = SCOPE_ALL) -> Reform |
     if int(year) - 1 not in table.years or int(year) not in table.years:
         return None
     if table.lineage is None:
+        if int(year) not in REFORM_MONTHS:  # a level missing from one year's export is not a reorganisation
+            return None
         levels = _levels(table, int(year), scope)
         if not _levels(table, int(year) - 1, scope) - levels:
             return None
@@ -241,17 +251,25 @@ def _levels(table: YearlyTable, year: int, scope: str) -> set[str]:
     return {table.level_of(unit, year) for unit in [scope, *table.tree.descendants(scope, year)]} - {None}
 
 
+def ended_levels(table: YearlyTable) -> dict[int, frozenset[str]]:
+    """The levels that ended, by year: rows the year before and none that year (2025: the districts)."""
+    found = {int(year): table.levels_in(year - 1) - table.levels_in(year) for year in table.years[1:]}
+    return {year: levels for year, levels in found.items() if levels}
+
+
 def ended_level_years(table: YearlyTable) -> list[int]:
-    """The years in which a whole level ended: it had rows the year before and has none (2025: the districts)."""
-    return [int(year) for year in table.years[1:] if table.levels_in(year - 1) - table.levels_in(year)]
+    """The years in which a whole level ended (see :func:`ended_levels`)."""
+    return list(ended_levels(table))
 
 
 def reform_years(table: YearlyTable, until: int | None = None) -> list[int]:
-    """The years a reorganisation took effect (the lineage's years, and years in which a level ended, with or
-    without a lineage table), up to ``until``."""
+    """The years a reorganisation took effect, up to ``until``: with a lineage table its years and the years in which
+    a level ended; without one, the years of a known reorganisation (:data:`REFORM_MONTHS`) in which a level ended."""
     found = set(ended_level_years(table))
     if table.lineage is not None:
         found |= {int(y) for y in table.lineage.links["year"]}
+    else:
+        found &= set(REFORM_MONTHS)
     return sorted(y for y in found if until is None or y <= until)
 
 

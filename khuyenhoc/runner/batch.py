@@ -127,12 +127,12 @@ def _say_validating(progress: Progress | None, path: Path, lineage: Path | None)
 
 
 def with_lineage_beside(options: RunOptions) -> RunOptions:
-    """``options`` naming the lineage table beside the data (``NAME-ke-thua.csv``) when none is given: the run reads
-    what ``load_table`` reads (the run's copy of the data has nothing beside it)."""
-    from khuyenhoc.paths import lineage_path
+    """``options`` naming the lineage table beside the data (``NAME-ke-thua.csv``) when none is given and the data has
+    no lineage sheet of its own: the run reads what ``load_table`` reads (its copy of the data has nothing beside it)."""
+    from khuyenhoc.sheets import lineage_beside
 
-    beside = lineage_path(options.data)
-    return replace(options, lineage=beside) if options.lineage is None and beside.is_file() else options
+    beside = None if options.lineage is not None else lineage_beside(Path(options.data))
+    return options if beside is None else replace(options, lineage=beside)
 
 
 def run_batch(options: RunOptions, executor: Executor | None = None, progress: Progress | None = None) -> RunOutcome:
