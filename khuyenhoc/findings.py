@@ -87,11 +87,21 @@ def compared_units(table: YearlyTable, year: int, area_id: str | None = None) ->
     return table.tree.hierarchy.compared_units(year, area_id)
 
 
-def _year_values(table: YearlyTable, year: int, units: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The units' values in ``year`` and the same units' the year before (NaN where a unit had no row)."""
+# unit -> indicator -> the previous-year figure a report compares with, where it is not the unit's own row of the year
+# before (an area across a reorganisation: without what ended; reports/reform.py comparable_previous)
+Previous = dict[str, dict[str, float]]
+
+
+def _year_values(table: YearlyTable, year: int, units: list[str], previous: Previous | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The units' values in ``year`` and the same units' the year before (NaN where a unit had no row), with
+    ``previous`` in place of the year before where given."""
     frames = analyse(table).frames
     now = frames.scopes(year, units)
     before = frames.scopes(year - 1, list(now.index)).reindex(now.index)
+    for unit, figures in (previous or {}).items():
+        for indicator, value in figures.items():
+            if unit in before.index and indicator in before.columns:
+                before.loc[unit, indicator] = value
     return now, before
 
 
@@ -111,11 +121,12 @@ def _jumps(now: pd.DataFrame, before: pd.DataFrame) -> pd.DataFrame:
     return flagged.sort_values("excess", ascending=False, kind="stable")
 
 
-def detect_checks(table: YearlyTable, year: int, units: list[str] | None = None) -> list[DataCheck]:
+def detect_checks(table: YearlyTable, year: int, units: list[str] | None = None, previous: Previous | None = None) -> list[DataCheck]:
     """The figures of ``units`` (default: what the whole file's report compares) in ``year`` that moved implausibly
-    since the year before: one check per unit and figure, the largest jump (against its limit) first."""
+    since the year before (``previous`` where given): one check per unit and figure, the largest jump (against its
+    limit) first."""
     units = compared_units(table, year) if units is None else units
-    now, before = _year_values(table, year, units)
+    now, before = _year_values(table, year, units, previous)
     if now.empty:
         return []
     names = table.unit_names
@@ -132,15 +143,16 @@ def table_checks(table: YearlyTable) -> list[DataCheck]:
     return checks
 
 
-def detect_findings(table: YearlyTable, year: int, units: list[str] | None = None) -> list[Finding]:
+def detect_findings(table: YearlyTable, year: int, units: list[str] | None = None, previous: Previous | None = None) -> list[Finding]:
     """Every finding for ``year`` among ``units`` (default: what the whole file's report compares), ordered by
     kind (``KINDS``), then by size: the largest fall, the lowest fund per member, the largest association without
     training first; each unit at most once per kind. Each unit is taken with its area's figures when it has children.
     A figure that moved implausibly (a data check, :func:`detect_checks`) is not reported as a decline, nor is the
     fund per member made of it judged low.
-    Only those units and their previous year are looked at: the cost does not grow with the rest of the table."""
+    Only those units and their previous year are looked at: the cost does not grow with the rest of the table.
+    ``previous`` replaces a unit's previous-year figures where its report compares with others (across a reform)."""
     units = compared_units(table, year) if units is None else units
-    now, before = _year_values(table, year, units)
+    now, before = _year_values(table, year, units, previous)
     if now.empty:
         return []
     names = table.unit_names

@@ -461,3 +461,29 @@ def test_without_lineage_units_new_this_year_are_named_even_when_nothing_ended_o
     members = summary.sections()["members"]
     assert any("1 đơn vị chỉ có số liệu từ năm 2025 (30 hội viên) không được so sánh." in p for p in members)
     assert summary.reform.like_for_like(summary.values)["members_change"] == 10
+
+
+@pytest.mark.parametrize("with_lineage", [False, True])
+def test_a_provinces_fund_does_not_fall_because_its_district_associations_ended(with_lineage):
+    """A report comparing provinces in 2025: pA's district held 5.000.000 đồng in 2024 and ended; its communes and its
+    own fund are unchanged. No finding, data check or flag says pA's fund fell; a real fall (pB) still counts."""
+    import pandas as pd
+
+    from khuyenhoc.render.markdown import compared
+    from khuyenhoc.table import table_from_frame
+
+    million = 1_000_000
+    rows = [_row(2024, "pa", "tỉnh", None, fund=5 * million), _row(2024, "da", "huyện", "pa", fund=5 * million),
+            _row(2024, "ca", "xã", "da", 100, 10 * million),
+            _row(2024, "pb", "tỉnh", None, fund=5 * million), _row(2024, "db", "huyện", "pb"), _row(2024, "cb", "xã", "db", 100, 10 * million),
+            _row(2025, "pa", "tỉnh", None, fund=5 * million), _row(2025, "ca", "xã", "pa", 100, 10 * million),
+            _row(2025, "pb", "tỉnh", None, fund=5 * million), _row(2025, "cb", "xã", "pb", 100, 7 * million)]
+    links = pd.DataFrame([(2025, "ca", "ca"), (2025, "cb", "cb")], columns=["Năm", "Mã đơn vị cũ", "Mã đơn vị mới"])
+    table = table_from_frame(pd.DataFrame(rows, columns=COLUMNS), lineage=links if with_lineage else None)
+    summary = AnnualSummary(analyse(table), 2025)
+    assert summary.units == ["pa", "pb"]
+    fell = {(f.kind, f.unit_id): (f.reference, f.value) for f in summary.findings if f.kind == "fund_fell"}
+    assert fell == {("fund_fell", "pb"): (15 * million, 12 * million)}, "pa's 20 → 15 million is its district's 5 that ended"
+    assert [c.unit_id for c in summary.checks] == []
+    attention = {row["unit_id"]: row["attention"] for row in compared(summary)}
+    assert attention == {"pa": [], "pb": ["fund_fell"]}

@@ -16,7 +16,7 @@ from khuyenhoc.i18n import DEFAULT_LANG, check_lang, indicator_label, text
 from khuyenhoc.indicators import INDICATORS, REGISTRY, SCOPE_ALL, Analysis, compute
 from khuyenhoc.names import in_sentence
 from khuyenhoc.reports.formatted import change_text, checks_table, findings_groups, findings_table, ranks
-from khuyenhoc.reports.reform import Reform, formed_from, reform_of
+from khuyenhoc.reports.reform import Reform, comparable_previous, formed_from, reform_of
 from khuyenhoc.reports.target_text import format_target, projected_text, target_paragraphs
 from khuyenhoc.reports.text import Area, Communes, write_sections
 from khuyenhoc.targets import report_progress
@@ -60,9 +60,11 @@ class AnnualSummary:
         self.values = compute(self.table, self.year, self.scope, lang=self.lang)
         self.previous_year = self.year - 1 if self.year - 1 in self.table.years else None
         self.units = tree.compared_units(self.year, self.area_id)
-        self.findings = detect_findings(self.table, self.year, self.units)
+        # compared areas reorganised this year are judged against what their own reports compare with
+        previous = comparable_previous(self.table, self.year, self.units) if self.previous_year is not None else {}
+        self.findings = detect_findings(self.table, self.year, self.units, previous)
         # figures to check before use (implausible jumps): the secretary's list, never a finding of the report
-        self.checks = detect_checks(self.table, self.year, self.units)
+        self.checks = detect_checks(self.table, self.year, self.units, previous)
         # where the report compares areas (districts), their communes' problems, counted by area
         self.commune_areas = communes_under(self.table, self.year, self.units)
         self.commune_findings = commune_findings(self.table, self.year, self.units)

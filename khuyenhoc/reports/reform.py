@@ -28,6 +28,7 @@ from khuyenhoc.table import YearlyTable
 REFORM_MONTHS = {2025: 7}
 # The changes a report's narrative states, each with the quantity it compares (see Indicator.previous).
 SPLIT_CHANGES = {"members": ("members_change", "members_growth_pct"), "fund_total": ("fund_change_vnd", "fund_growth_pct")}
+FINDING_QUANTITIES = {"members": "members", "fund_total": "fund_total_vnd"}  # restated quantity -> the findings' indicator
 NAMED_MERGERS = 5  # at most this many mergers named in a paragraph; the rest are in the mergers table
 
 
@@ -63,6 +64,16 @@ class Reform:
         level that goes on without a row this year (merged or ended). A level that ended while every other unit kept
         its id compares exactly without one."""
         return self.implicit and (bool(self.restatement.started) or any(e.level in self.levels_now for e in self.restatement.ended))
+
+    def comparable_previous(self, quantity: str) -> float | None:
+        """The previous-year ``quantity`` the stated change compares with (see :meth:`like_for_like`): without what
+        ended; without a lineage table, the units with rows in both years plus the new units as they are now (so a
+        fall is measured over the units compared)."""
+        if self.implicit:
+            restated = self.restatement.restated.get(quantity)
+            return None if restated is None else float(restated) + self.started_of(quantity)
+        compared = self.restatement.compared.get(quantity)
+        return None if compared is None else float(compared) - self.ended_of(quantity)
 
     def ended_count(self, level: str) -> int:
         """How many units of ``level`` ended (or, implicit, have no row this year)."""
@@ -239,6 +250,22 @@ def reform_of(table: YearlyTable, year: int, scope: str = SCOPE_ALL) -> Reform |
     restated = restatement(table, int(year), scope)
     moved = any(abs(v) > 0.5 for v in (*restated.moved_in.values(), *restated.moved_out.values()))
     return Reform(int(year), scope, restated) if restated.mergers or restated.ended or moved else None
+
+
+def comparable_previous(table: YearlyTable, year: int, units: list[str]) -> dict[str, dict[str, float]]:
+    """For each of ``units`` that is an area reorganised this year, its members' and fund's previous year as its own
+    report compares them (:meth:`Reform.comparable_previous`), by indicator: what a report comparing areas judges a
+    fall or a jump against, so an area's fund does not "fall" because its district associations ended."""
+    found: dict[str, dict[str, float]] = {}
+    for unit in units:
+        if not table.tree.has_children(unit, year):
+            continue
+        reform = reform_of(table, year, unit)
+        if reform is None:
+            continue
+        figures = {indicator: reform.comparable_previous(quantity) for quantity, indicator in FINDING_QUANTITIES.items()}
+        found[unit] = {indicator: value for indicator, value in figures.items() if value is not None}
+    return found
 
 
 def _levels(table: YearlyTable, year: int, scope: str) -> set[str]:
