@@ -25,7 +25,16 @@ START_TIMEOUT = 120
 SOCKET_ROOT_MAX = 60  # + "/khuyenhoc-t-XXXXXXXX/template.sock" stays under the ~107-byte limit of a socket path
 FORK_SWITCH = "KHUYENHOC_KERNEL_FORK"  # "0": start every kernel as a plain subprocess (benchmarks compare both)
 # Imported while the kernel boots (already imported in the template); the kernel also ends if its parent dies.
-WARM_IMPORTS = "import khuyenhoc.display, khuyenhoc.summary, khuyenhoc.snapshot, khuyenhoc.runner.lifeline; khuyenhoc.runner.lifeline.die_with_parent()"
+WARM_MODULES = (
+    "khuyenhoc.render.display",
+    "khuyenhoc.render.charts",
+    "khuyenhoc.reports.annual",
+    "khuyenhoc.reports.profile",
+    "khuyenhoc.reports.trends",
+    "khuyenhoc.snapshot",
+    "khuyenhoc.runner.lifeline",
+)
+WARM_IMPORTS = f"import {', '.join(WARM_MODULES)}; khuyenhoc.runner.lifeline.die_with_parent()"
 
 
 def fork_wanted() -> bool:
@@ -81,11 +90,13 @@ def _warm() -> None:
     import tornado.queues  # noqa: F401
     from matplotlib.figure import Figure
 
-    import khuyenhoc.display  # noqa: F401
+    import khuyenhoc.render.display  # noqa: F401
+    import khuyenhoc.reports.annual  # noqa: F401
+    import khuyenhoc.reports.profile  # noqa: F401
+    import khuyenhoc.reports.trends  # noqa: F401
     import khuyenhoc.runner.lifeline  # noqa: F401
     import khuyenhoc.snapshot  # noqa: F401
-    import khuyenhoc.summary  # noqa: F401
-    from khuyenhoc.charts import STYLE, to_png
+    from khuyenhoc.render.charts import STYLE, to_png
 
     with matplotlib.rc_context(STYLE):
         figure = Figure(figsize=(2, 1), layout="constrained")
