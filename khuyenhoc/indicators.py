@@ -75,7 +75,7 @@ def _growth(name: str) -> Compute:
 
 
 def _share(total: str, recognised: str) -> Compute:
-    """recognised / total in percent, over the rows reporting both (see :func:`_quantities`)."""
+    """recognised / total in percent, over the rows reporting both (see :func:`row_quantities`)."""
     return lambda agg: _ratio(agg[recognised], agg[total], 100.0)
 
 
@@ -182,7 +182,7 @@ def reported_in(frame: pd.DataFrame) -> list[Indicator]:
     return [i for i in INDICATORS if not i.optional or bool(frame[i.id].notna().any())]
 
 
-def _quantities(frame: pd.DataFrame) -> pd.DataFrame:
+def row_quantities(frame: pd.DataFrame) -> pd.DataFrame:
     """Per row, the quantities indicators are sums of (float, NaN where blank), with year and unit_id."""
     level = frame["level"].to_numpy()
     commune = level == "commune"
@@ -231,11 +231,11 @@ def aggregates(frame: pd.DataFrame, per_unit: bool = False, tree: AreaTree | Non
     with ``tree``) of the quantities indicators are built from, with the previous calendar year's values of what
     the changes compare beside them (``*_prev``): an area is compared with itself, whatever its descendants were then;
     with ``lineage``, a unit or area with its predecessors (:func:`khuyenhoc.lineage.previous_sums`)."""
-    return _aggregates(_quantities(frame), per_unit, tree, lineage)
+    return _aggregates(row_quantities(frame), per_unit, tree, lineage)
 
 
 def _aggregates(base: pd.DataFrame, per_unit: bool = False, tree: AreaTree | None = None, lineage: Lineage | None = None) -> pd.DataFrame:
-    """:func:`aggregates` of the rows' quantities ``base`` (:func:`_quantities`)."""
+    """:func:`aggregates` of the rows' quantities ``base`` (:func:`row_quantities`)."""
     if tree is not None:
         base = _with_areas(base, tree.closure)
         keys = ["year", "area_id"]
@@ -292,12 +292,12 @@ def typed(values: pd.DataFrame) -> pd.DataFrame:
 def _float_frame(frame: pd.DataFrame, tree: AreaTree, per_unit: bool = False, years: list[int] | None = None,
                  per_area: bool = False, lineage: Lineage | None = None, quantities: pd.DataFrame | None = None) -> pd.DataFrame:
     """:func:`compute_frame` with every column float64 (what the reports compute with); ``quantities``: the rows'
-    :func:`_quantities` when already at hand (only without ``years``)."""
+    :func:`row_quantities` when already at hand (only without ``years``)."""
     tree = tree if per_area else None
     if years is not None:
         wanted = set(years) | {y - 1 for y in years}
         frame = frame[frame["year"].isin(wanted)]
-    agg = _aggregates(_quantities(frame) if quantities is None else quantities, per_unit=per_unit, tree=tree, lineage=lineage)
+    agg = _aggregates(row_quantities(frame) if quantities is None else quantities, per_unit=per_unit, tree=tree, lineage=lineage)
     columns = dict(zip(agg.columns, agg.to_numpy(dtype="float64").T, strict=True))  # the formulas on arrays: no index to align
     values = pd.DataFrame({i.id: i.compute(columns) for i in INDICATORS}, index=agg.index)
     if years is not None:
@@ -319,7 +319,7 @@ class IndicatorFrames:
     def of(cls, table: YearlyTable) -> IndicatorFrames:
         """Compute the three frames of ``table`` (float64 columns: reports compute with them)."""
         frame, tree, lineage = table.frame, table.tree, table.lineage
-        rows = _quantities(frame)
+        rows = row_quantities(frame)
         return cls(_float_frame(frame, tree, lineage=lineage, quantities=rows), _float_frame(frame, tree, per_unit=True, lineage=lineage, quantities=rows),
                    _float_frame(frame, tree, per_area=True, lineage=lineage, quantities=rows))
 

@@ -23,7 +23,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from khuyenhoc.indicators import INDICATORS, SCOPE_ALL, _quantities
+from khuyenhoc.indicators import INDICATORS, SCOPE_ALL, row_quantities
 from khuyenhoc.lineage import Lineage, predecessors, previous_sums  # noqa: F401  (previous_sums: re-exported)
 from khuyenhoc.table import YearlyTable
 
@@ -31,7 +31,7 @@ from khuyenhoc.table import YearlyTable
 # (or merged: nothing says which), and one without a row the year before has no predecessor (see reports/reform.py).
 NO_LINKS = pd.DataFrame({"year": pd.Series(dtype="int64"), "from_unit_id": pd.Series(dtype=object),
                          "to_unit_id": pd.Series(dtype=object), "share": pd.Series(dtype="float64")})
-Figures = dict[str, float]  # quantity (members, fund_total, ...: see indicators._quantities) -> value
+Figures = dict[str, float]  # quantity (members, fund_total, ...: see indicators.row_quantities) -> value
 
 
 @dataclass(frozen=True)
@@ -102,7 +102,7 @@ class _Years:
 
     def __init__(self, table: YearlyTable) -> None:
         self.tree = table.tree  # not the table: the cache of _years_of must not keep it alive
-        quantities = _quantities(table.frame)
+        quantities = row_quantities(table.frame)
         self.columns = [c for c in quantities.columns if c not in ("year", "unit_id")]
         self.own = quantities.assign(unit_id=quantities["unit_id"].to_numpy(dtype=object)).set_index(["year", "unit_id"])[self.columns]
         self.levels = table.frame.assign(year=table.frame["year"].astype("int64")).set_index(["year", "unit_id"])["level"]

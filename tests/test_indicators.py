@@ -240,12 +240,12 @@ def test_group_values_are_written_with_their_measure(key, value, vi, en):
 
 def test_areas_rows_are_the_closure_merged_with_the_rows():
     """Each row's quantities once per area above it (and itself), in the closure's order: what an inner merge gives."""
-    from khuyenhoc.indicators import _quantities, _with_areas
+    from khuyenhoc.indicators import row_quantities, _with_areas
     from khuyenhoc.table import table_from_frame
     from khuyenhoc.sample import synthetic_table
 
     table = table_from_frame(synthetic_table(12, [2023, 2024], shape="three-tier"))
-    rows, closure = _quantities(table.frame), table.tree.closure
+    rows, closure = row_quantities(table.frame), table.tree.closure
     merged = closure[["year", "area_id", "unit_id"]].merge(rows, on=["year", "unit_id"], how="inner").drop(columns="unit_id")
     pd.testing.assert_frame_equal(_with_areas(rows, closure), merged, check_exact=True)
     assert len(merged) > len(rows)  # communes counted in their district and their province too
