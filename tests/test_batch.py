@@ -38,6 +38,25 @@ class Executor:
                             html=f"<html><body><p>{self.marker} {job.key}</p></body></html>".encode(), files=files, worker="worker 1")
 
 
+class LineageSeeing(Executor):
+    """An :class:`Executor` that records, from the snapshot the notebooks get, the lineage's links, xa-12's 2025
+    members change and the jobs' lineage checksums (in ``seen``)."""
+
+    def __init__(self, seen: dict) -> None:
+        super().__init__()
+        self.seen = seen
+
+    def __call__(self, jobs, data, notebooks, options):
+        from khuyenhoc.runner.records import snapshot_dir
+        from khuyenhoc.snapshot import load_analysis
+
+        analysis = load_analysis(snapshot_dir(data))
+        self.seen["links"] = None if analysis.table.lineage is None else len(analysis.table.lineage.links)
+        self.seen["change"] = analysis.frames.units.loc[(2025, "xa-12"), "members_change"]
+        self.seen["parameters"] = {job.parameters.get("lineage_checksum") for job in jobs}
+        yield from super().__call__(jobs, data, notebooks, options)
+
+
 def _run(out: Path, executor: Executor, **options) -> object:
     options.setdefault("data", SAMPLE_DATA)
     return run_batch(RunOptions(out_dir=out, **options), executor=executor)
@@ -289,8 +308,6 @@ def test_a_targets_unit_the_data_does_not_have_stops_the_run_before_it_starts(tm
 
 def test_the_lineage_travels_in_the_snapshot_and_is_in_every_jobs_key(tmp_path):
     """Issue 17: a run with --lineage gives the notebooks the checked links; changing them re-runs every report."""
-    from khuyenhoc.runner.records import snapshot_dir
-    from khuyenhoc.snapshot import load_analysis
     from province_data import HEADER, ROWS_2024, ROWS_2025
 
     data = tmp_path / "tinh.csv"
@@ -299,27 +316,19 @@ def test_the_lineage_travels_in_the_snapshot_and_is_in_every_jobs_key(tmp_path):
     lineage.write_text("Năm,Mã đơn vị cũ,Mã đơn vị mới\n2025,xa-1,xa-12\n2025,xa-2,xa-12\n", encoding="utf-8")
     seen = {}
 
-    class Looking(Executor):
-        def __call__(self, jobs, data, notebooks, options):
-            analysis = load_analysis(snapshot_dir(data))
-            seen["links"] = None if analysis.table.lineage is None else len(analysis.table.lineage.links)
-            seen["change"] = analysis.frames.units.loc[(2025, "xa-12"), "members_change"]
-            seen["parameters"] = {job.parameters.get("lineage_checksum") for job in jobs}
-            yield from super().__call__(jobs, data, notebooks, options)
-
     out = tmp_path / "out"
-    first = Looking()
+    first = LineageSeeing(seen)
     _run(out, first, data=data, lineage=lineage, years=[2025])
     assert seen["links"] == 2 and seen["change"] == 1900 - 1800
     assert len(seen["parameters"]) == 1 and None not in seen["parameters"]
-    again = Looking()
+    again = LineageSeeing(seen)
     _run(out, again, data=data, lineage=lineage, years=[2025])
     assert again.ran == [], "an unchanged lineage keeps every report"
     lineage.write_text("Năm,Mã đơn vị cũ,Mã đơn vị mới\n2025,xa-1,xa-12\n", encoding="utf-8")
-    changed = Looking()
+    changed = LineageSeeing(seen)
     _run(out, changed, data=data, lineage=lineage, years=[2025])
     assert sorted(changed.ran) == sorted(first.ran) and seen["change"] == 1900 - 1000
-    without = Looking()
+    without = LineageSeeing(seen)
     _run(out, without, data=data, years=[2025])
     assert sorted(without.ran) == sorted(first.ran) and seen["links"] is None and seen["parameters"] == {None}
 
@@ -327,8 +336,6 @@ def test_the_lineage_travels_in_the_snapshot_and_is_in_every_jobs_key(tmp_path):
 def test_the_lineage_beside_the_data_is_read_and_named_without_a_flag(tmp_path):
     """NAME-ke-thua.csv beside NAME.csv (as `khuyenhoc sample` writes it) is the run's lineage when none is given, the
     progress names it, and it is in every job's key like a lineage given with --lineage."""
-    from khuyenhoc.runner.records import snapshot_dir
-    from khuyenhoc.snapshot import load_analysis
     from province_data import HEADER, ROWS_2024, ROWS_2025
 
     data = tmp_path / "tinh.csv"
@@ -336,13 +343,6 @@ def test_the_lineage_beside_the_data_is_read_and_named_without_a_flag(tmp_path):
     beside = tmp_path / "tinh-ke-thua.csv"
     beside.write_text("Năm,Mã đơn vị cũ,Mã đơn vị mới\n2025,xa-1,xa-12\n2025,xa-2,xa-12\n", encoding="utf-8")
     seen = {}
-
-    class Looking(Executor):
-        def __call__(self, jobs, data, notebooks, options):
-            analysis = load_analysis(snapshot_dir(data))
-            seen["change"] = analysis.frames.units.loc[(2025, "xa-12"), "members_change"]
-            seen["parameters"] = {job.parameters.get("lineage_checksum") for job in jobs}
-            yield from super().__call__(jobs, data, notebooks, options)
 
     class Said:
         def validating(self, path, lineage=None):
@@ -358,12 +358,12 @@ def test_the_lineage_beside_the_data_is_read_and_named_without_a_flag(tmp_path):
             pass
 
     out = tmp_path / "out"
-    first = Looking()
+    first = LineageSeeing(seen)
     run_batch(RunOptions(data=data, out_dir=out, years=[2025], jobs=1), executor=first, progress=Said())
     assert seen["validating"] == (data, beside)
     assert seen["change"] == 1900 - 1800 and None not in seen["parameters"]
     beside.unlink()
-    without = Looking()
+    without = LineageSeeing(seen)
     run_batch(RunOptions(data=data, out_dir=out, years=[2025], jobs=1), executor=without, progress=Said())
     assert seen["validating"] == (data, None) and seen["parameters"] == {None}
     assert sorted(without.ran) == sorted(first.ran), "without the file beside, every report compares without it"

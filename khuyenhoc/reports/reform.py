@@ -106,9 +106,8 @@ class Reform:
             started = self.started_of(quantity)  # implicit: the new units are not compared
             if now is None or full is None or (not self.implicit and abs(ended) <= 0.5):
                 continue
-            before = now - full - ended
-            if self.implicit:  # the units with rows in both years, also those that moved in from another area
-                before = float(self.restatement.restated.get(quantity, 0.0))
+            # implicit: the units with rows in both years (also those that moved in from another area); else without what ended
+            before = float(self.restatement.restated.get(quantity, 0.0)) if self.implicit else now - full - ended
             found[change] = now - started - before
             found[growth] = None if before <= 0 else (now - started - before) / before * 100
         return found
@@ -284,15 +283,10 @@ def ended_levels(table: YearlyTable) -> dict[int, frozenset[str]]:
     return {year: levels for year, levels in found.items() if levels}
 
 
-def ended_level_years(table: YearlyTable) -> list[int]:
-    """The years in which a whole level ended (see :func:`ended_levels`)."""
-    return list(ended_levels(table))
-
-
 def reform_years(table: YearlyTable, until: int | None = None) -> list[int]:
     """The years a reorganisation took effect, up to ``until``: with a lineage table its years and the years in which
     a level ended; without one, the years of a known reorganisation (:data:`REFORM_MONTHS`) in which a level ended."""
-    found = set(ended_level_years(table))
+    found = set(ended_levels(table))
     if table.lineage is not None:
         found |= {int(y) for y in table.lineage.links["year"]}
     else:
