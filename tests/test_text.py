@@ -14,7 +14,7 @@ from khuyenhoc.formatting import format_number
 from khuyenhoc.i18n import text
 from khuyenhoc.indicators import analyse, compute
 from khuyenhoc.reports.annual import AnnualSummary
-from khuyenhoc.reports.text import is_rounded, markdown_escape, narrative_context, write_narrative, write_sections
+from khuyenhoc.reports.text import is_rounded, markdown_escape, narrative_context, percent_change_text, write_narrative, write_sections
 from khuyenhoc.sample import DISTRICT_ID
 from khuyenhoc.table import YearlyTable, table_from_frame
 
@@ -191,6 +191,23 @@ def test_members_and_fund_fell(sample_frame):
     en = " ".join(narrate(table, 2013, "en"))
     assert "8,443 members, 196 fewer than in 2012 (down 2.3%)" in en
     assert "stood at 286,273,000 VND, down 16,107,000 VND (5.3%) on 2012" in en
+
+
+
+def test_a_change_too_small_to_show_reads_less_than_not_zero(exact_values):
+    """A rise of 3.579.000 đồng on 20 billion is 0,017 %: "dưới 0,1%", never "(0,0%)" beside "tăng"."""
+    exact_values.update(fund_change_vnd=3_000, fund_growth_pct=3_000 / 32_997_000 * 100, members_change=-1, members_growth_pct=-0.04)
+    vi = " ".join(write_narrative(exact_values, 2012, [], 2013, "vi"))
+    assert "tăng 3.000 đồng (dưới 0,1%) so với năm 2012" in vi and "giảm 1 người (dưới 0,1%)" in vi and "0,0%" not in vi
+    en = " ".join(write_narrative(exact_values, 2012, [], 2013, "en"))
+    assert "(down less than 0.1%)" in en and "up 3,000 VND (less than 0.1%)" in en
+
+
+@pytest.mark.parametrize("value, lang, shown", [(0.017, "vi", "dưới 0,1%"), (-0.0499, "vi", "dưới 0,1%"), (0.05, "vi", "0,1%"),
+                                                (-5.6, "vi", "5,6%"), (0.0, "vi", "0,0%"), (0.3, "en", "less than 1%")])
+def test_percent_change_text(value, lang, shown):
+    precision = 0 if lang == "en" else 1
+    assert percent_change_text(value, precision, lang) == shown
 
 
 def test_unchanged_members_and_fund(exact_values):

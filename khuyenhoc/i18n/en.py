@@ -255,6 +255,7 @@ TEXT = {
     "reform.whole_up": "{what} in {year} was up {change}{growth} on {previous}",
     "reform.whole_down": "{what} in {year} was down {change}{growth} on {previous}",
     "reform.whole_same": "{what} in {year} was the same as in {previous}",
+    "change.below": "less than {size}",  # a change in percent too small to show at its precision (not nil)
     "reform.growth": "({growth})",
     "reform.split": "The change above compares today's units with the same units in {previous}, restated on the boundaries of {year}. In {previous}: {held}; this is not in the figures of {year}. Counting it, {whole}.",
     "reform.basis": "on the boundaries of {year}",

@@ -240,6 +240,7 @@ TEXT = {
     "reform.whole_up": "{what} năm {year} tăng {change}{growth} so với năm {previous}",
     "reform.whole_down": "{what} năm {year} giảm {change}{growth} so với năm {previous}",
     "reform.whole_same": "{what} năm {year} bằng năm {previous}",
+    "change.below": "dưới {size}",  # a change in percent too small to show at its precision (not nil)
     "reform.growth": "({growth})",
     "reform.split": "Mức tăng, giảm nêu trên so sánh các đơn vị hiện nay với chính các đơn vị đó năm {previous}, tính lại trên địa giới năm {year}. Năm {previous}, {held}; phần này không có trong số liệu năm {year}. Tính cả phần này, {whole}.",
     "reform.basis": "(tính trên địa giới năm {year})",

@@ -21,6 +21,7 @@ from khuyenhoc.i18n import level_name, text, text_count
 from khuyenhoc.indicators import REGISTRY, SCOPE_ALL
 from khuyenhoc.names import in_sentence
 from khuyenhoc.reports.sections import Section
+from khuyenhoc.reports.text import percent_change_text
 from khuyenhoc.restate import Restatement, restatement, restatements
 from khuyenhoc.table import YearlyTable
 
@@ -129,7 +130,7 @@ class Reform:
             direction = "up" if change > 0 else "down" if change < 0 else "same"
             whole = text(f"reform.whole_{direction}", lang, what=text(f"reform.what_{section}", lang), year=self.year,
                          change=amount(abs(change)), previous=self.previous_year,
-                         growth="" if growth is None else " " + text("reform.growth", lang, growth=format_percent(abs(growth), 1, lang)))
+                         growth="" if growth is None else " " + text("reform.growth", lang, growth=percent_change_text(growth, 1, lang)))
             if not self.implicit:
                 found[section] = [text("reform.split", lang, previous=self.previous_year, year=self.year, held="; ".join(held), whole=whole)]
                 continue

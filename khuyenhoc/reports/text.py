@@ -104,6 +104,15 @@ class Communes:
         return {"total": self.total, "total_text": format_number(self.total, 0, lang), "kinds": kinds}
 
 
+def percent_change_text(value: float, precision: int, lang: str) -> str:
+    """The size of a change in percent, for a sentence ("5,6%"): a change too small to show at ``precision`` but not
+    nil reads "dưới 0,1%" / "less than 0.1%", never "0,0%" beside a change the sentence calls a rise or a fall."""
+    step = 10.0 ** -precision
+    if 0 < abs(value) < step / 2:  # rounds (half up) to zero
+        return text("change.below", lang, size=format_percent(step, precision, lang))
+    return format_percent(abs(value), precision, lang)
+
+
 def narrative_context(values: dict, previous_year: int | None, findings: list[Finding], year: int, lang: str,
                       illustrative: bool, escape: Callable[[str], str], area: Area | None = None,
                       communes: Communes | None = None) -> dict:
@@ -121,8 +130,7 @@ def narrative_context(values: dict, previous_year: int | None, findings: list[Fi
         value = values.get(key)
         if value is None:
             return None
-        shown = format_percent if as_percent else format_number
-        return {"text": shown(abs(value), precision, lang), "about": False}
+        return {"text": percent_change_text(value, precision, lang) if as_percent else format_number(abs(value), precision, lang), "about": False}
 
     def whole_percent(key: str) -> dict | None:
         value = values.get(key)
