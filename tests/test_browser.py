@@ -210,3 +210,24 @@ def test_a_chart_opens_full_size_when_clicked_and_closes_again(browser, reports,
         visit.assert_clean()
     finally:
         visit.close()
+
+
+def test_text_columns_read_left_and_a_row_number_leaves_the_labels_their_width(browser):
+    """A per-unit table (TT, Đơn vị, figures) on a phone: names left-aligned and wide enough to read, figures right;
+    a table whose second column is text ("Hình thành từ") reads it left too."""
+    import pandas as pd
+
+    from khuyenhoc.render import display as show
+
+    frame = pd.DataFrame({"TT": ["1", "2", ""], "Đơn vị": ["Xã Giả Lập 000003", "Phường Đức Xuân", "Cộng"],
+                          "Chi hội năm 2024": ["31", "27", "58"], "Chi hội năm 2025": ["32", "—", "32"]})
+    merged = pd.DataFrame({"Đơn vị mới": ["Xã Hợp Nhất"], "Hình thành từ": ["xã A (40%), xã B"]})
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.set_content(show.STYLE + show._table_html(frame) + show._table_html(merged))
+    align = page.evaluate("() => [...document.querySelectorAll('table')].map(t => [...t.querySelectorAll('tbody tr:first-child td')]"
+                          ".map(td => [getComputedStyle(td).textAlign, td.getBoundingClientRect().width]))")
+    page.close()
+    (number, name, *figures), (new, formed) = align
+    assert name[0] == "left" and [f[0] for f in figures] == ["right", "right"], align
+    assert name[1] > 3 * number[1], f"the names keep the labels' width, the row number does not: {align}"
+    assert new[0] == "left" and formed[0] == "left", align

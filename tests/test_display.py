@@ -42,7 +42,7 @@ def test_table_escapes_cells_and_headers(shown):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
     assert "Xã Xuất Hóa" in html and "9.123\u00a0người" in html and "a &amp; b" in html
-    assert 'class="dataframe kh-table"' in html
+    assert 'class="dataframe kh-table' in html
     assert "<th>" not in html.split("<tbody>")[1]  # no index column
 
 
@@ -54,6 +54,16 @@ def test_a_figure_and_its_unit_stay_on_one_line_and_other_cells_are_left_alone()
     assert show.keep_together("2024 (tính lại)") == "2024 (tính lại)"  # not a unit
     assert show.keep_together("12 xã chưa mở lớp tập huấn nào") == "12 xã chưa mở lớp tập huấn nào"  # a sentence
     assert show.keep_together(9123) == 9123
+
+
+
+def test_table_classes_mark_text_columns_and_a_row_number():
+    per_unit = pd.DataFrame({"TT": ["1", ""], "Đơn vị": ["Xã Một", "Cộng"], "Quỹ": ["30.294.000 đồng", "—"], "Tăng": ["+2,0 điểm phần trăm", 3]})
+    assert show.table_classes(per_unit) == ["kh-table", "kh-numbered", "kh-text-2"]
+    checks = pd.DataFrame({"Đơn vị": ["Xã Một"], "Chỉ tiêu": ["Tổng quỹ khuyến học"], "Năm 2024": ["5,6%"]})
+    assert show.table_classes(checks) == ["kh-table", "kh-text-2"]
+    assert show.table_classes(pd.DataFrame({"Chỉ tiêu": ["Số hội viên"], "Giá trị": ["9.123 người"]})) == ["kh-table"]
+    assert show.table_classes(pd.DataFrame({"Năm": ["2024 (tính lại)"], "Ghi chú": ["12 xã chưa mở lớp tập huấn nào"]})) == ["kh-table", "kh-text-2"]
 
 
 def test_table_empty_message_escaped(shown):

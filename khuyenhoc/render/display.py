@@ -29,6 +29,13 @@ STYLE = """<style>
 .kh-narrative p { max-width: 48em; line-height: 1.5; }
 .kh-table-wrap { overflow-x: auto; max-width: 100%; }
 .kh-table td:first-child, .kh-table th:first-child { min-width: 11em; }  /* labels stay readable on a phone; the table scrolls */
+.kh-numbered td:first-child, .kh-numbered th:first-child { min-width: 0; }  /* a row number (TT) before the labels */
+.kh-numbered td:nth-child(2), .kh-numbered th:nth-child(2) { min-width: 11em; }
+.kh-text-2 td:nth-child(2), .jp-RenderedHTMLCommon .kh-text-2 td:nth-child(2) { text-align: left; }
+.kh-text-3 td:nth-child(3), .jp-RenderedHTMLCommon .kh-text-3 td:nth-child(3) { text-align: left; }
+.kh-text-4 td:nth-child(4), .jp-RenderedHTMLCommon .kh-text-4 td:nth-child(4) { text-align: left; }
+.kh-text-5 td:nth-child(5), .jp-RenderedHTMLCommon .kh-text-5 td:nth-child(5) { text-align: left; }
+.kh-text-6 td:nth-child(6), .jp-RenderedHTMLCommon .kh-text-6 td:nth-child(6) { text-align: left; }
 details.kh-fold > summary { cursor: pointer; color: #0b5cad; margin: 0.3em 0; }
 @media print { details.kh-fold > * { display: block; } }
 .kh-fold summary { cursor: pointer; padding: 4px 0; font-weight: 600; }
@@ -82,8 +89,9 @@ def spreads(summary: AnnualSummary) -> None:
         table(pd.DataFrame(spread.table_rows(lang), columns=headers))
 
 
+_FIGURE, _UNIT_WORD = r"[-+−]?\d[\d.,]*%?", r" [^\W\d_][^\s]*"  # "-2,4", "5,6%"; " đồng", " lượt"
 # a figure and its unit in one cell ("264.815 lượt người", "5,6%", "343.380.000 đồng"): kept on one line
-FIGURE_WITH_UNIT = re.compile(r"[-+−]?\d[\d.,]*%?(?: [^\W\d_][^\s]*){1,3}")
+FIGURE_WITH_UNIT = re.compile(f"{_FIGURE}(?:{_UNIT_WORD}){{1,3}}")
 
 
 def keep_together(cell: object) -> object:
@@ -94,9 +102,25 @@ def keep_together(cell: object) -> object:
     return cell
 
 
+# a cell a column of figures may hold: a figure (with its unit), or nothing ("—", blank)
+FIGURE_CELL = re.compile(f"{_FIGURE}(?:{_UNIT_WORD}){{0,3}}|[—–-]?")
+TEXT_COLUMNS_STYLED = 6  # STYLE left-aligns text in columns 2 to this (kh-text-N)
+
+
+def table_classes(frame: pd.DataFrame) -> list[str]:
+    """The classes of a table: figures right-aligned, text left-aligned, whatever the column's place (STYLE aligns
+    every column after the first right unless ``kh-text-N`` says it holds text), and ``kh-numbered`` when a row
+    number (TT) comes before the labels, which then keep the labels' width."""
+    text_columns = [place for place, column in enumerate(frame.columns, start=1)
+                    if not all(isinstance(cell, int | float) or FIGURE_CELL.fullmatch(str(cell).strip()) for cell in frame.iloc[:, place - 1])]
+    numbered = bool(text_columns) and text_columns[0] == 2 and len(frame.columns) > 2
+    return ["kh-table", *(["kh-numbered"] if numbered else []),
+            *(f"kh-text-{place}" for place in text_columns if 1 < place <= TEXT_COLUMNS_STYLED)]
+
+
 def _table_html(frame: pd.DataFrame) -> str:
     shown = frame.map(keep_together)
-    return '<div class="kh-table-wrap">' + shown.to_html(index=False, escape=True, classes="kh-table", border=0) + "</div>"
+    return '<div class="kh-table-wrap">' + shown.to_html(index=False, escape=True, classes=table_classes(frame), border=0) + "</div>"
 
 
 def groups(parts: list[tuple[str, pd.DataFrame]], empty_message: str = "") -> None:
